@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# A real single-node Apache Kafka (KRaft, broker and controller in one process) on
+# 127.0.0.1, built from the broker jars on Maven Central. Idempotent.
+#   kafka.sh install|start|stop|status|wait|logs
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KAFKA_DIR=$IOC_HOME/kafka
+KAFKA_LIBS=$KAFKA_DIR/libs
+KAFKA_DATA=$KAFKA_DIR/data
+KAFKA_CONF=$KAFKA_DIR/server.properties
+KAFKA_PID=$KAFKA_DIR/kafka.pid
+KAFKA_LOG=$IOC_LOG_DIR/kafka.log
+KAFKA_HEAP=${IOC_KAFKA_HEAP:-512m}
+POM=$IOC_ROOT/deploy/local/kafka/pom.xml
+
+install() {
+  need_cmd java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
+  local version
+  version=$(java -version 2>&1 | awk -F'"' '/version/{split($2, v, "."); print v[1]; exit}')
+  [ "${version:-0}" -ge 17 ] || die "Kafka 4 needs Java 17 or newer, found $version" "install openjdk-17-jre-headless"
+  # The jar list is tied to the pom: a changed pom reinstalls, an unchanged one is reused.
+  local stamp=$KAFKA_LIBS/.pom.sha256 want
+  want=$(sha256sum "$POM" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  need_cmd mvn "install Maven (apt-get install maven)"
+  say "resolving the Kafka broker jars with Maven (first run only)"
+  rm -rf "$KAFKA_LIBS" && mkdir -p "$KAFKA_LIBS"
+  mvn -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$KAFKA_LIBS" >"$IOC_LOG_DIR/kafka-maven.log" 2>&1 ||
+    die "Maven could not resolve the Kafka broker jars (see $IOC_LOG_DIR/kafka-maven.log)" \
+      "check that Maven Central is reachable from this machine (mvn's own settings are used)"
+  echo "$want" >"$stamp"
+}
+
+write_config() {
+  mkdir -p "$KAFKA_DATA"
+  cat >"$KAFKA_CONF" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$IOC_KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$IOC_KAFKA_PORT,CONTROLLER://127.0.0.1:$IOC_KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$IOC_KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_DATA
+# Topics are created by ioc-topics with their partitions and retention; a typo in a
+# topic name must fail, not silently create a new topic.
+auto.create.topics.enable=false
+num.partitions=6
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=12
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# One node: no reason to wait for more members before the first rebalance.
+group.initial.rebalance.delay.ms=0
+EOF
+  cat >"$KAFKA_DIR/log4j2.properties" <<EOF
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = $IOC_LOG_DIR/kafka-server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka
+logger.kafka.level = info
+logger.apache.name = org.apache.kafka
+logger.apache.level = warn
+EOF
+}
+
+running() {
+  [ -f "$KAFKA_PID" ] && kill -0 "$(cat "$KAFKA_PID")" 2>/dev/null
+}
+
+java_cmd() {
+  setsid java -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
+    -cp "$KAFKA_LIBS/*" "$@"
+}
+
+start() {
+  install
+  if running; then
+    say "Kafka already running (pid $(cat "$KAFKA_PID"))"
+    return 0
+  fi
+  ensure_port_free "$IOC_KAFKA_PORT" "Kafka"
+  ensure_port_free "$IOC_KAFKA_CONTROLLER_PORT" "the Kafka controller"
+  write_config
+  if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
+    say "formatting Kafka storage in $KAFKA_DATA"
+    local cluster_id
+    cluster_id=$(java_cmd kafka.tools.StorageTool random-uuid 2>>"$KAFKA_LOG" | tail -n1)
+    java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1 ||
+      die "formatting Kafka storage failed (see $KAFKA_LOG)"
+  fi
+  say "starting Kafka on 127.0.0.1:$IOC_KAFKA_PORT"
+  : >"$IOC_LOG_DIR/kafka-server.log"
+  # setsid (in java_cmd): the broker outlives the shell that started it and ignores its Ctrl-C.
+  java_cmd kafka.Kafka "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1 </dev/null &
+  echo $! >"$KAFKA_PID"
+  wait_ready
+}
+
+# The broker logs this line only once it serves clients; an open port alone comes earlier.
+broker_started() {
+  running && port_open "$IOC_KAFKA_PORT" &&
+    grep -q 'Kafka Server started' "$IOC_LOG_DIR/kafka-server.log"
+}
+
+wait_ready() {
+  wait_until "Kafka" "${IOC_KAFKA_START_TIMEOUT:-120}" broker_started || {
+    tail -n 30 "$KAFKA_LOG" "$IOC_LOG_DIR/kafka-server.log" >&2 || true
+    die "Kafka did not become ready (logs: $KAFKA_LOG, $IOC_LOG_DIR/kafka-server.log)"
+  }
+}
+
+stop() {
+  if ! running; then
+    say "Kafka is not running"
+    rm -f "$KAFKA_PID"
+    return 0
+  fi
+  local pid
+  pid=$(cat "$KAFKA_PID")
+  say "stopping Kafka (pid $pid)"
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      warn "Kafka did not stop within 60 s, killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.3
+  done
+  rm -f "$KAFKA_PID"
+}
+
+status() {
+  if running && port_open "$IOC_KAFKA_PORT"; then
+    echo "kafka: running (pid $(cat "$KAFKA_PID"), 127.0.0.1:$IOC_KAFKA_PORT)"
+  else
+    echo "kafka: stopped"
+    return 3
+  fi
+}
+
+case "${1:-}" in
+install) install ;;
+start) start ;;
+stop) stop ;;
+status) status ;;
+wait) wait_ready ;;
+logs) tail -n "${2:-100}" "$IOC_LOG_DIR/kafka-server.log" ;;
+*)
+  echo "usage: $0 install|start|stop|status|wait|logs [lines]" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,77 @@
+# Shared helpers for the local runner scripts. Sourced, never executed.
+# shellcheck shell=bash
+
+IOC_ROOT=${IOC_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# Everything the local runner installs or writes lives here, inside the checkout,
+# so a second checkout never shares a broker or a cluster with the first.
+IOC_HOME=${IOC_HOME:-$IOC_ROOT/.local}
+IOC_LOG_DIR=$IOC_HOME/log
+mkdir -p "$IOC_HOME" "$IOC_LOG_DIR"
+
+IOC_KAFKA_PORT=${IOC_KAFKA_PORT:-9092}
+IOC_KAFKA_CONTROLLER_PORT=${IOC_KAFKA_CONTROLLER_PORT:-9093}
+IOC_PG_PORT=${IOC_PG_PORT:-5432}
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die() {
+  printf '\033[1;31merror:\033[0m %s\n' "$1" >&2
+  [ -n "${2:-}" ] && printf '  what to do: %s\n' "$2" >&2
+  exit 1
+}
+
+need_cmd() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed" "${2:-install it and run again}"
+}
+
+# True when something listens on 127.0.0.1:PORT.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A port held by a process that is not ours is a clear error, not a silent clash.
+ensure_port_free() {
+  local port=$1 what=$2
+  if port_open "$port"; then
+    die "port $port on 127.0.0.1 is already in use, so $what cannot start" \
+      "stop whatever listens there (ss -ltnp 'sport = :$port') or choose another port with the matching IOC_*_PORT variable"
+  fi
+}
+
+# Polls a readiness probe until it succeeds or the deadline passes; the probe is
+# a command, so the wait ends as soon as the service is really ready.
+wait_until() {
+  local what=$1 timeout=$2
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 0.3
+  done
+  say "$what is ready"
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  need_cmd apt-get "this runner needs a Debian machine"
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  local stamp=$IOC_HOME/.apt-updated
+  if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+    as_root apt-get update -q >"$IOC_LOG_DIR/apt-update.log" 2>&1 ||
+      die "apt-get update failed (see $IOC_LOG_DIR/apt-update.log)" "check that Debian's package mirror is reachable"
+    touch "$stamp"
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}" \
+    >"$IOC_LOG_DIR/apt-install.log" 2>&1 ||
+    die "apt-get install ${missing[*]} failed (see $IOC_LOG_DIR/apt-install.log)" "check that Debian's package mirror is reachable"
+}
