@@ -1,0 +1,68 @@
+"""Creates the database, the TimescaleDB extension and the service roles.
+
+This is the only step that needs a superuser. Everything after it (migrations,
+catalog loads, the services) runs as an ordinary role.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from pydantic import SecretStr
+
+from ioc_storage.settings import DATABASE_NAME, MIGRATOR
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+async def ensure_roles(connection: asyncpg.Connection, passwords: dict[str, SecretStr]) -> None:
+    """Creates each role once, and resets its password on every run (rotation)."""
+    for role, password in passwords.items():
+        exists = await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+        verb = "ALTER" if exists else "CREATE"
+        # Utility statements take no bind parameters; the role names are our own
+        # constants and the password is quoted as a literal.
+        await connection.execute(
+            f'{verb} ROLE "{role}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
+            f"NOINHERIT NOREPLICATION PASSWORD {_quote_literal(password.get_secret_value())}"
+        )
+
+
+async def ensure_database(connection: asyncpg.Connection) -> None:
+    exists = await connection.fetchval(
+        "SELECT 1 FROM pg_database WHERE datname = $1", DATABASE_NAME
+    )
+    if not exists:
+        await connection.execute(
+            f'CREATE DATABASE "{DATABASE_NAME}" OWNER "{MIGRATOR}" ENCODING \'UTF8\' TEMPLATE template0'
+        )
+    await connection.execute(f'REVOKE ALL ON DATABASE "{DATABASE_NAME}" FROM PUBLIC')
+    roles = await connection.fetch("SELECT rolname FROM pg_roles WHERE rolname LIKE 'ioc\\_%'")
+    for row in roles:
+        await connection.execute(f'GRANT CONNECT ON DATABASE "{DATABASE_NAME}" TO "{row["rolname"]}"')
+
+
+async def ensure_extension(connection: asyncpg.Connection) -> str:
+    """TimescaleDB is not a trusted extension, so the superuser creates it."""
+    await connection.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+    await connection.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    version: str = await connection.fetchval(
+        "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'"
+    )
+    return version
+
+
+async def bootstrap(superuser_dsn: str, passwords: dict[str, SecretStr]) -> str:
+    """Returns the TimescaleDB version installed in the IOC database."""
+    server = await asyncpg.connect(superuser_dsn)
+    try:
+        await ensure_roles(server, passwords)
+        await ensure_database(server)
+    finally:
+        await server.close()
+    database = await asyncpg.connect(superuser_dsn, database=DATABASE_NAME)
+    try:
+        return await ensure_extension(database)
+    finally:
+        await database.close()
