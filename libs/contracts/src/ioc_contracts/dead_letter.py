@@ -1,0 +1,136 @@
+"""Headers of a message on `ioc.indicator-events.dlq`.
+
+A dead letter keeps the original key and value bytes untouched (they may not even be
+JSON), so everything about *why* it failed and *where* it came from travels in headers.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ioc_contracts.types import UtcDatetime
+
+REASON_HEADER = "ioc-dlq-reason"
+ERROR_CODE_HEADER = "ioc-dlq-error-code"
+SOURCE_TOPIC_HEADER = "ioc-dlq-source-topic"
+SOURCE_PARTITION_HEADER = "ioc-dlq-source-partition"
+SOURCE_OFFSET_HEADER = "ioc-dlq-source-offset"
+FAILED_AT_HEADER = "ioc-dlq-failed-at"
+
+# Header name -> DeadLetter field it carries, in the order the headers are written.
+DEAD_LETTER_HEADER_FIELDS: dict[str, str] = {
+    REASON_HEADER: "reason",
+    ERROR_CODE_HEADER: "error_code",
+    SOURCE_TOPIC_HEADER: "source_topic",
+    SOURCE_PARTITION_HEADER: "source_partition",
+    SOURCE_OFFSET_HEADER: "source_offset",
+    FAILED_AT_HEADER: "failed_at",
+}
+DEAD_LETTER_HEADER_NAMES = tuple(DEAD_LETTER_HEADER_FIELDS)
+
+# Validation errors can be long; a header is for a human to read, not a full report.
+MAX_REASON_LENGTH = 1000
+
+KafkaHeaders = list[tuple[str, bytes]]
+"""Headers in the form aiokafka and FastStream's raw messages use."""
+
+
+class DeadLetterErrorCode(StrEnum):
+    """Why an event was refused; stable values for dashboards and alerting rules."""
+
+    INVALID_JSON = "invalid_json"
+    SCHEMA_VIOLATION = "schema_violation"
+    UNKNOWN_INDICATOR = "unknown_indicator"
+    # The agency may not publish this indicator, or not for this scope.
+    NOT_GRANTED = "not_granted"
+    UNKNOWN_AGENCY = "unknown_agency"
+    VALUE_OUT_OF_RANGE = "value_out_of_range"
+
+
+class DeadLetter(BaseModel):
+    """What the ioc-dlq-* headers of one dead letter say."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    error_code: DeadLetterErrorCode = Field(
+        description="Machine-readable class of failure.", examples=["schema_violation"]
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=MAX_REASON_LENGTH,
+        description="Human-readable explanation naming the offending field.",
+        examples=["observed_at: Timestamp has no timezone"],
+    )
+    source_topic: str = Field(
+        min_length=1,
+        description="Topic the refused message was read from.",
+        examples=["ioc.indicator-events"],
+    )
+    source_partition: int = Field(
+        ge=0, description="Partition of the refused message in that topic.", examples=[4]
+    )
+    source_offset: int = Field(
+        ge=0, description="Offset of the refused message in that partition.", examples=[1234]
+    )
+    failed_at: UtcDatetime = Field(
+        description="When the message was dead-lettered (ISO 8601, UTC).",
+        examples=["2024-07-02T01:30:05Z"],
+    )
+
+
+def _shorten(reason: str) -> str:
+    # Dead-lettering must not itself fail, so an overlong or blank reason is trimmed or
+    # replaced rather than refused.
+    reason = reason.strip() or "no reason given"
+    if len(reason) <= MAX_REASON_LENGTH:
+        return reason
+    return reason[: MAX_REASON_LENGTH - 1] + "…"
+
+
+def dead_letter_headers(
+    *,
+    error_code: DeadLetterErrorCode,
+    reason: str,
+    source_topic: str,
+    source_partition: int,
+    source_offset: int,
+    failed_at: datetime,
+) -> KafkaHeaders:
+    """Build the ioc-dlq-* headers for a refused message (UTF-8 text values)."""
+    letter = DeadLetter(
+        error_code=error_code,
+        reason=_shorten(reason),
+        source_topic=source_topic,
+        source_partition=source_partition,
+        source_offset=source_offset,
+        failed_at=failed_at,
+    )
+    # JSON mode turns the enum, numbers and UTC time into the text a header carries.
+    values = letter.model_dump(mode="json")
+    return [
+        (name, str(values[field]).encode()) for name, field in DEAD_LETTER_HEADER_FIELDS.items()
+    ]
+
+
+def parse_dead_letter_headers(headers: Iterable[tuple[str, bytes | None]]) -> DeadLetter:
+    """Read the ioc-dlq-* headers back; other headers are ignored.
+
+    If a header repeats (a replayed dead letter that failed again), the last one wins:
+    it describes the most recent failure.
+
+    Raises ValueError (pydantic's ValidationError is one) when a header is missing,
+    not UTF-8 or not valid.
+    """
+    found: dict[str, str] = {}
+    for name, raw in headers:
+        if name in DEAD_LETTER_HEADER_NAMES and raw is not None:
+            found[name] = raw.decode()
+    missing = [name for name in DEAD_LETTER_HEADER_NAMES if name not in found]
+    if missing:
+        msg = f"not a dead letter, missing headers: {', '.join(missing)}"
+        raise ValueError(msg)
+    return DeadLetter.model_validate(
+        {field: found[name] for name, field in DEAD_LETTER_HEADER_FIELDS.items()}
+    )

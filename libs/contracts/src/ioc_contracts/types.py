@@ -1,0 +1,71 @@
+"""Annotated field types shared by every contract model.
+
+Each type carries its own validation, so a rule such as "timestamps must say which
+timezone they are in" is written once and reads the same in every event.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
+CATALOG_CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+
+# Large enough for any provincial figure in VND (GRDP is ~5e14), small enough that a
+# unit mistake (e.g. đồng sent as micro-đồng) or garbage is refused at the door.
+VALUE_LIMIT = 1e15
+
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=40, pattern=CODE_PATTERN),
+]
+"""Agency, district or scope code: lowercase letters, digits and hyphens ("so-tttt")."""
+
+CatalogCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=64, pattern=CATALOG_CODE_PATTERN),
+]
+"""Indicator or target code from the catalog; dots and underscores allowed ("grdp.growth")."""
+
+
+def _refuse_epoch_numbers(value: Any) -> Any:
+    # Pydantic would accept 1719766800 and guess seconds vs milliseconds from its size;
+    # a contract between agencies should not guess, so only ISO 8601 text (or a Python
+    # datetime from an in-process producer) is accepted.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError(
+            "datetime_iso_required",
+            "Timestamps must be ISO 8601 strings with an offset, "
+            "e.g. 2024-06-30T17:00:00+07:00, not epoch numbers",
+        )
+    return value
+
+
+def _require_timezone_then_utc(value: datetime) -> datetime:
+    # A naive time is ambiguous (Asia/Ho_Chi_Minh or UTC?) and would silently shift a
+    # figure by 7 hours, across a day or month boundary; refuse it rather than assume.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError(
+            "timezone_required",
+            "Timestamp has no timezone; add an offset, e.g. 2024-06-30T17:00:00+07:00 or ...Z",
+        )
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[
+    datetime,
+    BeforeValidator(_refuse_epoch_numbers),
+    AfterValidator(_require_timezone_then_utc),
+]
+"""Timezone-aware instant; naive input is rejected, output is always UTC."""
+
+FiniteNumber = Annotated[
+    float,
+    Field(strict=True, allow_inf_nan=False, ge=-VALUE_LIMIT, le=VALUE_LIMIT),
+]
+"""A real JSON number (not a string, not a boolean), finite, with |x| <= 1e15."""
+
+NonNegativeNumber = Annotated[FiniteNumber, Field(ge=0)]
+PositiveNumber = Annotated[FiniteNumber, Field(gt=0)]

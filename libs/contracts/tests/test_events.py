@@ -1,0 +1,291 @@
+"""Contract models: JSON round trips and each way an event is refused."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+import pytest
+from ioc_contracts import (
+    AlertState,
+    AlertStateChanged,
+    IndicatorEvent,
+    RiskStatus,
+    SeriesUpdated,
+    Severity,
+)
+from pydantic import BaseModel, ValidationError
+
+EVENT_ID = "6f1c2d0e-8a4b-4c1e-9d7a-2b5f0e3c9a11"
+
+
+def indicator_event_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "event_id": EVENT_ID,
+        "agency": "so-tttt",
+        "indicator": "dvc.online-rate",
+        "scope": "province",
+        "observed_at": "2024-06-30T17:00:00+07:00",
+        "value": 85.0,
+        "numerator": 850,
+        "denominator": 1000,
+        "reported_at": "2024-07-02T08:30:00+07:00",
+        "source": "Cổng dịch vụ công",
+        "note": "Ước tính",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def series_updated_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "indicator": "grdp.growth",
+        "scope": "province",
+        "latest_observed_at": "2024-06-30T10:00:00Z",
+        "latest_value": 6.1,
+        "new_observations": 2,
+        "event_ids": [EVENT_ID],
+        "updated_at": "2024-07-02T01:30:05Z",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def alert_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "alert_id": "0b8e4c1a-3f2d-4e6b-a9c7-5d1e2f3a4b5c",
+        "target_id": "grdp.growth-2025",
+        "indicator": "grdp.growth",
+        "scope": "province",
+        "state": "acknowledged",
+        "previous_state": "firing",
+        "risk_status": "at_risk",
+        "severity": "critical",
+        "current_value": 6.1,
+        "changed_at": "2024-07-02T01:31:00Z",
+        "changed_by": "pct.ubnd@binhduong.gov.vn",
+        "summary_vi": "Tăng trưởng GRDP dưới mức cần đạt.",
+        "summary_en": "GRDP growth below the required pace.",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def refusal(model: type[BaseModel], fields: dict[str, Any]) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(fields)
+    return caught.value
+
+
+def refused_fields(model: type[BaseModel], fields: dict[str, Any]) -> set[str]:
+    """Fields the error message names: pydantic prints each location on its own line."""
+    error = refusal(model, fields)
+    named = {str(detail["loc"][0]) for detail in error.errors() if detail["loc"]}
+    assert named <= set(str(error).splitlines())
+    return named
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (IndicatorEvent, indicator_event_fields()),
+        (SeriesUpdated, series_updated_fields()),
+        (AlertStateChanged, alert_fields()),
+    ],
+)
+def test_json_round_trip_keeps_the_event(model: type[BaseModel], fields: dict[str, Any]) -> None:
+    event = model.model_validate(fields)
+    wire = event.model_dump_json().encode()
+
+    assert model.model_validate_json(wire) == event
+    assert model.model_validate_json(wire).model_dump_json().encode() == wire
+
+
+def test_indicator_event_parses_types_and_normalises_to_utc() -> None:
+    event = IndicatorEvent.model_validate(indicator_event_fields())
+
+    assert event.event_id == UUID(EVENT_ID)
+    assert event.schema_version == 1
+    assert event.observed_at == datetime(2024, 6, 30, 10, 0, tzinfo=UTC)
+    assert event.observed_at.utcoffset() == timedelta(0)
+    assert '"observed_at":"2024-06-30T10:00:00Z"' in event.model_dump_json()
+
+
+def test_indicator_event_strips_whitespace_and_names_its_series() -> None:
+    event = IndicatorEvent.model_validate(
+        indicator_event_fields(agency="  so-tttt ", indicator=" dvc.online-rate", note=" x ")
+    )
+
+    assert (event.agency, event.note) == ("so-tttt", "x")
+    assert event.series_key == "dvc.online-rate|province"
+
+
+def test_indicator_event_without_ratio_is_valid() -> None:
+    event = IndicatorEvent.model_validate(
+        indicator_event_fields(numerator=None, denominator=None, note=None, source=None)
+    )
+
+    assert event.numerator is None
+    assert event.denominator is None
+
+
+def test_events_are_immutable() -> None:
+    event = IndicatorEvent.model_validate(indicator_event_fields())
+
+    with pytest.raises(ValidationError, match="frozen"):
+        event.value = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "observed_at", ["2024-06-30T17:00:00", "2024-06-30", datetime(2024, 6, 30)]
+)
+def test_naive_observed_at_is_refused(observed_at: object) -> None:
+    fields = indicator_event_fields(observed_at=observed_at)
+
+    assert refused_fields(IndicatorEvent, fields) == {"observed_at"}
+    assert "no timezone" in str(refusal(IndicatorEvent, fields))
+
+
+def test_naive_reported_at_is_refused() -> None:
+    fields = indicator_event_fields(reported_at="2024-07-02T08:30:00")
+
+    assert refused_fields(IndicatorEvent, fields) == {"reported_at"}
+
+
+def test_epoch_number_timestamp_is_refused() -> None:
+    fields = indicator_event_fields(observed_at=1719766800)
+
+    assert refused_fields(IndicatorEvent, fields) == {"observed_at"}
+    assert "ISO 8601" in str(refusal(IndicatorEvent, fields))
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_value_in_json_is_refused(literal: str) -> None:
+    wire = IndicatorEvent.model_validate(indicator_event_fields()).model_dump_json()
+    wire = wire.replace('"value":85.0', f'"value":{literal}')
+
+    with pytest.raises(ValidationError, match="finite") as caught:
+        IndicatorEvent.model_validate_json(wire)
+    assert caught.value.errors()[0]["loc"] == ("value",)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_value_in_python_is_refused(value: float) -> None:
+    assert refused_fields(IndicatorEvent, indicator_event_fields(value=value)) == {"value"}
+
+
+@pytest.mark.parametrize("value", [1e15 * 1.000001, -2e15, "85", True])
+def test_out_of_bounds_or_non_numeric_value_is_refused(value: object) -> None:
+    assert refused_fields(IndicatorEvent, indicator_event_fields(value=value)) == {"value"}
+
+
+def test_unknown_field_is_refused() -> None:
+    fields = indicator_event_fields(unit="percent")
+
+    assert refused_fields(IndicatorEvent, fields) == {"unit"}
+    assert "Extra inputs are not permitted" in str(refusal(IndicatorEvent, fields))
+
+
+@pytest.mark.parametrize(
+    ("field", "code"),
+    [
+        ("agency", "Sở TTTT"),
+        ("agency", "SO-TTTT"),
+        ("agency", "-so"),
+        ("agency", "a"),
+        ("agency", "a" * 41),
+        ("scope", "province|x"),
+        ("indicator", "grdp growth"),
+        ("indicator", "g" * 65),
+    ],
+)
+def test_bad_code_is_refused(field: str, code: str) -> None:
+    assert refused_fields(IndicatorEvent, indicator_event_fields(**{field: code})) == {field}
+
+
+def test_numerator_without_denominator_is_refused() -> None:
+    message = str(refusal(IndicatorEvent, indicator_event_fields(denominator=None)))
+
+    assert "numerator and denominator" in message
+
+
+def test_zero_denominator_is_refused() -> None:
+    assert "denominator" in refused_fields(IndicatorEvent, indicator_event_fields(denominator=0))
+
+
+def test_negative_numerator_is_refused() -> None:
+    assert "numerator" in refused_fields(IndicatorEvent, indicator_event_fields(numerator=-1))
+
+
+def test_too_long_note_and_source_are_refused() -> None:
+    assert "note" in refused_fields(IndicatorEvent, indicator_event_fields(note="x" * 1001))
+    assert "source" in refused_fields(IndicatorEvent, indicator_event_fields(source="x" * 201))
+
+
+def test_blank_note_is_refused_rather_than_kept_empty() -> None:
+    assert "note" in refused_fields(IndicatorEvent, indicator_event_fields(note="   "))
+
+
+def test_other_schema_version_is_refused() -> None:
+    assert "schema_version" in refused_fields(
+        IndicatorEvent, indicator_event_fields(schema_version=2)
+    )
+
+
+def test_series_updated_refuses_more_ids_than_observations() -> None:
+    other_id = "0b8e4c1a-3f2d-4e6b-a9c7-5d1e2f3a4b5c"
+    fields = series_updated_fields(new_observations=1, event_ids=[EVENT_ID, other_id])
+
+    assert "event_ids lists more events than new_observations" in str(
+        refusal(SeriesUpdated, fields)
+    )
+
+
+def test_series_updated_refuses_empty_batch_and_names_its_series() -> None:
+    assert "new_observations" in refused_fields(
+        SeriesUpdated, series_updated_fields(new_observations=0)
+    )
+    assert (
+        SeriesUpdated.model_validate(series_updated_fields()).series_key == "grdp.growth|province"
+    )
+
+
+def test_alert_state_change_parses_enums() -> None:
+    alert = AlertStateChanged.model_validate(alert_fields())
+
+    assert alert.state is AlertState.ACKNOWLEDGED
+    assert alert.previous_state is AlertState.FIRING
+    assert alert.risk_status is RiskStatus.AT_RISK
+    assert alert.severity is Severity.CRITICAL
+    assert alert.changed_at.tzinfo == UTC
+
+
+def test_alert_first_firing_has_no_previous_state() -> None:
+    alert = AlertStateChanged.model_validate(
+        alert_fields(state="firing", previous_state=None, changed_by=None, current_value=None)
+    )
+
+    assert alert.previous_state is None
+
+
+def test_alert_that_does_not_change_state_is_refused() -> None:
+    message = str(refusal(AlertStateChanged, alert_fields(state="firing", previous_state="firing")))
+
+    assert "previous_state and state" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("risk_status", "unknown"), ("severity", "high"), ("state", "open"), ("summary_vi", "")],
+)
+def test_alert_with_bad_field_is_refused(field: str, value: str) -> None:
+    assert field in refused_fields(AlertStateChanged, alert_fields(**{field: value}))
+
+
+def test_python_datetime_with_offset_is_accepted_and_converted() -> None:
+    plus_seven = timezone(timedelta(hours=7))
+    event = IndicatorEvent.model_validate(
+        indicator_event_fields(observed_at=datetime(2024, 7, 1, 0, 0, tzinfo=plus_seven))
+    )
+
+    assert event.observed_at == datetime(2024, 6, 30, 17, 0, tzinfo=UTC)
+    assert event.observed_at.tzinfo is UTC
