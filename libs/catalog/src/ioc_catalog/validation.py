@@ -1,0 +1,160 @@
+"""Checks that need more than one entry: duplicates and references between files.
+
+The models check each entry alone; these checks run on a whole `Catalog`, so a
+catalog built in code (the synthetic one, a test's) is held to the same rules as the
+YAML files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from ioc_contracts.catalog import (
+    PROVINCE_CODE,
+    AgencyKind,
+    Catalog,
+    Indicator,
+    ScopeWord,
+    Target,
+    TargetKind,
+    Unit,
+)
+
+from ioc_catalog.errors import CatalogProblem
+from ioc_catalog.policy import AgencyDirectory, PublishPolicy
+
+DOMAINS_FILE = "domains.yaml"
+INDICATORS_FILE = "indicators.yaml"
+AGENCIES_FILE = "agencies.yaml"
+TARGETS_FILE = "targets.yaml"
+RECIPIENTS_FILE = "recipients.yaml"
+
+_GROUP_WORDS = frozenset({ScopeWord.DEPARTMENTS, ScopeWord.DISTRICTS})
+_RESERVED_AGENCY_CODES = frozenset({ScopeWord.OWN, *_GROUP_WORDS})
+
+
+@dataclass(frozen=True)
+class _Finding:
+    file: str
+    index: int
+    entry: str
+    message: str
+
+
+def validate_catalog(
+    catalog: Catalog, *, lines: Mapping[str, Sequence[int]] | None = None
+) -> list[CatalogProblem]:
+    """Every cross-reference problem in `catalog`, in file order.
+
+    `lines` maps a file name to the line of each of its entries (aligned with the
+    catalog's tuples), so problems found in loaded YAML can point at their line.
+    """
+    findings = [
+        *_duplicates(catalog),
+        *_agency_problems(catalog),
+        *_indicator_problems(catalog),
+        *_target_problems(catalog),
+    ]
+    order = [DOMAINS_FILE, AGENCIES_FILE, INDICATORS_FILE, TARGETS_FILE, RECIPIENTS_FILE]
+    findings.sort(key=lambda finding: (order.index(finding.file), finding.index))
+    return [_problem(finding, lines or {}) for finding in findings]
+
+
+def _problem(finding: _Finding, lines: Mapping[str, Sequence[int]]) -> CatalogProblem:
+    file_lines = lines.get(finding.file, ())
+    line = file_lines[finding.index] if finding.index < len(file_lines) else None
+    return CatalogProblem(finding.file, finding.entry, finding.message, line)
+
+
+def _duplicates(catalog: Catalog) -> Iterator[_Finding]:
+    collections: list[tuple[str, str, Sequence[str]]] = [
+        (DOMAINS_FILE, "domain", [entry.code for entry in catalog.domains]),
+        (INDICATORS_FILE, "indicator", [entry.code for entry in catalog.indicators]),
+        (AGENCIES_FILE, "agency", [entry.code for entry in catalog.agencies]),
+        (TARGETS_FILE, "target", [entry.code for entry in catalog.targets]),
+        (RECIPIENTS_FILE, "recipient", [entry.id for entry in catalog.recipients]),
+    ]
+    for file, noun, codes in collections:
+        first_seen: dict[str, int] = {}
+        for index, code in enumerate(codes):
+            if code in first_seen:
+                what = "id" if noun == "recipient" else "code"
+                message = f"duplicate {what} {code!r} (first is entry #{first_seen[code] + 1})"
+                yield _Finding(file, index, f"{noun} {code!r}", message)
+            else:
+                first_seen[code] = index
+
+
+def _agency_problems(catalog: Catalog) -> Iterator[_Finding]:
+    codes = {agency.code for agency in catalog.agencies}
+    for index, agency in enumerate(catalog.agencies):
+        found = _Finding(AGENCIES_FILE, index, f"agency {agency.code!r}", "")
+        if agency.code in _RESERVED_AGENCY_CODES:
+            yield _with(found, f"code {agency.code!r} is reserved for publish grants")
+        is_province = agency.kind is AgencyKind.PROVINCE
+        if is_province != (agency.code == PROVINCE_CODE):
+            # One code for the province agency and the province scope keeps "own" simple.
+            yield _with(found, f"the province agency, and only it, has code {PROVINCE_CODE!r}")
+        if agency.parent is not None and agency.parent not in codes:
+            yield _with(found, f"unknown parent agency {agency.parent!r}")
+
+
+def _indicator_problems(catalog: Catalog) -> Iterator[_Finding]:
+    domains = {domain.code for domain in catalog.domains}
+    directory = AgencyDirectory(catalog)
+    for index, indicator in enumerate(catalog.indicators):
+        found = _Finding(INDICATORS_FILE, index, f"indicator {indicator.code!r}", "")
+        if indicator.domain not in domains:
+            yield _with(found, f"unknown domain {indicator.domain!r}")
+        for grant in indicator.publishers:
+            if grant.agency not in _GROUP_WORDS and grant.agency not in directory.codes:
+                yield _with(found, f"publisher grant to unknown agency {grant.agency!r}")
+            for word in grant.scopes:
+                if not directory.knows_scope_word(word):
+                    yield _with(found, f"grant to {grant.agency!r} has unknown scope {word!r}")
+
+
+def _target_problems(catalog: Catalog) -> Iterator[_Finding]:
+    indicators = {indicator.code: indicator for indicator in catalog.indicators}
+    recipients = {recipient.id for recipient in catalog.recipients}
+    policy = PublishPolicy(catalog)
+    for index, target in enumerate(catalog.targets):
+        found = _Finding(TARGETS_FILE, index, f"target {target.code!r}", "")
+        indicator = indicators.get(target.indicator)
+        if indicator is None:
+            yield _with(found, f"unknown indicator {target.indicator!r}")
+        else:
+            if target.scope not in policy.scopes_for(indicator.code):
+                yield _with(
+                    found,
+                    f"scope {target.scope!r} is not valid for indicator {indicator.code!r} "
+                    "(no agency may publish it for that scope)",
+                )
+            for message in _value_problems(target, indicator):
+                yield _with(found, message)
+        for level in target.escalation:
+            for recipient in level.notify:
+                if recipient not in recipients:
+                    yield _with(found, f"escalation to unknown recipient {recipient!r}")
+
+
+def _value_problems(target: Target, indicator: Indicator) -> Iterator[str]:
+    if target.kind is TargetKind.RANK and indicator.unit is not Unit.RANK:
+        yield f"a rank target needs a rank indicator; {indicator.code!r} is in {indicator.unit}"
+    # A freshness target's value is an age in days, not a figure of the indicator.
+    value = None if target.kind is TargetKind.FRESHNESS else target.value
+    if value is not None and not indicator.accepts(value):
+        yield f"value {value:g} is outside {_valid_range(indicator)}"
+    if target.baseline is not None and not indicator.accepts(target.baseline.value):
+        yield f"baseline value {target.baseline.value:g} is outside {_valid_range(indicator)}"
+
+
+def _valid_range(indicator: Indicator) -> str:
+    low = "-inf" if indicator.min_value is None else f"{indicator.min_value:g}"
+    high = "inf" if indicator.max_value is None else f"{indicator.max_value:g}"
+    return f"the valid range {low}..{high} of indicator {indicator.code!r}"
+
+
+def _with(finding: _Finding, message: str) -> _Finding:
+    return _Finding(finding.file, finding.index, finding.entry, message)

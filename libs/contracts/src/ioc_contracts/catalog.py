@@ -1,0 +1,300 @@
+"""The IOC catalog as data: domains, indicators, agencies, targets and recipients.
+
+These models check only what one entry can check about itself. Whatever needs a
+second entry (an indicator's domain exists, a target's scope is one its indicator
+may be published for) is checked by `ioc_catalog`'s loader, so a catalog can be
+assembled piece by piece and reported on as a whole.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ioc_contracts.status import Severity
+from ioc_contracts.types import CatalogCode, Code
+
+Text = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    COUNT = "count"
+    RANK = "rank"
+    RATIO = "ratio"
+    SCORE = "score"
+    DAYS = "days"
+    HOURS = "hours"
+    VND = "vnd"
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+class Cadence(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    def interval(self) -> timedelta:
+        """The longest time between two reports that still keeps this cadence.
+
+        Calendar periods vary in length; taking the longest (31-day month, 92-day
+        quarter, leap year) means a series is never called stale before its period
+        could have ended.
+        """
+        return _CADENCE_INTERVALS[self]
+
+
+_CADENCE_INTERVALS = {
+    Cadence.DAILY: timedelta(days=1),
+    Cadence.WEEKLY: timedelta(days=7),
+    Cadence.MONTHLY: timedelta(days=31),
+    Cadence.QUARTERLY: timedelta(days=92),
+    Cadence.YEARLY: timedelta(days=366),
+}
+
+
+class Rollup(StrEnum):
+    LAST = "last"
+    SUM = "sum"
+    MEAN = "mean"
+
+
+class ScopeWord(StrEnum):
+    """Words a publish grant may use instead of naming one agency."""
+
+    OWN = "own"
+    PROVINCE = "province"
+    DISTRICTS = "districts"
+    DEPARTMENTS = "departments"
+
+
+# The province is both an agency and a scope under this one code, so that an agency's
+# own scope is always its code (IndicatorEvent.agency and .scope use it alike).
+PROVINCE_CODE = ScopeWord.PROVINCE.value
+
+# Unit-implied bounds, used when an indicator leaves min/max out. Ranks start at 1;
+# a percent outside 0..100 is a unit mistake, not a figure.
+_DEFAULT_BOUNDS: dict[Unit, tuple[float | None, float | None]] = {
+    Unit.PERCENT: (0.0, 100.0),
+    Unit.COUNT: (0.0, None),
+    Unit.RANK: (1.0, None),
+}
+
+
+class Domain(_Entry):
+    """One of the IOC's socio-economic domains ("lĩnh vực")."""
+
+    code: CatalogCode = Field(
+        description="Stable code, lowercase ASCII.", examples=["dich-vu-cong"]
+    )
+    name_vi: Text = Field(description="Vietnamese name.", examples=["Dịch vụ công trực tuyến"])
+    name_en: Text = Field(description="English name.", examples=["Online public services"])
+
+
+class PublishGrant(_Entry):
+    """Who may publish an indicator, and for whose figures."""
+
+    agency: Code = Field(
+        description="An agency code, or 'departments' / 'districts' for every agency of that "
+        "kind (each then reading 'own' as itself).",
+        examples=["so-tttt", "departments"],
+    )
+    scopes: tuple[Code, ...] = Field(
+        min_length=1,
+        description="Scopes it may publish for: agency codes, or 'own' (the publisher's own "
+        "code), 'departments' (every department), 'districts' (every district), 'province'.",
+        examples=[["own"], ["province", "districts"]],
+    )
+
+
+class Indicator(_Entry):
+    """A figure the IOC tracks ("chỉ số")."""
+
+    code: CatalogCode = Field(description="Stable catalog code.", examples=["dvc.ontime-rate"])
+    name_vi: Text = Field(
+        description="Vietnamese name.", examples=["Tỷ lệ hồ sơ giải quyết đúng hạn"]
+    )
+    name_en: Text = Field(description="English name.", examples=["Dossiers resolved on time"])
+    domain: CatalogCode = Field(description="Code of the domain the indicator belongs to.")
+    unit: Unit = Field(description="Unit of `value` in events about this indicator.")
+    direction: Direction = Field(description="Which way is better.")
+    cadence: Cadence = Field(description="How often a new figure is expected.")
+    rollup: Rollup = Field(description="How figures combine over a time bucket.")
+    publishers: tuple[PublishGrant, ...] = Field(
+        min_length=1, description="Agencies allowed to publish it, and for which scopes."
+    )
+    min_value: float | None = Field(
+        default=None, allow_inf_nan=False, description="Smallest valid value (percent: 0)."
+    )
+    max_value: float | None = Field(
+        default=None, allow_inf_nan=False, description="Largest valid value (percent: 100)."
+    )
+    description_vi: str | None = Field(
+        default=None, max_length=2000, description="What the figure counts, in Vietnamese."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unit_bounds(cls, data: Any) -> Any:
+        unit = data.get("unit") if isinstance(data, dict) else None
+        if not isinstance(unit, str) or unit not in _DEFAULT_BOUNDS:
+            return data
+        low, high = _DEFAULT_BOUNDS[Unit(unit)]
+        given = {key: item for key, item in data.items() if item is not None}
+        return {"min_value": low, "max_value": high, **given}
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> Indicator:
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and low > high:
+            raise ValueError("min_value is greater than max_value")
+        return self
+
+    def accepts(self, value: float) -> bool:
+        """Whether a value lies within the indicator's valid range."""
+        if self.min_value is not None and value < self.min_value:
+            return False
+        return self.max_value is None or value <= self.max_value
+
+
+class AgencyKind(StrEnum):
+    DEPARTMENT = "department"
+    DISTRICT = "district"
+    PROVINCE = "province"
+
+
+class Agency(_Entry):
+    """A publishing body: the province, a department ("sở, ban, ngành") or a district."""
+
+    code: Code = Field(description="Stable code, lowercase ASCII.", examples=["so-tnmt"])
+    name_vi: Text = Field(description="Vietnamese name.", examples=["Sở Tài nguyên và Môi trường"])
+    name_en: Text = Field(
+        description="English name.", examples=["Department of Natural Resources and Environment"]
+    )
+    kind: AgencyKind = Field(description="Province, department or district.")
+    parent: Code | None = Field(default=None, description="Code of the supervising agency.")
+
+
+class TargetKind(StrEnum):
+    DEADLINE = "deadline"  # reach `value` by `deadline`
+    FLOOR = "floor"  # keep at least `value`
+    CEILING = "ceiling"  # keep at most `value`
+    RANK = "rank"  # a ranking at `value` or better
+    FRESHNESS = "freshness"  # report within the cadence (or within `value` days)
+
+
+class Baseline(_Entry):
+    """Where the series stood when the target was set."""
+
+    value: float = Field(allow_inf_nan=False, description="The figure at that date.")
+    at: date = Field(description="Date the baseline figure was true.")
+
+
+class EscalationLevel(_Entry):
+    """Who is notified once an alert has gone unacknowledged this long."""
+
+    after_minutes: int = Field(
+        ge=0, description="Minutes after the alert fired; 0 notifies at once.", examples=[0, 240]
+    )
+    notify: tuple[CatalogCode, ...] = Field(min_length=1, description="Recipient ids.")
+
+    @property
+    def after(self) -> timedelta:
+        return timedelta(minutes=self.after_minutes)
+
+
+class Target(_Entry):
+    """A commitment about one series (indicator + scope)."""
+
+    code: CatalogCode = Field(description="Stable target code.", examples=["dvc.paperless-100"])
+    indicator: CatalogCode = Field(description="Indicator code.")
+    scope: Code = Field(description="'province' or the code of a department or district.")
+    kind: TargetKind = Field(description="deadline, floor, ceiling, rank or freshness.")
+    value: float | None = Field(
+        default=None,
+        allow_inf_nan=False,
+        description="The figure to reach or keep; for freshness, an optional maximum age "
+        "in days (the indicator's cadence when left out).",
+    )
+    deadline: date | None = Field(default=None, description="Due date (deadline kind only).")
+    baseline: Baseline | None = Field(default=None, description="Starting point, if known.")
+    severity: Severity = Field(description="How loudly an alert on this target is sent.")
+    escalation: tuple[EscalationLevel, ...] = Field(
+        default=(), description="Notification levels, ordered by `after_minutes`."
+    )
+    title_vi: Text = Field(description="Title shown in Vietnamese messages.")
+    title_en: Text = Field(description="Title shown in English messages.")
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> Target:
+        if self.kind is not TargetKind.FRESHNESS and self.value is None:
+            raise ValueError(f"a {self.kind} target needs a value")
+        if self.kind is TargetKind.FRESHNESS and self.value is not None and self.value <= 0:
+            raise ValueError("a freshness target's value (days) must be positive")
+        if (self.kind is TargetKind.DEADLINE) != (self.deadline is not None):
+            raise ValueError("a deadline is required for, and only for, deadline targets")
+        if self.baseline and self.deadline and self.baseline.at >= self.deadline:
+            raise ValueError("the baseline must be dated before the deadline")
+        waits = [level.after_minutes for level in self.escalation]
+        if waits != sorted(set(waits)):
+            raise ValueError("escalation levels must have strictly increasing after_minutes")
+        return self
+
+
+class Language(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+class Recipient(_Entry):
+    """Someone alerts are sent to; contact details are per channel and optional."""
+
+    # Chat ids are numbers in YAML unless quoted; they are identifiers, kept as text.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    id: CatalogCode = Field(description="Stable recipient id.", examples=["chu-tich-ubnd"])
+    name: Text = Field(description="Name as shown in messages.")
+    role_vi: Text = Field(description="Position, in Vietnamese.", examples=["Chủ tịch UBND tỉnh"])
+    role_en: str | None = Field(default=None, max_length=300, description="Position, in English.")
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Email address."
+    )
+    telegram_chat_id: str | None = Field(
+        default=None, pattern=r"^-?\d{1,20}$|^@\w{5,32}$", description="Telegram chat id."
+    )
+    zalo_user_id: str | None = Field(
+        default=None, pattern=r"^\d{1,25}$", description="Zalo Official Account user id."
+    )
+    language: Language = Field(default=Language.VI, description="Language of messages.")
+
+
+class Catalog(_Entry):
+    """The whole catalog; cross-references are checked by `ioc_catalog`."""
+
+    domains: tuple[Domain, ...] = Field(default=(), description="Socio-economic domains.")
+    indicators: tuple[Indicator, ...] = Field(default=(), description="Tracked figures.")
+    agencies: tuple[Agency, ...] = Field(default=(), description="Publishing agencies.")
+    targets: tuple[Target, ...] = Field(default=(), description="Targets on series.")
+    recipients: tuple[Recipient, ...] = Field(default=(), description="Alert recipients.")
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((entry for entry in self.indicators if entry.code == code), None)
+
+    def agency(self, code: str) -> Agency | None:
+        return next((entry for entry in self.agencies if entry.code == code), None)
+
+    def agencies_of(self, kind: AgencyKind) -> tuple[Agency, ...]:
+        return tuple(entry for entry in self.agencies if entry.kind is kind)
