@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +94,7 @@ async def scratch_database(
 
 
 @pytest.fixture
-def unique_name(request: pytest.FixtureRequest) -> Iterator[str]:
+def unique_name(request: pytest.FixtureRequest) -> str:
     """A name no other test uses: for topics, consumer groups and the like."""
     test = request.node.name.replace("[", "-").replace("]", "")[:40]
-    yield f"test.{test}.{uuid.uuid4().hex[:8]}"
+    return f"test.{test}.{uuid.uuid4().hex[:8]}"

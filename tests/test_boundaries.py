@@ -9,7 +9,8 @@ HERE = Path(__file__).resolve().parent
 
 def _checker() -> ModuleType:
     spec = importlib.util.spec_from_file_location("check_boundaries", HERE / "check_boundaries.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

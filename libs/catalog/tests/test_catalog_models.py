@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from ioc_contracts.catalog import (
     Cadence,
     Catalog,
@@ -15,7 +17,6 @@ from ioc_contracts.catalog import (
     Recipient,
     Target,
 )
-from pydantic import ValidationError
 
 
 def indicator(**changes: Any) -> Indicator:

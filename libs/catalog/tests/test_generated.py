@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from ioc_catalog import (
     PublishPolicy,
     dump_catalog,
@@ -53,7 +54,7 @@ def test_deterministic() -> None:
 
 
 def test_policy_over_generated_catalog(generated: Catalog) -> None:
-    policy = PublishPolicy(generated)
+    policy = PublishPolicy.from_catalog(generated)
     shared = generated.indicators[0]  # even numbers are reported by every department
 
     assert policy.allows("so-xd", shared.code, "so-xd")

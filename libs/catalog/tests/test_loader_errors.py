@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ioc_catalog import CatalogError, load_catalog
 
 CatalogData = dict[str, list[dict[str, Any]]]

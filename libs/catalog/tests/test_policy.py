@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ioc_catalog import Grant, PublishPolicy, Refusal, grants, load_catalog
 from ioc_contracts.catalog import Catalog
 
@@ -14,7 +15,7 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="module")
 def policy(catalog: Catalog) -> PublishPolicy:
-    return PublishPolicy(catalog)
+    return PublishPolicy.from_catalog(catalog)
 
 
 @pytest.mark.parametrize(

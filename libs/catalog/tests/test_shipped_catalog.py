@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date
 
 import pytest
+
 from ioc_catalog import PublishPolicy, default_catalog_dir, load_catalog
 from ioc_contracts.catalog import (
     AgencyKind,
@@ -122,7 +123,7 @@ def test_service_index_groups_add_up_to_100(catalog: Catalog) -> None:
 def test_service_index_is_published_for_province_departments_and_districts(
     catalog: Catalog,
 ) -> None:
-    scopes = PublishPolicy(catalog).scopes_for("service-index.progress")
+    scopes = PublishPolicy.from_catalog(catalog).scopes_for("service-index.progress")
 
     assert {"province", "so-tnmt", "vp-ubnd", *DISTRICTS} <= scopes
 

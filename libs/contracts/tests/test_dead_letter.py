@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from ioc_contracts import (
     DEAD_LETTER_HEADER_NAMES,
     ERROR_CODE_HEADER,
@@ -18,7 +20,6 @@ from ioc_contracts import (
     parse_dead_letter_headers,
 )
 from ioc_contracts.dead_letter import MAX_REASON_LENGTH
-from pydantic import ValidationError
 
 FAILED_AT = datetime(2024, 7, 2, 8, 30, 5, tzinfo=timezone(timedelta(hours=7)))
 

@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from ioc_contracts import (
     AlertState,
     AlertStateChanged,
@@ -13,7 +15,6 @@ from ioc_contracts import (
     SeriesUpdated,
     Severity,
 )
-from pydantic import BaseModel, ValidationError
 
 EVENT_ID = "6f1c2d0e-8a4b-4c1e-9d7a-2b5f0e3c9a11"
 

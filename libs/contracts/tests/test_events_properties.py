@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
 from ioc_contracts import (
     AlertState,
     AlertStateChanged,
@@ -17,7 +19,6 @@ from ioc_contracts import (
     Severity,
 )
 from ioc_contracts.types import CATALOG_CODE_PATTERN, CODE_PATTERN, VALUE_LIMIT
-from pydantic import BaseModel, ValidationError
 
 codes = st.from_regex(CODE_PATTERN, fullmatch=True)
 catalog_codes = st.from_regex(CATALOG_CODE_PATTERN, fullmatch=True)

@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+
 from ioc_contracts import (
     ALERTS,
     ALL_TOPICS,

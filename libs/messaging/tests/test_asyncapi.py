@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from ioc_contracts import (
     ALL_TOPICS,
     DEAD_LETTER_HEADER_NAMES,

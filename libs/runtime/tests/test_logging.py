@@ -4,6 +4,7 @@ import json
 import logging
 
 import pytest
+
 from ioc_runtime import JsonFormatter, ServiceSettings
 
 

@@ -8,6 +8,8 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
+
+from conftest import ScratchDatabase
 from ioc_storage.migrate import (
     Migration,
     MigrationError,
@@ -16,8 +18,6 @@ from ioc_storage.migrate import (
     read_migrations,
     shipped_migrations,
 )
-
-from conftest import ScratchDatabase
 
 pytestmark = pytest.mark.connected
 
@@ -48,7 +48,10 @@ async def test_an_edited_migration_is_refused(scratch_database: ScratchDatabase)
     try:
         migrations = shipped_migrations()
         await apply_migrations(connection, migrations)
-        edited = [*migrations[:-1], Migration(migrations[-1].version, migrations[-1].name, "SELECT 1")]
+        edited = [
+            *migrations[:-1],
+            Migration(migrations[-1].version, migrations[-1].name, "SELECT 1"),
+        ]
         with pytest.raises(MigrationError, match="changed after it was applied"):
             await apply_migrations(connection, edited)
     finally:
@@ -71,7 +74,7 @@ async def test_a_failing_migration_rolls_back_and_names_itself(
 
 def test_misnamed_migration_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "1_first.sql").write_text("SELECT 1", encoding="utf-8")
-    with pytest.raises(MigrationError, match="NNNN_name.sql"):
+    with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
         read_migrations(tmp_path)
 
 
@@ -152,8 +155,11 @@ async def test_non_finite_values_never_reach_the_table(scratch_database: Scratch
 @pytest.mark.parametrize(
     ("role", "statement"),
     [
-        ("reader", "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency,"
-         " value) VALUES (gen_random_uuid(), now(), 'x', 'province', 'so-tttt', 1)"),
+        (
+            "reader",
+            "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency,"
+            " value) VALUES (gen_random_uuid(), now(), 'x', 'province', 'so-tttt', 1)",
+        ),
         ("reader", "DELETE FROM ioc.latest_values"),
         ("reader", "SELECT key_hash FROM ioc.agency_credentials"),
         ("reader", "CREATE TABLE ioc.sneaky (id int)"),
@@ -162,8 +168,11 @@ async def test_non_finite_values_never_reach_the_table(scratch_database: Scratch
         ("writer", "SELECT * FROM ioc.agency_credentials"),
         ("ingest", "SELECT * FROM ioc.observations"),
         ("ingest", "DELETE FROM ioc.audit_log"),
-        ("alerts", "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency,"
-         " value) VALUES (gen_random_uuid(), now(), 'x', 'province', 'so-tttt', 1)"),
+        (
+            "alerts",
+            "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency,"
+            " value) VALUES (gen_random_uuid(), now(), 'x', 'province', 'so-tttt', 1)",
+        ),
         ("alerts", "DELETE FROM ioc.alerts"),
         ("alerts", "CREATE TABLE public.sneaky (id int)"),
     ],
@@ -211,6 +220,10 @@ async def test_no_service_role_is_a_superuser(superuser_dsn: str) -> None:
     finally:
         await connection.close()
     assert {row["rolname"] for row in rows} >= {
-        "ioc_migrator", "ioc_writer", "ioc_ingest", "ioc_alerts", "ioc_reader"
+        "ioc_migrator",
+        "ioc_writer",
+        "ioc_ingest",
+        "ioc_alerts",
+        "ioc_reader",
     }
     assert not any(row["rolsuper"] or row["rolcreaterole"] or row["rolcreatedb"] for row in rows)

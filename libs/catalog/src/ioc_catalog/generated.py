@@ -10,6 +10,7 @@ import random
 from datetime import date, timedelta
 from itertools import cycle, islice
 
+from ioc_catalog.loader import load_catalog
 from ioc_contracts.catalog import (
     PROVINCE_CODE,
     AgencyKind,
@@ -28,8 +29,6 @@ from ioc_contracts.catalog import (
     Unit,
 )
 from ioc_contracts.status import Severity
-
-from ioc_catalog.loader import load_catalog
 
 _UNITS = (Unit.PERCENT, Unit.COUNT, Unit.SCORE, Unit.RANK, Unit.RATIO, Unit.VND)
 _CADENCES = tuple(Cadence)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ioc_contracts.catalog import Agency, Catalog, Domain, Indicator, Recipient, Target
 from pydantic import BaseModel, ValidationError
 
 from ioc_catalog.errors import CatalogError, CatalogProblem
@@ -18,6 +17,7 @@ from ioc_catalog.validation import (
     validate_catalog,
 )
 from ioc_catalog.yaml_source import SourceEntry, line_of, read_entries
+from ioc_contracts.catalog import Agency, Catalog, Domain, Indicator, Recipient, Target
 
 
 @dataclass(frozen=True)

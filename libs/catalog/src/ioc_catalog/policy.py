@@ -8,7 +8,7 @@ operator can act on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -103,20 +103,25 @@ def grants(catalog: Catalog) -> frozenset[Grant]:
 
 
 class PublishPolicy:
-    """Answers "may this agency publish this indicator for this scope?" from the catalog."""
+    """Answers "may this agency publish this indicator for this scope?".
 
-    def __init__(self, catalog: Catalog) -> None:
-        directory = AgencyDirectory(catalog)
-        self._agencies = directory.codes
+    Built from the catalog (`from_catalog`) or from grants already expanded and
+    stored in the database, which is what the running services use.
+    """
+
+    def __init__(self, agencies: Iterable[str], permissions: Iterable[Grant]) -> None:
+        self._agencies = frozenset(agencies)
         allowed: dict[str, dict[str, set[str]]] = {}
-        for indicator in catalog.indicators:
-            by_agency = allowed.setdefault(indicator.code, {})
-            for agency, scope in expand(indicator.publishers, directory):
-                by_agency.setdefault(agency, set()).add(scope)
+        for grant in permissions:
+            allowed.setdefault(grant.indicator, {}).setdefault(grant.agency, set()).add(grant.scope)
         self._allowed: Mapping[str, Mapping[str, frozenset[str]]] = {
             code: {agency: frozenset(scopes) for agency, scopes in by_agency.items()}
             for code, by_agency in allowed.items()
         }
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> PublishPolicy:
+        return cls((agency.code for agency in catalog.agencies), grants(catalog))
 
     def check(self, agency: str, indicator: str, scope: str) -> PublishDecision:
         if agency not in self._agencies:

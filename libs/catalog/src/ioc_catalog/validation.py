@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ioc_catalog.errors import CatalogProblem
+from ioc_catalog.policy import AgencyDirectory, PublishPolicy
 from ioc_contracts.catalog import (
     PROVINCE_CODE,
     AgencyKind,
@@ -20,9 +22,6 @@ from ioc_contracts.catalog import (
     TargetKind,
     Unit,
 )
-
-from ioc_catalog.errors import CatalogProblem
-from ioc_catalog.policy import AgencyDirectory, PublishPolicy
 
 DOMAINS_FILE = "domains.yaml"
 INDICATORS_FILE = "indicators.yaml"
@@ -118,7 +117,7 @@ def _indicator_problems(catalog: Catalog) -> Iterator[_Finding]:
 def _target_problems(catalog: Catalog) -> Iterator[_Finding]:
     indicators = {indicator.code: indicator for indicator in catalog.indicators}
     recipients = {recipient.id for recipient in catalog.recipients}
-    policy = PublishPolicy(catalog)
+    policy = PublishPolicy.from_catalog(catalog)
     for index, target in enumerate(catalog.targets):
         found = _Finding(TARGETS_FILE, index, f"target {target.code!r}", "")
         indicator = indicators.get(target.indicator)

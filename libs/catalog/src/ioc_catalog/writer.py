@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from ioc_contracts.catalog import Catalog
 
 from ioc_catalog.loader import CATALOG_FILES
+from ioc_contracts.catalog import Catalog
 
 
 def dump_catalog(catalog: Catalog, directory: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+
 from ioc_contracts import (
     ALERTS,
     ALL_TOPICS,

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from aiokafka.errors import KafkaError
-from ioc_contracts.topics import ALL_TOPICS
 
+from ioc_contracts.topics import ALL_TOPICS
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import ensure_topics
 
@@ -48,8 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"topics ready: {len(created)} created, {len(ALL_TOPICS) - len(created)} already there",
-          file=sys.stderr)
+    print(
+        f"topics ready: {len(created)} created, {len(ALL_TOPICS) - len(created)} already there",
+        file=sys.stderr,
+    )
     return 0
 
 

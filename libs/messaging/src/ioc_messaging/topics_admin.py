@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
-from ioc_contracts.topics import ALL_TOPICS, TopicSpec
 
+from ioc_contracts.topics import ALL_TOPICS, TopicSpec
 from ioc_messaging.settings import KafkaSettings
 
 

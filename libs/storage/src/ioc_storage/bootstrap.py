@@ -40,7 +40,9 @@ async def ensure_database(connection: asyncpg.Connection) -> None:
     await connection.execute(f'REVOKE ALL ON DATABASE "{DATABASE_NAME}" FROM PUBLIC')
     roles = await connection.fetch("SELECT rolname FROM pg_roles WHERE rolname LIKE 'ioc\\_%'")
     for row in roles:
-        await connection.execute(f'GRANT CONNECT ON DATABASE "{DATABASE_NAME}" TO "{row["rolname"]}"')
+        await connection.execute(
+            f'GRANT CONNECT ON DATABASE "{DATABASE_NAME}" TO "{row["rolname"]}"'
+        )
 
 
 async def ensure_extension(connection: asyncpg.Connection) -> str:

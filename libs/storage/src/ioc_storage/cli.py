@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 
 import asyncpg
-from ioc_catalog.errors import CatalogError
 from pydantic import ValidationError
 
+from ioc_catalog.errors import CatalogError
 from ioc_storage.bootstrap import bootstrap
 from ioc_storage.catalog_sync import CatalogSyncError, load_and_sync
 from ioc_storage.migrate import MigrationError, apply_migrations, shipped_migrations
@@ -22,7 +22,7 @@ def _progress(message: str) -> None:
 
 
 async def _bootstrap() -> int:
-    settings = BootstrapSettings()  # type: ignore[call-arg]
+    settings = BootstrapSettings()
     version = await bootstrap(
         settings.db_superuser_url.get_secret_value(), settings.role_passwords()
     )
@@ -31,7 +31,7 @@ async def _bootstrap() -> int:
 
 
 async def _migrate() -> int:
-    settings = DatabaseSettings()  # type: ignore[call-arg]
+    settings = DatabaseSettings()
     connection = await asyncpg.connect(settings.database_url.get_secret_value())
     try:
         migrations = shipped_migrations()
@@ -42,12 +42,14 @@ async def _migrate() -> int:
         )
     finally:
         await connection.close()
-    _progress(f"schema up to date: {len(applied)} applied, {len(migrations) - len(applied)} already")
+    _progress(
+        f"schema up to date: {len(applied)} applied, {len(migrations) - len(applied)} already"
+    )
     return 0
 
 
 async def _load_catalog(directory: str | None) -> int:
-    settings = DatabaseSettings()  # type: ignore[call-arg]
+    settings = DatabaseSettings()
     counts = await load_and_sync(settings.database_url.get_secret_value(), directory)
     _progress("catalog loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
@@ -61,9 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         "IOC_DB_SUPERUSER_URL and IOC_DB_PASSWORD_{MIGRATOR,WRITER,INGEST,ALERTS,READER}.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("bootstrap", help="create the database, roles and the TimescaleDB extension")
+    commands.add_parser(
+        "bootstrap", help="create the database, roles and the TimescaleDB extension"
+    )
     commands.add_parser("migrate", help="apply pending schema migrations")
-    load = commands.add_parser("load-catalog", help="validate the catalog and sync it into the database")
+    load = commands.add_parser(
+        "load-catalog", help="validate the catalog and sync it into the database"
+    )
     load.add_argument("--dir", help="catalog folder (default: the shipped Bình Dương catalog)")
     return parser
 
