@@ -9,7 +9,6 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from conftest import ScratchDatabase
 from ioc_storage.migrate import (
     Migration,
     MigrationError,
@@ -18,6 +17,7 @@ from ioc_storage.migrate import (
     read_migrations,
     shipped_migrations,
 )
+from ioc_testing import ScratchDatabase
 
 pytestmark = pytest.mark.connected
 

@@ -1,0 +1,99 @@
+"""Fixtures for the real Kafka and TimescaleDB, registered for every package's tests.
+
+`./dev up` (or `./dev test`) starts both and writes their settings to
+`.local/ioc.env`; connected tests read that file and fail with a clear message
+when the infrastructure is not running, rather than passing against a fake.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+ROLES = ("migrator", "writer", "ingest", "alerts", "reader")
+
+
+def _read_env_file(root: Path) -> dict[str, str]:
+    env_file = Path(os.environ.get("IOC_ENV_FILE", root / ".local" / "ioc.env"))
+    if not env_file.exists():
+        pytest.fail(
+            f"{env_file} is missing: start the infrastructure with './dev up' first",
+            pytrace=False,
+        )
+    entries: dict[str, str] = {}
+    for line in env_file.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            entries[key.strip()] = value.strip().strip("'")
+    return entries
+
+
+@pytest.fixture(scope="session")
+def ioc_env(pytestconfig: pytest.Config) -> dict[str, str]:
+    return {**_read_env_file(pytestconfig.rootpath), **{k: v for k, v in os.environ.items() if k.startswith("IOC_")}}
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(ioc_env: dict[str, str]) -> str:
+    return ioc_env["IOC_KAFKA_BOOTSTRAP_SERVERS"]
+
+
+@pytest.fixture(scope="session")
+def role_dsns(ioc_env: dict[str, str]) -> dict[str, str]:
+    """DSN of each service role for the main `ioc` database."""
+    return {role: ioc_env[f"IOC_DATABASE_URL_{role.upper()}"] for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def superuser_dsn(ioc_env: dict[str, str]) -> str:
+    return ioc_env["IOC_DB_SUPERUSER_URL"]
+
+
+@dataclass(frozen=True)
+class ScratchDatabase:
+    """A database of its own for one test, with the roles' DSNs pointing at it."""
+
+    name: str
+    dsns: dict[str, str]
+
+
+def _with_database(dsn: str, name: str) -> str:
+    base, _, _ = dsn.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+async def scratch_database(
+    superuser_dsn: str, role_dsns: dict[str, str]
+) -> AsyncIterator[ScratchDatabase]:
+    """An empty database owned by the migration role, with TimescaleDB, dropped after."""
+    name = f"ioc_test_{uuid.uuid4().hex[:12]}"
+    server = await asyncpg.connect(superuser_dsn)
+    try:
+        await server.execute(f'CREATE DATABASE "{name}" OWNER ioc_migrator TEMPLATE template0')
+        for role in ROLES:
+            await server.execute(f'GRANT CONNECT ON DATABASE "{name}" TO ioc_{role}')
+        database = await asyncpg.connect(superuser_dsn, database=name)
+        try:
+            await database.execute("CREATE EXTENSION timescaledb")
+        finally:
+            await database.close()
+        yield ScratchDatabase(
+            name, {role: _with_database(dsn, name) for role, dsn in role_dsns.items()}
+        )
+    finally:
+        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.close()
+
+
+@pytest.fixture
+def unique_name(request: pytest.FixtureRequest) -> str:
+    """A name no other test uses: for topics, consumer groups and the like."""
+    test = request.node.name.replace("[", "-").replace("]", "")[:40]
+    return f"test.{test}.{uuid.uuid4().hex[:8]}"
