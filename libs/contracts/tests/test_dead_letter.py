@@ -115,6 +115,8 @@ def test_error_codes_are_the_documented_wire_values() -> None:
         "not_granted",
         "unknown_agency",
         "value_out_of_range",
+        "timestamp_in_future",
+        "storage_rejected",
     }
 
 

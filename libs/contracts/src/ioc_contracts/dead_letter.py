@@ -47,6 +47,11 @@ class DeadLetterErrorCode(StrEnum):
     NOT_GRANTED = "not_granted"
     UNKNOWN_AGENCY = "unknown_agency"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
+    # observed_at later than the accepted clock skew allows.
+    TIMESTAMP_IN_FUTURE = "timestamp_in_future"
+    # Valid by contract and catalog, yet the database refused the row (a constraint
+    # the checks above do not know about); isolated so the rest of its batch is stored.
+    STORAGE_REJECTED = "storage_rejected"
 
 
 class DeadLetter(BaseModel):
