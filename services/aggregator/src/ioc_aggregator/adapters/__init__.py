@@ -1,0 +1,1 @@
+"""Edges of the aggregator: TimescaleDB, Kafka, the catalog in force."""

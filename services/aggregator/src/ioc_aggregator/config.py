@@ -1,0 +1,33 @@
+"""The aggregator's settings, read once at start-up from IOC_* variables."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from ioc_contracts.topics import (
+    INDICATOR_EVENTS_DLQ_TOPIC,
+    INDICATOR_EVENTS_TOPIC,
+    SERIES_UPDATED_TOPIC,
+)
+from ioc_runtime import ServiceSettings
+
+
+class AggregatorSettings(ServiceSettings):
+    database_url: SecretStr = Field(description="DSN of the ioc_writer role")
+    http_host: str = Field(default="127.0.0.1", description="Address of /healthz and /metrics")
+    http_port: int = Field(default=9102, ge=1, le=65535)
+
+    aggregator_group_id: str = Field(default="ioc-aggregator")
+    aggregator_source_topic: str = Field(default=INDICATOR_EVENTS_TOPIC)
+    aggregator_dlq_topic: str = Field(default=INDICATOR_EVENTS_DLQ_TOPIC)
+    aggregator_updates_topic: str = Field(default=SERIES_UPDATED_TOPIC)
+    aggregator_max_batch: int = Field(default=1000, ge=1, le=50_000)
+    # Short: a small batch waits little for company, a busy topic fills it anyway.
+    aggregator_batch_timeout_ms: int = Field(default=20, ge=1, le=10_000)
+    aggregator_max_future_seconds: int = Field(default=86_400, ge=0)
+    aggregator_catalog_refresh_seconds: float = Field(default=30.0, gt=0)
+    # How long one batch may wait for the database before it is handed back to
+    # Kafka (seek back) — well under max.poll.interval.ms so the group keeps us.
+    aggregator_max_block_seconds: float = Field(default=60.0, gt=0)
+    aggregator_statement_timeout_ms: int = Field(default=30_000, ge=100)
+    aggregator_db_pool_size: int = Field(default=4, ge=1, le=64)

@@ -1,0 +1,1 @@
+"""Pure aggregator logic: no Kafka, no database."""

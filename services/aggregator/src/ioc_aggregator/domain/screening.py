@@ -1,0 +1,78 @@
+"""Decides, record by record, whether an event may be stored.
+
+Agencies may publish straight to Kafka, so the aggregator trusts nothing the
+ingest gateway may have checked: the contract, the catalog grants, the value
+range and the clock are all checked again here.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+
+from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord, Verdict
+from ioc_catalog.policy import Refusal
+from ioc_contracts import IndicatorEvent
+from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_storage.catalog_read import CatalogRules
+
+_REFUSAL_CODES = {
+    Refusal.UNKNOWN_AGENCY: DeadLetterErrorCode.UNKNOWN_AGENCY,
+    Refusal.UNKNOWN_INDICATOR: DeadLetterErrorCode.UNKNOWN_INDICATOR,
+    Refusal.NOT_A_PUBLISHER: DeadLetterErrorCode.NOT_GRANTED,
+    Refusal.SCOPE_NOT_GRANTED: DeadLetterErrorCode.NOT_GRANTED,
+}
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, each naming the field: what an operator reads in the DLQ."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        field = ".".join(str(part) for part in problem["loc"]) or "event"
+        parts.append(f"{field}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def decode(record: SourceRecord) -> IndicatorEvent | Refused:
+    if record.value is None:
+        return Refused(record, DeadLetterErrorCode.INVALID_JSON, "empty message (tombstone)")
+    try:
+        document = json.loads(record.value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return Refused(record, DeadLetterErrorCode.INVALID_JSON, f"not valid JSON: {error}")
+    try:
+        return IndicatorEvent.model_validate(document)
+    except ValidationError as error:
+        return Refused(
+            record, DeadLetterErrorCode.SCHEMA_VIOLATION, describe_validation_error(error)
+        )
+
+
+def screen(
+    record: SourceRecord, rules: CatalogRules, *, now: datetime, max_future: timedelta
+) -> Verdict:
+    event = decode(record)
+    if isinstance(event, Refused):
+        return event
+    decision = rules.policy.check(event.agency, event.indicator, event.scope)
+    if not decision.allowed:
+        assert decision.refusal is not None
+        return Refused(record, _REFUSAL_CODES[decision.refusal], decision.reason)
+    value_range = rules.ranges.get(event.indicator)
+    if value_range is not None and not value_range.accepts(event.value):
+        return Refused(
+            record,
+            DeadLetterErrorCode.VALUE_OUT_OF_RANGE,
+            f"value: {event.value:g} is outside {value_range.describe()} "
+            f"for indicator {event.indicator!r}",
+        )
+    if event.observed_at > now + max_future:
+        return Refused(
+            record,
+            DeadLetterErrorCode.TIMESTAMP_IN_FUTURE,
+            f"observed_at: {event.observed_at.isoformat()} is more than "
+            f"{max_future} ahead of the aggregator's clock ({now.isoformat()})",
+        )
+    return Accepted(record, event)

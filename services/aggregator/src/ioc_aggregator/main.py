@@ -1,0 +1,103 @@
+"""Wires the aggregator: Kafka subscriber, database pool, metrics and health endpoints."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from faststream.asgi import AsgiFastStream, AsgiResponse, get, make_ping_asgi
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
+from ioc_aggregator.adapters.database import create_pool
+from ioc_aggregator.adapters.outbox import KafkaOutbox
+from ioc_aggregator.adapters.subscriber import register_subscriber
+from ioc_aggregator.config import AggregatorSettings
+from ioc_aggregator.domain.backoff import Backoff
+from ioc_aggregator.metrics import AggregatorMetrics
+from ioc_aggregator.usecase import BatchProcessor
+
+
+class Runtime:
+    """What exists only while the service runs (the pool is opened at start-up)."""
+
+    processor: BatchProcessor | None = None
+    catalog: CatalogRulesCache | None = None
+
+    def current_processor(self) -> BatchProcessor:
+        if self.processor is None:
+            raise RuntimeError("the aggregator has not started")
+        return self.processor
+
+
+def create_app(
+    settings: AggregatorSettings, registry: CollectorRegistry | None = None
+) -> AsgiFastStream:
+    registry = registry if registry is not None else CollectorRegistry()
+    metrics = AggregatorMetrics.create(registry)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id="ioc-aggregator",
+        acks="all",
+        enable_idempotence=True,
+        logger=logging.getLogger("ioc_aggregator.kafka"),
+        # FastStream logs every message at this level; per-message lines are noise.
+        log_level=logging.DEBUG,
+    )
+    runtime = Runtime()
+    register_subscriber(broker, settings, runtime.current_processor, metrics)
+
+    async def start() -> None:
+        pool = await create_pool(
+            settings.database_url.get_secret_value(),
+            size=settings.aggregator_db_pool_size,
+            statement_timeout_ms=settings.aggregator_statement_timeout_ms,
+        )
+        runtime.catalog = CatalogRulesCache(
+            pool, refresh_seconds=settings.aggregator_catalog_refresh_seconds
+        )
+        runtime.catalog.start()
+        runtime.processor = BatchProcessor(
+            pool=pool,
+            rules=runtime.catalog.current,
+            outbox=KafkaOutbox(
+                broker,
+                dlq_topic=settings.aggregator_dlq_topic,
+                updates_topic=settings.aggregator_updates_topic,
+            ),
+            metrics=metrics,
+            max_future=timedelta(seconds=settings.aggregator_max_future_seconds),
+            max_block_seconds=settings.aggregator_max_block_seconds,
+            backoff=Backoff(),
+        )
+
+    async def stop() -> None:
+        if runtime.catalog is not None:
+            await runtime.catalog.stop()
+        if runtime.processor is not None:
+            await runtime.processor.pool.close()
+
+    @get(include_in_schema=False)
+    async def ready(scope: object) -> AsgiResponse:
+        processor = runtime.processor
+        if processor is None:
+            return AsgiResponse(b"starting", 503)
+        try:
+            async with processor.pool.acquire(timeout=2) as connection:
+                await connection.fetchval("SELECT 1")
+        except Exception:
+            return AsgiResponse(b"database unavailable", 503)
+        return AsgiResponse(b"ready", 200)
+
+    return AsgiFastStream(
+        broker,
+        asgi_routes=[
+            ("/healthz", make_ping_asgi(broker, timeout=5.0, include_in_schema=False)),
+            ("/readyz", ready),
+            ("/metrics", make_asgi_app(registry)),
+        ],
+        logger=logging.getLogger("ioc_aggregator"),
+        on_startup=[start],
+        after_shutdown=[stop],
+    )

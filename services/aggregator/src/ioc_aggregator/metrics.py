@@ -1,0 +1,80 @@
+"""The aggregator's Prometheus metrics, built against a registry so tests get their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+@dataclass(frozen=True)
+class AggregatorMetrics:
+    consumed: Counter
+    written: Counter
+    duplicates: Counter
+    dead_letters: Counter
+    batch_size: Histogram
+    write_seconds: Histogram
+    database_retries: Counter
+    database_up: Gauge
+    lag: Gauge
+    series_updates: Counter
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> AggregatorMetrics:
+        return cls(
+            consumed=Counter(
+                "ioc_aggregator_events_consumed_total",
+                "Records read from the indicator-events topic",
+                registry=registry,
+            ),
+            written=Counter(
+                "ioc_aggregator_observations_written_total",
+                "Observations inserted into TimescaleDB",
+                registry=registry,
+            ),
+            duplicates=Counter(
+                "ioc_aggregator_duplicates_ignored_total",
+                "Valid events already stored (redelivery or a resent event_id)",
+                registry=registry,
+            ),
+            dead_letters=Counter(
+                "ioc_aggregator_dead_letters_total",
+                "Records sent to the dead-letter topic, by error code",
+                ["error_code"],
+                registry=registry,
+            ),
+            batch_size=Histogram(
+                "ioc_aggregator_batch_size",
+                "Records per consumed batch",
+                buckets=(1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000),
+                registry=registry,
+            ),
+            write_seconds=Histogram(
+                "ioc_aggregator_write_seconds",
+                "Time to store one batch (one transaction), successful attempts",
+                buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+                registry=registry,
+            ),
+            database_retries=Counter(
+                "ioc_aggregator_database_retries_total",
+                "Batch writes retried because the database was unavailable",
+                registry=registry,
+            ),
+            database_up=Gauge(
+                "ioc_aggregator_database_up",
+                "1 when the last database write succeeded, 0 while waiting for it",
+                registry=registry,
+            ),
+            lag=Gauge(
+                "ioc_aggregator_consumer_lag",
+                "Records behind the end of each partition after the last batch",
+                ["topic", "partition"],
+                registry=registry,
+            ),
+            series_updates=Counter(
+                "ioc_aggregator_series_updates_total",
+                "SeriesUpdated messages published",
+                registry=registry,
+            ),
+        )

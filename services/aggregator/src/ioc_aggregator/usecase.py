@@ -1,0 +1,162 @@
+"""One batch, start to finish: screen, store, publish, and say what to commit.
+
+The order is what makes "effectively once" hold: the database transaction
+commits first, then dead letters and series updates are acknowledged by Kafka,
+and only then are offsets committed. A crash anywhere before the commit means
+the batch is read again, and the idempotency key absorbs what was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Protocol, TypeVar
+
+import asyncpg
+
+from ioc_aggregator.adapters.database import is_retryable
+from ioc_aggregator.adapters.observations import StoredBatch, store_events
+from ioc_aggregator.domain.backoff import Backoff
+from ioc_aggregator.domain.batch import (
+    LatestValue,
+    StoredObservation,
+    TopicPartitionKey,
+    commit_offsets,
+    series_updates,
+)
+from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
+from ioc_aggregator.domain.screening import screen
+from ioc_aggregator.metrics import AggregatorMetrics
+from ioc_contracts import IndicatorEvent, SeriesUpdated
+from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_storage.catalog_read import CatalogRules
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class DatabaseUnavailableError(Exception):
+    """The database stayed away longer than one batch may wait; read it again later."""
+
+
+class Outbox(Protocol):
+    """Publishes to Kafka and returns only once every message is acknowledged."""
+
+    async def dead_letters(self, refused: Sequence[Refused], failed_at: datetime) -> None: ...
+
+    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> None: ...
+
+
+@dataclass
+class BatchProcessor:
+    pool: asyncpg.Pool
+    rules: Callable[[], Awaitable[CatalogRules]]
+    outbox: Outbox
+    metrics: AggregatorMetrics
+    max_future: timedelta
+    max_block_seconds: float
+    backoff: Backoff
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def process(self, records: Sequence[SourceRecord]) -> dict[TopicPartitionKey, int]:
+        """Handles a batch; returns the offsets to commit. Raises if it must be re-read."""
+        self.metrics.consumed.inc(len(records))
+        self.metrics.batch_size.observe(len(records))
+        rules = await self._with_database(self.rules)
+        now = self.clock()
+        verdicts = [screen(r, rules, now=now, max_future=self.max_future) for r in records]
+        accepted = [v for v in verdicts if isinstance(v, Accepted)]
+        refused = [v for v in verdicts if isinstance(v, Refused)]
+        stored, rejected_by_storage = await self._store(accepted)
+        refused.extend(rejected_by_storage)
+        if refused:
+            await self.outbox.dead_letters(refused, self.clock())
+            for letter in refused:
+                self.metrics.dead_letters.labels(letter.error_code.value).inc()
+                log.warning(
+                    "dead-lettered",
+                    extra={
+                        "topic": letter.record.position.topic,
+                        "partition": letter.record.position.partition,
+                        "offset": letter.record.position.offset,
+                        "error_code": letter.error_code.value,
+                        "reason": letter.reason,
+                    },
+                )
+        updates = series_updates(stored.inserted, stored.latest, updated_at=self.clock())
+        if updates:
+            await self.outbox.series_updated(updates)
+            self.metrics.series_updates.inc(len(updates))
+        duplicates = len(accepted) - len(rejected_by_storage) - len(stored.inserted)
+        self.metrics.written.inc(len(stored.inserted))
+        self.metrics.duplicates.inc(duplicates)
+        return commit_offsets(r.position for r in records)
+
+    async def _store(self, accepted: Sequence[Accepted]) -> tuple[StoredBatch, list[Refused]]:
+        if not accepted:
+            return StoredBatch([], []), []
+        events = [a.event for a in accepted]
+        try:
+            return await self._with_database(lambda: self._write(events)), []
+        except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
+            # Valid by every check we know, refused by the database: find the rows
+            # one by one so only they go to the DLQ and the partition moves on.
+            return await self._store_one_by_one(accepted)
+
+    async def _store_one_by_one(
+        self, accepted: Sequence[Accepted]
+    ) -> tuple[StoredBatch, list[Refused]]:
+        inserted: list[StoredObservation] = []
+        latest: list[LatestValue] = []
+        refused: list[Refused] = []
+        for item in accepted:
+            try:
+                batch = await self._with_database(partial(self._write, [item.event]))
+            except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
+                refused.append(
+                    Refused(item.record, DeadLetterErrorCode.STORAGE_REJECTED, str(error))
+                )
+                continue
+            inserted.extend(batch.inserted)
+            latest.extend(batch.latest)
+        return StoredBatch(inserted, latest), refused
+
+    async def _write(self, events: Sequence[IndicatorEvent]) -> StoredBatch:
+        started = time.perf_counter()
+        async with self.pool.acquire() as connection:
+            batch = await store_events(connection, events)
+        self.metrics.write_seconds.observe(time.perf_counter() - started)
+        return batch
+
+    async def _with_database(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Runs `operation`, waiting out database outages with backoff, up to a bound."""
+        deadline = time.monotonic() + self.max_block_seconds
+        pending = self.backoff.pending_delay()
+        if pending:
+            await asyncio.sleep(pending)
+        while True:
+            try:
+                result = await operation()
+            except Exception as error:
+                if not is_retryable(error):
+                    raise
+                self.metrics.database_up.set(0)
+                self.metrics.database_retries.inc()
+                delay = self.backoff.next_delay()
+                log.warning(
+                    "database unavailable, backing off",
+                    extra={"error": repr(error), "retry_in_seconds": round(delay, 2)},
+                )
+                if time.monotonic() + delay > deadline:
+                    raise DatabaseUnavailableError(str(error)) from error
+                await asyncio.sleep(delay)
+                continue
+            self.backoff.succeeded()
+            self.metrics.database_up.set(1)
+            return result
