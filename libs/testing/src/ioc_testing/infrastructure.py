@@ -36,7 +36,10 @@ def _read_env_file(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def ioc_env(pytestconfig: pytest.Config) -> dict[str, str]:
-    return {**_read_env_file(pytestconfig.rootpath), **{k: v for k, v in os.environ.items() if k.startswith("IOC_")}}
+    return {
+        **_read_env_file(pytestconfig.rootpath),
+        **{k: v for k, v in os.environ.items() if k.startswith("IOC_")},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -79,17 +82,24 @@ async def scratch_database(
         await server.execute(f'CREATE DATABASE "{name}" OWNER ioc_migrator TEMPLATE template0')
         for role in ROLES:
             await server.execute(f'GRANT CONNECT ON DATABASE "{name}" TO ioc_{role}')
-        database = await asyncpg.connect(superuser_dsn, database=name)
-        try:
-            await database.execute("CREATE EXTENSION timescaledb")
-        finally:
-            await database.close()
+    finally:
+        await server.close()
+    database = await asyncpg.connect(superuser_dsn, database=name)
+    try:
+        await database.execute("CREATE EXTENSION timescaledb")
+    finally:
+        await database.close()
+    try:
         yield ScratchDatabase(
             name, {role: _with_database(dsn, name) for role, dsn in role_dsns.items()}
         )
     finally:
-        await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await server.close()
+        # A new connection: the test may have restarted the server meanwhile.
+        server = await asyncpg.connect(superuser_dsn)
+        try:
+            await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await server.close()
 
 
 @pytest.fixture

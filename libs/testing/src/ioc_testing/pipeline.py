@@ -1,0 +1,176 @@
+"""Fixtures for pipeline tests: a migrated database with the catalog, topics of
+the test's own, and services run as real processes that can be killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from ioc_catalog import load_catalog
+from ioc_storage.catalog_sync import sync_catalog
+from ioc_storage.migrate import apply_migrations, shipped_migrations
+from ioc_testing.infrastructure import ScratchDatabase
+
+
+@dataclass(frozen=True)
+class PipelineTopics:
+    events: str
+    dead_letters: str
+    updates: str
+
+
+async def migrate_with_catalog(database: ScratchDatabase) -> None:
+    connection = await asyncpg.connect(database.dsns["migrator"])
+    try:
+        await apply_migrations(connection, shipped_migrations())
+        await sync_catalog(connection, load_catalog())
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def catalog_database(scratch_database: ScratchDatabase) -> ScratchDatabase:
+    """A database of the test's own: migrated, with the shipped catalog loaded."""
+    await migrate_with_catalog(scratch_database)
+    return scratch_database
+
+
+@pytest.fixture
+async def pipeline_topics(kafka_bootstrap: str, unique_name: str) -> AsyncIterator[PipelineTopics]:
+    topics = PipelineTopics(
+        events=f"{unique_name}.events",
+        dead_letters=f"{unique_name}.dlq",
+        updates=f"{unique_name}.updates",
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [
+                NewTopic(topics.events, 3, 1),
+                NewTopic(topics.dead_letters, 1, 1),
+                NewTopic(topics.updates, 3, 1),
+            ]
+        )
+        yield topics
+        await admin.delete_topics([topics.events, topics.dead_letters, topics.updates])
+    finally:
+        await admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServiceProcess:
+    """A service run as `python -m <module>`, as in production, so it can be killed -9."""
+
+    def __init__(self, module: str, env: dict[str, str], log_path: Path) -> None:
+        self.module = module
+        self.port = free_port()
+        self.env = {**os.environ, **env, "IOC_HTTP_PORT": str(self.port)}
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", self.module], env=self.env, stdout=log, stderr=log
+        )
+
+    def wait_ready(self, path: str = "/readyz", timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.module} exited: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.module} not ready after {timeout} s: {self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(self.url + "/metrics", timeout=5) as response:  # noqa: S310
+            return str(response.read().decode())
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture
+def aggregator_process(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> Iterator[ServiceProcess]:
+    """The real aggregator on the test's topics and database (not yet started)."""
+    service = ServiceProcess(
+        "ioc_aggregator",
+        {
+            "IOC_DATABASE_URL": catalog_database.dsns["writer"],
+            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "IOC_AGGREGATOR_GROUP_ID": f"{unique_name}.aggregator",
+            "IOC_AGGREGATOR_SOURCE_TOPIC": pipeline_topics.events,
+            "IOC_AGGREGATOR_DLQ_TOPIC": pipeline_topics.dead_letters,
+            "IOC_AGGREGATOR_UPDATES_TOPIC": pipeline_topics.updates,
+            "IOC_AGGREGATOR_CATALOG_REFRESH_SECONDS": "2",
+            "IOC_LOG_LEVEL": "INFO",
+        },
+        tmp_path / "aggregator.log",
+    )
+    yield service
+    service.kill()
+
+
+async def wait_for(
+    condition: Callable[[], Awaitable[bool]], *, timeout: float = 60.0, what: str = "condition"
+) -> None:
+    """Polls an async predicate until it holds; fails with `what` when time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if await condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.2)
