@@ -83,14 +83,14 @@ async def stored_count(database: ScratchDatabase) -> int:
     return int(rows[0]["n"])
 
 
-async def drain(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list[Any]:
+async def drain(bootstrap: str, topic: str, expected: int, within: float = 30.0) -> list[Any]:
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     records: list[Any] = []
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while len(records) < expected and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for partition_records in batch.values():
@@ -293,7 +293,7 @@ async def test_kill_9_mid_stream_loses_and_duplicates_nothing(
     async def all_stored() -> bool:
         return await stored_count(catalog_database) >= len(sent)
 
-    await wait_for(all_stored, timeout=120, what="every acknowledged event")
+    await wait_for(all_stored, within=120, what="every acknowledged event")
     await _assert_exactly_once(catalog_database, sent)
 
 
@@ -327,7 +327,7 @@ async def test_database_outage_mid_stream_loses_and_duplicates_nothing(
     async def all_stored() -> bool:
         return await stored_count(catalog_database) >= len(sent)
 
-    await wait_for(all_stored, timeout=120, what="every acknowledged event after the outage")
+    await wait_for(all_stored, within=120, what="every acknowledged event after the outage")
     await _assert_exactly_once(catalog_database, sent)
     metrics = aggregator_process.metrics()
     retries = next(

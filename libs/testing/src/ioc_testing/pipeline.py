@@ -164,13 +164,13 @@ def aggregator_process(
 
 
 async def wait_for(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 60.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], *, within: float = 60.0, what: str = "condition"
 ) -> None:
     """Polls an async predicate until it holds; fails with `what` when time runs out."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         if await condition():
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.2)
