@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.topics import ALL_TOPICS, TopicSpec, series_key_bytes
-
 from ioc_messaging.clients import safe_consumer, safe_producer
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import ensure_topics

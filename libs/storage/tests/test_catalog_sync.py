@@ -10,12 +10,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from ioc_catalog import dump_catalog, generate_catalog, grants, load_catalog
-from ioc_testing import ScratchDatabase
-from ioc_testing.pipeline import migrate_with_catalog
 
+from ioc_catalog import dump_catalog, generate_catalog, grants, load_catalog
 from ioc_storage.catalog_sync import CatalogSyncError, sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
+from ioc_testing import ScratchDatabase
+from ioc_testing.pipeline import migrate_with_catalog
 
 pytestmark = pytest.mark.connected
 
@@ -24,10 +24,15 @@ async def _counts(dsn: str) -> dict[str, int]:
     connection = await asyncpg.connect(dsn)
     try:
         return {
-            table: int(await connection.fetchval(f"SELECT count(*) FROM ioc.{table}"))  # noqa: S608
+            table: int(await connection.fetchval(f"SELECT count(*) FROM ioc.{table}"))
             for table in (
-                "domains", "agencies", "indicators", "publish_grants", "targets",
-                "target_escalations", "recipients",
+                "domains",
+                "agencies",
+                "indicators",
+                "publish_grants",
+                "targets",
+                "target_escalations",
+                "recipients",
             )
         }
     finally:
@@ -36,7 +41,7 @@ async def _counts(dsn: str) -> dict[str, int]:
 
 def _load_with_cli(database: ScratchDatabase, folder: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "IOC_DATABASE_URL": database.dsns["migrator"]}
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
+    return subprocess.run(
         [sys.executable, "-m", "ioc_storage.cli", "load-catalog", "--dir", str(folder)],
         env=env,
         capture_output=True,
@@ -68,7 +73,9 @@ async def test_the_shipped_catalog_loads_and_reloads_unchanged(
     finally:
         await reader.close()
     assert (target["kind"], target["value"], str(target["deadline"])) == (
-        "deadline", 100.0, "2023-09-30",
+        "deadline",
+        100.0,
+        "2023-09-30",
     )
     assert "hồ sơ giấy" in target["name_vi"]
 
@@ -137,8 +144,11 @@ async def test_removed_entries_leave_the_database_but_not_a_target_with_history(
         )
         with pytest.raises(CatalogSyncError, match="still referenced"):
             await sync_catalog(migrator, catalog.model_copy(update={"targets": kept}))
-        assert await migrator.fetchval(
-            "SELECT count(*) FROM ioc.targets WHERE code = $1", removed.code
-        ) == 1
+        assert (
+            await migrator.fetchval(
+                "SELECT count(*) FROM ioc.targets WHERE code = $1", removed.code
+            )
+            == 1
+        )
     finally:
         await migrator.close()
