@@ -15,7 +15,7 @@ TSDB_SRC_DIR=$IOC_HOME/build/timescaledb
 if [ "$(id -u)" -eq 0 ]; then PG_OWNER=postgres; else PG_OWNER=$(id -un); fi
 
 as_owner() {
-  if [ "$(id -un)" = "$PG_OWNER" ]; then "$@"; else runuser -u "$PG_OWNER" -- "$@"; fi
+  if [ "$(id -un)" = "$PG_OWNER" ]; then "$@"; else (cd / && runuser -u "$PG_OWNER" -- "$@"); fi
 }
 
 # The cluster lives in the checkout when the owner can reach it; a checkout under a
@@ -45,7 +45,8 @@ pg_root() {
   echo "$local_dir"
 }
 
-PG_ROOT=$(pg_root)
+# The real path: the link in .local may sit under a folder the owner cannot enter.
+PG_ROOT=$(readlink -f "$(pg_root)")
 PG_DATA=$PG_ROOT/data
 PG_SOCKET_DIR=$PG_ROOT/run
 # Written by the server itself, so it sits beside the data its owner can write.
