@@ -95,8 +95,10 @@ def test_nobody_acknowledging_escalates_to_the_next_level_once() -> None:
 
 def test_a_long_silence_jumps_straight_to_the_highest_due_level() -> None:
     alert = _alert(opened_at=NOW - timedelta(days=2))
-    action, notes = _decide(RiskStatus.AT_RISK, alert)
-    assert notes == [("escalation", 2, ("chu-tich",))]
+    assert _decide(RiskStatus.AT_RISK, alert) == (
+        Action.UPDATE,
+        [("escalation", 2, ("chu-tich",))],
+    )
 
 
 def test_a_change_of_status_tells_everyone_told_so_far() -> None:
