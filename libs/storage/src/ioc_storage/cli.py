@@ -1,4 +1,4 @@
-"""`ioc-db`: bootstrap, migrate and load the catalog into the IOC database."""
+"""`ioc-db`: bootstrap, migrate, load the catalog and manage agency API keys."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ from pydantic import ValidationError
 from ioc_catalog.errors import CatalogError
 from ioc_storage.bootstrap import bootstrap
 from ioc_storage.catalog_sync import CatalogSyncError, load_and_sync
+from ioc_storage.credentials import (
+    ApiKeyInfo,
+    CredentialError,
+    create_api_key,
+    list_api_keys,
+    revoke_api_key,
+)
 from ioc_storage.migrate import MigrationError, apply_migrations, shipped_migrations
 from ioc_storage.settings import BootstrapSettings, DatabaseSettings
 
@@ -55,12 +62,93 @@ async def _load_catalog(directory: str | None) -> int:
     return 0
 
 
+async def _connect_as_migrator() -> asyncpg.Connection:
+    settings = DatabaseSettings()
+    return await asyncpg.connect(settings.database_url.get_secret_value())
+
+
+async def _create_api_key(agency: str, comment: str | None) -> int:
+    connection = await _connect_as_migrator()
+    try:
+        issued = await create_api_key(connection, agency=agency, comment=comment)
+    finally:
+        await connection.close()
+    # The key alone on stdout, so `KEY=$(ioc-db api-key create ...)` captures just it.
+    print(issued.key, flush=True)
+    _progress(
+        f"created API key {issued.key_prefix} for agency {issued.agency!r} (id {issued.id}). "
+        "It is shown only this once: hand it to the agency over a secure channel."
+    )
+    return 0
+
+
+async def _revoke_api_key(prefix: str) -> int:
+    connection = await _connect_as_migrator()
+    try:
+        revoked = await revoke_api_key(connection, prefix=prefix)
+    finally:
+        await connection.close()
+    if not revoked:
+        _progress(f"ioc-db: no active API key has the prefix {prefix!r}")
+        return 1
+    for key in revoked:
+        _progress(f"revoked API key {key.key_prefix} of agency {key.agency!r} (id {key.id})")
+    _progress("ingest stops accepting it once its credential cache expires (30 s by default)")
+    return 0
+
+
+def _describe_key(key: ApiKeyInfo) -> str:
+    state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d %H:%M:%S%z}"
+    return "\t".join(
+        (
+            key.key_prefix,
+            key.agency,
+            f"{key.created_at:%Y-%m-%d %H:%M:%S%z}",
+            state,
+            key.comment or "",
+        )
+    )
+
+
+async def _list_api_keys(agency: str | None) -> int:
+    connection = await _connect_as_migrator()
+    try:
+        keys = await list_api_keys(connection, agency=agency)
+    finally:
+        await connection.close()
+    print("prefix\tagency\tcreated\tstate\tcomment")
+    for key in keys:
+        print(_describe_key(key))
+    return 0
+
+
+def _add_api_key_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    api_key = commands.add_parser(
+        "api-key", help="issue, revoke and list the agencies' API keys for ingest"
+    )
+    actions = api_key.add_subparsers(dest="action", required=True)
+    create = actions.add_parser(
+        "create",
+        help="issue a new key for an agency and print it once; its older keys stay valid "
+        "until revoked, so keys can be rotated without downtime",
+    )
+    create.add_argument(
+        "--agency", required=True, help="agency code from the catalog, e.g. so-tttt"
+    )
+    create.add_argument("--comment", help="who the key is for, e.g. 'portal integration 2024'")
+    revoke = actions.add_parser("revoke", help="revoke the active key with this prefix")
+    revoke.add_argument("--prefix", required=True, help="the 8 characters after 'ioc_'")
+    listing = actions.add_parser("list", help="list keys (never the secrets)")
+    listing.add_argument("--agency", help="only this agency's keys")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ioc-db",
         description="Prepare the IOC monitor database. Connection settings come from the "
         "environment: IOC_DATABASE_URL (the migration role) and, for bootstrap, "
-        "IOC_DB_SUPERUSER_URL and IOC_DB_PASSWORD_{MIGRATOR,WRITER,INGEST,ALERTS,READER}.",
+        "IOC_DB_SUPERUSER_URL and IOC_DB_PASSWORD_{MIGRATOR,WRITER,INGEST,ALERTS,READER}. "
+        "api-key also runs as the migration role: ingest may only read the key hashes.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
@@ -71,17 +159,28 @@ def build_parser() -> argparse.ArgumentParser:
         "load-catalog", help="validate the catalog and sync it into the database"
     )
     load.add_argument("--dir", help="catalog folder (default: the shipped Bình Dương catalog)")
+    _add_api_key_commands(commands)
     return parser
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    if arguments.command == "bootstrap":
+        return asyncio.run(_bootstrap())
+    if arguments.command == "migrate":
+        return asyncio.run(_migrate())
+    if arguments.command == "api-key":
+        if arguments.action == "create":
+            return asyncio.run(_create_api_key(arguments.agency, arguments.comment))
+        if arguments.action == "revoke":
+            return asyncio.run(_revoke_api_key(arguments.prefix))
+        return asyncio.run(_list_api_keys(arguments.agency))
+    return asyncio.run(_load_catalog(arguments.dir))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
-        if arguments.command == "bootstrap":
-            return asyncio.run(_bootstrap())
-        if arguments.command == "migrate":
-            return asyncio.run(_migrate())
-        return asyncio.run(_load_catalog(arguments.dir))
+        return _run(arguments)
     except ValidationError as error:
         missing = ", ".join(f"IOC_{'_'.join(map(str, e['loc'])).upper()}" for e in error.errors())
         _progress(f"ioc-db: missing or invalid settings: {missing}")
@@ -89,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CatalogError as error:
         _progress(f"ioc-db: the catalog is not valid, nothing was loaded\n{error}")
         return 1
-    except (MigrationError, CatalogSyncError) as error:
+    except (MigrationError, CatalogSyncError, CredentialError) as error:
         _progress(f"ioc-db: {error}")
         return 1
     except (OSError, asyncpg.PostgresError) as error:

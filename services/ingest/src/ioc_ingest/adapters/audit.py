@@ -1,0 +1,45 @@
+"""The audit trail: one `ioc.audit_log` row per API request, written as ioc_ingest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """Who sent what and how it was answered; `agency` is None when nobody authenticated."""
+
+    agency: str | None
+    credential: UUID | None
+    action: str
+    accepted: int
+    rejected: int
+    status_code: int
+    remote_addr: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class AuditLog:
+    def __init__(self, pool: asyncpg.Pool, *, timeout_seconds: float) -> None:
+        self._pool = pool
+        self._timeout = timeout_seconds
+
+    async def write(self, entry: AuditEntry) -> None:
+        await self._pool.execute(
+            "INSERT INTO ioc.audit_log (agency, credential, action, accepted, rejected, "
+            "status_code, remote_addr, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
+            entry.agency,
+            entry.credential,
+            entry.action,
+            entry.accepted,
+            entry.rejected,
+            entry.status_code,
+            entry.remote_addr,
+            json.dumps(entry.detail, ensure_ascii=False, default=str),
+            timeout=self._timeout,
+        )

@@ -1,0 +1,135 @@
+"""Publishing accepted events to Kafka through FastStream, and knowing when they are safe.
+
+FastStream's `KafkaBroker.publish(..., no_confirm=True)` hands back aiokafka's delivery
+future, which resolves only when the broker acknowledged the record under the
+producer's `acks`. So all events of a request are sent first (they batch together),
+then every acknowledgement is awaited under one deadline. The producer runs with
+`SAFE_PRODUCER_OPTIONS` (acks=all, idempotence), so an acknowledged event is on every
+in-sync replica, and aiokafka's own retries never write it twice.
+
+The broker connects in the background: the gateway starts (and answers 503 with
+Retry-After) while Kafka is still down, instead of crash-looping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+
+from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
+
+_log = logging.getLogger(__name__)
+
+_CONNECT_RETRY_FIRST_SECONDS = 0.5
+_CONNECT_RETRY_MAX_SECONDS = 10.0
+
+
+class KafkaUnavailableError(RuntimeError):
+    """The events were not all acknowledged; none may be reported as accepted."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRecord:
+    key: bytes
+    value: bytes
+
+
+class KafkaEventPublisher:
+    def __init__(self, *, bootstrap_servers: str, client_id: str, topic: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self.topic = topic
+        self._broker: KafkaBroker | None = None
+        self._connecting: asyncio.Task[None] | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the producer is connected (it may still fail to reach a partition)."""
+        return self._broker is not None
+
+    async def start(self) -> None:
+        self._connecting = asyncio.create_task(self._connect(), name="kafka-connect")
+
+    async def close(self) -> None:
+        if self._connecting is not None:
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
+        if self._broker is not None:
+            broker, self._broker = self._broker, None
+            # stop() flushes what is still buffered before closing the producer.
+            await broker.stop()
+
+    async def publish(self, records: Sequence[OutgoingRecord], *, timeout_seconds: float) -> None:
+        """Returns once Kafka acknowledged every record; raises KafkaUnavailableError otherwise.
+
+        After a timeout, records already handed to the producer may still be delivered:
+        the agency resends them with the same event_id, and the aggregator stores each
+        event_id once.
+        """
+        if not records:
+            return
+        broker = self._broker
+        if broker is None:
+            raise KafkaUnavailableError("the gateway is not connected to Kafka")
+        try:
+            async with asyncio.timeout(timeout_seconds):
+                # send() may wait for the topic's metadata, so it is inside the deadline too.
+                deliveries: list[asyncio.Future[Any]] = [
+                    await broker.publish(
+                        record.value,
+                        self.topic,
+                        key=record.key,
+                        headers={"content-type": "application/json"},
+                        no_confirm=True,
+                    )
+                    for record in records
+                ]
+                # wait(), not gather(): a timeout must not cancel aiokafka's own futures,
+                # and every failure is looked at, not only the first.
+                await asyncio.wait(deliveries)
+        except TimeoutError as error:
+            raise KafkaUnavailableError(
+                f"Kafka did not acknowledge the events within {timeout_seconds:g} s"
+            ) from error
+        except KafkaError as error:
+            raise KafkaUnavailableError(f"Kafka refused the events: {error}") from error
+        failures = [error for error in (d.exception() for d in deliveries) if error is not None]
+        if failures:
+            raise KafkaUnavailableError(
+                f"Kafka refused {len(failures)} of {len(records)} events: {failures[0]}"
+            ) from failures[0]
+
+    async def _connect(self) -> None:
+        delay = _CONNECT_RETRY_FIRST_SECONDS
+        while True:
+            broker = KafkaBroker(
+                self._bootstrap_servers,
+                client_id=self._client_id,
+                **SAFE_PRODUCER_OPTIONS,
+            )
+            try:
+                await broker.start()
+            except (KafkaError, OSError) as error:
+                _log.warning(
+                    "cannot connect to Kafka at %s, retrying in %.1f s: %s",
+                    self._bootstrap_servers,
+                    delay,
+                    error,
+                    extra={"bootstrap_servers": self._bootstrap_servers},
+                )
+                with contextlib.suppress(Exception):
+                    await broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _CONNECT_RETRY_MAX_SECONDS)
+                continue
+            self._broker = broker
+            _log.info("connected to Kafka at %s", self._bootstrap_servers)
+            return

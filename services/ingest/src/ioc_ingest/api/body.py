@@ -1,0 +1,78 @@
+"""Reading a request body within limits: media type (415), size (413), then syntax (422).
+
+The size is checked twice: against Content-Length before reading anything, and while
+streaming, because a chunked upload has no Content-Length and a header can lie.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import Request
+
+from ioc_ingest.api.errors import ApiError, ErrorItem
+
+
+async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str:
+    """The body as text, once it is of `media_type`, at most `max_bytes` and UTF-8."""
+    _require_media_type(request, media_type)
+    too_large = ApiError(
+        413,
+        f"the body is larger than {max_bytes} bytes; split it into several requests",
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise ApiError(400, "Content-Length must be a number of bytes")
+        if int(declared) > max_bytes:
+            raise too_large
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiError(
+            422,
+            "the body is not valid UTF-8 text",
+            errors=[ErrorItem(reason=f"byte {error.start} cannot be decoded as UTF-8")],
+        ) from error
+
+
+def parse_json(text: str) -> object:
+    """JSON as the standard defines it: NaN and Infinity are not numbers there."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise ApiError(
+            422,
+            "the body is not valid JSON",
+            errors=[ErrorItem(reason=f"{error.msg} at line {error.lineno}, column {error.colno}")],
+        ) from error
+    except (ValueError, RecursionError) as error:
+        raise ApiError(
+            422, "the body is not valid JSON", errors=[ErrorItem(reason=str(error))]
+        ) from error
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number; values must be finite numbers")
+
+
+def _require_media_type(request: Request, media_type: str) -> None:
+    header = request.headers.get("content-type", "")
+    given, _, parameters = header.partition(";")
+    if given.strip().lower() != media_type:
+        shown = given.strip() or "none"
+        raise ApiError(415, f"Content-Type must be {media_type} (got {shown})")
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            raise ApiError(415, f"the body must be UTF-8 (got charset={value.strip()})")

@@ -1,0 +1,94 @@
+"""Who is calling, and may they call now: API key authentication and the rate limit.
+
+The agency is taken from the credential and nowhere else. Checks run in the order
+an agency can act on them: 401 (no valid key), then 429 (slow down), and only then
+is the body looked at.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from ioc_ingest.adapters.credentials import Credential
+from ioc_ingest.api.accounting import request_record
+from ioc_ingest.api.errors import ApiError, retry_later
+from ioc_ingest.services import IngestServices
+from ioc_storage.credentials import key_prefix_of
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="BearerApiKey",
+    description="The agency's API key: `Authorization: Bearer ioc_xxxxxxxx_…`.",
+)
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKeyHeader",
+    description="The same API key in a header of its own: `X-API-Key: ioc_xxxxxxxx_…`.",
+)
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ioc-ingest"'}
+
+
+def services(request: Request) -> IngestServices:
+    found: IngestServices = request.app.state.services
+    return found
+
+
+Services = Annotated[IngestServices, Depends(services)]
+
+
+async def authenticated_agency(
+    request: Request,
+    services: Services,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header_key: Annotated[str | None, Security(_api_key_header)],
+) -> Credential:
+    record = request_record(request)
+    presented = {key.strip() for key in (bearer.credentials if bearer else None, header_key) if key}
+    if not presented:
+        raise ApiError(
+            401,
+            "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            headers=_CHALLENGE,
+        )
+    if len(presented) > 1:
+        raise ApiError(
+            401, "two different API keys were sent; send exactly one", headers=_CHALLENGE
+        )
+    key = presented.pop()
+    if record is not None:
+        record.key_prefix = key_prefix_of(key)
+    try:
+        credential = await services.credentials.find(key)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise retry_later(
+            "API keys cannot be checked right now; nothing was accepted, try again shortly",
+            retry_after_seconds=services.settings.ingest_retry_after_seconds,
+        ) from error
+    if credential is None:
+        raise ApiError(
+            401,
+            "the API key is not valid: unknown, revoked or mistyped (keys look like "
+            "ioc_xxxxxxxx_…); ask the IOC for a new one if it was revoked",
+            headers=_CHALLENGE,
+        )
+    if record is not None:
+        record.agency, record.credential = credential.agency, credential.id
+    decision = services.rate_limiter.admit(credential.agency)
+    if not decision.allowed:
+        raise ApiError(
+            429,
+            f"too many requests from agency {credential.agency!r}: at most "
+            f"{services.settings.ingest_rate_per_second:g} per second on average; retry after "
+            f"{decision.retry_after_seconds} s, or send several events in one batch",
+            headers={"Retry-After": str(decision.retry_after_seconds)},
+        )
+    return credential
+
+
+AuthenticatedAgency = Annotated[Credential, Depends(authenticated_agency)]

@@ -1,0 +1,90 @@
+"""Error answers: one shape for every 4xx/5xx the API raises on purpose.
+
+{"detail": "what happened and what to do", "errors": [{"index": 0, "field": "value",
+ "reason": "150 is outside the valid range [0, 100] of indicator 'dvc.paperless-rate'"}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ioc_ingest.api.accounting import request_record
+from ioc_ingest.domain.problems import EventProblem
+
+# A 500-event batch with several mistakes each is still answered in full; beyond this
+# the first errors are enough to fix the pattern.
+MAX_ERRORS_SHOWN = 1_000
+
+
+class ErrorItem(BaseModel):
+    index: int | None = Field(
+        default=None,
+        description="Position of the event in the request (0-based), or of the data row in a "
+        "CSV report; absent when the problem is the request as a whole.",
+        examples=[0],
+    )
+    row: int | None = Field(
+        default=None,
+        description="CSV reports only: row number as a spreadsheet shows it (header = 1).",
+        examples=[2],
+    )
+    field: str | None = Field(
+        default=None, description="The offending field or column.", examples=["value"]
+    )
+    reason: str = Field(
+        description="What is wrong, in words to act on.",
+        examples=["150 is outside the valid range [0, 100] of indicator 'dvc.paperless-rate'"],
+    )
+
+    @classmethod
+    def of(cls, problem: EventProblem, *, row: int | None = None) -> ErrorItem:
+        return cls(index=problem.index, row=row, field=problem.field, reason=problem.reason)
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(description="What happened, and what to do about it.")
+    errors: list[ErrorItem] = Field(
+        default_factory=list, description="Each problem found, when there are several."
+    )
+
+
+class ApiError(Exception):
+    """Raised anywhere in the API layer; answered as an ErrorBody with `status`."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: Iterable[ErrorItem] = (),
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+
+def retry_later(detail: str, *, retry_after_seconds: int) -> ApiError:
+    return ApiError(503, detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
+async def answer_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)  # registered for ApiError only
+    shown = error.errors[:MAX_ERRORS_SHOWN]
+    detail = error.detail
+    if len(error.errors) > len(shown):
+        detail += f" (the first {len(shown)} of {len(error.errors)} errors are listed)"
+    record = request_record(request)
+    if record is not None:
+        record.note_problem(detail, [item.model_dump(exclude_none=True) for item in shown])
+    body = ErrorBody(detail=detail, errors=shown).model_dump(mode="json", exclude_none=True)
+    return JSONResponse({**body, **error.extra}, status_code=error.status, headers=error.headers)

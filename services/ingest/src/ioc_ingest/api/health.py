@@ -1,0 +1,53 @@
+"""Liveness, readiness and Prometheus metrics, for the orchestrator and Prometheus."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ioc_ingest.api.dependencies import Services
+
+router = APIRouter(tags=["operations"])
+
+_DB_PING_SECONDS = 2.0
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to accept events: Kafka connected, database reachable, catalog read",
+    responses={503: {"description": "Not ready; the body says which part is missing."}},
+)
+async def readyz(services: Services) -> JSONResponse:
+    checks = {
+        "kafka": "ok" if services.publisher.ready else "not connected",
+        "database": await _database_state(services.pool),
+        "catalog": "ok" if services.catalog.rules is not None else "not read yet",
+    }
+    ready = all(state == "ok" for state in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(services: Services) -> Response:
+    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _database_state(pool: asyncpg.Pool) -> str:
+    try:
+        async with asyncio.timeout(_DB_PING_SECONDS):
+            await pool.fetchval("SELECT 1")
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"

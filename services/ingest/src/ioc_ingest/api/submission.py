@@ -1,0 +1,79 @@
+"""What the JSON and CSV routes share: screening rules, refusal answers, publishing.
+
+All or nothing: every event of a request is screened first. If any is refused, none is
+published and the answer lists every problem, so the agency knows exactly what was
+stored (nothing) and resends the corrected request whole. If all pass, all are sent to
+Kafka and the answer is 202 only once Kafka acknowledged every one; otherwise 503, and
+resending the same events (same event_id) is safe.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ioc_contracts import IndicatorEvent, series_key_bytes
+from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingRecord
+from ioc_ingest.api.accounting import RequestRecord
+from ioc_ingest.api.errors import ApiError, ErrorItem, retry_later
+from ioc_ingest.domain.screening import ScreeningRules
+from ioc_ingest.services import IngestServices
+
+
+def screening_rules(services: IngestServices) -> ScreeningRules:
+    rules = services.screening_rules()
+    if rules is None:
+        raise retry_later(
+            "the catalog has not been read yet; nothing was accepted, try again shortly",
+            retry_after_seconds=services.settings.ingest_retry_after_seconds,
+        )
+    return rules
+
+
+def refusal(
+    *, refused: int, total: int, forbidden: bool, what: str, errors: Sequence[ErrorItem]
+) -> ApiError:
+    """403 when any item is not the agency's to send, else 422; nothing was published."""
+    if forbidden:
+        detail = (
+            f"{refused} of {total} {what} may not be published by this agency (or break "
+            "other rules, listed too); nothing was published"
+        )
+        return ApiError(403, detail, errors=errors)
+    detail = (
+        f"{refused} of {total} {what} are not valid; nothing was published. "
+        "Fix them and send the whole request again"
+    )
+    return ApiError(422, detail, errors=errors)
+
+
+async def publish(
+    services: IngestServices, record: RequestRecord | None, events: Sequence[IndicatorEvent]
+) -> None:
+    """Puts the events on Kafka, or raises 503; records the outcome for the audit."""
+    if record is not None:
+        # Until Kafka acknowledged them, the events count as rejected.
+        record.rejected = len(events)
+    records = [
+        OutgoingRecord(
+            key=series_key_bytes(event.indicator, event.scope),
+            value=event.model_dump_json().encode(),
+        )
+        for event in events
+    ]
+    started = time.perf_counter()
+    try:
+        await services.publisher.publish(
+            records, timeout_seconds=services.settings.ingest_publish_timeout_seconds
+        )
+    except KafkaUnavailableError as error:
+        services.metrics.publish_failures.inc()
+        raise retry_later(
+            f"Kafka is unavailable ({error}); nothing is confirmed as accepted. Send the same "
+            "events again (same event_id) later: events that did get through are stored once",
+            retry_after_seconds=services.settings.ingest_retry_after_seconds,
+        ) from error
+    services.metrics.publish_seconds.observe(time.perf_counter() - started)
+    if record is not None:
+        record.accepted, record.rejected = len(events), 0
+        record.event_ids = [str(event.event_id) for event in events]

@@ -1,0 +1,60 @@
+"""Wires the ingest gateway: settings in, a FastAPI app out (services open in its lifespan)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from ioc_ingest.api import events, health, reports
+from ioc_ingest.api.accounting import RequestAccounting
+from ioc_ingest.api.errors import ApiError, answer_problem
+from ioc_ingest.api.openapi import DESCRIPTION, IngestApi
+from ioc_ingest.config import IngestSettings
+from ioc_ingest.domain.rate_limit import Clock
+from ioc_ingest.metrics import IngestMetrics
+from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
+
+
+def create_app(
+    settings: IngestSettings,
+    *,
+    registry: CollectorRegistry = REGISTRY,
+    monotonic: Clock = time.monotonic,
+    now: WallClock = utc_now,
+) -> FastAPI:
+    metrics = IngestMetrics.build(registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_services(settings, metrics, monotonic=monotonic, now=now) as services:
+            app.state.services = services
+            yield
+            app.state.services = None
+
+    app = IngestApi(
+        title="IOC monitor ingest",
+        version=version("ioc-ingest"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+    )
+    app.max_batch = settings.ingest_max_batch
+    app.state.services = None
+    app.add_middleware(RequestAccounting, services=lambda: _services_of(app))
+    app.add_exception_handler(ApiError, answer_problem)
+    app.include_router(events.router)
+    app.include_router(reports.router)
+    app.include_router(health.router)
+    return app
+
+
+def _services_of(app: FastAPI) -> IngestServices | None:
+    services: IngestServices | None = app.state.services
+    return services

@@ -1,0 +1,109 @@
+"""The gateway's collaborators, opened together in the app's lifespan and injected."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from ioc_ingest.adapters.audit import AuditLog
+from ioc_ingest.adapters.catalog_rules import CatalogRulesSource
+from ioc_ingest.adapters.credentials import CredentialDirectory
+from ioc_ingest.adapters.kafka_publisher import KafkaEventPublisher
+from ioc_ingest.config import IngestSettings
+from ioc_ingest.domain.rate_limit import AgencyRateLimiter, Clock
+from ioc_ingest.domain.screening import ScreeningRules
+from ioc_ingest.metrics import IngestMetrics
+
+WallClock = Callable[[], datetime]
+
+# Short database timeouts: an agency's request should fail fast with 503, not hang on
+# a database that is restarting.
+_DB_TIMEOUT_SECONDS = 5.0
+_POOL_MAX_SIZE = 10
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestServices:
+    settings: IngestSettings
+    metrics: IngestMetrics
+    pool: asyncpg.Pool
+    credentials: CredentialDirectory
+    audit: AuditLog
+    catalog: CatalogRulesSource
+    publisher: KafkaEventPublisher
+    rate_limiter: AgencyRateLimiter
+    now: WallClock
+
+    def screening_rules(self) -> ScreeningRules | None:
+        """The rules to screen with, or None until the catalog has been read once."""
+        rules = self.catalog.rules
+        if rules is None:
+            return None
+        return ScreeningRules(
+            policy=rules.policy,
+            ranges=rules.ranges,
+            max_future=timedelta(seconds=self.settings.ingest_max_future_seconds),
+        )
+
+
+@asynccontextmanager
+async def open_services(
+    settings: IngestSettings,
+    metrics: IngestMetrics,
+    *,
+    monotonic: Clock = time.monotonic,
+    now: WallClock = utc_now,
+) -> AsyncIterator[IngestServices]:
+    # min_size=0: the pool opens no connection up front, so the gateway starts (and
+    # reports not ready) while the database is still coming up.
+    pool = await asyncpg.create_pool(
+        settings.database_url.get_secret_value(),
+        min_size=0,
+        max_size=_POOL_MAX_SIZE,
+        timeout=_DB_TIMEOUT_SECONDS,
+        command_timeout=_DB_TIMEOUT_SECONDS,
+    )
+    catalog = CatalogRulesSource(
+        pool,
+        refresh_seconds=settings.ingest_catalog_refresh_seconds,
+        timeout_seconds=_DB_TIMEOUT_SECONDS,
+        on_failure=metrics.catalog_refresh_failures.inc,
+    )
+    publisher = KafkaEventPublisher(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id="ioc-ingest",
+        topic=settings.ingest_topic,
+    )
+    try:
+        await publisher.start()
+        await catalog.start()
+        yield IngestServices(
+            settings=settings,
+            metrics=metrics,
+            pool=pool,
+            credentials=CredentialDirectory(
+                pool, cache_seconds=settings.ingest_credential_cache_seconds, clock=monotonic
+            ),
+            audit=AuditLog(pool, timeout_seconds=_DB_TIMEOUT_SECONDS),
+            catalog=catalog,
+            publisher=publisher,
+            rate_limiter=AgencyRateLimiter(
+                rate_per_second=settings.ingest_rate_per_second,
+                burst=settings.ingest_rate_burst,
+                clock=monotonic,
+            ),
+            now=now,
+        )
+    finally:
+        await catalog.close()
+        await publisher.close()
+        await pool.close()
