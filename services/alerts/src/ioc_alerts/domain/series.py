@@ -1,0 +1,108 @@
+"""Observations of one series (indicator + scope) as the risk rules read them."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ioc_alerts.domain.dates import require_aware
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One figure of a series and the instant it was true."""
+
+    observed_at: datetime
+    value: float
+
+    def __post_init__(self) -> None:
+        require_aware(self.observed_at, "observed_at")
+        if not math.isfinite(self.value):
+            raise ValueError(f"an observation value must be finite, got {self.value!r}")
+
+
+class Series:
+    """Observations in time order, all in UTC.
+
+    Kept with parallel tuples of POSIX seconds and values because the pace fit runs
+    over tens of thousands of series per scheduled pass; slicing by time is a bisect.
+    Observations sharing an instant are all kept (in the order given): the storage key
+    makes them distinct events, and the fit weighs them equally.
+    """
+
+    __slots__ = ("_observations", "_seconds", "_values")
+
+    def __init__(self, observations: Iterable[Observation] = ()) -> None:
+        in_utc = (
+            item
+            if item.observed_at.tzinfo is UTC
+            else Observation(item.observed_at.astimezone(UTC), item.value)
+            for item in observations
+        )
+        ordered = tuple(sorted(in_utc, key=_instant))
+        self._observations = ordered
+        self._seconds = tuple(item.observed_at.timestamp() for item in ordered)
+        self._values = tuple(item.value for item in ordered)
+
+    @classmethod
+    def of(cls, observations: Series | Iterable[Observation]) -> Series:
+        """The series itself, or a new one built from loose observations."""
+        return observations if isinstance(observations, Series) else cls(observations)
+
+    @property
+    def observations(self) -> tuple[Observation, ...]:
+        return self._observations
+
+    @property
+    def seconds(self) -> tuple[float, ...]:
+        """POSIX seconds of each observation, ascending."""
+        return self._seconds
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        return self._values
+
+    @property
+    def latest(self) -> Observation | None:
+        return self._observations[-1] if self._observations else None
+
+    def as_of(self, now: datetime) -> Series:
+        """What was known at `now`: observations dated after it are left out."""
+        end = bisect_right(self._seconds, require_aware(now).timestamp())
+        return self._slice(0, end)
+
+    def between(self, start: datetime, end: datetime) -> Series:
+        """Observations with start <= observed_at <= end."""
+        first = bisect_left(self._seconds, require_aware(start, "start").timestamp())
+        last = bisect_right(self._seconds, require_aware(end, "end").timestamp())
+        return self._slice(first, max(first, last))
+
+    def at_or_before(self, instant: datetime) -> Observation | None:
+        """The latest observation dated at or before `instant`."""
+        index = bisect_right(self._seconds, require_aware(instant, "instant").timestamp())
+        return self._observations[index - 1] if index else None
+
+    def _slice(self, first: int, last: int) -> Series:
+        if first == 0 and last == len(self._observations):
+            return self
+        part = Series.__new__(Series)
+        part._observations = self._observations[first:last]
+        part._seconds = self._seconds[first:last]
+        part._values = self._values[first:last]
+        return part
+
+    def __len__(self) -> int:
+        return len(self._observations)
+
+    def __iter__(self) -> Iterator[Observation]:
+        return iter(self._observations)
+
+    def __repr__(self) -> str:
+        return f"Series({len(self)} observations, latest={self.latest!r})"
+
+
+def _instant(observation: Observation) -> datetime:
+    return observation.observed_at
