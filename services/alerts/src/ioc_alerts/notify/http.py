@@ -1,0 +1,50 @@
+"""What every HTTP channel shares: explicit timeouts and the reading of transport errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ioc_alerts.notify.delivery import DeliveryResult
+
+USER_AGENT = "ioc-monitor-alerts/0.1"
+
+
+def timeout(seconds: float) -> httpx.Timeout:
+    """One bound for every phase: connect, write, read and waiting for a pooled connection.
+
+    httpx's default is 5 s per phase; a channel states its own so no delivery can hang a
+    worker, and a slow API shows up as a retryable timeout instead.
+    """
+    return httpx.Timeout(seconds)
+
+
+def transport_failure(error: httpx.HTTPError, *, redact: str | None = None) -> DeliveryResult:
+    """A request that got no HTTP answer. Retryable, unless the request itself is malformed."""
+    detail = f"{type(error).__name__}: {error}"
+    if redact:
+        # The bot token travels in Telegram's URL path; keep it out of stored details.
+        detail = detail.replace(redact, "<redacted>")
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return DeliveryResult.permanent(None, detail)
+    if isinstance(error, httpx.TimeoutException):
+        return DeliveryResult.retryable(None, f"timeout: {detail}")
+    if isinstance(error, httpx.TransportError):
+        return DeliveryResult.retryable(None, detail)
+    return DeliveryResult.permanent(None, detail)
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The body as a JSON object, or None (an HTML error page from a proxy, say)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    """A short piece of a response body for a stored detail."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[:limit]}…"
