@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,29 +22,6 @@ from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 pytestmark = pytest.mark.connected
 
 T0 = datetime(2023, 6, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def ingest_process(
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    tmp_path: Path,
-) -> Iterator[ServiceProcess]:
-    service = ServiceProcess(
-        "ioc_ingest",
-        {
-            "IOC_DATABASE_URL": catalog_database.dsns["ingest"],
-            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "IOC_INGEST_TOPIC": pipeline_topics.events,
-            "IOC_LOG_LEVEL": "INFO",
-        },
-        tmp_path / "ingest.log",
-    )
-    service.start()
-    service.wait_ready()
-    yield service
-    service.stop()
 
 
 async def _api_key(database: ScratchDatabase, agency: str) -> str:

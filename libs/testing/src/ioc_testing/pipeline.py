@@ -31,6 +31,7 @@ class PipelineTopics:
     events: str
     dead_letters: str
     updates: str
+    alerts: str
 
 
 async def migrate_with_catalog(database: ScratchDatabase) -> None:
@@ -55,7 +56,9 @@ async def pipeline_topics(kafka_bootstrap: str, unique_name: str) -> AsyncIterat
         events=f"{unique_name}.events",
         dead_letters=f"{unique_name}.dlq",
         updates=f"{unique_name}.updates",
+        alerts=f"{unique_name}.alerts",
     )
+    names = [topics.events, topics.dead_letters, topics.updates, topics.alerts]
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:
@@ -64,10 +67,11 @@ async def pipeline_topics(kafka_bootstrap: str, unique_name: str) -> AsyncIterat
                 NewTopic(topics.events, 3, 1),
                 NewTopic(topics.dead_letters, 1, 1),
                 NewTopic(topics.updates, 3, 1),
+                NewTopic(topics.alerts, 1, 1),
             ]
         )
         yield topics
-        await admin.delete_topics([topics.events, topics.dead_letters, topics.updates])
+        await admin.delete_topics(names)
     finally:
         await admin.close()
 
@@ -161,6 +165,61 @@ def aggregator_process(
     )
     yield service
     service.kill()
+
+
+@pytest.fixture
+def ingest_process(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    tmp_path: Path,
+) -> Iterator[ServiceProcess]:
+    """The real ingest gateway publishing to the test's topic, started and ready."""
+    service = ServiceProcess(
+        "ioc_ingest",
+        {
+            "IOC_DATABASE_URL": catalog_database.dsns["ingest"],
+            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "IOC_INGEST_TOPIC": pipeline_topics.events,
+            "IOC_LOG_LEVEL": "INFO",
+        },
+        tmp_path / "ingest.log",
+    )
+    service.start()
+    service.wait_ready()
+    yield service
+    service.stop()
+
+
+def alerts_service(
+    database: ScratchDatabase,
+    topics: PipelineTopics,
+    kafka_bootstrap: str,
+    group: str,
+    log_path: Path,
+    **settings: str,
+) -> ServiceProcess:
+    """The real alert service on the test's topics and database (not yet started)."""
+    service = ServiceProcess(
+        "ioc_alerts",
+        {
+            "IOC_DATABASE_URL": database.dsns["alerts"],
+            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "IOC_ALERTS_GROUP_ID": group,
+            "IOC_ALERTS_UPDATES_TOPIC": topics.updates,
+            "IOC_ALERTS_TOPIC": topics.alerts,
+            "IOC_ACK_SECRET": "test-ack-secret-0123456789",
+            "IOC_API_TOKEN": "test-operator-token-0123456789",
+            "IOC_ALERTS_EVALUATE_EVERY_SECONDS": "1",
+            "IOC_ALERTS_DISPATCH_EVERY_SECONDS": "0.2",
+            "IOC_ALERTS_CATALOG_REFRESH_SECONDS": "2",
+            "IOC_LOG_LEVEL": "INFO",
+            **settings,
+        },
+        log_path,
+    )
+    service.env["IOC_PUBLIC_BASE_URL"] = service.url
+    return service
 
 
 async def wait_for(

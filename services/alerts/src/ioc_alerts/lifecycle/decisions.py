@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ioc_alerts.messages.context import NotificationKind
 from ioc_contracts.status import AlertState, RiskStatus
 
 # Statuses that call for an alert; the others mean "nothing to tell a leader".
@@ -24,15 +25,6 @@ ALERTING: frozenset[RiskStatus] = frozenset(
         RiskStatus.STALE,
     }
 )
-
-
-class NotificationKind(StrEnum):
-    FIRING = "firing"
-    CHANGED = "changed"
-    REPEAT = "repeat"
-    ESCALATION = "escalation"
-    RESOLVED = "resolved"
-    DIGEST = "digest"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Edges of the alert service: the database, Kafka, HTTP and the channels."""

@@ -1,0 +1,1 @@
+"""The alert service's HTTP side: acknowledgement links and the operators' API."""

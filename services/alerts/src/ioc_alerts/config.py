@@ -1,0 +1,117 @@
+"""The alert service's settings, read once at start-up from IOC_* variables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+from pydantic import Field, SecretStr
+
+from ioc_alerts.clock import real_clock, simulated_clock
+from ioc_alerts.lifecycle.quiet_hours import QuietHours
+from ioc_alerts.notify.retry import RetryPolicy
+from ioc_alerts.notify.smtp import SmtpSettings
+from ioc_alerts.notify.telegram import TelegramSettings
+from ioc_alerts.notify.webhook import WebhookSettings
+from ioc_alerts.notify.zalo import ZaloSettings
+from ioc_contracts.topics import ALERTS_TOPIC, SERIES_UPDATED_TOPIC
+from ioc_runtime import ServiceSettings
+
+
+class AlertsSettings(ServiceSettings):
+    database_url: SecretStr = Field(description="DSN of the ioc_alerts role")
+    http_host: str = Field(default="127.0.0.1")
+    http_port: int = Field(default=8082, ge=1, le=65535)
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8082", description="Where leaders reach the ack links"
+    )
+    ack_secret: SecretStr = Field(min_length=16, description="Signs acknowledgement links")
+    api_token: SecretStr = Field(min_length=16, description="Bearer token of the operators' API")
+    grafana_url: str | None = Field(default=None, description="Grafana base URL for panel links")
+
+    alerts_group_id: str = Field(default="ioc-alerts")
+    alerts_updates_topic: str = Field(default=SERIES_UPDATED_TOPIC)
+    alerts_topic: str = Field(default=ALERTS_TOPIC)
+    alerts_evaluate_every_seconds: float = Field(default=60.0, gt=0)
+    alerts_dispatch_every_seconds: float = Field(default=1.0, gt=0)
+    alerts_repeat_every_hours: float = Field(default=12.0, gt=0)
+    alerts_quiet_start: time = Field(default=time(21, 30))
+    alerts_quiet_end: time = Field(default=time(6, 30))
+    alerts_quiet_critical_bypass: bool = True
+    alerts_digest_at: time = Field(default=time(7, 30), description="Vietnam time")
+    alerts_catalog_refresh_seconds: float = Field(default=30.0, gt=0)
+    alerts_clock_start: datetime | None = Field(
+        default=None, description="Run on a simulated clock from this instant (demo, replay)"
+    )
+    alerts_clock_speed: float = Field(default=1.0, gt=0, description="Simulated seconds per second")
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from_address: str = "ioc-canh-bao@binhduong.example"
+    smtp_from_name: str = "IOC Bình Dương"
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org"
+    zalo_access_token: SecretStr | None = None
+    zalo_base_url: str = "https://openapi.zalo.me"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_allow_hosts: tuple[str, ...] = ()
+    retry_max_attempts: int = Field(default=8, ge=1)
+    retry_base_delay_seconds: float = Field(default=30.0, gt=0)
+    retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+
+    def clock(self) -> Callable[[], datetime]:
+        if self.alerts_clock_start is None:
+            return real_clock
+        return simulated_clock(self.alerts_clock_start, self.alerts_clock_speed)
+
+    @property
+    def repeat_every(self) -> timedelta:
+        return timedelta(hours=self.alerts_repeat_every_hours)
+
+    def quiet_hours(self) -> QuietHours:
+        return QuietHours(
+            self.alerts_quiet_start, self.alerts_quiet_end, self.alerts_quiet_critical_bypass
+        )
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.retry_max_attempts,
+            base_delay=timedelta(seconds=self.retry_base_delay_seconds),
+            max_delay=timedelta(seconds=self.retry_max_delay_seconds),
+        )
+
+    def smtp(self) -> SmtpSettings | None:
+        if self.smtp_host is None:
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            starttls=self.smtp_starttls,
+            tls=self.smtp_tls,
+            username=self.smtp_username,
+            password=self.smtp_password,
+            from_address=self.smtp_from_address,
+            from_name=self.smtp_from_name,
+        )
+
+    def telegram(self) -> TelegramSettings | None:
+        if self.telegram_bot_token is None:
+            return None
+        return TelegramSettings(bot_token=self.telegram_bot_token, base_url=self.telegram_base_url)
+
+    def zalo(self) -> ZaloSettings | None:
+        if self.zalo_access_token is None:
+            return None
+        return ZaloSettings(access_token=self.zalo_access_token, base_url=self.zalo_base_url)
+
+    def webhook(self) -> WebhookSettings | None:
+        if self.webhook_url is None or self.webhook_secret is None:
+            return None
+        return WebhookSettings(
+            url=self.webhook_url, secret=self.webhook_secret, allow_hosts=self.webhook_allow_hosts
+        )

@@ -1,0 +1,129 @@
+"""Evaluates targets and records what follows: the use case behind both triggers.
+
+Triggered by `ioc.series-updated` for the series that changed, and by a schedule
+for all targets, because time passing alone moves a deadline target toward risk
+and a silent series toward stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from ioc_alerts.adapters import store
+from ioc_alerts.adapters.catalog import AlertingCatalog
+from ioc_alerts.adapters.series import load_series
+from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
+from ioc_alerts.lifecycle.decisions import Action, Decision, decide
+from ioc_alerts.metrics import AlertMetrics
+from ioc_contracts.catalog import Target, TargetKind
+from ioc_contracts.status import RiskStatus
+
+log = logging.getLogger(__name__)
+
+# Long enough for the slowest cadence's pace window (yearly series over four years).
+SERIES_HISTORY = timedelta(days=5 * 366)
+
+
+def never_reported(evaluation: TargetEvaluation) -> bool:
+    return (
+        evaluation.status is RiskStatus.STALE
+        and evaluation.assessment.current_value is None
+        and evaluation.target.kind is not TargetKind.FRESHNESS
+    )
+
+
+@dataclass
+class Evaluator:
+    pool: asyncpg.Pool
+    catalog: Callable[[], Awaitable[AlertingCatalog]]
+    delivery: store.Delivery
+    repeat_every: timedelta
+    metrics: AlertMetrics
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        # One pass at a time in this process; the advisory lock covers other replicas.
+        self._lock = asyncio.Lock()
+
+    async def evaluate_series(self, series: Iterable[tuple[str, str]]) -> list[TargetEvaluation]:
+        catalog = await self.catalog()
+        wanted = set(series)
+        targets = [t for t in catalog.targets.values() if (t.indicator, t.scope) in wanted]
+        return await self._evaluate(catalog, targets)
+
+    async def evaluate_everything(self) -> list[TargetEvaluation]:
+        catalog = await self.catalog()
+        return await self._evaluate(catalog, list(catalog.targets.values()))
+
+    async def _evaluate(
+        self, catalog: AlertingCatalog, targets: list[Target]
+    ) -> list[TargetEvaluation]:
+        if not targets:
+            return []
+        async with self._lock:
+            now = self.clock()
+            async with self.pool.acquire() as connection:
+                series = await load_series(
+                    connection,
+                    {(t.indicator, t.scope) for t in targets},
+                    since=now - SERIES_HISTORY,
+                    until=now,
+                )
+                previous = await store.previous_statuses(connection, (t.code for t in targets))
+                evaluations = evaluate_all(targets, catalog.indicators, series, previous, now=now)
+                for evaluation in evaluations:
+                    await self._record(connection, catalog, evaluation, now)
+            self.metrics.evaluations.inc(len(evaluations))
+            return evaluations
+
+    async def _record(
+        self,
+        connection: asyncpg.Connection,
+        catalog: AlertingCatalog,
+        evaluation: TargetEvaluation,
+        now: datetime,
+    ) -> None:
+        target = evaluation.target
+        async with connection.transaction():
+            await store.lock_target(connection, target.code)
+            stored = await store.open_alert(connection, target.code)
+            decision = decide(
+                evaluation.status,
+                stored.open if stored else None,
+                catalog.steps.get(target.code, ()),
+                now=now,
+                repeat_every=self.repeat_every,
+            )
+            if stored is None and never_reported(evaluation):
+                # A series that has never reported is shown as stale on the dashboards;
+                # alerting on silence is what freshness targets are for, so a new
+                # catalog does not flood leaders on its first day.
+                decision = Decision(Action.NOTHING)
+            await store.record_status(connection, evaluation, now)
+            await store.apply_decision(
+                connection,
+                evaluation=evaluation,
+                stored=stored,
+                decision=decision,
+                recipients=catalog.recipients,
+                delivery=self.delivery,
+                now=now,
+                summaries=(evaluation.assessment.reason_vi, evaluation.assessment.reason_en),
+            )
+        if decision.action is not Action.NOTHING:
+            self.metrics.decisions.labels(decision.action.value).inc()
+            log.info(
+                "alert decision",
+                extra={
+                    "target": target.code,
+                    "status": evaluation.status.value,
+                    "action": decision.action.value,
+                    "notifications": [n.kind.value for n in decision.notifications],
+                },
+            )

@@ -1,0 +1,187 @@
+"""Wires the alert service: subscriber, evaluator, dispatcher, outbox and HTTP routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import asyncpg
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from ioc_alerts.adapters.store import Delivery
+from ioc_alerts.api.routes import router
+from ioc_alerts.catalog_cache import CatalogCache
+from ioc_alerts.config import AlertsSettings
+from ioc_alerts.context_builder import LinkSettings
+from ioc_alerts.digest_planner import plan_digests
+from ioc_alerts.dispatcher import Dispatcher
+from ioc_alerts.evaluator import Evaluator
+from ioc_alerts.loops import every
+from ioc_alerts.metrics import AlertMetrics
+from ioc_alerts.notify.delivery import Channel
+from ioc_alerts.notify.smtp import EmailChannel
+from ioc_alerts.notify.telegram import TelegramChannel
+from ioc_alerts.notify.webhook import WebhookChannel
+from ioc_alerts.notify.zalo import ZaloChannel
+from ioc_alerts.outbox import publish_pending
+from ioc_alerts.runtime import Runtime
+from ioc_contracts import SeriesUpdated
+
+
+def build_channels(settings: AlertsSettings) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    if (smtp := settings.smtp()) is not None:
+        channels["email"] = EmailChannel(smtp)
+    if (telegram := settings.telegram()) is not None:
+        channels["telegram"] = TelegramChannel(telegram)
+    if (zalo := settings.zalo()) is not None:
+        channels["zalo"] = ZaloChannel(zalo)
+    if (webhook := settings.webhook()) is not None:
+        channels["webhook"] = WebhookChannel(webhook)
+    return channels
+
+
+def create_app(
+    settings: AlertsSettings,
+    registry: CollectorRegistry | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FastAPI:
+    registry = registry if registry is not None else CollectorRegistry()
+    metrics = AlertMetrics.create(registry)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id="ioc-alerts",
+        acks="all",
+        enable_idempotence=True,
+        logger=logging.getLogger("ioc_alerts.kafka"),
+        log_level=logging.DEBUG,
+    )
+    holder: dict[str, Runtime] = {}
+
+    @broker.subscriber(
+        settings.alerts_updates_topic,
+        group_id=settings.alerts_group_id,
+        batch=True,
+        max_records=500,
+        batch_timeout_ms=50,
+        auto_offset_reset="earliest",
+        # A failed evaluation is read again; the schedule would catch up anyway.
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
+    async def on_series_updated(updates: list[SeriesUpdated]) -> None:
+        await holder["runtime"].evaluator.evaluate_series({(u.indicator, u.scope) for u in updates})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            settings.database_url.get_secret_value(),
+            min_size=0,
+            max_size=6,
+            server_settings={"application_name": "ioc-alerts"},
+        )
+        catalog = CatalogCache(pool, refresh_seconds=settings.alerts_catalog_refresh_seconds)
+        channels = build_channels(settings)
+        evaluator = Evaluator(
+            pool=pool,
+            catalog=catalog.current,
+            delivery=Delivery(
+                webhook_enabled="webhook" in channels, quiet_hours=settings.quiet_hours()
+            ),
+            repeat_every=settings.repeat_every,
+            metrics=metrics,
+            clock=clock,
+        )
+        dispatcher = Dispatcher(
+            pool=pool,
+            catalog=catalog.current,
+            channels=channels,
+            links=LinkSettings(
+                settings.public_base_url,
+                settings.ack_secret.get_secret_value().encode(),
+                settings.grafana_url,
+            ),
+            retry=settings.retry_policy(),
+            metrics=metrics,
+            clock=clock,
+        )
+        runtime = Runtime(
+            pool=pool,
+            catalog=catalog.current,
+            evaluator=evaluator,
+            dispatcher=dispatcher,
+            metrics=metrics,
+            ack_secret=settings.ack_secret.get_secret_value().encode(),
+            api_token=settings.api_token.get_secret_value(),
+            clock=clock,
+        )
+        holder["runtime"] = runtime
+        app.state.runtime = runtime
+
+        async def scheduled_pass() -> None:
+            await evaluator.evaluate_everything()
+            async with pool.acquire() as connection:
+                await plan_digests(connection, now=clock(), at=settings.alerts_digest_at)
+
+        async def publish_changes() -> None:
+            await publish_pending(pool, broker, settings.alerts_topic, metrics)
+
+        await broker.start()
+        tasks = [
+            asyncio.create_task(
+                every("evaluate", settings.alerts_evaluate_every_seconds, scheduled_pass)
+            ),
+            asyncio.create_task(
+                every("dispatch", settings.alerts_dispatch_every_seconds, dispatcher.dispatch_due)
+            ),
+            asyncio.create_task(
+                every("outbox", settings.alerts_dispatch_every_seconds, publish_changes)
+            ),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await broker.stop()
+            for channel in channels.values():
+                close = getattr(channel, "aclose", None)
+                if close is not None:
+                    await close()
+            await pool.close()
+
+    app = FastAPI(
+        title="IOC monitor — alerts",
+        description="Acknowledgement links for leaders and the operators' alert API.",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.env.value == "development" else None,
+        redoc_url=None,
+    )
+    app.include_router(router)
+    app.mount("/metrics", make_asgi_app(registry))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        runtime = holder.get("runtime")
+        if runtime is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            async with runtime.pool.acquire(timeout=2) as connection:
+                await connection.fetchval("SELECT 1")
+            await runtime.catalog()
+        except Exception as error:
+            return JSONResponse({"status": "database unavailable", "error": str(error)}, 503)
+        return JSONResponse({"status": "ready"})
+
+    return app

@@ -1,0 +1,26 @@
+"""What exists only while the service runs: the pool, the catalog, the use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from ioc_alerts.adapters.catalog import AlertingCatalog
+from ioc_alerts.dispatcher import Dispatcher
+from ioc_alerts.evaluator import Evaluator
+from ioc_alerts.metrics import AlertMetrics
+
+
+@dataclass
+class Runtime:
+    pool: asyncpg.Pool
+    catalog: Callable[[], Awaitable[AlertingCatalog]]
+    evaluator: Evaluator
+    dispatcher: Dispatcher
+    metrics: AlertMetrics
+    ack_secret: bytes
+    api_token: str
+    clock: Callable[[], datetime]

@@ -1,0 +1,189 @@
+"""Leaders hear about the paperless-services target falling behind, once, in Vietnamese.
+
+Every part is real: ingest, Kafka, the aggregator, TimescaleDB, the alert service and
+an SMTP server. The alert service runs on a simulated clock set in July 2023, so the
+seed's figures are judged against the report's own deadline (30/9/2023).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from ioc_storage.credentials import create_api_key
+from ioc_testing import ScratchDatabase
+from ioc_testing.mail import MailServer
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
+
+pytestmark = pytest.mark.connected
+
+TITLE = "100% DVCTT đủ điều kiện không nhận hồ sơ giấy trước 30/9/2023"
+FIRST_LEVEL = {
+    "truc-ban@ioc.binhduong.example",
+    "chanh-van-phong@ubnd.binhduong.example",
+    "giam-doc@stttt.binhduong.example",
+}
+VN = "+07:00"
+
+
+@pytest.fixture
+def alerts_process(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    unique_name: str,
+    mail_server: MailServer,
+    tmp_path: Path,
+) -> Iterator[ServiceProcess]:
+    service = alerts_service(
+        catalog_database,
+        pipeline_topics,
+        kafka_bootstrap,
+        f"{unique_name}.alerts",
+        tmp_path / "alerts.log",
+        IOC_ALERTS_CLOCK_START=f"2023-07-15T09:00:00{VN}",
+        IOC_ALERTS_REPEAT_EVERY_HOURS=str(8 / 3600),  # 8 s: repeats are observable
+        IOC_ALERTS_QUIET_START="00:00",
+        IOC_ALERTS_QUIET_END="00:00",
+        IOC_ALERTS_DIGEST_AT="23:59",
+        IOC_SMTP_HOST="127.0.0.1",
+        IOC_SMTP_PORT=str(mail_server.port),
+        IOC_SMTP_STARTTLS="false",
+    )
+    yield service
+    service.kill()
+
+
+def _figure(day: str, value: float) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "indicator": "dvc.paperless-rate",
+        "scope": "province",
+        "observed_at": f"{day}T17:00:00{VN}",
+        "value": value,
+    }
+
+
+def _text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def _about_paperless(messages: list[EmailMessage]) -> list[EmailMessage]:
+    # Exactly this title on its own line: the departments' targets contain it too.
+    return [m for m in messages if f"\n{TITLE}\n" in _text(m)]
+
+
+def _by_kind(messages: list[EmailMessage], word: str) -> list[EmailMessage]:
+    return [m for m in messages if word in str(m["Subject"]).lower()]
+
+
+async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
+    aggregator_process: ServiceProcess,
+    ingest_process: ServiceProcess,
+    alerts_process: ServiceProcess,
+    catalog_database: ScratchDatabase,
+    mail_server: MailServer,
+) -> None:
+    aggregator_process.start()
+    alerts_process.start()
+    aggregator_process.wait_ready()
+    alerts_process.wait_ready()
+    connection = await asyncpg.connect(catalog_database.dsns["migrator"])
+    try:
+        key = (await create_api_key(connection, agency="vp-ubnd")).key
+    finally:
+        await connection.close()
+    mailbox = mail_server.mailbox.messages
+
+    # The seed: 37% on 1/6/2023, then a slow climb — far below the pace 100% needs.
+    slow = [("2023-06-01", 37.0), ("2023-06-15", 38.0), ("2023-07-01", 39.0), ("2023-07-10", 40.0)]
+    async with httpx.AsyncClient(base_url=ingest_process.url, timeout=30) as client:
+        response = await client.post(
+            "/v1/events",
+            json={"events": [_figure(day, value) for day, value in slow]},
+            headers={"X-API-Key": key},
+        )
+        assert response.status_code == 202, response.text
+
+    async def first_level_told() -> bool:
+        return {m["To"].addresses[0].addr_spec for m in _about_paperless(mailbox)} >= FIRST_LEVEL
+
+    await wait_for(first_level_told, what="the firing emails to the first level")
+    firing = _about_paperless(mailbox)
+    assert len(firing) == 3
+    assert {m["To"].addresses[0].addr_spec for m in firing} == FIRST_LEVEL
+    text = _text(firing[0])
+    assert "Chậm tiến độ" in text or "chậm tiến độ" in text
+    assert "Giá trị hiện tại: 40%" in text
+    assert "Mục tiêu: 100%, hạn 30/09/2023" in text
+    images = [p for p in firing[0].walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1
+    assert len(images[0].get_content()) > 5_000
+    ack_link = re.search(r"(http://127\.0\.0\.1:\d+/ack/\S+)", text)
+    assert ack_link is not None
+
+    # Acknowledged through the link: the page asks, the form confirms.
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = await client.get(ack_link.group(1))
+        assert page.status_code == 200
+        assert "Xác nhận đã nhận cảnh báo" in page.text
+        done = await client.post(ack_link.group(1))
+        assert done.status_code == 200
+        assert "Đã xác nhận cảnh báo" in done.text
+
+    # Unacknowledged alerts (targets with no figures at all are stale) keep repeating;
+    # the acknowledged one does not.
+    repeats_before = len(_by_kind(mailbox, "nhắc lại"))
+
+    async def others_repeated() -> bool:
+        return len(_by_kind(mailbox, "nhắc lại")) > repeats_before + 3
+
+    await wait_for(others_repeated, what="repeats of the unacknowledged alerts")
+    assert len(_about_paperless(mailbox)) == 3
+
+    # The province catches up: 100% before the deadline resolves the alert.
+    fast = [("2023-07-11", 70.0), ("2023-07-12", 90.0), ("2023-07-13", 100.0)]
+    async with httpx.AsyncClient(base_url=ingest_process.url, timeout=30) as client:
+        response = await client.post(
+            "/v1/events",
+            json={"events": [_figure(day, value) for day, value in fast]},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert response.status_code == 202, response.text
+
+    async def resolved_told() -> bool:
+        return len(_about_paperless(mailbox)) >= 6
+
+    await wait_for(resolved_told, what="the resolved emails")
+    paperless = _about_paperless(mailbox)
+    assert len(paperless) == 6
+    resolved = paperless[3:]
+    assert {m["To"].addresses[0].addr_spec for m in resolved} == FIRST_LEVEL
+    for message in resolved:
+        body = _text(message)
+        assert "Giá trị hiện tại: 100%" in body  # the current value, not the 40% that fired
+        assert "/ack/" not in body
+
+    reader = await asyncpg.connect(catalog_database.dsns["reader"])
+    try:
+        alert = await reader.fetchrow("SELECT * FROM ioc.alerts WHERE target = 'dvc.paperless-100'")
+        changes = await reader.fetch(
+            "SELECT payload->>'state' AS state FROM ioc.alert_outbox "
+            "WHERE alert_id = $1 ORDER BY id",
+            alert["id"],
+        )
+    finally:
+        await reader.close()
+    assert alert["state"] == "resolved"
+    assert alert["acknowledged_by"]
+    assert [c["state"] for c in changes] == ["firing", "acknowledged", "resolved"]
