@@ -7,10 +7,10 @@ import pytest
 from ioc_alerts.lifecycle.decisions import (
     Action,
     EscalationStep,
-    NotificationKind,
     OpenAlert,
     decide,
 )
+from ioc_alerts.messages import NotificationKind
 from ioc_contracts.status import AlertState, RiskStatus
 
 NOW = datetime(2023, 7, 10, 2, 0, tzinfo=UTC)
