@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -158,7 +158,7 @@ class SilenceRequest(BaseModel):
 async def create_silence(
     body: SilenceRequest, runtime: RuntimeDep, _: OperatorDep
 ) -> dict[str, str]:
-    starts = body.starts_at or datetime.now(UTC)
+    starts = body.starts_at or runtime.clock()
     if body.ends_at.tzinfo is None or starts.tzinfo is None:
         raise HTTPException(status_code=422, detail="times need a UTC offset, e.g. +07:00")
     if body.ends_at <= starts:
