@@ -16,11 +16,24 @@ def real_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def simulated_clock(start: datetime, speed: float = 1.0) -> Callable[[], datetime]:
+def simulated_clock(
+    start: datetime, speed: float = 1.0, anchor: float | None = None
+) -> Callable[[], datetime]:
+    """`start` at the moment the clock is made, or at the Unix time `anchor` if given.
+
+    An anchor lets several processes (the demo feed and the alert service) share one
+    simulated timeline however far apart they started.
+    """
     if start.tzinfo is None:
         raise ValueError("the simulated start needs a UTC offset")
     if speed <= 0:
         raise ValueError("the simulated clock must move forward")
+    if anchor is not None:
+
+        def anchored() -> datetime:
+            return start + timedelta(seconds=(time.time() - anchor) * speed)
+
+        return anchored
     origin = time.monotonic()
 
     def now() -> datetime:

@@ -44,6 +44,9 @@ class AlertsSettings(ServiceSettings):
         default=None, description="Run on a simulated clock from this instant (demo, replay)"
     )
     alerts_clock_speed: float = Field(default=1.0, gt=0, description="Simulated seconds per second")
+    alerts_clock_anchor: float | None = Field(
+        default=None, description="Unix time at which the simulated clock reads its start"
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -67,7 +70,9 @@ class AlertsSettings(ServiceSettings):
     def clock(self) -> Callable[[], datetime]:
         if self.alerts_clock_start is None:
             return real_clock
-        return simulated_clock(self.alerts_clock_start, self.alerts_clock_speed)
+        return simulated_clock(
+            self.alerts_clock_start, self.alerts_clock_speed, self.alerts_clock_anchor
+        )
 
     @property
     def repeat_every(self) -> timedelta:

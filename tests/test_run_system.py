@@ -1,0 +1,101 @@
+"""The one-command system: starts, says where to look, raises the demo's alerts, and
+stops everything it started on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ioc_testing import ScratchDatabase
+from ioc_testing.pipeline import PipelineTopics, free_port
+
+pytestmark = pytest.mark.connected
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    unique_name: str,
+    tmp_path: Path,
+) -> None:
+    shutil.copy(ROOT / ".local" / "ioc.env", tmp_path / "ioc.env")
+    ports = {
+        "IOC_INGEST_PORT": free_port(),
+        "IOC_AGGREGATOR_PORT": free_port(),
+        "IOC_ALERTS_PORT": free_port(),
+        "IOC_MAILBOX_PORT": free_port(),
+    }
+    env = {
+        **os.environ,
+        "IOC_HOME": str(tmp_path),
+        **{key: str(value) for key, value in ports.items()},
+        **{f"IOC_DATABASE_URL_{role.upper()}": dsn for role, dsn in catalog_database.dsns.items()},
+        "IOC_INGEST_TOPIC": pipeline_topics.events,
+        "IOC_AGGREGATOR_SOURCE_TOPIC": pipeline_topics.events,
+        "IOC_AGGREGATOR_DLQ_TOPIC": pipeline_topics.dead_letters,
+        "IOC_AGGREGATOR_UPDATES_TOPIC": pipeline_topics.updates,
+        "IOC_AGGREGATOR_GROUP_ID": f"{unique_name}.aggregator",
+        "IOC_ALERTS_UPDATES_TOPIC": pipeline_topics.updates,
+        "IOC_ALERTS_TOPIC": pipeline_topics.alerts,
+        "IOC_ALERTS_GROUP_ID": f"{unique_name}.alerts",
+    }
+    log = (tmp_path / "system.out").open("w+b")
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "deploy/local/run_system.py",
+            "--no-prometheus",
+            "--no-grafana",
+            "--speed",
+            "200000",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        output = ""
+        while time.monotonic() < deadline:
+            output = (tmp_path / "system.out").read_text(errors="replace")
+            told = "Where to look" in output
+            lagging = (
+                "Sở Tài nguyên và Môi trường hoàn thành bộ dữ liệu số trước 30/6/2023" in output
+            )
+            if told and lagging:
+                break
+            assert runner.poll() is None, output
+            time.sleep(0.5)
+        assert "Where to look" in output
+        assert f"http://127.0.0.1:{ports['IOC_INGEST_PORT']}" in output
+        assert "[Cảnh báo · khẩn cấp]" in output
+        assert "Sở Tài nguyên và Môi trường hoàn thành bộ dữ liệu số trước 30/6/2023" in output
+        assert list((tmp_path / "mail").glob("*.eml"))
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=60) == 0
+        output = (tmp_path / "system.out").read_text(errors="replace")
+        assert "stopped" in output
+        for port in ports.values():
+            assert not _port_open(port), f"something still listens on {port}"
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+        log.close()
