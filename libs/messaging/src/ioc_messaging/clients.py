@@ -6,9 +6,11 @@ replica and be idempotent, consumers must never commit on a timer.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
 
 from ioc_messaging.settings import KafkaSettings
 
@@ -47,4 +49,19 @@ def safe_consumer(
         client_id=settings.client_id,
         group_id=group_id,
         **options,
+    )
+
+
+def safe_broker(bootstrap_servers: str, *, client_id: str, logger_name: str) -> KafkaBroker:
+    """A FastStream broker whose producer follows the same rules as `safe_producer`.
+
+    FastStream logs every consumed message at its log level; at DEBUG those
+    per-message lines stay out of a service's normal JSON log.
+    """
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        logger=logging.getLogger(logger_name),
+        log_level=logging.DEBUG,
+        **SAFE_PRODUCER_OPTIONS,
     )

@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream, AsgiResponse, get, make_ping_asgi
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
@@ -17,6 +16,7 @@ from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_aggregator.usecase import BatchProcessor
+from ioc_messaging.clients import safe_broker
 
 
 class Runtime:
@@ -36,14 +36,10 @@ def create_app(
 ) -> AsgiFastStream:
     registry = registry if registry is not None else CollectorRegistry()
     metrics = AggregatorMetrics.create(registry)
-    broker = KafkaBroker(
+    broker = safe_broker(
         settings.kafka_bootstrap_servers,
         client_id="ioc-aggregator",
-        acks="all",
-        enable_idempotence=True,
-        logger=logging.getLogger("ioc_aggregator.kafka"),
-        # FastStream logs every message at this level; per-message lines are noise.
-        log_level=logging.DEBUG,
+        logger_name="ioc_aggregator.kafka",
     )
     runtime = Runtime()
     register_subscriber(broker, settings, runtime.current_processor, metrics)

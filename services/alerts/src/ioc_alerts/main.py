@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ import asyncpg
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_alerts.adapters.store import Delivery
@@ -33,6 +31,7 @@ from ioc_alerts.notify.zalo import ZaloChannel
 from ioc_alerts.outbox import publish_pending
 from ioc_alerts.runtime import Runtime
 from ioc_contracts import SeriesUpdated
+from ioc_messaging.clients import safe_broker
 
 
 def build_channels(settings: AlertsSettings) -> dict[str, Channel]:
@@ -55,13 +54,8 @@ def create_app(
 ) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
     metrics = AlertMetrics.create(registry)
-    broker = KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        client_id="ioc-alerts",
-        acks="all",
-        enable_idempotence=True,
-        logger=logging.getLogger("ioc_alerts.kafka"),
-        log_level=logging.DEBUG,
+    broker = safe_broker(
+        settings.kafka_bootstrap_servers, client_id="ioc-alerts", logger_name="ioc_alerts.kafka"
     )
     holder: dict[str, Runtime] = {}
 
