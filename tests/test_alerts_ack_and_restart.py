@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_contracts.topics import series_key_bytes
-from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
@@ -28,14 +26,6 @@ pytestmark = pytest.mark.connected
 
 TITLE = "100% DVCTT đủ điều kiện không nhận hồ sơ giấy trước 30/9/2023"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
-    await client.start()
-    yield client
-    await client.stop()
 
 
 async def _publish_slow_paperless(producer: AIOKafkaProducer, topic: str) -> None:

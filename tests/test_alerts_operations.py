@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -15,7 +14,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ioc_contracts import AlertStateChanged
 from ioc_contracts.topics import series_key_bytes
-from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
@@ -23,14 +21,6 @@ from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service,
 pytestmark = pytest.mark.connected
 
 TOKEN = "test-operator-token-0123456789"
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
-    await client.start()
-    yield client
-    await client.stop()
 
 
 async def test_silence_api_acknowledgement_digest_and_state_changes(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_contracts.topics import series_key_bytes
-from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
@@ -30,14 +28,6 @@ async def _api_key(database: ScratchDatabase, agency: str) -> str:
         return (await create_api_key(connection, agency=agency, comment="end-to-end test")).key
     finally:
         await connection.close()
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
-    await client.start()
-    yield client
-    await client.stop()
 
 
 def _figure(day: int, value: float, **fields: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import parse_dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
-from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
@@ -47,14 +46,6 @@ def event(
         "value": value,
         **extra,
     }
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
-    await client.start()
-    yield client
-    await client.stop()
 
 
 async def publish(

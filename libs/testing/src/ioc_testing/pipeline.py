@@ -18,9 +18,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from ioc_catalog import load_catalog
+from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_storage.catalog_sync import sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
 from ioc_testing.infrastructure import ScratchDatabase
@@ -74,6 +76,15 @@ async def pipeline_topics(kafka_bootstrap: str, unique_name: str) -> AsyncIterat
         await admin.delete_topics(names)
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    """A producer with the project's safe options (acks=all, idempotence)."""
+    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
+    await client.start()
+    yield client
+    await client.stop()
 
 
 def free_port() -> int:
