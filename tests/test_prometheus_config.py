@@ -1,11 +1,14 @@
-"""Prometheus's configuration and pipeline alert rules.
+"""Prometheus's configurations and the pipeline's alerting rules.
 
-The structure is checked by parsing; promtool, where installed, validates the files and
-unit-tests the alert rule on synthetic series.
+Parsed: every service is scraped where it listens, the rules name only metrics and labels
+the services really expose, and every alert has unit tests that see it fire and stay
+quiet. promtool (Debian's `prometheus` package) then checks both configurations and the
+rules, and runs those unit tests (deploy/prometheus/tests/*.yml).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import shutil
@@ -15,18 +18,38 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import CollectorRegistry
+from prometheus_client.metrics import MetricWrapperBase
+
+from ioc_aggregator.config import AggregatorSettings
+from ioc_aggregator.metrics import AggregatorMetrics
+from ioc_alerts.config import AlertsSettings
+from ioc_alerts.metrics import AlertMetrics
+from ioc_alerts.notify.delivery import DeliveryOutcome
+from ioc_ingest.config import IngestSettings
+from ioc_ingest.metrics import IngestMetrics
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 CONFIG = PROMETHEUS / "prometheus.yml"
+LOCAL_CONFIG = PROMETHEUS / "prometheus.local.yml"
+UNIT_TESTS = sorted((PROMETHEUS / "tests").glob("*.yml"))
 SERVICE_TARGETS = {
     "ingest": "ingest:8080",
     "aggregator": "aggregator:9102",
     "alerts": "alerts:8082",
 }
+# The ports the services listen on when nothing else is said: the local runner's.
+DEFAULT_PORTS = {
+    "ingest": IngestSettings.model_fields["http_port"].default,
+    "aggregator": AggregatorSettings.model_fields["http_port"].default,
+    "alerts": AlertsSettings.model_fields["http_port"].default,
+}
 SEVERITIES = {"critical", "warning", "info"}
 # Vietnamese first, English beside it.
 ANNOTATIONS = {"summary", "description", "summary_en", "description_en"}
+# Labels Prometheus adds to every scraped series.
+TARGET_LABELS = {"job", "instance"}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -35,28 +58,29 @@ def load(path: Path) -> dict[str, Any]:
 
 
 @functools.cache
-def config() -> dict[str, Any]:
-    return load(CONFIG)
+def config(path: Path = CONFIG) -> dict[str, Any]:
+    return load(path)
 
 
-def rule_files() -> list[Path]:
-    return sorted(path for glob in config()["rule_files"] for path in PROMETHEUS.glob(glob))
+def rule_files(path: Path = CONFIG) -> list[Path]:
+    folder = path.parent
+    return sorted(found for glob in config(path)["rule_files"] for found in folder.glob(glob))
+
+
+def all_rules() -> list[dict[str, Any]]:
+    return [
+        rule for path in rule_files() for group in load(path)["groups"] for rule in group["rules"]
+    ]
 
 
 def alert_rules() -> dict[str, dict[str, Any]]:
-    rules = {}
-    for path in rule_files():
-        for group in load(path)["groups"]:
-            for rule in group["rules"]:
-                if "alert" in rule:
-                    rules[rule["alert"]] = rule
-    return rules
+    return {rule["alert"]: rule for rule in all_rules() if "alert" in rule}
 
 
-def scrape_targets() -> dict[str, list[str]]:
+def scrape_targets(path: Path = CONFIG) -> dict[str, list[str]]:
     return {
         job["job_name"]: [t for static in job["static_configs"] for t in static["targets"]]
-        for job in config()["scrape_configs"]
+        for job in config(path)["scrape_configs"]
     }
 
 
@@ -72,6 +96,13 @@ def test_scraped_ports_are_the_ports_the_services_answer_health_checks_on() -> N
         assert host in compose, f"{job}: no compose service {host}"
         probe = " ".join(compose[host]["healthcheck"]["test"])
         assert f"127.0.0.1:{port}/healthz" in probe
+
+
+def test_local_config_scrapes_the_default_ports_on_loopback_with_the_same_jobs() -> None:
+    expected = {job: [f"127.0.0.1:{port}"] for job, port in DEFAULT_PORTS.items()}
+    assert scrape_targets(LOCAL_CONFIG) == expected
+    # Same job names and rules as compose, so the alerts work the same on one machine.
+    assert rule_files(LOCAL_CONFIG) == rule_files()
 
 
 def test_rule_files_include_the_pipeline_rules() -> None:
@@ -96,6 +127,91 @@ def test_service_down_alert_watches_every_service_for_two_minutes() -> None:
         assert re.search(rf"\b{job}\b", rule["expr"]), job
 
 
+def test_the_pipeline_alerts_the_issue_asks_for_exist() -> None:
+    watched = {
+        "IocServiceDown": "up",
+        "IocConsumerLagGrowing": "topic:ioc_aggregator_consumer_lag:sum",
+        "IocDeadLettersHigh": "ioc_aggregator_dead_letters_total",
+        "IocIngestServerErrors": "ioc_ingest_requests_total",
+        "IocIngestKafkaPublishFailing": "ioc_ingest_kafka_publish_failures_total",
+        "IocAggregatorDatabaseDown": "ioc_aggregator_database_up",
+        "IocNotificationsFailing": "ioc_alerts_notifications_total",
+        "IocNotificationsPilingUp": "ioc_alerts_notifications_pending",
+    }
+    rules = alert_rules()
+    for alert, metric in watched.items():
+        assert alert in rules, alert
+        assert metric in rules[alert]["expr"], alert
+
+
+# --- the rules against the services' own metrics -------------------------------------------
+
+
+def exposed_metrics() -> dict[str, set[str]]:
+    """Every series name the services can expose, with the labels it carries."""
+    registry = CollectorRegistry()
+    collections: list[object] = [
+        AggregatorMetrics.create(registry),
+        AlertMetrics.create(registry),
+        IngestMetrics.build(registry),
+    ]
+    suffixes = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum")}
+    exposed: dict[str, set[str]] = {}
+    for collection in collections:
+        for field in dataclasses.fields(collection):  # type: ignore[arg-type]
+            metric = getattr(collection, field.name)
+            if not isinstance(metric, MetricWrapperBase):
+                continue
+            for family in metric.describe():
+                for suffix in suffixes[family.type]:
+                    labels = set(metric._labelnames) | TARGET_LABELS
+                    if suffix == "_bucket":
+                        labels.add("le")
+                    exposed[family.name + suffix] = labels
+    return exposed
+
+
+# A metric name not glued to a recording rule's `level:` prefix or `:operation` suffix.
+METRIC_NAME = re.compile(r"(?<![\w:])(ioc_\w+)(?![\w:])")
+SELECTOR = re.compile(r"(?<![\w:])(ioc_\w+)\{([^}]*)\}")
+MATCHER = re.compile(r'(\w+)\s*(?:=~|!~|!=|=)\s*"([^"]*)"')
+
+
+def test_rules_name_only_metrics_and_labels_the_services_expose() -> None:
+    exposed = exposed_metrics()
+    recorded = {rule["record"] for rule in all_rules() if "record" in rule}
+    for rule in all_rules():
+        name = rule.get("alert") or rule["record"]
+        for metric in METRIC_NAME.findall(rule["expr"]):
+            assert metric in exposed, f"{name}: no service exposes {metric}"
+        for metric, matchers in SELECTOR.findall(rule["expr"]):
+            for label, _ in MATCHER.findall(matchers):
+                assert label in exposed[metric], f"{name}: {metric} has no label {label}"
+        for used in re.findall(r"\b\w+:\w+:\w+\b", rule["expr"]):
+            assert used in recorded, f"{name}: {used} is not recorded by any rule"
+
+
+def test_notification_outcomes_in_the_rules_are_the_dispatchers_outcomes() -> None:
+    outcomes = {outcome.value for outcome in DeliveryOutcome}
+    for rule in all_rules():
+        for metric, matchers in SELECTOR.findall(rule["expr"]):
+            if metric == "ioc_alerts_notifications_total":
+                for label, value in MATCHER.findall(matchers):
+                    assert label != "outcome" or value in outcomes, rule.get("alert")
+
+
+def test_every_alert_is_unit_tested_firing_and_quiet() -> None:
+    assert UNIT_TESTS, "no promtool unit tests in deploy/prometheus/tests"
+    fires: set[str] = set()
+    quiet: set[str] = set()
+    for path in UNIT_TESTS:
+        for case in load(path)["tests"]:
+            for check in case.get("alert_rule_test", []):
+                (fires if check.get("exp_alerts") else quiet).add(check["alertname"])
+    assert set(alert_rules()) - fires == set(), "alerts never seen firing"
+    assert set(alert_rules()) - quiet == set(), "alerts never seen staying quiet"
+
+
 # --- promtool ------------------------------------------------------------------------------
 
 
@@ -111,8 +227,9 @@ def promtool(*arguments: str, cwd: Path = PROMETHEUS) -> subprocess.CompletedPro
     )
 
 
-def test_promtool_accepts_the_config() -> None:
-    run = promtool("check", "config", str(CONFIG))
+@pytest.mark.parametrize("path", [CONFIG, LOCAL_CONFIG], ids=lambda path: path.name)
+def test_promtool_accepts_the_config(path: Path) -> None:
+    run = promtool("check", "config", str(path))
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -121,45 +238,7 @@ def test_promtool_accepts_the_rules() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def rendered(template: str, labels: dict[str, str]) -> str:
-    text = re.sub(r"\{\{\s*\$labels\.(\w+)\s*\}\}", lambda m: labels[m[1]], template)
-    assert "{{" not in text, f"this test renders only $labels.NAME: {template!r}"
-    return text
-
-
-def test_service_down_fires_after_two_minutes_for_services_only(tmp_path: Path) -> None:
-    rule = alert_rules()["IocServiceDown"]
-    # Every target answers at 0m and 1m and is down from 2m on; Prometheus itself too.
-    series = {**SERVICE_TARGETS, "prometheus": "localhost:9090"}
-    expected = []
-    for job, instance in SERVICE_TARGETS.items():
-        labels = {"job": job, "instance": instance, **rule["labels"]}
-        expected.append(
-            {
-                "exp_labels": labels,
-                "exp_annotations": {k: rendered(v, labels) for k, v in rule["annotations"].items()},
-            }
-        )
-    unit_test = {
-        "rule_files": [str(path) for path in rule_files()],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": [
-                    {"series": f'up{{job="{job}", instance="{instance}"}}', "values": "1 1 0x6"}
-                    for job, instance in series.items()
-                ],
-                "alert_rule_test": [
-                    {"eval_time": "1m", "alertname": "IocServiceDown", "exp_alerts": []},
-                    # Down for one minute only: pending, not firing.
-                    {"eval_time": "3m", "alertname": "IocServiceDown", "exp_alerts": []},
-                    {"eval_time": "4m", "alertname": "IocServiceDown", "exp_alerts": expected},
-                ],
-            }
-        ],
-    }
-    path = tmp_path / "pipeline_test.yml"
-    path.write_text(yaml.safe_dump(unit_test, allow_unicode=True), encoding="utf-8")
-    run = promtool("test", "rules", str(path), cwd=tmp_path)
+def test_promtool_unit_tests_of_the_rules_pass() -> None:
+    run = promtool("test", "rules", *map(str, UNIT_TESTS))
     assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("SUCCESS") == len(UNIT_TESTS), run.stdout

@@ -1,0 +1,239 @@
+"""A real Prometheus scrapes the real services and finds their metrics.
+
+The aggregator, ingest and alert service run as processes on the test's own database and
+topics; Prometheus (Debian's package) runs with `prometheus.local.yml` pointed at their
+ports, a one-second scrape interval and the pipeline rules, until every target is up, the
+metrics the alerting rules read are there, and every rule evaluates without error.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from aiokafka import AIOKafkaProducer
+
+from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
+from ioc_testing import ScratchDatabase
+from ioc_testing.pipeline import (
+    PipelineTopics,
+    ServiceProcess,
+    alerts_service,
+    free_port,
+    wait_for,
+)
+
+pytestmark = pytest.mark.connected
+
+PROMETHEUS_DIR = Path(__file__).resolve().parents[1] / "deploy" / "prometheus"
+WITHIN = 60.0
+
+# Series each service exposes from the start, whatever it has done.
+STARTUP_SERIES = {
+    "ingest": [
+        "ioc_ingest_kafka_publish_failures_total",
+        "ioc_ingest_kafka_publish_seconds_count",
+        "ioc_ingest_catalog_refresh_failures_total",
+    ],
+    "aggregator": [
+        "ioc_aggregator_events_consumed_total",
+        "ioc_aggregator_database_up",
+        "ioc_aggregator_database_retries_total",
+    ],
+    "alerts": [
+        "ioc_alerts_evaluations_total",
+        "ioc_alerts_notifications_pending",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Prometheus:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, lines: int = 20) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def local_config_for(targets: dict[str, str]) -> dict[str, Any]:
+    """prometheus.local.yml with the services' test ports and a one-second rhythm."""
+    config: dict[str, Any] = yaml.safe_load(
+        (PROMETHEUS_DIR / "prometheus.local.yml").read_text(encoding="utf-8")
+    )
+    config["global"].update(scrape_interval="1s", scrape_timeout="1s", evaluation_interval="1s")
+    config["rule_files"] = [str(PROMETHEUS_DIR / glob) for glob in config["rule_files"]]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == set(targets), "the local config scrapes other jobs than the services"
+    for name, target in targets.items():
+        jobs[name]["static_configs"] = [{"targets": [target]}]
+    return config
+
+
+@pytest.fixture
+def started_services(
+    aggregator_process: ServiceProcess,
+    ingest_process: ServiceProcess,
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> Iterator[dict[str, ServiceProcess]]:
+    alerts = alerts_service(
+        catalog_database,
+        pipeline_topics,
+        kafka_bootstrap,
+        f"{unique_name}.alerts",
+        tmp_path / "alerts.log",
+    )
+    aggregator_process.start()
+    alerts.start()
+    try:
+        aggregator_process.wait_ready()
+        alerts.wait_ready()
+        yield {"ingest": ingest_process, "aggregator": aggregator_process, "alerts": alerts}
+    finally:
+        alerts.stop()
+
+
+@pytest.fixture
+def prometheus_binary() -> str:
+    binary = shutil.which("prometheus")
+    if binary is None:
+        pytest.skip(
+            "prometheus is not installed: it comes with Debian's `prometheus` package "
+            "(apt-get install prometheus)"
+        )
+    return binary
+
+
+@pytest.fixture
+def prometheus(
+    prometheus_binary: str, started_services: dict[str, ServiceProcess], tmp_path: Path
+) -> Iterator[Prometheus]:
+    """Prometheus on a free port, stopped after the test (checked for first: no services
+    are started when it is missing)."""
+    targets = {
+        name: service.url.removeprefix("http://") for name, service in started_services.items()
+    }
+    config_path = tmp_path / "prometheus.yml"
+    config_path.write_text(yaml.safe_dump(local_config_for(targets)), encoding="utf-8")
+    port = free_port()
+    log_path = tmp_path / "prometheus.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                prometheus_binary,
+                f"--config.file={config_path}",
+                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        yield Prometheus(f"http://127.0.0.1:{port}", process, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+@pytest.fixture
+async def api(prometheus: Prometheus) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=prometheus.url, timeout=5) as client:
+        yield client
+
+
+async def query(api: httpx.AsyncClient, promql: str) -> list[dict[str, Any]]:
+    answer = await api.get("/api/v1/query", params={"query": promql})
+    answer.raise_for_status()
+    result: list[dict[str, Any]] = answer.json()["data"]["result"]
+    return result
+
+
+async def test_prometheus_scrapes_every_service_and_evaluates_the_rules(
+    prometheus: Prometheus,
+    api: httpx.AsyncClient,
+    started_services: dict[str, ServiceProcess],
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+) -> None:
+    async def ready() -> bool:
+        assert prometheus.process.poll() is None, f"prometheus exited:\n{prometheus.log_tail()}"
+        try:
+            return (await api.get("/-/ready")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    await wait_for(ready, within=WITHIN, what="Prometheus to be ready")
+
+    async def targets_up() -> bool:
+        targets = (await api.get("/api/v1/targets")).json()["data"]["activeTargets"]
+        health = {t["labels"]["job"]: t["health"] for t in targets}
+        return health == dict.fromkeys(started_services, "up")
+
+    await wait_for(targets_up, within=WITHIN, what="every service's target to be up")
+    up = await query(api, "up")
+    assert {s["metric"]["job"]: s["value"][1] for s in up} == dict.fromkeys(started_services, "1")
+
+    async def rules_evaluated() -> bool:
+        groups = (await api.get("/api/v1/rules")).json()["data"]["groups"]
+        rules = [rule for group in groups for rule in group["rules"]]
+        assert rules, "Prometheus loaded no rules"
+        broken = [(r["name"], r.get("lastError")) for r in rules if r["health"] == "err"]
+        assert broken == [], broken
+        return all(rule["health"] == "ok" for rule in rules)
+
+    # Idle: a few scrapes of every service and rule evaluations over them, and no alert,
+    # not even pending. (An aggregator that has not written yet reports its database as
+    # down, which the database rule must see through.)
+    async def scraped_a_few_times() -> bool:
+        counts = await query(api, "count_over_time(up[1m]) >= 3")
+        return len(counts) == len(started_services)
+
+    await wait_for(scraped_a_few_times, within=WITHIN, what="three scrapes of every service")
+    await wait_for(rules_evaluated, within=WITHIN, what="every rule to be evaluated")
+    assert await query(api, "ALERTS") == []
+
+    # What the rules read, made to appear: a refused request, and a record the aggregator
+    # cannot parse (it dead-letters it and reports its lag after committing).
+    async with httpx.AsyncClient(base_url=started_services["ingest"].url, timeout=10) as ingest:
+        assert (await ingest.post("/v1/events", json=[])).status_code == 401
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
+    await producer.start()
+    try:
+        await producer.send_and_wait(pipeline_topics.events, b"not json", key=b"x|province")
+    finally:
+        await producer.stop()
+
+    expected = [
+        (job, f'{name}{{job="{job}"}}') for job, names in STARTUP_SERIES.items() for name in names
+    ]
+    expected += [
+        ("ingest", 'ioc_ingest_requests_total{job="ingest", status="401"}'),
+        ("aggregator", 'ioc_aggregator_dead_letters_total{error_code="invalid_json"}'),
+        ("aggregator", f'ioc_aggregator_consumer_lag{{topic="{pipeline_topics.events}"}}'),
+    ]
+    for job, promql in expected:
+
+        async def scraped(promql: str = promql, job: str = job) -> bool:
+            return any(s["metric"]["job"] == job for s in await query(api, promql))
+
+        await wait_for(scraped, within=WITHIN, what=f"{promql} from {job} in Prometheus")
+
+    # The rules still evaluate cleanly over the new series.
+    await wait_for(rules_evaluated, within=WITHIN, what="every rule to be evaluated")
