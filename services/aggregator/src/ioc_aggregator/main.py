@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from faststream.asgi import AsgiFastStream, AsgiResponse, get, make_ping_asgi
+from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
@@ -74,11 +74,19 @@ def create_app(
         if runtime.processor is not None:
             await runtime.processor.pool.close()
 
+    # Liveness is the process alone: restarting an aggregator does not bring Kafka
+    # or the database back, so their outages belong to readiness.
+    @get(include_in_schema=False)
+    async def alive(scope: object) -> AsgiResponse:
+        return AsgiResponse(b"ok", 200)
+
     @get(include_in_schema=False)
     async def ready(scope: object) -> AsgiResponse:
         processor = runtime.processor
         if processor is None:
             return AsgiResponse(b"starting", 503)
+        if not await broker.ping(timeout=2.0):
+            return AsgiResponse(b"kafka unavailable", 503)
         try:
             async with processor.pool.acquire(timeout=2) as connection:
                 await connection.fetchval("SELECT 1")
@@ -89,7 +97,7 @@ def create_app(
     return AsgiFastStream(
         broker,
         asgi_routes=[
-            ("/healthz", make_ping_asgi(broker, timeout=5.0, include_in_schema=False)),
+            ("/healthz", alive),
             ("/readyz", ready),
             ("/metrics", make_asgi_app(registry)),
         ],
