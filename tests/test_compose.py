@@ -551,3 +551,26 @@ def test_docker_compose_stops_when_a_secret_is_missing(tmp_path: Path) -> None:
     run = docker_compose_config(tmp_path, env)
     assert run.returncode != 0
     assert "IOC_DB_PASSWORD_WRITER" in run.stderr
+
+
+# --- every setting a service requires is given ------------------------------------------
+
+
+def test_each_service_gets_every_setting_it_requires() -> None:
+    from ioc_aggregator.config import AggregatorSettings
+    from ioc_alerts.config import AlertsSettings
+    from ioc_ingest.config import IngestSettings
+
+    for service, settings in (
+        ("ingest", IngestSettings),
+        ("aggregator", AggregatorSettings),
+        ("alerts", AlertsSettings),
+    ):
+        prefix = str(settings.model_config.get("env_prefix", ""))
+        required = {
+            f"{prefix}{name}".upper()
+            for name, field in settings.model_fields.items()
+            if field.is_required()
+        }
+        missing = required - set(environment(service))
+        assert not missing, f"{service} would not start without {sorted(missing)}"

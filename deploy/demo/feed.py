@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-import httpx
 
 from ioc_storage.credentials import create_api_key, list_api_keys, revoke_api_key
 
@@ -28,6 +30,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenario import scenario
 
 DEMO_COMMENT = "demo feed"
+
+
+def post_events(url: str, key: str, batch: list[dict[str, object]]) -> tuple[int, str, str]:
+    """POST one batch; returns (status, Retry-After, body). The standard library only,
+    so the feed runs in any of the project's images."""
+    request = urllib.request.Request(  # noqa: S310 - the ingest URL we were given
+        f"{url.rstrip('/')}/v1/events",
+        data=json.dumps({"events": batch}).encode(),
+        headers={"Content-Type": "application/json", "X-API-Key": key},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return answer.status, "", answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Retry-After", "1"), error.read().decode()
 
 
 def progress(message: str) -> None:
@@ -55,33 +73,32 @@ async def run(
     events = scenario()
     keys = await demo_keys(migrator_dsn, {event.agency for event in events})
     sent = 0
-    async with httpx.AsyncClient(base_url=ingest_url, timeout=30) as client:
-        while sent < len(events):
-            now = start + timedelta(seconds=(time.time() - anchor) * speed)
-            due = []
-            while sent + len(due) < len(events) and events[sent + len(due)].observed_at <= now:
-                due.append(events[sent + len(due)])
-            by_agency = defaultdict(list)
-            for event in due:
-                by_agency[event.agency].append(event.model_dump(mode="json"))
-            for agency, batch in by_agency.items():
-                for _attempt in range(10):
-                    response = await client.post(
-                        "/v1/events", json={"events": batch}, headers={"X-API-Key": keys[agency]}
-                    )
-                    if response.status_code == 202:
-                        break
-                    if response.status_code in (429, 503):
-                        await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
-                        continue
-                    progress(f"{agency}: {response.status_code} {response.text[:300]}")
-                    break
-            if due:
-                sent += len(due)
-                progress(
-                    f"{now.astimezone().strftime('%d/%m/%Y')}: {sent}/{len(events)} figures sent"
+    while sent < len(events):
+        now = start + timedelta(seconds=(time.time() - anchor) * speed)
+        due = []
+        while sent + len(due) < len(events) and events[sent + len(due)].observed_at <= now:
+            due.append(events[sent + len(due)])
+        by_agency: dict[str, list[dict[str, object]]] = defaultdict(list)
+        for event in due:
+            by_agency[event.agency].append(event.model_dump(mode="json"))
+        for agency, batch in by_agency.items():
+            for _attempt in range(10):
+                status, retry_after, body = await asyncio.to_thread(
+                    post_events, ingest_url, keys[agency], batch
                 )
-            await asyncio.sleep(0.5)
+                if status == 202:
+                    break
+                if status in (429, 503):
+                    await asyncio.sleep(float(retry_after or "1"))
+                    continue
+                progress(f"{agency}: {status} {body[:300]}")
+                break
+        if due:
+            sent += len(due)
+            progress(
+                f"{now.strftime('%d/%m/%Y')} (giờ Việt Nam): {sent}/{len(events)} figures sent"
+            )
+        await asyncio.sleep(0.5)
     progress("the demo year is over: every figure has been sent")
 
 
