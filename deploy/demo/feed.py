@@ -24,6 +24,7 @@ from pathlib import Path
 
 import asyncpg
 
+from ioc_contracts import IndicatorEvent
 from ioc_storage.credentials import create_api_key, list_api_keys, revoke_api_key
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -75,7 +76,7 @@ async def run(
     sent = 0
     while sent < len(events):
         now = start + timedelta(seconds=(time.time() - anchor) * speed)
-        due = []
+        due: list[IndicatorEvent] = []
         while sent + len(due) < len(events) and events[sent + len(due)].observed_at <= now:
             due.append(events[sent + len(due)])
         by_agency: dict[str, list[dict[str, object]]] = defaultdict(list)
