@@ -81,11 +81,14 @@ running() {
   [ -f "$KAFKA_PID" ] && kill -0 "$(cat "$KAFKA_PID")" 2>/dev/null
 }
 
+JVM_OPTIONS=(
+  -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+  -Djava.awt.headless=true -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties"
+  -cp "$KAFKA_LIBS/*"
+)
+
 java_cmd() {
-  setsid java -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-    -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
-    -cp "$KAFKA_LIBS/*" "$@"
+  java "${JVM_OPTIONS[@]}" "$@"
 }
 
 start() {
@@ -106,8 +109,10 @@ start() {
   fi
   say "starting Kafka on 127.0.0.1:$IOC_KAFKA_PORT"
   : >"$IOC_LOG_DIR/kafka-server.log"
-  # setsid (in java_cmd): the broker outlives the shell that started it and ignores its Ctrl-C.
-  java_cmd kafka.Kafka "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1 </dev/null &
+  # setsid: the broker outlives the shell that started it and ignores its Ctrl-C.
+  # exec all the way down: the background subshell becomes setsid, then java, under
+  # one pid, so the pid file names the broker itself and `stop` reaches it.
+  (exec setsid java "${JVM_OPTIONS[@]}" kafka.Kafka "$KAFKA_CONF") >>"$KAFKA_LOG" 2>&1 </dev/null &
   echo $! >"$KAFKA_PID"
   wait_ready
 }

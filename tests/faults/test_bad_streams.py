@@ -187,13 +187,6 @@ HOSTILE: list[tuple[str, bytes, Headers]] = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG A (aggregator): FastStream decodes every record of a batch as JSON before "
-    "the handler runs and lets ValueError/RecursionError (and JSONDecodeError when the record "
-    "carries content-type: application/json) escape; the batch is dropped without a dead "
-    "letter and the next batch's offset commit skips it: good events of that batch are lost",
-)
 async def test_hostile_records_neither_lose_good_events_nor_vanish(
     aggregator_process: ServiceProcess,
     pipeline_topics: PipelineTopics,
@@ -218,11 +211,10 @@ async def test_hostile_records_neither_lose_good_events_nor_vanish(
     try:
         await conclude(
             aggregator_process,
-            fault="hostile records (known bug)",
+            fault="hostile records",
             description="records that make json.loads raise something else than "
             "JSONDecodeError (5,000-digit integer, 100,000-deep nesting, bad JSON with a "
             "content-type: application/json header), each between good events",
-            note="xfail: see the bug in the test's reason",
         )
     finally:
         letters = await dead_letters(
@@ -237,13 +229,6 @@ async def _send_raw(
     await (await producer.send(topic, value, key=key, headers=headers))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG B (contracts) seen in the aggregator: observed_at "
-    "'0001-01-01T04:00:01+23:00' makes UtcDatetime raise OverflowError, which escapes "
-    "screening.decode (bug C); the batch is rewound and read again, forever: the partition "
-    "is blocked and the good events behind the record are never stored",
-)
 async def test_a_timestamp_outside_the_calendar_does_not_block_its_partition(
     aggregator_process: ServiceProcess,
     pipeline_topics: PipelineTopics,
@@ -262,9 +247,8 @@ async def test_a_timestamp_outside_the_calendar_does_not_block_its_partition(
     await load.to_kafka(producer, pipeline_topics.events, load.events_of(series, 10))
     await conclude(
         aggregator_process,
-        fault="timestamp outside the calendar (known bug)",
+        fault="timestamp outside the calendar",
         description="one event whose observed_at lies before year 1 once converted to UTC, "
         "between good events of the same series",
         bound=15.0,
-        note="xfail: see the bug in the test's reason",
     )

@@ -51,7 +51,15 @@ def _require_timezone_then_utc(value: datetime) -> datetime:
             "timezone_required",
             "Timestamp has no timezone; add an offset, e.g. 2024-06-30T17:00:00+07:00 or ...Z",
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T04:00+23:00 is a valid ISO 8601 string whose UTC instant falls
+        # before year 1; datetime cannot hold it.
+        raise PydanticCustomError(
+            "timestamp_out_of_range",
+            "Timestamp is outside the years 1 to 9999 once converted to UTC",
+        ) from None
 
 
 UtcDatetime = Annotated[

@@ -30,7 +30,7 @@ from ioc_aggregator.domain.batch import (
     series_updates,
 )
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
-from ioc_aggregator.domain.screening import screen
+from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_contracts import IndicatorEvent, SeriesUpdated
 from ioc_contracts.dead_letter import DeadLetterErrorCode
@@ -70,7 +70,9 @@ class BatchProcessor:
         self.metrics.batch_size.observe(len(records))
         rules = await self._with_database(self.rules)
         now = self.clock()
-        verdicts = [screen(r, rules, now=now, max_future=self.max_future) for r in records]
+        verdicts = [
+            screen_or_refuse(r, rules, now=now, max_future=self.max_future) for r in records
+        ]
         accepted = [v for v in verdicts if isinstance(v, Accepted)]
         refused = [v for v in verdicts if isinstance(v, Refused)]
         stored, rejected_by_storage = await self._store(accepted)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -33,6 +34,36 @@ def rewind(message: KafkaMessage, records: list[SourceRecord]) -> None:
         message.consumer.seek(TopicPartition(topic, partition), offset)
 
 
+def _text_headers(record: Any) -> Any:
+    """The record, with header values FastStream can read as UTF-8 text."""
+    headers = record.headers or ()
+    if all(isinstance(v, bytes) and _is_utf8(v) for _, v in headers):
+        return record
+    safe = [(k, (v or b"").decode("utf-8", "replace").encode()) for k, v in headers]
+    return dataclasses.replace(record, headers=safe)
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+async def tolerant_parser(records: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """FastStream's batch parser reads every header as UTF-8; a record with a binary
+    header would fail the whole batch before our handler sees it."""
+    return await original(tuple(_text_headers(record) for record in records))
+
+
+async def raw_decoder(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """No decoding: FastStream would parse JSON itself (content-type permitting) and a
+    poison record would drop the batch before the handler could dead-letter it. The
+    handler reads the raw records and judges each one."""
+    return None
+
+
 def register_subscriber(
     broker: KafkaBroker,
     settings: AggregatorSettings,
@@ -47,6 +78,8 @@ def register_subscriber(
         batch_timeout_ms=settings.aggregator_batch_timeout_ms,
         # Offsets are ours to commit, after the database transaction.
         ack_policy=AckPolicy.MANUAL,
+        parser=tolerant_parser,
+        decoder=raw_decoder,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
     )

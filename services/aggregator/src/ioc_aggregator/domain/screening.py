@@ -40,7 +40,9 @@ def decode(record: SourceRecord) -> IndicatorEvent | Refused:
         return Refused(record, DeadLetterErrorCode.INVALID_JSON, "empty message (tombstone)")
     try:
         document = json.loads(record.value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # ValueError covers JSONDecodeError, bad UTF-8 and integers too long to convert;
+        # RecursionError, nesting deeper than the parser allows.
         return Refused(record, DeadLetterErrorCode.INVALID_JSON, f"not valid JSON: {error}")
     try:
         return IndicatorEvent.model_validate(document)
@@ -48,6 +50,8 @@ def decode(record: SourceRecord) -> IndicatorEvent | Refused:
         return Refused(
             record, DeadLetterErrorCode.SCHEMA_VIOLATION, describe_validation_error(error)
         )
+    except (ValueError, OverflowError, RecursionError) as error:
+        return Refused(record, DeadLetterErrorCode.SCHEMA_VIOLATION, f"unreadable event: {error!r}")
 
 
 def screen(
@@ -76,3 +80,19 @@ def screen(
             f"{max_future} ahead of the aggregator's clock ({now.isoformat()})",
         )
     return Accepted(record, event)
+
+
+def screen_or_refuse(
+    record: SourceRecord, rules: CatalogRules, *, now: datetime, max_future: timedelta
+) -> Verdict:
+    """`screen`, with anything it did not foresee turned into a dead letter.
+
+    A poison record must never block its partition: an error no check names still
+    ends in the DLQ with its reason, rather than the batch being re-read forever.
+    """
+    try:
+        return screen(record, rules, now=now, max_future=max_future)
+    except Exception as error:
+        return Refused(
+            record, DeadLetterErrorCode.SCHEMA_VIOLATION, f"could not be screened: {error!r}"
+        )
