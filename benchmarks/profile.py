@@ -1,0 +1,101 @@
+"""Where the aggregator's time goes, from a py-spy speedscope profile.
+
+Each sample is put in the stage of the batch it was in: the innermost frame that
+belongs to one of the stages below (or, outside them, the library it was in).
+Idle time (waiting in epoll) is not sampled by py-spy without --idle, so shares are
+of the time the process was on a CPU.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+# (stage, file suffix, function or None for any): innermost match wins.
+STAGES: tuple[tuple[str, str, str | None], ...] = (
+    ("screen: decode + validate (pydantic)", "ioc_aggregator/domain/screening.py", None),
+    (
+        "store: INSERT … unnest + latest values (asyncpg)",
+        "ioc_aggregator/adapters/observations.py",
+        None,
+    ),
+    ("build SeriesUpdated (pydantic)", "ioc_aggregator/domain/batch.py", "series_updates"),
+    ("publish SeriesUpdated (FastStream → aiokafka)", "ioc_aggregator/adapters/outbox.py", None),
+    ("commit offsets", "ioc_aggregator/adapters/subscriber.py", "on_indicator_events"),
+    ("records → SourceRecord", "ioc_aggregator/adapters/subscriber.py", "source_records"),
+    ("other batch bookkeeping", "ioc_aggregator/usecase.py", None),
+)
+LIBRARIES: tuple[tuple[str, str], ...] = (
+    ("Kafka fetch + record parsing (aiokafka consumer)", "aiokafka/consumer/"),
+    ("Kafka producer (aiokafka sender, batching)", "aiokafka/producer/"),
+    ("aiokafka client / connection", "aiokafka/"),
+    ("FastStream subscriber machinery", "faststream/"),
+    ("asyncpg protocol", "asyncpg/"),
+    ("event loop: uvloop (native), socket I/O, callbacks", "asyncio/"),
+)
+
+
+def _stage(stack: list[dict[str, Any]]) -> str:
+    for frame in reversed(stack):
+        file = frame.get("file", "")
+        name = frame.get("name", "")
+        for stage, suffix, function in STAGES:
+            if file.endswith(suffix) and (function is None or name == function):
+                return stage
+    for frame in reversed(stack):
+        for library, part in LIBRARIES:
+            if part in frame.get("file", ""):
+                return library
+    return "other (interpreter, GC, logging, metrics)"
+
+
+def summarise(path: Path, top: int = 12) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    frames = data["shared"]["frames"]
+    stages: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
+    total = 0.0
+    for profile in data["profiles"]:
+        for sample, weight in zip(profile["samples"], profile["weights"], strict=True):
+            if not sample:
+                continue
+            stack = [frames[i] for i in sample]
+            stages[_stage(stack)] += weight
+            leaf = stack[-1]
+            leaves[f"{leaf['name']} ({Path(leaf.get('file', '?')).name})"] += weight
+            total += weight
+    total = total or 1.0
+    return {
+        "samples": total,  # seconds: py-spy weighs each sample by its interval
+        "stages": [(name, weight / total) for name, weight in stages.most_common()],
+        "top_self": [(name, weight / total) for name, weight in leaves.most_common(top)],
+    }
+
+
+# The handler's parts, as benchmarks/traced_aggregator.py names them.
+HANDLER_PARTS = (
+    "records → SourceRecord",
+    "screen: JSON + pydantic + catalog rules",
+    "store: database transaction",
+    "build SeriesUpdated",
+    "publish SeriesUpdated, wait for acks",
+    "commit offsets",
+)
+BETWEEN = "between batches: fetch + FastStream parse/decode"
+
+
+def wall_clock(trace: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """(stage, seconds, share of the wall time, ms per batch) from the stage timers."""
+    seconds = trace.get("seconds", {})
+    batches = max(trace.get("calls", {}).get("batches", 0), 1)
+    handler = seconds.get("batch handler, in all", 0.0)
+    parts = {name: seconds.get(name, 0.0) for name in HANDLER_PARTS}
+    parts["rest of the handler (metrics, offsets, lag)"] = max(handler - sum(parts.values()), 0.0)
+    parts[BETWEEN] = seconds.get(BETWEEN, 0.0)
+    total = sum(parts.values()) or 1.0
+    return [
+        (name, value, value / total, value / batches * 1000)
+        for name, value in sorted(parts.items(), key=lambda item: -item[1])
+    ]

@@ -1,0 +1,113 @@
+"""The real aggregator, with wall-clock timers around the stages of a batch.
+
+For the profiled run only: `python -m benchmarks.traced_aggregator` patches timers
+around the aggregator's own functions (nothing else changes) and then runs
+`ioc_aggregator.__main__.main`. py-spy says where the CPU goes; these timers say where
+the wall-clock time goes, waiting included (database, Kafka acknowledgements, fetch).
+The totals are written as JSON to $IOC_BENCH_TRACE_FILE after every batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+import ioc_aggregator.adapters.subscriber as subscriber
+import ioc_aggregator.usecase as usecase
+from ioc_aggregator.__main__ import main
+from ioc_aggregator.adapters.outbox import KafkaOutbox
+
+SECONDS: Counter[str] = Counter()
+CALLS: Counter[str] = Counter()
+MISSING: list[str] = []
+_state = {"handler_started": 0.0, "handler_ended": 0.0}
+
+
+def _write(path: Path) -> None:
+    trace = {"seconds": SECONDS, "calls": CALLS, "missing": MISSING}
+    path.write_text(json.dumps(trace), encoding="utf-8")
+
+
+def timed_sync(stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            SECONDS[stage] += time.perf_counter() - started
+            CALLS[stage] += 1
+
+    return wrapper
+
+
+def timed_async(stage: str, function: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await function(*args, **kwargs)
+        finally:
+            SECONDS[stage] += time.perf_counter() - started
+            CALLS[stage] += 1
+
+    return wrapper
+
+
+def install(path: Path) -> None:
+    source_records = subscriber.source_records
+    commit = AIOKafkaConsumer.commit
+
+    def batch_started(message: Any) -> Any:
+        # The first call of the handler: the time since the last one ended is the wait
+        # for the next batch (fetch) and FastStream's parsing and decoding of it.
+        now = time.perf_counter()
+        if _state["handler_ended"]:
+            SECONDS["between batches: fetch + FastStream parse/decode"] += (
+                now - _state["handler_ended"]
+            )
+        _state["handler_started"] = now
+        CALLS["batches"] += 1
+        return timed_sync("records → SourceRecord", source_records)(message)
+
+    async def commit_offsets(self: AIOKafkaConsumer, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await commit(self, *args, **kwargs)
+        finally:
+            now = time.perf_counter()
+            SECONDS["commit offsets"] += now - started
+            SECONDS["batch handler, in all"] += now - _state["handler_started"]
+            _state["handler_ended"] = now
+            _write(path)
+
+    subscriber.source_records = batch_started
+    AIOKafkaConsumer.commit = commit_offsets  # type: ignore[method-assign]
+    # The aggregator changes while we measure it: a stage whose function was renamed
+    # is reported as missing rather than stopping the run.
+    targets: list[tuple[Any, tuple[str, ...], str, bool]] = [
+        (usecase, ("screen_or_refuse", "screen"), "screen: JSON + pydantic + catalog rules", False),
+        (usecase, ("series_updates",), "build SeriesUpdated", False),
+        (usecase.BatchProcessor, ("_store",), "store: database transaction", True),
+        (KafkaOutbox, ("series_updated",), "publish SeriesUpdated, wait for acks", True),
+    ]
+    for owner, names, stage, asynchronous in targets:
+        name = next((n for n in names if hasattr(owner, n)), None)
+        if name is None:
+            MISSING.append(stage)
+            continue
+        wrap = timed_async if asynchronous else timed_sync
+        setattr(owner, name, wrap(stage, getattr(owner, name)))
+
+
+if __name__ == "__main__":
+    install(Path(os.environ["IOC_BENCH_TRACE_FILE"]))
+    main()
