@@ -9,7 +9,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import asyncpg
-import psutil
+import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
 
 from benchmarks.infrastructure import ROOT
 

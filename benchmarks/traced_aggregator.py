@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import ioc_aggregator.usecase as usecase
 from ioc_aggregator.__main__ import main
 from ioc_aggregator.adapters.outbox import KafkaOutbox
 
-SECONDS: Counter[str] = Counter()
+SECONDS: defaultdict[str, float] = defaultdict(float)
 CALLS: Counter[str] = Counter()
 MISSING: list[str] = []
 _state = {"handler_started": 0.0, "handler_ended": 0.0}
@@ -90,7 +90,7 @@ def install(path: Path) -> None:
             _write(path)
 
     subscriber.source_records = batch_started
-    AIOKafkaConsumer.commit = commit_offsets  # type: ignore[method-assign]
+    AIOKafkaConsumer.commit = commit_offsets
     # The aggregator changes while we measure it: a stage whose function was renamed
     # is reported as missing rather than stopping the run.
     targets: list[tuple[Any, tuple[str, ...], str, bool]] = [
