@@ -87,49 +87,62 @@ class Dispatcher:
         )
         channel = self.channels.get(row["channel"])
         now = self.clock()
-        async with self.pool.acquire() as connection:
-            if recipient is None or channel is None:
-                result = DeliveryResult.permanent(
-                    None, f"no {row['channel']} channel or recipient {row['recipient']!r}"
-                )
-            else:
+        if recipient is None or channel is None:
+            result = DeliveryResult.permanent(
+                None, f"no {row['channel']} channel or recipient {row['recipient']!r}"
+            )
+        else:
+            async with self.pool.acquire() as connection:
                 message = await self._message(connection, row, kind, recipient, catalog, now)
                 if message is None:
                     await self._finish(connection, row, "suppressed", None, "superseded", now)
                     return
-                started = time.perf_counter()
-                result = await channel.send(recipient, message)
-                self.metrics.delivery_seconds.labels(row["channel"]).observe(
-                    time.perf_counter() - started
-                )
-            self.metrics.notifications.labels(row["channel"], result.outcome.value).inc()
-            if result.outcome is DeliveryOutcome.SENT:
-                await self._finish(connection, row, "sent", result, "sent", now)
-                return
-            retry_at = (
-                self.retry.next_attempt_at(row["attempts"], now, result.retry_after)
-                if result.outcome is DeliveryOutcome.RETRYABLE
-                else None
+            # No pooled connection is held while a mail or HTTP server takes its time,
+            # and the outcome is written on a fresh one (the database may have
+            # restarted meanwhile).
+            started = time.perf_counter()
+            result = await channel.send(recipient, message)
+            self.metrics.delivery_seconds.labels(row["channel"]).observe(
+                time.perf_counter() - started
             )
-            if retry_at is None:
-                await self._finish(connection, row, "failed", result, "permanent", now)
-            else:
-                await self._record(connection, row, result, "retryable", now)
-                await connection.execute(
-                    "UPDATE ioc.notifications SET next_attempt_at = $2 WHERE id = $1",
-                    row["id"],
-                    retry_at,
-                )
-            log.warning(
-                "notification not delivered",
-                extra={
-                    "notification": str(row["id"]),
-                    "channel": row["channel"],
-                    "outcome": result.outcome.value,
-                    "detail": result.detail,
-                    "retry_at": retry_at.isoformat() if retry_at else None,
-                },
+        self.metrics.notifications.labels(row["channel"], result.outcome.value).inc()
+        async with self.pool.acquire() as connection:
+            await self._settle(connection, row, result, now)
+
+    async def _settle(
+        self,
+        connection: asyncpg.Connection,
+        row: asyncpg.Record,
+        result: DeliveryResult,
+        now: datetime,
+    ) -> None:
+        if result.outcome is DeliveryOutcome.SENT:
+            await self._finish(connection, row, "sent", result, "sent", now)
+            return
+        retry_at = (
+            self.retry.next_attempt_at(row["attempts"], now, result.retry_after)
+            if result.outcome is DeliveryOutcome.RETRYABLE
+            else None
+        )
+        if retry_at is None:
+            await self._finish(connection, row, "failed", result, "permanent", now)
+        else:
+            await self._record(connection, row, result, "retryable", now)
+            await connection.execute(
+                "UPDATE ioc.notifications SET next_attempt_at = $2 WHERE id = $1",
+                row["id"],
+                retry_at,
             )
+        log.warning(
+            "notification not delivered",
+            extra={
+                "notification": str(row["id"]),
+                "channel": row["channel"],
+                "outcome": result.outcome.value,
+                "detail": result.detail,
+                "retry_at": retry_at.isoformat() if retry_at else None,
+            },
+        )
 
     async def _message(
         self,
