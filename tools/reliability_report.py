@@ -223,8 +223,8 @@ def render(
         "",
         "- After every pipeline fault the consumer lag must be back to zero within "
         "60 s (`LAG_BOUND_SECONDS` in `tests/faults/conftest.py`), measured from the fault's "
-        "end; the SMTP test allows 30 s for every pending email to go out; the known-bug "
-        "test of a blocked partition waits 15 s, since it is expected to fail.",
+        "end; the SMTP test allows 30 s for every pending email to go out; a timestamp "
+        "outside the calendar must not hold its partition for more than 15 s.",
         "- A process killed with `kill -9` stays a member of its consumer group until its "
         "10 s session times out, so the restarted aggregator waits for that rebalance: "
         "expect about 10 s after a kill. A frozen (SIGSTOP) aggregator is evicted after the "
