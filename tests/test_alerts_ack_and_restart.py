@@ -3,46 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import shutil
 import subprocess
 import tempfile
-import uuid
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from ioc_contracts.topics import series_key_bytes
 from ioc_testing import ScratchDatabase
 from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
+from ioc_testing.pipeline import (
+    PipelineTopics,
+    ServiceProcess,
+    alerts_service,
+    mailing_settings,
+    publish_slow_paperless,
+    wait_for,
+)
 
 pytestmark = pytest.mark.connected
 
 TITLE = "100% DVCTT đủ điều kiện không nhận hồ sơ giấy trước 30/9/2023"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-async def _publish_slow_paperless(producer: AIOKafkaProducer, topic: str) -> None:
-    for day, value in (("2023-06-01", 37.0), ("2023-06-20", 38.0), ("2023-07-10", 40.0)):
-        event: dict[str, Any] = {
-            "event_id": str(uuid.uuid4()),
-            "agency": "vp-ubnd",
-            "indicator": "dvc.paperless-rate",
-            "scope": "province",
-            "observed_at": f"{day}T17:00:00+07:00",
-            "value": value,
-        }
-        await producer.send_and_wait(
-            topic,
-            json.dumps(event).encode(),
-            key=series_key_bytes("dvc.paperless-rate", "province"),
-        )
 
 
 def _paperless(messages: list[EmailMessage]) -> list[EmailMessage]:
@@ -68,15 +54,9 @@ def _service(
         bootstrap,
         f"{name}.alerts",
         log,
-        IOC_ALERTS_CLOCK_START="2023-07-15T09:00:00+07:00",
-        IOC_ALERTS_QUIET_START="00:00",
-        IOC_ALERTS_QUIET_END="00:00",
-        IOC_ALERTS_DIGEST_AT="23:59",
-        IOC_SMTP_HOST="127.0.0.1",
-        IOC_SMTP_PORT=str(mail.port),
-        IOC_SMTP_STARTTLS="false",
-        IOC_RETRY_BASE_DELAY_SECONDS="0.5",
-        IOC_RETRY_MAX_DELAY_SECONDS="1",
+        **mailing_settings(
+            mail.port, IOC_RETRY_BASE_DELAY_SECONDS="0.5", IOC_RETRY_MAX_DELAY_SECONDS="1"
+        ),
     )
 
 
@@ -131,7 +111,7 @@ async def test_the_ack_link_in_a_browser_acknowledges_exactly_once(
     alerts.start()
     try:
         alerts.wait_ready()
-        await _publish_slow_paperless(producer, pipeline_topics.events)
+        await publish_slow_paperless(producer, pipeline_topics.events)
 
         async def told() -> bool:
             return len(_paperless(mail_server.mailbox.messages)) >= 3
@@ -192,7 +172,7 @@ async def test_a_restart_between_deciding_and_sending_loses_and_repeats_nothing(
     alerts.start()
     try:
         alerts.wait_ready()
-        await _publish_slow_paperless(producer, pipeline_topics.events)
+        await publish_slow_paperless(producer, pipeline_topics.events)
         reader = await asyncpg.connect(catalog_database.dsns["reader"])
 
         async def decided_and_tried() -> bool:

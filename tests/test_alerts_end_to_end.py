@@ -21,7 +21,13 @@ import pytest
 from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
 from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
+from ioc_testing.pipeline import (
+    PipelineTopics,
+    ServiceProcess,
+    alerts_service,
+    mailing_settings,
+    wait_for,
+)
 
 pytestmark = pytest.mark.connected
 
@@ -49,14 +55,8 @@ def alerts_process(
         kafka_bootstrap,
         f"{unique_name}.alerts",
         tmp_path / "alerts.log",
-        IOC_ALERTS_CLOCK_START=f"2023-07-15T09:00:00{VN}",
-        IOC_ALERTS_REPEAT_EVERY_HOURS=str(8 / 3600),  # 8 s: repeats are observable
-        IOC_ALERTS_QUIET_START="00:00",
-        IOC_ALERTS_QUIET_END="00:00",
-        IOC_ALERTS_DIGEST_AT="23:59",
-        IOC_SMTP_HOST="127.0.0.1",
-        IOC_SMTP_PORT=str(mail_server.port),
-        IOC_SMTP_STARTTLS="false",
+        # Every 8 s: repeats are observable.
+        **mailing_settings(mail_server.port, IOC_ALERTS_REPEAT_EVERY_HOURS=str(8 / 3600)),
     )
     yield service
     service.kill()

@@ -3,7 +3,6 @@ what leaders get once a day: the digest. State changes reach `ioc.alerts`."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 
@@ -13,10 +12,16 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ioc_contracts import AlertStateChanged
-from ioc_contracts.topics import series_key_bytes
 from ioc_testing import ScratchDatabase
 from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
+from ioc_testing.pipeline import (
+    PipelineTopics,
+    ServiceProcess,
+    alerts_service,
+    mailing_settings,
+    publish_slow_paperless,
+    wait_for,
+)
 
 pytestmark = pytest.mark.connected
 
@@ -39,13 +44,8 @@ async def test_silence_api_acknowledgement_digest_and_state_changes(
         kafka_bootstrap,
         f"{unique_name}.alerts",
         tmp_path / "alerts.log",
-        IOC_ALERTS_CLOCK_START="2023-07-15T09:00:00+07:00",
-        IOC_ALERTS_QUIET_START="00:00",
-        IOC_ALERTS_QUIET_END="00:00",
-        IOC_ALERTS_DIGEST_AT="07:30",
-        IOC_SMTP_HOST="127.0.0.1",
-        IOC_SMTP_PORT=str(mail_server.port),
-        IOC_SMTP_STARTTLS="false",
+        # The digest goes out once 07:30 has passed: at once on this clock (09:00).
+        **mailing_settings(mail_server.port, IOC_ALERTS_DIGEST_AT="07:30"),
     )
     aggregator_process.start()
     alerts.start()
@@ -71,20 +71,7 @@ async def test_silence_api_acknowledgement_digest_and_state_changes(
             )
             assert bad.status_code == 422
 
-            for day, value in (("2023-06-01", 37.0), ("2023-06-20", 38.0), ("2023-07-10", 40.0)):
-                event = {
-                    "event_id": str(uuid.uuid4()),
-                    "agency": "vp-ubnd",
-                    "indicator": "dvc.paperless-rate",
-                    "scope": "province",
-                    "observed_at": f"{day}T17:00:00+07:00",
-                    "value": value,
-                }
-                await producer.send_and_wait(
-                    pipeline_topics.events,
-                    json.dumps(event).encode(),
-                    key=series_key_bytes("dvc.paperless-rate", "province"),
-                )
+            await publish_slow_paperless(producer, pipeline_topics.events)
 
             async def opened() -> bool:
                 listing = await api.get("/v1/alerts", headers={"Authorization": f"Bearer {TOKEN}"})

@@ -4,9 +4,7 @@ decided meanwhile is delivered, once."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -14,11 +12,17 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from ioc_contracts.topics import series_key_bytes
 from ioc_testing import ScratchDatabase
 from ioc_testing.ledger import FaultResult, record_result
 from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
+from ioc_testing.pipeline import (
+    PipelineTopics,
+    ServiceProcess,
+    alerts_service,
+    mailing_settings,
+    publish_slow_paperless,
+    wait_for,
+)
 
 pytestmark = pytest.mark.connected
 
@@ -30,24 +34,6 @@ SELECT DISTINCT n.id::text AS id FROM ioc.notifications n
 JOIN ioc.notification_attempts t ON t.notification_id = n.id
 WHERE n.channel = 'email' AND t.outcome = 'retryable'
 """
-
-
-async def publish_slow_paperless(producer: AIOKafkaProducer, topic: str) -> None:
-    """The paperless rate creeping up far too slowly: its deadline target fires."""
-    for day, value in (("2023-06-01", 37.0), ("2023-06-20", 38.0), ("2023-07-10", 40.0)):
-        event = {
-            "event_id": str(uuid.uuid4()),
-            "agency": "vp-ubnd",
-            "indicator": "dvc.paperless-rate",
-            "scope": "province",
-            "observed_at": f"{day}T17:00:00+07:00",
-            "value": value,
-        }
-        await producer.send_and_wait(
-            topic,
-            json.dumps(event).encode(),
-            key=series_key_bytes("dvc.paperless-rate", "province"),
-        )
 
 
 async def test_smtp_down_while_an_alert_fires_then_back_delivers_once(
@@ -68,16 +54,13 @@ async def test_smtp_down_while_an_alert_fires_then_back_delivers_once(
         kafka_bootstrap,
         f"{unique_name}.alerts",
         tmp_path / "alerts.log",
-        IOC_ALERTS_CLOCK_START="2023-07-15T09:00:00+07:00",
-        IOC_ALERTS_QUIET_START="00:00",
-        IOC_ALERTS_QUIET_END="00:00",
-        IOC_ALERTS_DIGEST_AT="23:59",
-        IOC_SMTP_HOST="127.0.0.1",
-        IOC_SMTP_PORT=str(mail_server.port),
-        IOC_SMTP_STARTTLS="false",
-        IOC_RETRY_BASE_DELAY_SECONDS="0.5",
-        IOC_RETRY_MAX_DELAY_SECONDS="1",
-        IOC_RETRY_MAX_ATTEMPTS="100",  # outlasts the outage: this test is not about giving up
+        **mailing_settings(
+            mail_server.port,
+            IOC_RETRY_BASE_DELAY_SECONDS="0.5",
+            IOC_RETRY_MAX_DELAY_SECONDS="1",
+            # Outlasts the outage: this test is not about giving up.
+            IOC_RETRY_MAX_ATTEMPTS="100",
+        ),
     )
     aggregator_process.start()
     alerts.start()

@@ -4,6 +4,7 @@ the test's own, and services run as real processes that can be killed."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from ioc_catalog import load_catalog
+from ioc_contracts.topics import series_key_bytes
 from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_storage.catalog_sync import sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
@@ -200,6 +203,43 @@ def ingest_process(
     service.wait_ready()
     yield service
     service.stop()
+
+
+# Mid-July 2023, daytime in Bình Dương: the paperless target's deadline (30/9) is ahead.
+JULY_2023 = "2023-07-15T09:00:00+07:00"
+
+
+def mailing_settings(smtp_port: int, **overrides: str) -> dict[str, str]:
+    """An alert service that mails a local SMTP server, judging on a July 2023 clock,
+    with no quiet hours and no digest to get in a test's way."""
+    return {
+        "IOC_ALERTS_CLOCK_START": JULY_2023,
+        "IOC_ALERTS_QUIET_START": "00:00",
+        "IOC_ALERTS_QUIET_END": "00:00",
+        "IOC_ALERTS_DIGEST_AT": "23:59",
+        "IOC_SMTP_HOST": "127.0.0.1",
+        "IOC_SMTP_PORT": str(smtp_port),
+        "IOC_SMTP_STARTTLS": "false",
+        **overrides,
+    }
+
+
+async def publish_slow_paperless(producer: AIOKafkaProducer, topic: str) -> None:
+    """The paperless rate creeping up far too slowly: its deadline target fires."""
+    for day, value in (("2023-06-01", 37.0), ("2023-06-20", 38.0), ("2023-07-10", 40.0)):
+        event = {
+            "event_id": str(uuid.uuid4()),
+            "agency": "vp-ubnd",
+            "indicator": "dvc.paperless-rate",
+            "scope": "province",
+            "observed_at": f"{day}T17:00:00+07:00",
+            "value": value,
+        }
+        await producer.send_and_wait(
+            topic,
+            json.dumps(event).encode(),
+            key=series_key_bytes("dvc.paperless-rate", "province"),
+        )
 
 
 def alerts_service(
