@@ -12,9 +12,7 @@ from typing import Any, Protocol
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
 from ioc_testing.ledger import (
@@ -28,18 +26,10 @@ from ioc_testing.ledger import (
     record_result,
     wait_for_zero_lag,
 )
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, ingest_service
 
 # How long the consumer group may take to commit everything once a fault is over.
 LAG_BOUND_SECONDS = 60.0
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    client = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **SAFE_PRODUCER_OPTIONS)
-    await client.start()
-    yield client
-    await client.stop()
 
 
 @pytest.fixture
@@ -60,18 +50,14 @@ def fault_ingest(
     tmp_path: Path,
 ) -> Iterator[ServiceProcess]:
     """The real ingest process, with a rate limit the load generator stays under."""
-    service = ServiceProcess(
-        "ioc_ingest",
-        {
-            "IOC_DATABASE_URL": catalog_database.dsns["ingest"],
-            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "IOC_INGEST_TOPIC": pipeline_topics.events,
-            "IOC_INGEST_RATE_PER_SECOND": "1000",
-            "IOC_INGEST_RATE_BURST": "1000",
-            "IOC_INGEST_PUBLISH_TIMEOUT_SECONDS": "5",
-            "IOC_LOG_LEVEL": "INFO",
-        },
+    service = ingest_service(
+        catalog_database,
+        pipeline_topics,
+        kafka_bootstrap,
         tmp_path / "ingest.log",
+        IOC_INGEST_RATE_PER_SECOND="1000",
+        IOC_INGEST_RATE_BURST="1000",
+        IOC_INGEST_PUBLISH_TIMEOUT_SECONDS="5",
     )
     service.start()
     service.wait_ready()

@@ -181,6 +181,27 @@ def aggregator_process(
     service.kill()
 
 
+def ingest_service(
+    database: ScratchDatabase,
+    topics: PipelineTopics,
+    kafka_bootstrap: str,
+    log_path: Path,
+    **settings: str,
+) -> ServiceProcess:
+    """The real ingest gateway publishing to the test's topic (not yet started)."""
+    return ServiceProcess(
+        "ioc_ingest",
+        {
+            "IOC_DATABASE_URL": database.dsns["ingest"],
+            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "IOC_INGEST_TOPIC": topics.events,
+            "IOC_LOG_LEVEL": "INFO",
+            **settings,
+        },
+        log_path,
+    )
+
+
 @pytest.fixture
 def ingest_process(
     catalog_database: ScratchDatabase,
@@ -189,15 +210,8 @@ def ingest_process(
     tmp_path: Path,
 ) -> Iterator[ServiceProcess]:
     """The real ingest gateway publishing to the test's topic, started and ready."""
-    service = ServiceProcess(
-        "ioc_ingest",
-        {
-            "IOC_DATABASE_URL": catalog_database.dsns["ingest"],
-            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "IOC_INGEST_TOPIC": pipeline_topics.events,
-            "IOC_LOG_LEVEL": "INFO",
-        },
-        tmp_path / "ingest.log",
+    service = ingest_service(
+        catalog_database, pipeline_topics, kafka_bootstrap, tmp_path / "ingest.log"
     )
     service.start()
     service.wait_ready()
