@@ -148,6 +148,19 @@ class ServiceProcess:
         with urllib.request.urlopen(self.url + "/metrics", timeout=5) as response:  # noqa: S310
             return str(response.read().decode())
 
+    async def wait_for_sample(self, sample: str, *, within: float = 30.0) -> None:
+        """Waits until `/metrics` shows `sample` (a whole line such as `name{label="x"} 1.0`).
+
+        A counter moves when the batch holding its record is done, which may be a batch
+        after the one that stored the rows a test waited for; asserting at once would race.
+        """
+
+        async def shown() -> bool:
+            text = await asyncio.to_thread(self.metrics)
+            return sample in text.splitlines()
+
+        await wait_for(shown, within=within, what=f"{sample!r} in the metrics of {self.url}")
+
     def log_tail(self, lines: int = 30) -> str:
         if not self.log_path.exists():
             return ""
