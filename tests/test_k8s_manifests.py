@@ -520,11 +520,12 @@ def test_the_init_jobs_scripts_are_valid() -> None:
     compile(wait["command"][2], "wait-for-topics", "exec")
     (main,) = pod_spec(init)["containers"]
     script = main["command"][-1]
-    assert [line.strip() for line in script.splitlines()][-4:] == [
+    assert [line.strip() for line in script.splitlines()][-5:] == [
         "ioc-db bootstrap",
         "ioc-db migrate",
         "ioc-db load-catalog",
         "ioc-topics create",
+        "ioc-topics check",  # fails the Job when a topic drifted from the contract
     ]
     for variable in sorted(required_names(BootstrapSettings)):
         if variable.startswith("IOC_DB_PASSWORD_"):

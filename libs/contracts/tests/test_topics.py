@@ -48,7 +48,16 @@ def test_kafka_config_is_in_admin_api_string_form() -> None:
     assert INDICATOR_EVENTS_DLQ.kafka_config() == {
         "retention.ms": str(30 * DAY_MS),
         "cleanup.policy": "delete",
+        "min.insync.replicas": "1",
     }
+
+
+@pytest.mark.parametrize(("replication", "min_insync"), [(1, 1), (2, 1), (3, 2), (5, 2)])
+def test_min_insync_replicas_leaves_one_broker_to_lose_from_three_copies(
+    replication: int, min_insync: int
+) -> None:
+    spec = dataclasses.replace(INDICATOR_EVENTS, replication=replication)
+    assert spec.kafka_config()["min.insync.replicas"] == str(min_insync)
 
 
 def test_specs_are_frozen() -> None:

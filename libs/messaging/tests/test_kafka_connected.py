@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.topics import ALL_TOPICS, TopicSpec, series_key_bytes
 from ioc_messaging.clients import safe_consumer, safe_producer
 from ioc_messaging.settings import KafkaSettings
-from ioc_messaging.topics_admin import ensure_topics
+from ioc_messaging.topics_admin import ensure_topics, topic_drift
 
 pytestmark = pytest.mark.connected
 
@@ -75,3 +77,32 @@ async def test_the_client_defaults_are_the_safe_ones() -> None:
     assert producer._sender._acks == -1  # acks=all
     consumer = safe_consumer(KafkaSettings(), "x", group_id="g")
     assert consumer._enable_auto_commit is False
+
+
+async def test_drift_from_the_contract_is_reported_in_words(
+    kafka_bootstrap: str, unique_name: str
+) -> None:
+    settings = KafkaSettings(bootstrap_servers=kafka_bootstrap)
+    made = TopicSpec(name=unique_name, partitions=2, retention_ms=3_600_000, description="test")
+    await ensure_topics(settings, [made])
+    contract = dataclasses.replace(made, partitions=6)
+    absent = dataclasses.replace(made, name=f"{unique_name}.absent")
+
+    assert await topic_drift(settings, [made]) == []
+    assert await topic_drift(settings, [contract, absent]) == [
+        f"{unique_name}: 2 partitions, the contract says 6",
+        f"{unique_name}.absent: missing (run `ioc-topics create`)",
+    ]
+    three = KafkaSettings(bootstrap_servers=kafka_bootstrap, replication_factor=3)
+    assert await topic_drift(three, [made]) == [
+        f"{unique_name}: 1 replicas, IOC_KAFKA_REPLICATION_FACTOR asks for 3"
+    ]
+
+
+async def test_more_copies_than_brokers_is_refused_with_the_reason(
+    kafka_bootstrap: str, unique_name: str
+) -> None:
+    three = KafkaSettings(bootstrap_servers=kafka_bootstrap, replication_factor=3)
+    spec = TopicSpec(name=unique_name, partitions=1, retention_ms=3_600_000, description="test")
+    with pytest.raises(KafkaError, match="fewer brokers than the 3 copies"):
+        await ensure_topics(three, [spec])

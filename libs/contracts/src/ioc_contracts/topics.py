@@ -39,9 +39,23 @@ class TopicSpec:
             msg = f"{self.name}: retention_ms must be positive"
             raise ValueError(msg)
 
+    @property
+    def min_insync_replicas(self) -> int:
+        """Copies that must have a write before acks=all succeeds.
+
+        Two from three copies up, so one broker may be lost without losing an
+        acknowledged event or stopping writes; with fewer copies there is no such margin
+        and requiring both of two would stop writes whenever one broker restarts.
+        """
+        return 2 if self.replication >= 3 else 1
+
     def kafka_config(self) -> dict[str, str]:
         """Topic-level settings in the string form Kafka's admin API expects."""
-        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+        return {
+            "retention.ms": str(self.retention_ms),
+            "cleanup.policy": self.cleanup_policy,
+            "min.insync.replicas": str(self.min_insync_replicas),
+        }
 
 
 INDICATOR_EVENTS = TopicSpec(

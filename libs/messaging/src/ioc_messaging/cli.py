@@ -11,7 +11,7 @@ from aiokafka.errors import KafkaError
 
 from ioc_contracts.topics import ALL_TOPICS
 from ioc_messaging.settings import KafkaSettings
-from ioc_messaging.topics_admin import ensure_topics
+from ioc_messaging.topics_admin import ensure_topics, topic_drift
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,9 +21,35 @@ def build_parser() -> argparse.ArgumentParser:
         "IOC_KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("create", help="create missing topics with their partitions and retention")
+    commands.add_parser(
+        "create",
+        help="create missing topics with their partitions and retention, "
+        "IOC_KAFKA_REPLICATION_FACTOR copies each (default 1)",
+    )
     commands.add_parser("list", help="print the topics the contracts define")
+    commands.add_parser(
+        "check",
+        help="compare the broker's topics with the contract (partitions, replicas); "
+        "exit 1 if they differ",
+    )
     return parser
+
+
+def _check(settings: KafkaSettings) -> int:
+    try:
+        problems = asyncio.run(topic_drift(settings))
+    except KafkaError as error:
+        print(
+            f"ioc-topics: cannot reach Kafka at {settings.bootstrap_servers}: {error}",
+            file=sys.stderr,
+        )
+        return 1
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"topics match the contract ({len(ALL_TOPICS)} topics)", file=sys.stderr)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{spec.name}\t{spec.partitions} partitions\t{spec.description}")
         return 0
     settings = KafkaSettings()
+    if arguments.command == "check":
+        return _check(settings)
     try:
         created = asyncio.run(
             ensure_topics(

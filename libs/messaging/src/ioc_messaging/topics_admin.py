@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -10,6 +11,9 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from ioc_contracts.topics import ALL_TOPICS, TopicSpec
 from ioc_messaging.settings import KafkaSettings
+
+# Kafka's error code when a topic asks for more replicas than there are brokers.
+INVALID_REPLICATION_FACTOR = 38
 
 
 def _new_topic(spec: TopicSpec) -> NewTopic:
@@ -50,11 +54,21 @@ async def ensure_topics(
     admin = await connect_admin(settings)
     try:
         existing = set(await admin.list_topics())
-        missing = [spec for spec in specs if spec.name not in existing]
+        missing = [
+            dataclasses.replace(spec, replication=settings.replication_factor)
+            for spec in specs
+            if spec.name not in existing
+        ]
         if missing:
             response = await admin.create_topics([_new_topic(spec) for spec in missing])
             for name, code, *_ in getattr(response, "topic_errors", []):
                 # 36 = TOPIC_ALREADY_EXISTS: another process won the race, which is fine.
+                if code == INVALID_REPLICATION_FACTOR:
+                    msg = (
+                        f"creating topic {name}: the cluster has fewer brokers than the "
+                        f"{settings.replication_factor} copies IOC_KAFKA_REPLICATION_FACTOR asks for"
+                    )
+                    raise KafkaError(msg)
                 if code not in (0, 36):
                     raise KafkaError(f"creating topic {name} failed with error code {code}")
         for spec in missing:
@@ -63,3 +77,39 @@ async def ensure_topics(
         return missing
     finally:
         await admin.close()
+
+
+async def topic_drift(
+    settings: KafkaSettings, specs: Iterable[TopicSpec] = ALL_TOPICS
+) -> list[str]:
+    """How the broker's topics differ from the contract, one sentence each; [] if not at all.
+
+    A partition count that differs matters most: keys map to partitions by count, so a
+    topic grown by hand silently reorders the events of a series in flight.
+    """
+    wanted = list(specs)
+    admin = await connect_admin(settings)
+    try:
+        described = {
+            entry["topic"]: entry for entry in await admin.describe_topics([s.name for s in wanted])
+        }
+    finally:
+        await admin.close()
+    problems: list[str] = []
+    for spec in wanted:
+        entry = described.get(spec.name)
+        if entry is None or entry.get("error_code", 0) != 0:
+            problems.append(f"{spec.name}: missing (run `ioc-topics create`)")
+            continue
+        partitions = entry.get("partitions", [])
+        if len(partitions) != spec.partitions:
+            problems.append(
+                f"{spec.name}: {len(partitions)} partitions, the contract says {spec.partitions}"
+            )
+        copies = min((len(p.get("replicas", [])) for p in partitions), default=0)
+        if copies < settings.replication_factor:
+            problems.append(
+                f"{spec.name}: {copies} replicas, IOC_KAFKA_REPLICATION_FACTOR asks for "
+                f"{settings.replication_factor}"
+            )
+    return problems
