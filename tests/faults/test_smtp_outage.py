@@ -95,6 +95,17 @@ async def test_smtp_down_while_an_alert_fires_then_back_delivers_once(
             all_sent, within=DELIVERY_BOUND_SECONDS, what="delivery once the server is back"
         )
         recovery = time.monotonic() - back
+
+        # Every email notification settled (an email is accepted by the server before its
+        # notification is marked sent): none is on its way while the two are compared.
+        async def settled() -> bool:
+            pending = await reader.fetchval(
+                "SELECT count(*) FROM ioc.notifications "
+                "WHERE channel = 'email' AND status = 'pending'"
+            )
+            return bool(pending == 0)
+
+        await wait_for(settled, what="every email notification to be settled")
         await asyncio.sleep(OBSERVATION_SECONDS)  # a stretch in which a duplicate would show
         sent_ids = {
             row["id"]
