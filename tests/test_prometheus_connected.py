@@ -8,6 +8,7 @@ metrics the alerting rules read are there, and every rule evaluates without erro
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import yaml
@@ -23,6 +25,7 @@ from aiokafka import AIOKafkaProducer
 from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
 from ioc_testing.pipeline import (
+    JULY_2023,
     PipelineTopics,
     ServiceProcess,
     alerts_service,
@@ -79,8 +82,37 @@ def local_config_for(targets: dict[str, str]) -> dict[str, Any]:
     return config
 
 
+async def _alerts_settled(alerts: ServiceProcess, database: ScratchDatabase) -> None:
+    """Waits until the alert service's first evaluation is done and every notification it
+    decided has been tried: with no channel configured each fails for good, and that
+    counter must have stopped moving before Prometheus scrapes it, or its rate would
+    make IocNotificationsFailing pending (a notification that piles up would make
+    IocNotificationsPilingUp pending before 14:00 UTC)."""
+
+    def evaluated() -> bool:
+        for line in alerts.metrics().splitlines():
+            name, _, value = line.rpartition(" ")
+            if name == "ioc_alerts_evaluations_total":
+                return float(value) > 0
+        return False
+
+    async def settled() -> bool:
+        if not await asyncio.to_thread(evaluated):
+            return False
+        connection = await asyncpg.connect(database.dsns["reader"])
+        try:
+            pending = await connection.fetchval(
+                "SELECT count(*) FROM ioc.notifications WHERE status = 'pending'"
+            )
+        finally:
+            await connection.close()
+        return bool(pending == 0)
+
+    await wait_for(settled, what="the alert service to try every notification it decided")
+
+
 @pytest.fixture
-def started_services(
+async def started_services(
     aggregator_process: ServiceProcess,
     ingest_process: ServiceProcess,
     catalog_database: ScratchDatabase,
@@ -88,19 +120,26 @@ def started_services(
     kafka_bootstrap: str,
     unique_name: str,
     tmp_path: Path,
-) -> Iterator[dict[str, ServiceProcess]]:
+) -> AsyncIterator[dict[str, ServiceProcess]]:
     alerts = alerts_service(
         catalog_database,
         pipeline_topics,
         kafka_bootstrap,
         f"{unique_name}.alerts",
         tmp_path / "alerts.log",
+        # A fixed day, no quiet hours and no digest: what the alert service decides
+        # does not depend on the time of day the test runs at.
+        IOC_ALERTS_CLOCK_START=JULY_2023,
+        IOC_ALERTS_QUIET_START="00:00",
+        IOC_ALERTS_QUIET_END="00:00",
+        IOC_ALERTS_DIGEST_AT="23:59",
     )
     aggregator_process.start()
     alerts.start()
     try:
-        aggregator_process.wait_ready()
-        alerts.wait_ready()
+        await asyncio.to_thread(aggregator_process.wait_ready)
+        await asyncio.to_thread(alerts.wait_ready)
+        await _alerts_settled(alerts, catalog_database)
         yield {"ingest": ingest_process, "aggregator": aggregator_process, "alerts": alerts}
     finally:
         alerts.stop()

@@ -29,7 +29,7 @@ from ioc_ingest.main import create_app
 from ioc_runtime.settings import Environment
 from ioc_storage.credentials import IssuedApiKey, create_api_key, revoke_api_key
 
-READY_WITHIN_SECONDS = 30.0
+READY_WITHIN_SECONDS = 60.0
 TOPIC_PARTITIONS = 3
 
 
@@ -76,7 +76,7 @@ class RevokeKey(Protocol):
 
 class ReadTopic(Protocol):
     async def __call__(
-        self, name: str, count: int, *, within: float = 20.0
+        self, name: str, count: int, *, within: float = 60.0
     ) -> list[ConsumerRecord]: ...
 
 
@@ -205,7 +205,7 @@ def revoke_key(migrator: asyncpg.Connection) -> RevokeKey:
 def read_topic(kafka_bootstrap: str) -> ReadTopic:
     """Reads a topic from the start until `count` records arrived or the deadline passed."""
 
-    async def read(name: str, count: int, *, within: float = 20.0) -> list[ConsumerRecord]:
+    async def read(name: str, count: int, *, within: float = 60.0) -> list[ConsumerRecord]:
         consumer = AIOKafkaConsumer(
             name,
             bootstrap_servers=kafka_bootstrap,
