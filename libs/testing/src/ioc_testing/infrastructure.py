@@ -18,6 +18,26 @@ import pytest
 
 ROLES = ("migrator", "writer", "ingest", "alerts", "reader")
 
+# Property tests check what holds, not how fast: Hypothesis's 200 ms deadline and its
+# "too slow" health check fail a test whenever the machine is busy (CI runs everything,
+# Kafka and PostgreSQL included, on two cores), so neither applies here.
+HYPOTHESIS_PROFILE = "ioc"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Loads the `ioc` Hypothesis profile unless one was chosen (--hypothesis-profile,
+    or Hypothesis's own `ci` profile, loaded when it detects a CI environment)."""
+    try:
+        from hypothesis import HealthCheck, settings
+    except ImportError:  # pragma: no cover - a package tested without Hypothesis
+        return
+    settings.register_profile(
+        HYPOTHESIS_PROFILE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    chosen = config.getoption("--hypothesis-profile", default=None)
+    if not chosen and settings.get_current_profile_name() == "default":
+        settings.load_profile(HYPOTHESIS_PROFILE)
+
 
 def _read_env_file(root: Path) -> dict[str, str]:
     env_file = Path(os.environ.get("IOC_ENV_FILE", root / ".local" / "ioc.env"))
