@@ -175,6 +175,11 @@ async def test_non_finite_values_never_reach_the_table(scratch_database: Scratch
         ),
         ("alerts", "DELETE FROM ioc.alerts"),
         ("alerts", "CREATE TABLE public.sneaky (id int)"),
+        # Channel tokens (Zalo's OA tokens) are the alert service's alone.
+        ("reader", "SELECT refresh_token FROM ioc.channel_tokens"),
+        ("writer", "SELECT * FROM ioc.channel_tokens"),
+        ("ingest", "SELECT * FROM ioc.channel_tokens"),
+        ("alerts", "DELETE FROM ioc.channel_tokens"),
     ],
 )
 async def test_roles_have_least_privilege(
@@ -197,6 +202,7 @@ async def test_roles_have_least_privilege(
         ("writer", "SELECT count(*) FROM ioc.publish_grants"),
         ("ingest", "SELECT count(*) FROM ioc.agency_credentials"),
         ("alerts", "SELECT count(*) FROM ioc.latest_values"),
+        ("alerts", "SELECT count(*) FROM ioc.channel_tokens"),
     ],
 )
 async def test_roles_can_do_their_job(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from ioc_alerts.clock import real_clock, simulated_clock
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
@@ -13,7 +13,8 @@ from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.smtp import SmtpSettings
 from ioc_alerts.notify.telegram import TelegramSettings
 from ioc_alerts.notify.webhook import WebhookSettings
-from ioc_alerts.notify.zalo import ZaloSettings
+from ioc_alerts.notify.zalo import ZALO_API, ZaloSettings
+from ioc_alerts.notify.zalo_oauth import ZALO_OAUTH, ZaloAppSettings
 from ioc_contracts.topics import ALERTS_TOPIC, SERIES_UPDATED_TOPIC
 from ioc_runtime import ServiceSettings
 
@@ -58,14 +59,38 @@ class AlertsSettings(ServiceSettings):
     smtp_from_name: str = "IOC Bình Dương"
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org"
-    zalo_access_token: SecretStr | None = None
-    zalo_base_url: str = "https://openapi.zalo.me"
+    zalo_app_id: str | None = Field(default=None, description="Zalo app that renews OA tokens")
+    zalo_app_secret: SecretStr | None = Field(default=None, description="That app's secret key")
+    zalo_refresh_token: SecretStr | None = Field(
+        default=None,
+        description="First OA refresh token: seeds the token store when it holds none usable",
+    )
+    zalo_oauth_base_url: str = ZALO_OAUTH
+    zalo_access_token: SecretStr | None = Field(
+        default=None,
+        description="A fixed OA access token instead of the app: it expires after 25 hours",
+    )
+    zalo_base_url: str = ZALO_API
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
     retry_max_attempts: int = Field(default=8, ge=1)
     retry_base_delay_seconds: float = Field(default=30.0, gt=0)
     retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_way_to_zalo(self) -> AlertsSettings:
+        app = (self.zalo_app_id, self.zalo_app_secret)
+        if any(part is not None for part in app) and None in app:
+            raise ValueError("IOC_ZALO_APP_ID and IOC_ZALO_APP_SECRET go together")
+        if self.zalo_refresh_token is not None and self.zalo_app_id is None:
+            raise ValueError("IOC_ZALO_REFRESH_TOKEN needs IOC_ZALO_APP_ID and IOC_ZALO_APP_SECRET")
+        if self.zalo_access_token is not None and self.zalo_app_id is not None:
+            raise ValueError(
+                "set either IOC_ZALO_ACCESS_TOKEN (a fixed token) or IOC_ZALO_APP_ID and "
+                "IOC_ZALO_APP_SECRET (tokens renewed by the service), not both"
+            )
+        return self
 
     def clock(self) -> Callable[[], datetime]:
         if self.alerts_clock_start is None:
@@ -110,9 +135,20 @@ class AlertsSettings(ServiceSettings):
         return TelegramSettings(bot_token=self.telegram_bot_token, base_url=self.telegram_base_url)
 
     def zalo(self) -> ZaloSettings | None:
-        if self.zalo_access_token is None:
+        if self.zalo_access_token is None and self.zalo_app_id is None:
             return None
         return ZaloSettings(access_token=self.zalo_access_token, base_url=self.zalo_base_url)
+
+    def zalo_app(self) -> ZaloAppSettings | None:
+        """The app that renews the OA's tokens; None in fixed-token mode or without Zalo."""
+        if self.zalo_app_id is None or self.zalo_app_secret is None:
+            return None
+        return ZaloAppSettings(
+            app_id=self.zalo_app_id,
+            app_secret=self.zalo_app_secret,
+            refresh_token=self.zalo_refresh_token,
+            oauth_base_url=self.zalo_oauth_base_url,
+        )
 
     def webhook(self) -> WebhookSettings | None:
         if self.webhook_url is None or self.webhook_secret is None:

@@ -28,20 +28,23 @@ from ioc_alerts.notify.smtp import EmailChannel
 from ioc_alerts.notify.telegram import TelegramChannel
 from ioc_alerts.notify.webhook import WebhookChannel
 from ioc_alerts.notify.zalo import ZaloChannel
+from ioc_alerts.notify.zalo_tokens import StoredZaloTokens
 from ioc_alerts.outbox import publish_pending
 from ioc_alerts.runtime import Runtime
 from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
 
 
-def build_channels(settings: AlertsSettings) -> dict[str, Channel]:
+def build_channels(settings: AlertsSettings, pool: asyncpg.Pool) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     if (smtp := settings.smtp()) is not None:
         channels["email"] = EmailChannel(smtp)
     if (telegram := settings.telegram()) is not None:
         channels["telegram"] = TelegramChannel(telegram)
     if (zalo := settings.zalo()) is not None:
-        channels["zalo"] = ZaloChannel(zalo)
+        app = settings.zalo_app()
+        tokens = StoredZaloTokens(pool, app) if app is not None else None
+        channels["zalo"] = ZaloChannel(zalo, tokens=tokens)
     if (webhook := settings.webhook()) is not None:
         channels["webhook"] = WebhookChannel(webhook)
     return channels
@@ -81,7 +84,7 @@ def create_app(
             server_settings={"application_name": "ioc-alerts"},
         )
         catalog = CatalogCache(pool, refresh_seconds=settings.alerts_catalog_refresh_seconds)
-        channels = build_channels(settings)
+        channels = build_channels(settings, pool)
         evaluator = Evaluator(
             pool=pool,
             catalog=catalog.current,

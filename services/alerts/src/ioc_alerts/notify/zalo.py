@@ -17,6 +17,14 @@ token, the leader messaging the OA). HTTP 5xx, 429 and timeouts are retried.
 Consultation ("cs") messages only reach users who interacted with the OA recently;
 leaders should message the OA once, or the province should use Zalo's template
 (ZNS) product, which this channel does not cover.
+
+Access tokens: an OA access token lasts 25 hours. With the app's id, secret and a
+first refresh token (IOC_ZALO_APP_ID, IOC_ZALO_APP_SECRET, IOC_ZALO_REFRESH_TOKEN) the
+channel renews it itself through Zalo OAuth v4 (`zalo_oauth`), keeping the current
+pair in the database shared by every replica (`zalo_tokens`); a renewal that Zalo
+refuses fails the send permanently with what the operator must do, and a renewed
+token Zalo calls invalid (-124) early is dropped and the send retried. A fixed
+IOC_ZALO_ACCESS_TOKEN still works, until it expires a day later (then -124, permanent).
 """
 
 from __future__ import annotations
@@ -30,18 +38,28 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from ioc_alerts.notify.delivery import DeliveryOutcome, DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.http import USER_AGENT, excerpt, json_object, timeout, transport_failure
 from ioc_alerts.notify.retry import outcome_for_status, parse_retry_after
+from ioc_alerts.notify.zalo_tokens import (
+    AccessTokenSource,
+    FixedAccessToken,
+    TokenUnavailableError,
+)
 from ioc_contracts.catalog import Recipient
 
 ZALO_API = "https://openapi.zalo.me"
 SEND_PATH = "/v3.0/oa/message/cs"
 TEXT_LIMIT = 2000
 RETRYABLE_ERRORS = frozenset({-32})
+INVALID_ACCESS_TOKEN = -124
 
 
 class ZaloSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    access_token: SecretStr = Field(description="Official Account access token.")
+    access_token: SecretStr | None = Field(
+        default=None,
+        description="A fixed OA access token (expires 25 hours after issue); None when the "
+        "channel renews its tokens itself.",
+    )
     base_url: str = Field(default=ZALO_API, description="OpenAPI server; a local one in tests.")
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
@@ -49,14 +67,26 @@ class ZaloSettings(BaseModel):
 class ZaloChannel:
     name = "zalo"
 
-    def __init__(self, settings: ZaloSettings, client: httpx.AsyncClient | None = None):
+    def __init__(
+        self,
+        settings: ZaloSettings,
+        *,
+        tokens: AccessTokenSource | None = None,
+        client: httpx.AsyncClient | None = None,
+    ):
+        if tokens is None:
+            if settings.access_token is None:
+                raise ValueError("Zalo needs a fixed access token or a token source")
+            tokens = FixedAccessToken(settings.access_token.get_secret_value())
         self._settings = settings
+        self._tokens = tokens
         self._client = client or httpx.AsyncClient(
             timeout=timeout(settings.timeout_seconds), headers={"User-Agent": USER_AGENT}
         )
         self._owns_client = client is None
 
     async def aclose(self) -> None:
+        await self._tokens.aclose()
         if self._owns_client:
             await self._client.aclose()
 
@@ -72,14 +102,25 @@ class ZaloChannel:
             return DeliveryResult.permanent(None, f"recipient {recipient.id} has no Zalo user id")
         text = message.rendered.shortened(TEXT_LIMIT)
         try:
+            access_token = await self._tokens.access_token()
+        except TokenUnavailableError as unavailable:
+            return unavailable.result
+        try:
             response = await self._client.post(
                 f"{self._settings.base_url.rstrip('/')}{SEND_PATH}",
-                headers={"access_token": self._settings.access_token.get_secret_value()},
+                headers={"access_token": access_token},
                 json={"recipient": {"user_id": user_id}, "message": {"text": text}},
             )
         except httpx.HTTPError as error:
-            return transport_failure(error)
-        return read_answer(response)
+            return transport_failure(error, redact=access_token)
+        result = read_answer(response)
+        if result.status_code == INVALID_ACCESS_TOKEN and await self._tokens.discard(access_token):
+            # Dead before its time (revoked, or replaced by a re-authorization): the next
+            # attempt renews it instead of failing every send until the recorded expiry.
+            return DeliveryResult.retryable(
+                result.status_code, f"{result.detail}; it is renewed before the next attempt"
+            )
+        return result
 
 
 def read_answer(response: httpx.Response) -> DeliveryResult:
