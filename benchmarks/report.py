@@ -209,14 +209,18 @@ def wall_clock_section(results: dict[str, Any]) -> str:
         return "No stage timers were recorded in this run."
     batches = trace.get("calls", {}).get("batches", 0)
     rows = "\n".join(
-        f"| {name} | {seconds:.2f} | {share * 100:.1f}% | {per_batch:.1f} |"
-        for name, seconds, share, per_batch in wall_clock(trace)
+        f"| {name} | {'in the background' if background else 'in turn'} | {seconds:.2f} | "
+        f"{share * 100:.1f}% | {per_batch:.1f} |"
+        for name, seconds, share, per_batch, background in wall_clock(trace)
     )
     return f"""Wall-clock time of the profiled run ({fmt(batches)} batches), from timers around
-the aggregator's own functions (`benchmarks/traced_aggregator.py`, same code otherwise):
+the aggregator's own functions (`benchmarks/traced_aggregator.py`, same code otherwise).
+The handler's stages run in turn and, with the wait between batches, make up the wall
+time; each batch is finished (stored, announced, committed) in the background while the
+handler fetches and screens the next, so those shares overlap the others:
 
-| stage | seconds | share of wall time | ms per batch |
-|---|---|---|---|
+| stage | runs | seconds | share of wall time | ms per batch |
+|---|---|---|---|---|
 {rows}
 """
 
@@ -230,8 +234,8 @@ def profile_section(results: dict[str, Any]) -> str:
     cores = main.get("cpu_cores", {})
     busy = sum(cores.values())
     pace = (
-        "the two cores were not saturated, so the aggregator's own serial path (one batch "
-        "at a time, each step waiting for the previous one), not the hardware, set the pace"
+        "the two cores were not saturated, so waits inside the aggregator (for the database, "
+        "for Kafka), not the hardware, set the pace"
         if busy < 1.6
         else "the two cores were close to saturated"
     )

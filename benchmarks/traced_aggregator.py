@@ -4,6 +4,9 @@ For the profiled run only: `python -m benchmarks.traced_aggregator` patches time
 around the aggregator's own functions (nothing else changes) and then runs
 `ioc_aggregator.__main__.main`. py-spy says where the CPU goes; these timers say where
 the wall-clock time goes, waiting included (database, Kafka acknowledgements, fetch).
+The handler's stages follow one another; a batch is finished (stored, announced,
+committed) in the background while the handler takes the next one, so those stages
+overlap the handler's.
 The totals are written as JSON to $IOC_BENCH_TRACE_FILE after every batch.
 """
 
@@ -20,6 +23,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+import ioc_aggregator.adapters.pipeline as pipeline
 import ioc_aggregator.adapters.subscriber as subscriber
 import ioc_aggregator.usecase as usecase
 from ioc_aggregator.__main__ import main
@@ -64,6 +68,7 @@ def timed_async(stage: str, function: Callable[..., Awaitable[Any]]) -> Callable
 
 def install(path: Path) -> None:
     source_records = subscriber.source_records
+    submit = pipeline.BatchPipeline.submit
     commit = AIOKafkaConsumer.commit
 
     def batch_started(message: Any) -> Any:
@@ -78,25 +83,27 @@ def install(path: Path) -> None:
         CALLS["batches"] += 1
         return timed_sync("records → SourceRecord", source_records)(message)
 
-    async def commit_offsets(self: AIOKafkaConsumer, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+    async def submitted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # The handler's last step: it returns once its batch is handed on to be finished.
         try:
-            return await commit(self, *args, **kwargs)
+            return await submit(self, *args, **kwargs)
         finally:
             now = time.perf_counter()
-            SECONDS["commit offsets"] += now - started
             SECONDS["batch handler, in all"] += now - _state["handler_started"]
             _state["handler_ended"] = now
             _write(path)
 
     subscriber.source_records = batch_started
-    AIOKafkaConsumer.commit = commit_offsets
+    pipeline.BatchPipeline.submit = submitted  # type: ignore[method-assign]
+    AIOKafkaConsumer.commit = timed_async("commit offsets", commit)
     # The aggregator changes while we measure it: a stage whose function was renamed
     # is reported as missing rather than stopping the run.
     targets: list[tuple[Any, tuple[str, ...], str, bool]] = [
-        (usecase, ("screen_or_refuse", "screen"), "screen: JSON + pydantic + catalog rules", False),
-        (usecase, ("series_updates",), "build SeriesUpdated", False),
+        (usecase.BatchProcessor, ("screen",), "screen: JSON + pydantic + catalog rules", True),
+        (pipeline.BatchPipeline, ("_settle",), "wait for the batch ahead to be finished", True),
+        (pipeline.BatchPipeline, ("_finish",), "finish a batch, in all", True),
         (usecase.BatchProcessor, ("_store",), "store: database transaction", True),
+        (usecase, ("series_updates",), "build SeriesUpdated", False),
         (KafkaOutbox, ("series_updated",), "publish SeriesUpdated, wait for acks", True),
     ]
     for owner, names, stage, asynchronous in targets:

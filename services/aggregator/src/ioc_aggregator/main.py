@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
 from ioc_aggregator.adapters.database import create_pool
 from ioc_aggregator.adapters.outbox import KafkaOutbox
+from ioc_aggregator.adapters.pipeline import BatchPipeline
 from ioc_aggregator.adapters.subscriber import register_subscriber
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.domain.backoff import Backoff
@@ -42,7 +43,8 @@ def create_app(
         logger_name="ioc_aggregator.kafka",
     )
     runtime = Runtime()
-    register_subscriber(broker, settings, runtime.current_processor, metrics)
+    pipeline = BatchPipeline(runtime.current_processor, metrics)
+    register_subscriber(broker, settings, pipeline)
 
     async def start() -> None:
         pool = await create_pool(
@@ -103,5 +105,7 @@ def create_app(
         ],
         logger=logging.getLogger("ioc_aggregator"),
         on_startup=[start],
+        # Before the broker stops: the batch being finished still commits its offsets.
+        on_shutdown=[pipeline.close],
         after_shutdown=[stop],
     )

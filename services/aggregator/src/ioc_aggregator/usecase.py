@@ -1,9 +1,10 @@
-"""One batch, start to finish: screen, store, publish, and say what to commit.
+"""One batch in two halves: screen it, then finish it (store, publish, say what to commit).
 
 The order is what makes "effectively once" hold: the database transaction
 commits first, then dead letters and series updates are acknowledged by Kafka,
 and only then are offsets committed. A crash anywhere before the commit means
 the batch is read again, and the idempotency key absorbs what was stored.
+Screening writes nothing, so it may run while the batch before is finished.
 """
 
 from __future__ import annotations
@@ -45,6 +46,19 @@ class DatabaseUnavailableError(Exception):
     """The database stayed away longer than one batch may wait; read it again later."""
 
 
+# Records screened between two chances for the batch ahead to read its replies.
+_SCREEN_SLICE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """A batch judged record by record, not yet written."""
+
+    records: Sequence[SourceRecord]
+    accepted: list[Accepted]
+    refused: list[Refused]
+
+
 class Outbox(Protocol):
     """Publishes to Kafka and returns only once every message is acknowledged."""
 
@@ -64,17 +78,31 @@ class BatchProcessor:
     backoff: Backoff
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    async def process(self, records: Sequence[SourceRecord]) -> dict[TopicPartitionKey, int]:
-        """Handles a batch; returns the offsets to commit. Raises if it must be re-read."""
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened:
+        """Judges each record of a batch: our CPU, no writes (the rules may wait for the
+        database on the very first batch)."""
         self.metrics.consumed.inc(len(records))
         self.metrics.batch_size.observe(len(records))
         rules = await self._with_database(self.rules)
         now = self.clock()
-        verdicts = [
-            screen_or_refuse(r, rules, now=now, max_future=self.max_future) for r in records
-        ]
-        accepted = [v for v in verdicts if isinstance(v, Accepted)]
-        refused = [v for v in verdicts if isinstance(v, Refused)]
+        accepted: list[Accepted] = []
+        refused: list[Refused] = []
+        for start in range(0, len(records), _SCREEN_SLICE):
+            if start:
+                # Let the batch ahead of this one take its database and Kafka replies.
+                await asyncio.sleep(0)
+            for record in records[start : start + _SCREEN_SLICE]:
+                verdict = screen_or_refuse(record, rules, now=now, max_future=self.max_future)
+                if isinstance(verdict, Accepted):
+                    accepted.append(verdict)
+                else:
+                    refused.append(verdict)
+        return Screened(records, accepted, refused)
+
+    async def finish(self, batch: Screened) -> dict[TopicPartitionKey, int]:
+        """Stores, dead-letters and announces a screened batch; returns the offsets to
+        commit. Raises if the batch must be read again."""
+        accepted, refused = batch.accepted, list(batch.refused)
         stored, rejected_by_storage = await self._store(accepted)
         refused.extend(rejected_by_storage)
         if refused:
@@ -98,7 +126,7 @@ class BatchProcessor:
         duplicates = len(accepted) - len(rejected_by_storage) - len(stored.inserted)
         self.metrics.written.inc(len(stored.inserted))
         self.metrics.duplicates.inc(duplicates)
-        return commit_offsets(r.position for r in records)
+        return commit_offsets(r.position for r in batch.records)
 
     async def _store(self, accepted: Sequence[Accepted]) -> tuple[StoredBatch, list[Refused]]:
         if not accepted:

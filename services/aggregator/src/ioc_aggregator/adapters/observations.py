@@ -1,20 +1,40 @@
 """Writes a batch of events to TimescaleDB in one transaction.
 
-The insert takes the whole batch as arrays (one round trip, COPY-like speed) and
-returns only the rows it really inserted: a redelivered event hits the
-(event_id, observed_at) key and comes back as nothing, so it is neither stored
-twice nor allowed to touch the latest-value table.
+New events, the usual case, go in by binary COPY, the fastest way PostgreSQL takes
+rows. COPY has no ON CONFLICT, so a batch holding an event already stored (a
+redelivery, or an event resent with its id) fails its COPY on the (event_id,
+observed_at) key; the transaction is rolled back (the COPY is its first statement, so
+nothing else is lost) and the batch is inserted in a new one with `ON CONFLICT DO
+NOTHING RETURNING`, which returns only the rows it really inserted. Either way a
+duplicate is neither stored twice nor allowed to touch the latest-value table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+from uuid import UUID
 
 import asyncpg
 
 from ioc_aggregator.domain.batch import LatestValue, StoredObservation, newest_per_series
 from ioc_contracts import IndicatorEvent
+
+_COLUMNS = (
+    "event_id",
+    "observed_at",
+    "indicator",
+    "scope",
+    "agency",
+    "value",
+    "numerator",
+    "denominator",
+    "reported_at",
+    "source",
+    "note",
+)
 
 _INSERT_OBSERVATIONS = """
 INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency, value,
@@ -23,32 +43,39 @@ SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::
                      $6::float8[], $7::float8[], $8::float8[], $9::timestamptz[],
                      $10::text[], $11::text[])
 ON CONFLICT DO NOTHING
-RETURNING event_id, indicator, scope, observed_at, value
+RETURNING event_id, observed_at, indicator, scope, agency, value, numerator, denominator
 """
 
 # `<=`: a correction with a new event id and the same observed_at wins; an older
-# figure never does. Only newly inserted rows reach this statement.
+# figure never does. Only newly inserted rows reach this statement, one per series,
+# in key order so two writers touching the same series cannot deadlock.
 _UPSERT_LATEST = """
 INSERT INTO ioc.latest_values AS latest (indicator, scope, observed_at, value, numerator,
                                          denominator, event_id, agency, updated_at)
-SELECT i.indicator, i.scope, i.observed_at, o.value, o.numerator, o.denominator,
-       i.event_id, o.agency, now()
-FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[])
-         AS i(indicator, scope, observed_at, event_id)
-JOIN ioc.observations o ON o.event_id = i.event_id AND o.observed_at = i.observed_at
+SELECT *, now()
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[],
+            $6::float8[], $7::uuid[], $8::text[])
+    AS c(indicator, scope, observed_at, value, numerator, denominator, event_id, agency)
+ORDER BY indicator, scope
 ON CONFLICT (indicator, scope) DO UPDATE
 SET observed_at = EXCLUDED.observed_at, value = EXCLUDED.value,
     numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
     event_id = EXCLUDED.event_id, agency = EXCLUDED.agency, updated_at = now()
 WHERE latest.observed_at <= EXCLUDED.observed_at
+RETURNING latest.indicator, latest.scope, latest.observed_at, latest.value
 """
 
+# For the series whose stored latest value is newer than anything this batch added
+# (a late figure): a statement of its own, so it sees what other writers committed.
 _READ_LATEST = """
 SELECT l.indicator, l.scope, l.observed_at, l.value
 FROM ioc.latest_values l
 JOIN unnest($1::text[], $2::text[]) AS s(indicator, scope)
   ON l.indicator = s.indicator AND l.scope = s.scope
 """
+
+# What the batch stored of each new row: the columns the latest values need.
+NewRow = tuple[UUID, datetime, str, str, str, float, float | None, float | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,48 +84,62 @@ class StoredBatch:
     latest: list[LatestValue]
 
 
-def _columns(events: Sequence[IndicatorEvent]) -> list[list[object]]:
-    return [
-        [e.event_id for e in events],
-        [e.observed_at for e in events],
-        [e.indicator for e in events],
-        [e.scope for e in events],
-        [e.agency for e in events],
-        [e.value for e in events],
-        [e.numerator for e in events],
-        [e.denominator for e in events],
-        [e.reported_at for e in events],
-        [e.source for e in events],
-        [e.note for e in events],
-    ]
+def _row(event: IndicatorEvent) -> tuple[object, ...]:
+    return (
+        event.event_id,
+        event.observed_at,
+        event.indicator,
+        event.scope,
+        event.agency,
+        event.value,
+        event.numerator,
+        event.denominator,
+        event.reported_at,
+        event.source,
+        event.note,
+    )
+
+
+class _AlreadyStoredError(Exception):
+    """The batch holds at least one event stored before."""
 
 
 async def store_events(
     connection: asyncpg.Connection, events: Sequence[IndicatorEvent]
 ) -> StoredBatch:
     """Stores `events` and refreshes the latest values, all in one transaction."""
+    rows = [_row(e) for e in events]
+    try:
+        async with connection.transaction():
+            try:
+                await connection.copy_records_to_table(
+                    "observations", schema_name="ioc", columns=_COLUMNS, records=rows
+                )
+            except asyncpg.UniqueViolationError as error:
+                raise _AlreadyStoredError from error  # nothing else was written: roll back
+            return await _refresh_latest(connection, [cast(NewRow, r[:8]) for r in rows])
+    except _AlreadyStoredError:
+        pass
     async with connection.transaction():
-        rows = await connection.fetch(_INSERT_OBSERVATIONS, *_columns(events))
-        inserted = [
-            StoredObservation(
-                r["event_id"], r["indicator"], r["scope"], r["observed_at"], r["value"]
-            )
-            for r in rows
-        ]
-        newest = newest_per_series(inserted)
-        if not newest:
-            return StoredBatch(inserted=[], latest=[])
-        await connection.execute(
-            _UPSERT_LATEST,
-            [n.indicator for n in newest],
-            [n.scope for n in newest],
-            [n.observed_at for n in newest],
-            [n.event_id for n in newest],
-        )
-        latest_rows = await connection.fetch(
-            _READ_LATEST, [n.indicator for n in newest], [n.scope for n in newest]
-        )
-    latest = [
-        LatestValue(r["indicator"], r["scope"], r["observed_at"], r["value"]) for r in latest_rows
+        inserted = await connection.fetch(_INSERT_OBSERVATIONS, *zip(*rows, strict=True))
+        return await _refresh_latest(connection, [cast(NewRow, tuple(r)) for r in inserted])
+
+
+async def _refresh_latest(connection: asyncpg.Connection, new: list[NewRow]) -> StoredBatch:
+    """Moves the latest value of each series the new rows touched; returns both."""
+    inserted = [StoredObservation(r[0], r[2], r[3], r[1], r[5]) for r in new]
+    newest = {id(n) for n in newest_per_series(inserted)}
+    if not newest:
+        return StoredBatch(inserted=[], latest=[])
+    candidates = [
+        (r[2], r[3], r[1], r[5], r[6], r[7], r[0], r[4])
+        for r, stored in zip(new, inserted, strict=True)
+        if id(stored) in newest
     ]
+    rows = list(await connection.fetch(_UPSERT_LATEST, *zip(*candidates, strict=True)))
+    upserted = {(r["indicator"], r["scope"]) for r in rows}
+    older = [c for c in candidates if (c[0], c[1]) not in upserted]
+    if older:
+        rows += await connection.fetch(_READ_LATEST, [c[0] for c in older], [c[1] for c in older])
+    latest = [LatestValue(r["indicator"], r["scope"], r["observed_at"], r["value"]) for r in rows]
     return StoredBatch(inserted=inserted, latest=latest)

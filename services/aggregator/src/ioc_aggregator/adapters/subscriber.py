@@ -1,4 +1,4 @@
-"""The FastStream batch subscriber: Kafka records in, explicit per-partition commits out."""
+"""The FastStream batch subscriber: Kafka records in, handed to the batch pipeline."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka import AIOKafkaConsumer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from ioc_aggregator.adapters.pipeline import BatchPipeline
 from ioc_aggregator.config import AggregatorSettings
-from ioc_aggregator.domain.batch import earliest_offsets
 from ioc_aggregator.domain.records import Position, SourceRecord
-from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.usecase import BatchProcessor, DatabaseUnavailableError
+from ioc_aggregator.usecase import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +24,6 @@ def source_records(message: KafkaMessage) -> list[SourceRecord]:
     raw: Any = message.raw_message
     records = raw if isinstance(raw, tuple) else (raw,)
     return [SourceRecord(Position(r.topic, r.partition, r.offset), r.key, r.value) for r in records]
-
-
-def rewind(message: KafkaMessage, records: list[SourceRecord]) -> None:
-    """Seeks each partition back to the batch's first record, so it is read again."""
-    for (topic, partition), offset in earliest_offsets(r.position for r in records).items():
-        message.consumer.seek(TopicPartition(topic, partition), offset)
 
 
 def _text_headers(record: Any) -> Any:
@@ -65,10 +57,7 @@ async def raw_decoder(message: Any, original: Callable[[Any], Awaitable[Any]]) -
 
 
 def register_subscriber(
-    broker: KafkaBroker,
-    settings: AggregatorSettings,
-    processor: Callable[[], BatchProcessor],
-    metrics: AggregatorMetrics,
+    broker: KafkaBroker, settings: AggregatorSettings, pipeline: BatchPipeline
 ) -> None:
     @broker.subscriber(
         settings.aggregator_source_topic,
@@ -85,31 +74,11 @@ def register_subscriber(
     )
     async def on_indicator_events(message: KafkaMessage) -> None:
         records = source_records(message)
+        consumer = cast(AIOKafkaConsumer, message.consumer)
         try:
-            offsets = await processor().process(records)
+            await pipeline.submit(records, consumer)
         except DatabaseUnavailableError as error:
-            rewind(message, records)
             log.warning(
                 "batch handed back to Kafka until the database returns",
                 extra={"records": len(records), "error": str(error)},
             )
-            return
-        except BaseException:
-            # Whatever went wrong, nothing past this batch may be committed.
-            rewind(message, records)
-            raise
-        commit = {TopicPartition(t, p): offset for (t, p), offset in offsets.items()}
-        consumer = cast(AIOKafkaConsumer, message.consumer)
-        try:
-            await consumer.commit(commit)
-        except (CommitFailedError, IllegalStateError) as error:
-            # A rebalance took the partition away; its new owner re-reads the batch
-            # and the idempotency key absorbs what was already stored.
-            log.warning("offset commit refused", extra={"error": str(error)})
-            return
-        for partition, offset in commit.items():
-            highwater = consumer.highwater(partition)
-            if highwater is not None:
-                metrics.lag.labels(partition.topic, str(partition.partition)).set(
-                    max(0, highwater - offset)
-                )

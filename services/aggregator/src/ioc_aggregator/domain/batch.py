@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from ioc_aggregator.domain.records import Position
@@ -36,8 +37,7 @@ def earliest_offsets(positions: Iterable[Position]) -> dict[TopicPartitionKey, i
     return offsets
 
 
-@dataclass(frozen=True, slots=True)
-class StoredObservation:
+class StoredObservation(NamedTuple):
     """A row this batch really inserted (duplicates never come back from the insert)."""
 
     event_id: UUID

@@ -39,7 +39,23 @@ def decode(record: SourceRecord) -> IndicatorEvent | Refused:
     if record.value is None:
         return Refused(record, DeadLetterErrorCode.INVALID_JSON, "empty message (tombstone)")
     try:
-        document = json.loads(record.value)
+        # Parsed and validated in pydantic-core, straight from the bytes.
+        return IndicatorEvent.model_validate_json(record.value)
+    except ValidationError as error:
+        if not any(problem["type"] == "json_invalid" for problem in error.errors()):
+            return Refused(
+                record, DeadLetterErrorCode.SCHEMA_VIOLATION, describe_validation_error(error)
+            )
+    except (ValueError, OverflowError, RecursionError):
+        pass
+    # Not strict UTF-8 JSON: the standard library's reading decides, as it always has
+    # (it also takes UTF-16/32, a byte-order mark, NaN, lone surrogates).
+    return _decode_leniently(record, record.value)
+
+
+def _decode_leniently(record: SourceRecord, value: bytes) -> IndicatorEvent | Refused:
+    try:
+        document = json.loads(value)
     except (ValueError, RecursionError) as error:
         # ValueError covers JSONDecodeError, bad UTF-8 and integers too long to convert;
         # RecursionError, nesting deeper than the parser allows.
