@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # A real single-node Apache Kafka (KRaft, broker and controller in one process) on
 # 127.0.0.1, built from the broker jars on Maven Central. Idempotent.
-#   kafka.sh install|start|stop|status|wait|logs
+# Two client listeners: PLAINTEXT on IOC_KAFKA_PORT (anonymous, a super user: the
+# services and tests use it) and SASL_PLAINTEXT with PLAIN on IOC_KAFKA_SASL_PORT, where
+# the principals below log in with passwords generated once into .local/kafka-sasl.env
+# and are held to the ACLs `ioc-topics acls` applies (StandardAuthorizer).
+#   kafka.sh install|start|stop|restart|status|wait|logs|env
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,6 +18,10 @@ KAFKA_PID=$KAFKA_DIR/kafka.pid
 KAFKA_LOG=$IOC_LOG_DIR/kafka.log
 KAFKA_HEAP=${IOC_KAFKA_HEAP:-512m}
 POM=$IOC_ROOT/deploy/local/kafka/pom.xml
+KAFKA_SASL_ENV=$IOC_HOME/kafka-sasl.env
+# ioc-admin is a super user (it applies the ACLs); the others get only what
+# libs/messaging/src/ioc_messaging/acls.py grants them.
+KAFKA_PRINCIPALS=(ioc-admin ioc-ingest ioc-aggregator ioc-alerts agency-so-xd agency-vp-ubnd)
 
 install() {
   need_cmd java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
@@ -36,17 +44,65 @@ install() {
   echo "$want" >"$stamp"
 }
 
-write_config() {
-  mkdir -p "$KAFKA_DATA"
-  cat >"$KAFKA_CONF" <<EOF
+# IOC_KAFKA_PASSWORD_<PRINCIPAL>, e.g. ioc-ingest -> IOC_KAFKA_PASSWORD_IOC_INGEST.
+password_variable() {
+  local name=${1^^}
+  echo "IOC_KAFKA_PASSWORD_${name//-/_}"
+}
+
+# Passwords are generated once per checkout and kept; a principal added to the list
+# gets one on the next start. The address line follows IOC_KAFKA_SASL_PORT.
+write_sasl_env() {
+  local principal variable value lines=()
+  for principal in "${KAFKA_PRINCIPALS[@]}"; do
+    variable=$(password_variable "$principal")
+    value=$(sed -n "s/^$variable=//p" "$KAFKA_SASL_ENV" 2>/dev/null | tail -n1 || true)
+    [ -n "$value" ] || value=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    lines+=("$variable=$value")
+  done
+  (
+    umask 077
+    {
+      echo "# Kafka's SASL/PLAIN principals on the local broker (deploy/local/kafka.sh)."
+      echo "IOC_KAFKA_SASL_BOOTSTRAP_SERVERS=127.0.0.1:$IOC_KAFKA_SASL_PORT"
+      printf '%s\n' "${lines[@]}"
+    } >"$KAFKA_SASL_ENV.tmp"
+  )
+  mv "$KAFKA_SASL_ENV.tmp" "$KAFKA_SASL_ENV"
+}
+
+sasl_password() {
+  sed -n "s/^$(password_variable "$1")=//p" "$KAFKA_SASL_ENV"
+}
+
+# The broker's JAAS config for PLAIN: its own login (unused: PLAINTEXT carries the
+# inter-broker traffic) and one user_<name>="<password>" per principal.
+plain_jaas() {
+  local principal users=""
+  for principal in "${KAFKA_PRINCIPALS[@]}"; do
+    users+=" user_$principal=\"$(sasl_password "$principal")\""
+  done
+  printf 'org.apache.kafka.common.security.plain.PlainLoginModule required username="ioc-admin" password="%s"%s;' \
+    "$(sasl_password ioc-admin)" "$users"
+}
+
+render_config() {
+  cat <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$IOC_KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$IOC_KAFKA_PORT,CONTROLLER://127.0.0.1:$IOC_KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$IOC_KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$IOC_KAFKA_PORT,CONTROLLER://127.0.0.1:$IOC_KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$IOC_KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$IOC_KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$IOC_KAFKA_SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=$(plain_jaas)
+# ACLs live in the KRaft metadata log. The PLAINTEXT and controller listeners stay open
+# to everyone on 127.0.0.1 (ANONYMOUS is a super user); SASL principals get their ACLs.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS;User:ioc-admin
 log.dirs=$KAFKA_DATA
 # Topics are created by ioc-topics with their partitions and retention; a typo in a
 # topic name must fail, not silently create a new topic.
@@ -61,6 +117,18 @@ share.coordinator.state.topic.min.isr=1
 # One node: no reason to wait for more members before the first rebalance.
 group.initial.rebalance.delay.ms=0
 EOF
+}
+
+# Rewritten on every start, so a broker formatted by an older version of this script
+# gets the new settings (listeners, authorizer) and keeps its data.
+write_config() {
+  mkdir -p "$KAFKA_DATA"
+  write_sasl_env
+  (
+    umask 077 # it holds the principals' passwords
+    render_config >"$KAFKA_CONF.tmp"
+  )
+  mv "$KAFKA_CONF.tmp" "$KAFKA_CONF"
   cat >"$KAFKA_DIR/log4j2.properties" <<EOF
 status = warn
 appender.file.type = File
@@ -75,6 +143,14 @@ logger.kafka.level = info
 logger.apache.name = org.apache.kafka
 logger.apache.level = warn
 EOF
+}
+
+# True when the running broker was started with another configuration than this
+# script writes now (by an older version of it, or with other ports).
+config_changed() {
+  [ -f "$KAFKA_CONF" ] || return 0
+  write_sasl_env
+  ! cmp -s <(render_config) "$KAFKA_CONF"
 }
 
 running() {
@@ -94,11 +170,16 @@ java_cmd() {
 start() {
   install
   if running; then
-    say "Kafka already running (pid $(cat "$KAFKA_PID"))"
-    return 0
+    if ! config_changed; then
+      say "Kafka already running (pid $(cat "$KAFKA_PID"))"
+      return 0
+    fi
+    say "Kafka runs with an older configuration (listeners, authorizer or ports): restarting it"
+    stop
   fi
   ensure_port_free "$IOC_KAFKA_PORT" "Kafka"
   ensure_port_free "$IOC_KAFKA_CONTROLLER_PORT" "the Kafka controller"
+  ensure_port_free "$IOC_KAFKA_SASL_PORT" "Kafka's SASL listener (IOC_KAFKA_SASL_PORT)"
   write_config
   if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
     say "formatting Kafka storage in $KAFKA_DATA"
@@ -107,7 +188,7 @@ start() {
     java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1 ||
       die "formatting Kafka storage failed (see $KAFKA_LOG)"
   fi
-  say "starting Kafka on 127.0.0.1:$IOC_KAFKA_PORT"
+  say "starting Kafka on 127.0.0.1:$IOC_KAFKA_PORT (SASL_PLAINTEXT on $IOC_KAFKA_SASL_PORT)"
   : >"$IOC_LOG_DIR/kafka-server.log"
   # setsid: the broker outlives the shell that started it and ignores its Ctrl-C.
   # exec all the way down: the background subshell becomes setsid, then java, under
@@ -119,7 +200,7 @@ start() {
 
 # The broker logs this line only once it serves clients; an open port alone comes earlier.
 broker_started() {
-  running && port_open "$IOC_KAFKA_PORT" &&
+  running && port_open "$IOC_KAFKA_PORT" && port_open "$IOC_KAFKA_SASL_PORT" &&
     grep -q 'Kafka Server started' "$IOC_LOG_DIR/kafka-server.log"
 }
 
@@ -154,7 +235,9 @@ stop() {
 
 status() {
   if running && port_open "$IOC_KAFKA_PORT"; then
-    echo "kafka: running (pid $(cat "$KAFKA_PID"), 127.0.0.1:$IOC_KAFKA_PORT)"
+    local sasl="SASL 127.0.0.1:$IOC_KAFKA_SASL_PORT"
+    port_open "$IOC_KAFKA_SASL_PORT" || sasl="no SASL listener: deploy/local/kafka.sh restart"
+    echo "kafka: running (pid $(cat "$KAFKA_PID"), 127.0.0.1:$IOC_KAFKA_PORT, $sasl)"
   else
     echo "kafka: stopped"
     return 3
@@ -165,11 +248,19 @@ case "${1:-}" in
 install) install ;;
 start) start ;;
 stop) stop ;;
+restart)
+  stop
+  start
+  ;;
 status) status ;;
 wait) wait_ready ;;
 logs) tail -n "${2:-100}" "$IOC_LOG_DIR/kafka-server.log" ;;
+env)
+  [ -f "$KAFKA_SASL_ENV" ] || write_sasl_env
+  cat "$KAFKA_SASL_ENV"
+  ;;
 *)
-  echo "usage: $0 install|start|stop|status|wait|logs [lines]" >&2
+  echo "usage: $0 install|start|stop|restart|status|wait|logs [lines]|env" >&2
   exit 2
   ;;
 esac

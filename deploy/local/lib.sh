@@ -10,6 +10,9 @@ mkdir -p "$IOC_HOME" "$IOC_LOG_DIR"
 
 IOC_KAFKA_PORT=${IOC_KAFKA_PORT:-9092}
 IOC_KAFKA_CONTROLLER_PORT=${IOC_KAFKA_CONTROLLER_PORT:-9093}
+# The authenticated listener; derived from the plain one so a second broker moved with
+# IOC_KAFKA_PORT (CI uses 19092/19093) does not collide with the first.
+IOC_KAFKA_SASL_PORT=${IOC_KAFKA_SASL_PORT:-$((IOC_KAFKA_PORT + 2))}
 IOC_PG_PORT=${IOC_PG_PORT:-5432}
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }

@@ -10,8 +10,16 @@ import logging
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.conn import create_conn
+from aiokafka.errors import (
+    IllegalSaslStateError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
 from faststream.kafka import KafkaBroker
 
+from ioc_messaging.security import broker_security, connection_options
 from ioc_messaging.settings import KafkaSettings
 
 # Shared by every producer so a retry after a lost acknowledgement is deduplicated
@@ -33,35 +41,77 @@ SAFE_CONSUMER_OPTIONS: dict[str, Any] = {
 
 
 def safe_producer(settings: KafkaSettings, **overrides: Any) -> AIOKafkaProducer:
-    options = {**SAFE_PRODUCER_OPTIONS, **overrides}
-    return AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers, client_id=settings.client_id, **options
-    )
+    options = {**connection_options(settings), **SAFE_PRODUCER_OPTIONS, **overrides}
+    return AIOKafkaProducer(**options)
 
 
 def safe_consumer(
     settings: KafkaSettings, *topics: str, group_id: str | None, **overrides: Any
 ) -> AIOKafkaConsumer:
-    options = {**SAFE_CONSUMER_OPTIONS, **overrides}
-    return AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=settings.bootstrap_servers,
-        client_id=settings.client_id,
-        group_id=group_id,
-        **options,
-    )
+    options = {**connection_options(settings), **SAFE_CONSUMER_OPTIONS, **overrides}
+    return AIOKafkaConsumer(*topics, group_id=group_id, **options)
 
 
-def safe_broker(bootstrap_servers: str, *, client_id: str, logger_name: str) -> KafkaBroker:
+def safe_broker(
+    connection: KafkaSettings | str, *, client_id: str, logger_name: str
+) -> KafkaBroker:
     """A FastStream broker whose producer follows the same rules as `safe_producer`.
 
+    `connection` is the service's KafkaSettings (brokers, TLS, SASL); a bare
+    bootstrap string still means PLAINTEXT, as before security settings existed.
     FastStream logs every consumed message at its log level; at DEBUG those
     per-message lines stay out of a service's normal JSON log.
     """
+    settings = (
+        KafkaSettings.model_construct(bootstrap_servers=connection)
+        if isinstance(connection, str)
+        else connection
+    )
     return KafkaBroker(
-        bootstrap_servers,
+        settings.bootstrap_servers,
         client_id=client_id,
+        security=broker_security(settings),
         logger=logging.getLogger(logger_name),
         log_level=logging.DEBUG,
         **SAFE_PRODUCER_OPTIONS,
     )
+
+
+class KafkaLoginError(KafkaError):  # type: ignore[misc]  # aiokafka is untyped
+    """The broker refused this client's credentials or security protocol; retrying the
+    same settings cannot help."""
+
+
+async def check_login(settings: KafkaSettings) -> None:
+    """Opens one connection to the first broker with the client's security settings.
+
+    aiokafka's clients log a refused login and then report only "Unable to bootstrap",
+    as for a broker that is down; this tells the two apart. Raises KafkaLoginError when
+    the broker refuses the login; a broker that cannot be reached is not its business.
+    """
+    host, _, port = settings.bootstrap_servers.split(",")[0].strip().rpartition(":")
+    options = connection_options(settings)
+    try:
+        connection = await create_conn(
+            host.strip("[]"),
+            int(port),
+            client_id=settings.client_id,
+            request_timeout_ms=15_000,
+            **{k: v for k, v in options.items() if k not in ("bootstrap_servers", "client_id")},
+        )
+    except (
+        SaslAuthenticationFailed,
+        UnsupportedSaslMechanismError,
+        IllegalSaslStateError,
+    ) as error:
+        msg = (
+            f"Kafka at {settings.bootstrap_servers} refused the login of "
+            f"{settings.sasl_username!r} ({settings.security_protocol.value}, "
+            f"{settings.sasl_mechanism.value if settings.sasl_mechanism else 'no mechanism'}): "
+            f"{error}; check IOC_KAFKA_SASL_USERNAME, IOC_KAFKA_SASL_PASSWORD and "
+            "IOC_KAFKA_SASL_MECHANISM"
+        )
+        raise KafkaLoginError(msg) from error
+    except (OSError, TimeoutError, KafkaError):
+        return
+    connection.close()

@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from ioc_contracts.dead_letter import DeadLetter, DeadLetterErrorCode, parse_dead_letter_headers
 from ioc_messaging.clients import safe_producer
+from ioc_messaging.security import connection_options
 from ioc_messaging.settings import KafkaSettings
 
 # Set on a replayed message so its journey can be traced from the DLQ entry it left.
@@ -110,9 +111,7 @@ def _to_record(message: Any) -> DeadLetterRecord:
 
 async def _partitions_of(settings: KafkaSettings, topic: str) -> list[int]:
     # A consumer only keeps metadata of topics it subscribed to; the admin client asks.
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers, client_id=settings.client_id
-    )
+    admin = AIOKafkaAdminClient(**connection_options(settings))
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -136,8 +135,7 @@ async def read_dead_letters(
     """
     partitions = await _partitions_of(settings, topic)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
-        client_id=settings.client_id,
+        **connection_options(settings),
         group_id=None,
         enable_auto_commit=False,
         # Positions are set by seek() below; should one ever be missing, the oldest is

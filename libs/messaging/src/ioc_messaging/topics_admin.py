@@ -10,7 +10,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from ioc_contracts.topics import ALL_TOPICS, TopicSpec
-from ioc_messaging.settings import KafkaSettings
+from ioc_messaging.clients import check_login
+from ioc_messaging.security import connection_options
+from ioc_messaging.settings import KafkaSettings, SecurityProtocol
 
 # Kafka's error code when a topic asks for more replicas than there are brokers.
 INVALID_REPLICATION_FACTOR = 38
@@ -30,14 +32,15 @@ async def connect_admin(settings: KafkaSettings, *, timeout_s: float = 60.0) -> 
     deadline = asyncio.get_running_loop().time() + timeout_s
     delay = 0.2
     while True:
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=settings.bootstrap_servers, client_id=settings.client_id
-        )
+        admin = AIOKafkaAdminClient(**connection_options(settings))
         try:
             await admin.start()
             return admin
         except KafkaConnectionError:
             await admin.close()
+            if settings.security_protocol is not SecurityProtocol.PLAINTEXT:
+                # A refused login is not a broker still starting: fail now, saying so.
+                await check_login(settings)
             if asyncio.get_running_loop().time() + delay > deadline:
                 raise
             await asyncio.sleep(delay)

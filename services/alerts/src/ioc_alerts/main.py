@@ -33,6 +33,7 @@ from ioc_alerts.outbox import publish_pending
 from ioc_alerts.runtime import Runtime
 from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
+from ioc_messaging.settings import KafkaSettings
 
 
 def build_channels(settings: AlertsSettings, pool: asyncpg.Pool) -> dict[str, Channel]:
@@ -54,12 +55,15 @@ def create_app(
     settings: AlertsSettings,
     registry: CollectorRegistry | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    kafka: KafkaSettings | None = None,
 ) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
     metrics = AlertMetrics.create(registry)
-    broker = safe_broker(
-        settings.kafka_bootstrap_servers, client_id="ioc-alerts", logger_name="ioc_alerts.kafka"
+    # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
+    kafka = kafka or KafkaSettings(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-alerts"
     )
+    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_alerts.kafka")
     holder: dict[str, Runtime] = {}
 
     @broker.subscriber(

@@ -18,20 +18,28 @@ from ioc_ingest.config import IngestSettings
 from ioc_ingest.domain.rate_limit import Clock
 from ioc_ingest.metrics import IngestMetrics
 from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
+from ioc_messaging.settings import KafkaSettings
 
 
 def create_app(
     settings: IngestSettings,
     *,
+    kafka: KafkaSettings | None = None,
     registry: CollectorRegistry = REGISTRY,
     monotonic: Clock = time.monotonic,
     now: WallClock = utc_now,
 ) -> FastAPI:
     metrics = IngestMetrics.build(registry)
+    # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
+    kafka = kafka or KafkaSettings(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-ingest"
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings, metrics, monotonic=monotonic, now=now) as services:
+        async with open_services(
+            settings, metrics, kafka=kafka, monotonic=monotonic, now=now
+        ) as services:
             app.state.services = services
             yield
             app.state.services = None

@@ -18,6 +18,7 @@ from ioc_ingest.config import IngestSettings
 from ioc_ingest.domain.rate_limit import AgencyRateLimiter, Clock
 from ioc_ingest.domain.screening import ScreeningRules
 from ioc_ingest.metrics import IngestMetrics
+from ioc_messaging.settings import KafkaSettings
 
 WallClock = Callable[[], datetime]
 
@@ -60,6 +61,7 @@ async def open_services(
     settings: IngestSettings,
     metrics: IngestMetrics,
     *,
+    kafka: KafkaSettings,
     monotonic: Clock = time.monotonic,
     now: WallClock = utc_now,
 ) -> AsyncIterator[IngestServices]:
@@ -78,11 +80,7 @@ async def open_services(
         timeout_seconds=_DB_TIMEOUT_SECONDS,
         on_failure=metrics.catalog_refresh_failures.inc,
     )
-    publisher = KafkaEventPublisher(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id="ioc-ingest",
-        topic=settings.ingest_topic,
-    )
+    publisher = KafkaEventPublisher(kafka, topic=settings.ingest_topic)
     try:
         await publisher.start()
         await catalog.start()

@@ -23,7 +23,8 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 
-from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
+from ioc_messaging.clients import safe_broker
+from ioc_messaging.settings import KafkaSettings
 
 _log = logging.getLogger(__name__)
 
@@ -42,9 +43,9 @@ class OutgoingRecord:
 
 
 class KafkaEventPublisher:
-    def __init__(self, *, bootstrap_servers: str, client_id: str, topic: str) -> None:
-        self._bootstrap_servers = bootstrap_servers
-        self._client_id = client_id
+    def __init__(self, kafka: KafkaSettings, *, topic: str) -> None:
+        self._kafka = kafka
+        self._bootstrap_servers = kafka.bootstrap_servers
         self.topic = topic
         self._broker: KafkaBroker | None = None
         self._connecting: asyncio.Task[None] | None = None
@@ -110,11 +111,8 @@ class KafkaEventPublisher:
     async def _connect(self) -> None:
         delay = _CONNECT_RETRY_FIRST_SECONDS
         while True:
-            broker = KafkaBroker(
-                self._bootstrap_servers,
-                client_id=self._client_id,
-                **SAFE_PRODUCER_OPTIONS,
-            )
+            # TLS and SASL as the settings say, acks=all and idempotence as always.
+            broker = safe_broker(self._kafka, client_id=self._kafka.client_id, logger_name=__name__)
             try:
                 await broker.start()
             except (KafkaError, OSError) as error:

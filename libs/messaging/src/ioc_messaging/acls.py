@@ -1,0 +1,173 @@
+"""Who may do what on Kafka: the least-privilege ACLs of each principal, as code.
+
+Pure: derived from the contract's topic names, no I/O. `ioc-topics acls` applies them
+to a broker through the admin API; deploy/k8s's KafkaUser resources are checked against
+them (tests/test_k8s_manifests.py), so the local broker and the cluster grant the same.
+
+A principal is a Kafka user name (User:<name>): one per service, one per agency that
+publishes straight to Kafka instead of through the ingest gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from ioc_contracts.topics import (
+    ALERTS_TOPIC,
+    INDICATOR_EVENTS_DLQ_TOPIC,
+    INDICATOR_EVENTS_TOPIC,
+    SERIES_UPDATED_TOPIC,
+)
+
+ADMIN_PRINCIPAL = "ioc-admin"
+INGEST_PRINCIPAL = "ioc-ingest"
+AGGREGATOR_PRINCIPAL = "ioc-aggregator"
+ALERTS_PRINCIPAL = "ioc-alerts"
+SERVICE_PRINCIPALS = (INGEST_PRINCIPAL, AGGREGATOR_PRINCIPAL, ALERTS_PRINCIPAL)
+AGENCY_PRINCIPAL_PREFIX = "agency-"
+
+
+class ResourceType(IntEnum):
+    """Kafka's wire codes (org.apache.kafka.common.resource.ResourceType)."""
+
+    ANY = 1
+    TOPIC = 2
+    GROUP = 3
+    CLUSTER = 4
+    TRANSACTIONAL_ID = 5
+    DELEGATION_TOKEN = 6
+    USER = 7
+
+
+class Operation(IntEnum):
+    """Kafka's wire codes (org.apache.kafka.common.acl.AclOperation)."""
+
+    ANY = 1
+    ALL = 2
+    READ = 3
+    WRITE = 4
+    CREATE = 5
+    DELETE = 6
+    ALTER = 7
+    DESCRIBE = 8
+    CLUSTER_ACTION = 9
+    DESCRIBE_CONFIGS = 10
+    ALTER_CONFIGS = 11
+    IDEMPOTENT_WRITE = 12
+    CREATE_TOKENS = 13
+    DESCRIBE_TOKENS = 14
+
+
+class PatternType(IntEnum):
+    ANY = 1
+    LITERAL = 3
+
+
+class Permission(IntEnum):
+    ANY = 1
+    ALLOW = 3
+
+
+# The one resource name the cluster resource has.
+CLUSTER_NAME = "kafka-cluster"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Acl:
+    """One ALLOW rule: `principal` may do `operation` on a literal resource, from any host."""
+
+    principal: str
+    resource_type: ResourceType
+    resource_name: str
+    operation: Operation
+
+    @property
+    def kafka_principal(self) -> str:
+        return f"User:{self.principal}"
+
+    def __str__(self) -> str:
+        return (
+            f"User:{self.principal} {self.operation.name} on "
+            f"{self.resource_type.name.lower()} {self.resource_name}"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Topology:
+    """The topic and group names the ACLs are about; tests give each run its own."""
+
+    events_topic: str = INDICATOR_EVENTS_TOPIC
+    dlq_topic: str = INDICATOR_EVENTS_DLQ_TOPIC
+    series_updated_topic: str = SERIES_UPDATED_TOPIC
+    alerts_topic: str = ALERTS_TOPIC
+    aggregator_group: str = "ioc-aggregator"
+    alerts_group: str = "ioc-alerts"
+
+
+def _topic(principal: str, name: str, *operations: Operation) -> list[Acl]:
+    return [Acl(principal, ResourceType.TOPIC, name, op) for op in operations]
+
+
+def _group(principal: str, name: str) -> Acl:
+    return Acl(principal, ResourceType.GROUP, name, Operation.READ)
+
+
+def _idempotent_producer(principal: str) -> Acl:
+    # Implied by WRITE on any topic since Kafka 3.0; explicit so older brokers and
+    # readers of the ACL list see it too.
+    return Acl(principal, ResourceType.CLUSTER, CLUSTER_NAME, Operation.IDEMPOTENT_WRITE)
+
+
+def service_acls(topology: Topology = Topology()) -> dict[str, list[Acl]]:
+    """Each service principal's rules: exactly its job in the pipeline, nothing more."""
+    t = topology
+    return {
+        INGEST_PRINCIPAL: [
+            *_topic(INGEST_PRINCIPAL, t.events_topic, Operation.WRITE, Operation.DESCRIBE),
+            _idempotent_producer(INGEST_PRINCIPAL),
+        ],
+        AGGREGATOR_PRINCIPAL: [
+            *_topic(AGGREGATOR_PRINCIPAL, t.events_topic, Operation.READ, Operation.DESCRIBE),
+            _group(AGGREGATOR_PRINCIPAL, t.aggregator_group),
+            *_topic(AGGREGATOR_PRINCIPAL, t.dlq_topic, Operation.WRITE, Operation.DESCRIBE),
+            *_topic(
+                AGGREGATOR_PRINCIPAL, t.series_updated_topic, Operation.WRITE, Operation.DESCRIBE
+            ),
+            _idempotent_producer(AGGREGATOR_PRINCIPAL),
+        ],
+        ALERTS_PRINCIPAL: [
+            *_topic(ALERTS_PRINCIPAL, t.series_updated_topic, Operation.READ, Operation.DESCRIBE),
+            _group(ALERTS_PRINCIPAL, t.alerts_group),
+            *_topic(ALERTS_PRINCIPAL, t.alerts_topic, Operation.WRITE, Operation.DESCRIBE),
+            _idempotent_producer(ALERTS_PRINCIPAL),
+        ],
+    }
+
+
+def agency_principal(agency: str) -> str:
+    """The Kafka user of an agency that publishes directly: `agency-<catalog code>`."""
+    if not agency or any(c.isspace() or c in ":*," for c in agency):
+        msg = f"not an agency code: {agency!r}"
+        raise ValueError(msg)
+    return f"{AGENCY_PRINCIPAL_PREFIX}{agency}"
+
+
+def agency_acls(agency: str, topology: Topology = Topology()) -> list[Acl]:
+    """An agency may append events to the events topic, and nothing else: not read it
+    (other agencies' figures), not write anywhere else.
+
+    Kafka cannot check that the events an agency writes name that agency: the aggregator
+    checks the `agency` field against the catalog's grants, but the field is the agency's
+    word. Grant direct rights only to agencies trusted with that; the ingest gateway,
+    where the agency comes from the API key, is the default path.
+    """
+    return _topic(agency_principal(agency), topology.events_topic, Operation.WRITE)
+
+
+def all_acls(agencies: Iterable[str] = (), topology: Topology = Topology()) -> list[Acl]:
+    """Every rule for the services and the given agencies, in a stable order."""
+    rules = [acl for acls in service_acls(topology).values() for acl in acls]
+    rules += [acl for agency in agencies for acl in agency_acls(agency, topology)]
+    return sorted(set(rules))

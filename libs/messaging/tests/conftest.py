@@ -1,0 +1,77 @@
+"""The local broker's SASL listener and its principals, for the security tests.
+
+deploy/local/kafka.sh writes the listener's address and one password per principal to
+`.local/kafka-sasl.env`; `./dev` exports the same variables, which take precedence.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from ioc_messaging.settings import KafkaSettings, SaslMechanism, SecurityProtocol
+
+
+@dataclass(frozen=True)
+class SaslListener:
+    bootstrap_servers: str
+    entries: dict[str, str]
+
+    def password(self, principal: str) -> str:
+        variable = "IOC_KAFKA_PASSWORD_" + principal.upper().replace("-", "_")
+        if variable not in self.entries:
+            pytest.fail(f"{variable} is missing: restart Kafka with deploy/local/kafka.sh start")
+        return self.entries[variable]
+
+    def settings(self, principal: str, *, password: str | None = None) -> KafkaSettings:
+        """A client logging in as `principal` (with its own password unless one is given)."""
+        return KafkaSettings(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=f"test-{principal}",
+            security_protocol=SecurityProtocol.SASL_PLAINTEXT,
+            sasl_mechanism=SaslMechanism.PLAIN,
+            sasl_username=principal,
+            sasl_password=SecretStr(password if password is not None else self.password(principal)),
+        )
+
+
+def _sasl_env_file(root: Path) -> Path:
+    if "IOC_KAFKA_SASL_ENV_FILE" in os.environ:
+        return Path(os.environ["IOC_KAFKA_SASL_ENV_FILE"])
+    if "IOC_ENV_FILE" in os.environ:
+        return Path(os.environ["IOC_ENV_FILE"]).parent / "kafka-sasl.env"
+    return root / ".local" / "kafka-sasl.env"
+
+
+def _listening(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sasl_listener(pytestconfig: pytest.Config) -> SaslListener:
+    path = _sasl_env_file(pytestconfig.rootpath)
+    entries: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                key, value = line.split("=", 1)
+                entries[key.strip()] = value.strip()
+    entries |= {k: v for k, v in os.environ.items() if k.startswith("IOC_KAFKA_")}
+    address = entries.get("IOC_KAFKA_SASL_BOOTSTRAP_SERVERS")
+    if address is None or not _listening(address):
+        pytest.fail(
+            f"Kafka's SASL listener is not running ({path}: {address or 'missing'}): "
+            "start the broker with the current deploy/local/kafka.sh (./dev infra)",
+            pytrace=False,
+        )
+    return SaslListener(address, entries)
