@@ -4,13 +4,16 @@ Built-in kinds are validated against Kubernetes' own schemas (kubernetes-validat
 strict: an unknown or misspelt field fails). The operators' custom resources (Strimzi,
 CloudNativePG, the Prometheus Operator) have no bundled schema, so the fields their
 operators need are checked here. Then the manifests are checked against the code: the
-IOC_* variables against the settings classes, topics against the contract, the aggregator's
-replicas against the partitions, ports against probes and Services, images against each
-other. Where kubectl is installed, the Bình Dương overlay is rendered and checked too.
+IOC_* variables against the settings classes, topics against the contract, the Kafka users'
+ACLs against the ACLs as code, the aggregator's replicas against the partitions, ports
+against probes and Services, images against each other. Where kubectl is installed, the
+Bình Dương overlay is rendered and checked too.
 
     uv run python tests/test_k8s_manifests.py --write-prometheus-rule
+    uv run python tests/test_k8s_manifests.py --write-kafka-users
 
-rewrites the Prometheus Operator's copy of the pipeline rules from deploy/prometheus.
+rewrite the Prometheus Operator's copy of the pipeline rules from deploy/prometheus, and
+the KafkaUser resources from libs/messaging/src/ioc_messaging/acls.py.
 """
 
 from __future__ import annotations
@@ -34,6 +37,16 @@ from ioc_aggregator.config import AggregatorSettings
 from ioc_alerts.config import AlertsSettings
 from ioc_contracts.topics import ALL_TOPICS, INDICATOR_EVENTS
 from ioc_ingest.config import IngestSettings
+from ioc_messaging.acls import (
+    ADMIN_PRINCIPAL,
+    AGGREGATOR_PRINCIPAL,
+    ALERTS_PRINCIPAL,
+    INGEST_PRINCIPAL,
+    agency_acls,
+    agency_principal,
+    service_acls,
+    strimzi_kafka_user,
+)
 from ioc_messaging.settings import KafkaSettings
 from ioc_storage.settings import BootstrapSettings, DatabaseSettings
 
@@ -44,6 +57,9 @@ MONITORING = K8S / "components" / "monitoring"
 OVERLAY = K8S / "overlays" / "binh-duong"
 PIPELINE_RULES = ROOT / "deploy" / "prometheus" / "rules" / "pipeline.yml"
 PROMETHEUS_RULE = MONITORING / "prometheusrule.yaml"
+KAFKA_USERS = BASE / "kafka-users.yaml"
+# One agency that publishes straight to Kafka, as the example to copy.
+EXAMPLE_AGENCIES = ("so-xd",)
 
 # A version kubernetes-validate bundles; the manifests use nothing newer.
 KUBERNETES_VERSION = "1.30"
@@ -52,6 +68,7 @@ CUSTOM_KINDS = {
     ("kafka.strimzi.io/v1", "Kafka"),
     ("kafka.strimzi.io/v1", "KafkaNodePool"),
     ("kafka.strimzi.io/v1", "KafkaTopic"),
+    ("kafka.strimzi.io/v1", "KafkaUser"),
     ("postgresql.cnpg.io/v1", "Cluster"),
     ("postgresql.cnpg.io/v1", "ScheduledBackup"),
     ("barmancloud.cnpg.io/v1", "ObjectStore"),
@@ -63,6 +80,12 @@ SERVICES: dict[str, type[BaseSettings]] = {
     "aggregator": AggregatorSettings,
     "alerts": AlertsSettings,
 }
+# Each service logs in to Kafka as its own principal, with its ACLs (kafka-users.yaml).
+KAFKA_PRINCIPALS = {
+    "ingest": INGEST_PRINCIPAL,
+    "aggregator": AGGREGATOR_PRINCIPAL,
+    "alerts": ALERTS_PRINCIPAL,
+}
 # Each service connects as its own role (the least-privilege model of docs/design.md).
 DATABASE_ROLES = {
     "ingest": "ioc_ingest",
@@ -72,8 +95,9 @@ DATABASE_ROLES = {
 }
 # What the init Job runs: `ioc-db` (storage settings) and `ioc-topics` (Kafka settings).
 INIT_SETTINGS: tuple[type[BaseSettings], ...] = (BootstrapSettings, DatabaseSettings, KafkaSettings)
-# Secrets an operator creates, not these manifests.
-GENERATED_SECRETS = {"ioc-timescaledb-superuser"}
+# Secrets an operator creates, not these manifests: CloudNativePG's superuser, Strimzi's
+# cluster CA certificate, and the User Operator's one Secret per KafkaUser (added below).
+GENERATED_SECRETS = {"ioc-timescaledb-superuser", "ioc-kafka-cluster-ca-cert"}
 PLACEHOLDER = "change-me"
 
 Resource = dict[str, Any]
@@ -307,9 +331,12 @@ def settings_of(container: Resource) -> tuple[type[BaseSettings], ...]:
     command = " ".join(container.get("command", []))
     for service, settings in SERVICES.items():
         if command == f"python -m ioc_{service}":
-            return (settings,)
+            # Kafka's security settings are read by KafkaSettings (IOC_KAFKA_*) at start.
+            return (settings, KafkaSettings)
     if "ioc-db" in command or "ioc-topics" in command:
         return INIT_SETTINGS
+    if "KafkaSettings()" in command:  # a script, e.g. the init Job's wait for the topics
+        return (KafkaSettings,)
     return ()
 
 
@@ -388,11 +415,85 @@ def test_each_service_connects_as_its_own_role_to_the_cluster_primary() -> None:
         assert secret_data(reference["name"])["username"] == DATABASE_ROLES[service], service
 
 
-def test_kafka_bootstrap_is_the_strimzi_bootstrap_service_on_a_plain_listener() -> None:
-    host, port = config_map_data("ioc-settings")["IOC_KAFKA_BOOTSTRAP_SERVERS"].split(":")
+def test_kafka_bootstrap_is_the_strimzi_bootstrap_service_on_the_authenticated_listener() -> None:
+    settings = config_map_data("ioc-settings")
+    host, port = settings["IOC_KAFKA_BOOTSTRAP_SERVERS"].split(":")
     assert host == f"{kafka()['metadata']['name']}-kafka-bootstrap"
-    plain = {lst["port"] for lst in kafka()["spec"]["kafka"]["listeners"] if lst["tls"] is False}
-    assert int(port) in plain
+    (listener,) = [lst for lst in kafka()["spec"]["kafka"]["listeners"] if lst["port"] == int(port)]
+    assert listener["tls"] is True
+    assert listener["authentication"] == {"type": "scram-sha-512"}
+    assert settings["IOC_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert settings["IOC_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+
+
+def test_every_kafka_listener_authenticates_and_acls_are_enforced() -> None:
+    spec = kafka()["spec"]["kafka"]
+    for listener in spec["listeners"]:
+        assert listener["tls"] is True, listener["name"]
+        assert listener["authentication"]["type"] == "scram-sha-512", listener["name"]
+    authorization = spec["authorization"]
+    assert authorization["type"] == "simple"
+    assert authorization["superUsers"] == [ADMIN_PRINCIPAL]
+    assert "allow.everyone.if.no.acl.found" not in spec["config"]
+
+
+def kafka_users_documents() -> list[Resource]:
+    cluster = kafka()["metadata"]["name"]
+    users = [strimzi_kafka_user(ADMIN_PRINCIPAL, None, cluster=cluster)]
+    users += [strimzi_kafka_user(p, rules, cluster=cluster) for p, rules in service_acls().items()]
+    users += [
+        strimzi_kafka_user(agency_principal(code), agency_acls(code), cluster=cluster)
+        for code in EXAMPLE_AGENCIES
+    ]
+    return users
+
+
+def write_kafka_users() -> None:
+    header = (
+        "# Kafka principals, each logging in with SCRAM-SHA-512; Strimzi's User Operator makes\n"
+        "# a Secret per user (key `password`) and keeps the broker's ACLs equal to these.\n"
+        "# Generated from libs/messaging/src/ioc_messaging/acls.py (ioc-admin is a super user,\n"
+        "# kafka.yaml); tests/test_k8s_manifests.py fails when they differ. Regenerate with\n"
+        "#   uv run python tests/test_k8s_manifests.py --write-kafka-users\n"
+        "# To let another agency publish straight to Kafka, add its code to EXAMPLE_AGENCIES\n"
+        "# there (or copy the agency-so-xd user), and hand it the Secret agency-<code>.\n"
+    )
+    body = yaml.safe_dump_all(kafka_users_documents(), sort_keys=False, width=4096)
+    KAFKA_USERS.write_text(header + body, encoding="utf-8")
+
+
+def test_kafka_users_hold_the_acls_of_the_code() -> None:
+    assert load_all(KAFKA_USERS) == kafka_users_documents(), (
+        "stale: uv run python tests/test_k8s_manifests.py --write-kafka-users"
+    )
+
+
+def test_each_service_logs_in_to_kafka_as_its_own_user() -> None:
+    users = {user["metadata"]["name"]: user for user in of_kind("KafkaUser")}
+    for service, principal in KAFKA_PRINCIPALS.items():
+        env = env_values(main_container(service))
+        assert env["IOC_KAFKA_SASL_USERNAME"]["value"] == principal, service
+        password = env["IOC_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        assert (password["name"], password["key"]) == (principal, "password"), service
+        assert users[principal]["spec"]["authorization"]["type"] == "simple", service
+    # The init Job checks topics and ACLs: the super user, in both containers.
+    for container in containers(named("Job", "ioc-init")):
+        assert env_values(container)["IOC_KAFKA_SASL_USERNAME"]["value"] == ADMIN_PRINCIPAL
+    assert "authorization" not in users[ADMIN_PRINCIPAL]["spec"]
+
+
+def test_kafka_clients_trust_the_strimzi_cluster_ca() -> None:
+    cafile = Path(config_map_data("ioc-settings")["IOC_KAFKA_SSL_CAFILE"])
+    ca_secret = f"{kafka()['metadata']['name']}-cluster-ca-cert"
+    for workload, container in all_containers():
+        if "ioc-settings" not in config_map_names(container):
+            continue
+        where = f"{resource_id(workload)}/{container['name']}"
+        volumes = {v["name"]: v for v in pod_spec(workload)["volumes"]}
+        (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == str(cafile.parent)]
+        secret = volumes[mount["name"]]["secret"]
+        assert secret["secretName"] == ca_secret, where
+        assert {"key": "ca.crt", "path": cafile.name} in secret["items"], where
 
 
 def test_aggregator_replicas_do_not_exceed_the_events_topic_partitions() -> None:
@@ -495,10 +596,21 @@ def referenced(kind_key: str) -> Iterator[tuple[str, str]]:
                 yield where, reference["name"]
 
 
+def generated_secrets() -> set[str]:
+    return GENERATED_SECRETS | {user["metadata"]["name"] for user in of_kind("KafkaUser")}
+
+
+def secret_volumes() -> Iterator[tuple[str, str]]:
+    for workload in workloads():
+        for volume in pod_spec(workload).get("volumes", []):
+            if "secret" in volume:
+                yield resource_id(workload), volume["secret"]["secretName"]
+
+
 def test_every_secret_and_config_map_a_container_reads_exists() -> None:
-    secrets = {r["metadata"]["name"] for r in of_kind("Secret")} | GENERATED_SECRETS
+    secrets = {r["metadata"]["name"] for r in of_kind("Secret")} | generated_secrets()
     config_maps = {r["metadata"]["name"] for r in of_kind("ConfigMap")}
-    for where, name in referenced("secretKeyRef"):
+    for where, name in [*referenced("secretKeyRef"), *secret_volumes()]:
         assert name in secrets, f"{where}: no Secret {name}"
     for where, name in referenced("configMapKeyRef"):
         assert name in config_maps, f"{where}: no ConfigMap {name}"
@@ -520,12 +632,14 @@ def test_the_init_jobs_scripts_are_valid() -> None:
     compile(wait["command"][2], "wait-for-topics", "exec")
     (main,) = pod_spec(init)["containers"]
     script = main["command"][-1]
-    assert [line.strip() for line in script.splitlines()][-5:] == [
+    assert [line.strip() for line in script.splitlines()][-6:] == [
         "ioc-db bootstrap",
         "ioc-db migrate",
         "ioc-db load-catalog",
         "ioc-topics create",
         "ioc-topics check",  # fails the Job when a topic drifted from the contract
+        # ... or a KafkaUser's ACLs from the code (the User Operator applies them)
+        "ioc-topics acls --check " + " ".join(f"--agency {code}" for code in EXAMPLE_AGENCIES),
     ]
     for variable in sorted(required_names(BootstrapSettings)):
         if variable.startswith("IOC_DB_PASSWORD_"):
@@ -634,5 +748,7 @@ def test_overlay_takes_every_image_from_the_registry_with_consistent_tags() -> N
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write-prometheus-rule"]:
         write_prometheus_rule()
+    elif sys.argv[1:] == ["--write-kafka-users"]:
+        write_kafka_users()
     else:
-        sys.exit(f"usage: {sys.argv[0]} --write-prometheus-rule")
+        sys.exit(f"usage: {sys.argv[0]} --write-prometheus-rule | --write-kafka-users")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from ioc_contracts.topics import (
     ALERTS_TOPIC,
@@ -171,3 +172,50 @@ def all_acls(agencies: Iterable[str] = (), topology: Topology = Topology()) -> l
     rules = [acl for acls in service_acls(topology).values() for acl in acls]
     rules += [acl for agency in agencies for acl in agency_acls(agency, topology)]
     return sorted(set(rules))
+
+
+# --- the same rules as Strimzi KafkaUser resources (deploy/k8s/base/kafka-users.yaml) ----
+
+_STRIMZI_OPERATIONS = {
+    Operation.READ: "Read",
+    Operation.WRITE: "Write",
+    Operation.DESCRIBE: "Describe",
+    Operation.IDEMPOTENT_WRITE: "IdempotentWrite",
+}
+
+
+def strimzi_acls(rules: Iterable[Acl]) -> list[dict[str, Any]]:
+    """`spec.authorization.acls` of a KafkaUser: one entry per resource, literal, any host."""
+    by_resource: dict[tuple[ResourceType, str], list[str]] = {}
+    for rule in sorted(rules):
+        key = (rule.resource_type, rule.resource_name)
+        by_resource.setdefault(key, []).append(_STRIMZI_OPERATIONS[rule.operation])
+    entries: list[dict[str, Any]] = []
+    for (resource_type, name), operations in by_resource.items():
+        resource: dict[str, Any] = {"type": resource_type.name.lower()}
+        if resource_type is not ResourceType.CLUSTER:
+            resource |= {"name": name, "patternType": "literal"}
+        entries.append({"resource": resource, "operations": sorted(operations), "host": "*"})
+    return entries
+
+
+def strimzi_kafka_user(
+    principal: str, rules: Iterable[Acl] | None, *, cluster: str
+) -> dict[str, Any]:
+    """A KafkaUser logging in with SCRAM-SHA-512; `rules=None` for a super user (no ACLs).
+
+    Strimzi's User Operator creates the password in a Secret named after the user (key
+    `password`) and keeps the broker's ACLs equal to these.
+    """
+    spec: dict[str, Any] = {"authentication": {"type": "scram-sha-512"}}
+    if rules is not None:
+        spec["authorization"] = {"type": "simple", "acls": strimzi_acls(rules)}
+    return {
+        "apiVersion": "kafka.strimzi.io/v1",
+        "kind": "KafkaUser",
+        "metadata": {
+            "name": principal,
+            "labels": {"strimzi.io/cluster": cluster, "app.kubernetes.io/part-of": "ioc-monitor"},
+        },
+        "spec": spec,
+    }
