@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.connected
 
 KILLS = 3
-EVENTS = 4500
+KILL_EVERY = 900  # the k-th kill comes once k × 900 rows are stored
+# At most: the load goes on until the last kill, so every restarted aggregator has new
+# events to write. (A fixed stream could be stored in full, between two looks at the
+# table, by an aggregator catching up after its rebalance, leaving the next one
+# nothing to write and nothing to be killed after.)
+EVENTS = 30_000
 
 
 async def kill_right_after_a_write(
@@ -29,7 +34,8 @@ async def kill_right_after_a_write(
     the aggregator is then between its database commit and its offset commit."""
     connection = await asyncpg.connect(database.dsns["reader"])
     try:
-        async with asyncio.timeout(60):
+        # A restarted aggregator waits out its predecessor's session (10 s) first.
+        async with asyncio.timeout(120):
             last = await connection.fetchval("SELECT count(*) FROM ioc.observations")
             while True:
                 stored = await connection.fetchval("SELECT count(*) FROM ioc.observations")
@@ -54,20 +60,29 @@ async def test_kill_9_repeatedly_mid_batch_loses_and_duplicates_nothing(
 ) -> None:
     aggregator_process.start()
     await asyncio.to_thread(aggregator_process.wait_ready)
+    killed = asyncio.Event()
     streaming = asyncio.create_task(
         load.stream(
-            producer, pipeline_topics.events, EVENTS, pause=0.1, post=http_post, http_every=5
+            producer,
+            pipeline_topics.events,
+            EVENTS,
+            pause=0.3,
+            post=http_post,
+            http_every=5,
+            until=killed,
         )
     )
     redelivered = 0.0
     for kill in range(KILLS):
         redelivered += read_metric(aggregator_process, "ioc_aggregator_duplicates_ignored_total")
         await kill_right_after_a_write(
-            aggregator_process, catalog_database, at_least=EVENTS * (kill + 1) // (KILLS + 2)
+            aggregator_process, catalog_database, at_least=KILL_EVERY * (kill + 1)
         )
         aggregator_process.start()
         await asyncio.to_thread(aggregator_process.wait_ready)
-    await streaming
+    killed.set()
+    async with asyncio.timeout(60):
+        await streaming
 
     def note() -> str:
         again = redelivered + read_metric(
