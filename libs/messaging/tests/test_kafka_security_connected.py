@@ -32,7 +32,13 @@ from ioc_messaging.acls import (
     all_acls,
 )
 from ioc_messaging.cli import main as ioc_topics
-from ioc_messaging.clients import KafkaLoginError, check_login, safe_consumer, safe_producer
+from ioc_messaging.clients import (
+    KafkaLoginError,
+    check_login,
+    safe_broker,
+    safe_consumer,
+    safe_producer,
+)
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import connect_admin, ensure_topics
 
@@ -220,6 +226,32 @@ async def test_the_alert_service_reads_updates_and_writes_alerts_only(
     # Its own group, someone else's topic (not even described to it).
     await refused(consume_one(alerts, granted.events_topic, group=granted.alerts_group))
     await refused(produce(alerts, granted.series_updated_topic))
+
+
+async def test_a_faststream_broker_logs_in_and_keeps_to_its_acls(
+    sasl_listener: SaslListener, granted: Topology
+) -> None:
+    """The services' path: safe_broker with FastStream's security object."""
+    await produce(sasl_listener.settings("ioc-admin"), granted.series_updated_topic, b"update")
+    broker = safe_broker(
+        sasl_listener.settings(ALERTS_PRINCIPAL), client_id="ioc-alerts", logger_name="test"
+    )
+    received: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+    @broker.subscriber(
+        granted.series_updated_topic, group_id=granted.alerts_group, auto_offset_reset="earliest"
+    )
+    async def on_update(body: bytes) -> None:
+        if not received.done():
+            received.set_result(body)
+
+    await asyncio.wait_for(broker.start(), WAIT_S)
+    try:
+        assert await asyncio.wait_for(received, WAIT_S) == b"update"
+        await asyncio.wait_for(broker.publish(b"alert", granted.alerts_topic), WAIT_S)
+        await refused(asyncio.wait_for(broker.publish(b"x", granted.events_topic), WAIT_S))
+    finally:
+        await broker.stop()
 
 
 async def test_ingest_writes_events_only(sasl_listener: SaslListener, granted: Topology) -> None:

@@ -1,0 +1,100 @@
+"""The gateway logs in to Kafka as its own principal and publishes within its ACLs.
+
+Against the local broker's SASL listener (deploy/local/kafka.sh): the app is built with
+KafkaSettings for `ioc-ingest`, whose ACLs are applied to this test's own topic only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiokafka.errors import TopicAuthorizationFailedError
+from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
+
+from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingRecord
+from ioc_ingest.config import IngestSettings
+from ioc_ingest.main import create_app
+from ioc_ingest.services import IngestServices
+from ioc_messaging.acl_admin import create_acls, delete_acls
+from ioc_messaging.acls import INGEST_PRINCIPAL, Topology, service_acls
+from ioc_messaging.settings import KafkaSettings, SaslMechanism, SecurityProtocol
+
+pytestmark = pytest.mark.connected
+
+WAIT_S = 60.0
+
+
+def _sasl_entries(root: Path) -> dict[str, str]:
+    path = Path(os.environ.get("IOC_KAFKA_SASL_ENV_FILE", root / ".local" / "kafka-sasl.env"))
+    if not path.exists():
+        pytest.fail(f"{path} is missing: start Kafka with ./dev infra", pytrace=False)
+    entries: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            entries[key] = value
+    return {**entries, **{k: v for k, v in os.environ.items() if k.startswith("IOC_KAFKA_")}}
+
+
+def _login(entries: dict[str, str], principal: str) -> KafkaSettings:
+    return KafkaSettings(
+        bootstrap_servers=entries["IOC_KAFKA_SASL_BOOTSTRAP_SERVERS"],
+        client_id=principal,
+        security_protocol=SecurityProtocol.SASL_PLAINTEXT,
+        sasl_mechanism=SaslMechanism.PLAIN,
+        sasl_username=principal,
+        sasl_password=SecretStr(
+            entries["IOC_KAFKA_PASSWORD_" + principal.upper().replace("-", "_")]
+        ),
+    )
+
+
+@pytest.fixture
+async def ingest_grants(pytestconfig: pytest.Config, topic: str) -> AsyncIterator[dict[str, str]]:
+    """ioc-ingest's ACLs for this test's topic, removed afterwards."""
+    entries = _sasl_entries(pytestconfig.rootpath)
+    rules = service_acls(Topology(events_topic=topic))[INGEST_PRINCIPAL]
+    admin = _login(entries, "ioc-admin")
+    await create_acls(admin, rules)
+    try:
+        yield entries
+    finally:
+        await delete_acls(admin, rules)
+
+
+async def _services_when_connected(app: object) -> IngestServices:
+    deadline = asyncio.get_running_loop().time() + WAIT_S
+    while True:
+        services: IngestServices | None = app.state.services  # type: ignore[attr-defined]
+        if services is not None and services.publisher.ready:
+            return services
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail("ingest did not connect to Kafka's SASL listener")
+        await asyncio.sleep(0.1)
+
+
+async def test_ingest_publishes_as_its_principal_and_only_to_its_topic(
+    ingest_settings: Callable[..., IngestSettings],
+    ingest_grants: dict[str, str],
+    topic: str,
+    unique_name: str,
+) -> None:
+    app = create_app(
+        ingest_settings(ingest_topic=topic),
+        kafka=_login(ingest_grants, INGEST_PRINCIPAL),
+        registry=CollectorRegistry(),
+    )
+    async with app.router.lifespan_context(app):
+        publisher = (await _services_when_connected(app)).publisher
+        record = OutgoingRecord(key=b"dvc.paperless-rate|province", value=b"{}")
+        await publisher.publish([record], timeout_seconds=WAIT_S)
+        # Elsewhere the broker refuses, and the gateway reports it as unavailable.
+        publisher.topic = f"{unique_name}.not-granted"
+        with pytest.raises(KafkaUnavailableError, match="refused") as refused:
+            await publisher.publish([record], timeout_seconds=WAIT_S)
+        assert isinstance(refused.value.__cause__, TopicAuthorizationFailedError)
