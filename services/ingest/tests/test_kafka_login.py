@@ -7,6 +7,7 @@ KafkaSettings for `ioc-ingest`, whose ACLs are applied to this test's own topic 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -98,3 +99,23 @@ async def test_ingest_publishes_as_its_principal_and_only_to_its_topic(
         with pytest.raises(KafkaUnavailableError, match="refused") as refused:
             await publisher.publish([record], timeout_seconds=WAIT_S)
         assert isinstance(refused.value.__cause__, TopicAuthorizationFailedError)
+
+
+async def test_a_refused_login_is_logged_as_such_and_the_gateway_stays_unready(
+    ingest_settings: Callable[..., IngestSettings],
+    pytestconfig: pytest.Config,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entries = _sasl_entries(pytestconfig.rootpath)
+    wrong = _login(entries, INGEST_PRINCIPAL).model_copy(
+        update={"sasl_password": SecretStr("not-the-password")}
+    )
+    app = create_app(ingest_settings(), kafka=wrong, registry=CollectorRegistry())
+    caplog.set_level(logging.WARNING, logger="ioc_ingest.adapters.kafka_publisher")
+    async with app.router.lifespan_context(app):
+        deadline = asyncio.get_running_loop().time() + WAIT_S
+        while not any("refused the login of 'ioc-ingest'" in r.message for r in caplog.records):
+            assert asyncio.get_running_loop().time() < deadline, "no refused login was logged"
+            await asyncio.sleep(0.1)
+        services: IngestServices = app.state.services
+        assert not services.publisher.ready

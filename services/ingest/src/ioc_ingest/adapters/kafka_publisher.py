@@ -23,7 +23,7 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 
-from ioc_messaging.clients import safe_broker
+from ioc_messaging.clients import KafkaLoginError, check_login, safe_broker
 from ioc_messaging.settings import KafkaSettings
 
 _log = logging.getLogger(__name__)
@@ -115,7 +115,14 @@ class KafkaEventPublisher:
             broker = safe_broker(self._kafka, client_id=self._kafka.client_id, logger_name=__name__)
             try:
                 await broker.start()
-            except (KafkaError, OSError) as error:
+            except (KafkaError, OSError) as failure:
+                error: BaseException = failure
+                if self._kafka.security_protocol.uses_sasl:
+                    # "Unable to bootstrap" hides a refused login; say which it was.
+                    try:
+                        await check_login(self._kafka)
+                    except KafkaLoginError as refused:
+                        error = refused
                 _log.warning(
                     "cannot connect to Kafka at %s, retrying in %.1f s: %s",
                     self._bootstrap_servers,
