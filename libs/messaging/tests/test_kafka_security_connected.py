@@ -43,7 +43,7 @@ from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import connect_admin, ensure_topics
 
 if TYPE_CHECKING:
-    from .conftest import SaslListener
+    from ioc_testing.kafka_logins import SaslListener
 
 pytestmark = pytest.mark.connected
 

@@ -8,62 +8,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 from aiokafka.errors import TopicAuthorizationFailedError
 from prometheus_client import CollectorRegistry
-from pydantic import SecretStr
 
 from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingRecord
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
 from ioc_ingest.services import IngestServices
 from ioc_messaging.acl_admin import create_acls, delete_acls
-from ioc_messaging.acls import INGEST_PRINCIPAL, Topology, service_acls
-from ioc_messaging.settings import KafkaSettings, SaslMechanism, SecurityProtocol
+from ioc_messaging.acls import ADMIN_PRINCIPAL, INGEST_PRINCIPAL, Topology, service_acls
+from ioc_testing.kafka_logins import SaslListener
 
 pytestmark = pytest.mark.connected
 
 WAIT_S = 60.0
 
 
-def _sasl_entries(root: Path) -> dict[str, str]:
-    path = Path(os.environ.get("IOC_KAFKA_SASL_ENV_FILE", root / ".local" / "kafka-sasl.env"))
-    if not path.exists():
-        pytest.fail(f"{path} is missing: start Kafka with ./dev infra", pytrace=False)
-    entries: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.startswith("#"):
-            key, value = line.split("=", 1)
-            entries[key] = value
-    return {**entries, **{k: v for k, v in os.environ.items() if k.startswith("IOC_KAFKA_")}}
-
-
-def _login(entries: dict[str, str], principal: str) -> KafkaSettings:
-    return KafkaSettings(
-        bootstrap_servers=entries["IOC_KAFKA_SASL_BOOTSTRAP_SERVERS"],
-        client_id=principal,
-        security_protocol=SecurityProtocol.SASL_PLAINTEXT,
-        sasl_mechanism=SaslMechanism.PLAIN,
-        sasl_username=principal,
-        sasl_password=SecretStr(
-            entries["IOC_KAFKA_PASSWORD_" + principal.upper().replace("-", "_")]
-        ),
-    )
-
-
 @pytest.fixture
-async def ingest_grants(pytestconfig: pytest.Config, topic: str) -> AsyncIterator[dict[str, str]]:
+async def ingest_grants(sasl_listener: SaslListener, topic: str) -> AsyncIterator[SaslListener]:
     """ioc-ingest's ACLs for this test's topic, removed afterwards."""
-    entries = _sasl_entries(pytestconfig.rootpath)
     rules = service_acls(Topology(events_topic=topic))[INGEST_PRINCIPAL]
-    admin = _login(entries, "ioc-admin")
+    admin = sasl_listener.settings(ADMIN_PRINCIPAL)
     await create_acls(admin, rules)
     try:
-        yield entries
+        yield sasl_listener
     finally:
         await delete_acls(admin, rules)
 
@@ -81,13 +52,13 @@ async def _services_when_connected(app: object) -> IngestServices:
 
 async def test_ingest_publishes_as_its_principal_and_only_to_its_topic(
     ingest_settings: Callable[..., IngestSettings],
-    ingest_grants: dict[str, str],
+    ingest_grants: SaslListener,
     topic: str,
     unique_name: str,
 ) -> None:
     app = create_app(
         ingest_settings(ingest_topic=topic),
-        kafka=_login(ingest_grants, INGEST_PRINCIPAL),
+        kafka=ingest_grants.settings(INGEST_PRINCIPAL),
         registry=CollectorRegistry(),
     )
     async with app.router.lifespan_context(app):
@@ -103,13 +74,10 @@ async def test_ingest_publishes_as_its_principal_and_only_to_its_topic(
 
 async def test_a_refused_login_is_logged_as_such_and_the_gateway_stays_unready(
     ingest_settings: Callable[..., IngestSettings],
-    pytestconfig: pytest.Config,
+    sasl_listener: SaslListener,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    entries = _sasl_entries(pytestconfig.rootpath)
-    wrong = _login(entries, INGEST_PRINCIPAL).model_copy(
-        update={"sasl_password": SecretStr("not-the-password")}
-    )
+    wrong = sasl_listener.settings(INGEST_PRINCIPAL, password="not-the-password")
     app = create_app(ingest_settings(), kafka=wrong, registry=CollectorRegistry())
     caplog.set_level(logging.WARNING, logger="ioc_ingest.adapters.kafka_publisher")
     async with app.router.lifespan_context(app):

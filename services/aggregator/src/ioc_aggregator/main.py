@@ -18,6 +18,7 @@ from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_aggregator.usecase import BatchProcessor
 from ioc_messaging.clients import safe_broker
+from ioc_messaging.settings import KafkaSettings
 
 
 class Runtime:
@@ -33,15 +34,17 @@ class Runtime:
 
 
 def create_app(
-    settings: AggregatorSettings, registry: CollectorRegistry | None = None
+    settings: AggregatorSettings,
+    registry: CollectorRegistry | None = None,
+    kafka: KafkaSettings | None = None,
 ) -> AsgiFastStream:
     registry = registry if registry is not None else CollectorRegistry()
     metrics = AggregatorMetrics.create(registry)
-    broker = safe_broker(
-        settings.kafka_bootstrap_servers,
-        client_id="ioc-aggregator",
-        logger_name="ioc_aggregator.kafka",
+    # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
+    kafka = kafka or KafkaSettings(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-aggregator"
     )
+    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_aggregator.kafka")
     runtime = Runtime()
     pipeline = BatchPipeline(runtime.current_processor, metrics)
     register_subscriber(broker, settings, pipeline)

@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
+from faststream.kafka import Topic
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_alerts.adapters.store import Delivery
@@ -67,7 +68,9 @@ def create_app(
     holder: dict[str, Runtime] = {}
 
     @broker.subscriber(
-        settings.alerts_updates_topic,
+        # Never created here (FastStream would make it with one partition); the topics
+        # come from `ioc-topics create` or Strimzi with the contract's partitions.
+        Topic(settings.alerts_updates_topic, declare=False),
         group_id=settings.alerts_group_id,
         batch=True,
         max_records=500,
@@ -167,6 +170,7 @@ def create_app(
     )
     app.include_router(router)
     app.mount("/metrics", make_asgi_app(registry))
+    app.state.broker = broker  # what it subscribes to, for tests and diagnostics
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

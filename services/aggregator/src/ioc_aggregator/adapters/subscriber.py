@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.annotations import KafkaMessage
 
 from ioc_aggregator.adapters.pipeline import BatchPipeline
@@ -60,7 +60,9 @@ def register_subscriber(
     broker: KafkaBroker, settings: AggregatorSettings, pipeline: BatchPipeline
 ) -> None:
     @broker.subscriber(
-        settings.aggregator_source_topic,
+        # Never created here: FastStream would make a missing topic with one partition,
+        # against the contract's six; `ioc-topics create` (or Strimzi) makes it.
+        Topic(settings.aggregator_source_topic, declare=False),
         group_id=settings.aggregator_group_id,
         batch=True,
         max_records=settings.aggregator_max_batch,

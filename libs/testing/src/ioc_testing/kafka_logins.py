@@ -1,4 +1,4 @@
-"""The local broker's SASL listener and its principals, for the security tests.
+"""The local broker's SASL listener and its principals, for the Kafka security tests.
 
 deploy/local/kafka.sh writes the listener's address and one password per principal to
 `.local/kafka-sasl.env`; `./dev` exports the same variables, which take precedence.
