@@ -90,10 +90,23 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     await client.stop()
 
 
+_PORTS_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port nothing listens on now, never the same twice in one test run.
+
+    The port is released at once and bound later by whoever gets it; meanwhile the
+    kernel may offer it again to the next caller, and two services of one test would
+    then start on the same port.
+    """
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _PORTS_HANDED_OUT:
+            _PORTS_HANDED_OUT.add(port)
+            return port
 
 
 class ServiceProcess:
