@@ -10,13 +10,14 @@ import asyncio
 from collections.abc import Sequence
 
 from aiokafka import TopicPartition
+from aiokafka.errors import KafkaTimeoutError
 from prometheus_client import CollectorRegistry
 
 from ioc_aggregator.adapters.pipeline import BatchPipeline
 from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
 from ioc_aggregator.domain.records import Position, SourceRecord
 from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.usecase import DatabaseUnavailableError, Screened
+from ioc_aggregator.usecase import Announced, DatabaseUnavailableError, Screened
 
 TOPIC = "ioc.indicator-events"
 
@@ -46,28 +47,41 @@ class RecordingConsumer:
 
 
 class GatedStages:
-    """Screens at once; finishes a batch (named by its first offset) once its gate opens,
-    or fails it as the database would."""
+    """Screens at once; stores a batch (named by its first offset) once its store gate
+    opens, and has it acknowledged once its ack gate opens; fails either step on demand."""
 
     def __init__(self, log: list[tuple[object, ...]]) -> None:
         self.log = log
-        self.gates: dict[int, asyncio.Event] = {}
-        self.unavailable: set[int] = set()
+        self.gates: dict[tuple[str, int], asyncio.Event] = {}
+        self.database_down: set[int] = set()
+        self.kafka_refuses: set[int] = set()
 
-    def gate(self, first: int) -> asyncio.Event:
-        return self.gates.setdefault(first, asyncio.Event())
+    def gate(self, step: str, first: int) -> asyncio.Event:
+        return self.gates.setdefault((step, first), asyncio.Event())
+
+    def open(self, step: str, *firsts: int) -> None:
+        for first in firsts:
+            self.gate(step, first).set()
 
     async def screen(self, records: Sequence[SourceRecord]) -> Screened:
         self.log.append(("screened", records[0].position.offset))
         return Screened(records, [], [])
 
-    async def finish(self, batch: Screened) -> dict[TopicPartitionKey, int]:
+    async def store(self, batch: Screened) -> Announced:
         first = batch.records[0].position.offset
-        self.log.append(("finishing", first))
-        await self.gate(first).wait()
-        if first in self.unavailable:
+        self.log.append(("storing", first))
+        await self.gate("store", first).wait()
+        if first in self.database_down:
             raise DatabaseUnavailableError("database down")
-        self.log.append(("stored and acknowledged", first))
+        self.log.append(("stored", first))
+        return Announced(batch.records, [], [], updates=0, inserted=0, duplicates=0)
+
+    async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]:
+        first = batch.records[0].position.offset
+        await self.gate("ack", first).wait()
+        if first in self.kafka_refuses:
+            raise KafkaTimeoutError
+        self.log.append(("acknowledged", first))
         return commit_offsets(r.position for r in batch.records)
 
 
@@ -76,62 +90,87 @@ def pipeline(stages: GatedStages) -> BatchPipeline:
 
 
 async def settle() -> None:
-    for _ in range(10):
+    for _ in range(20):
         await asyncio.sleep(0)
 
 
-async def test_the_next_batch_is_screened_while_one_finishes_and_commits_follow_in_order() -> None:
+def last_seeks(log: list[tuple[object, ...]]) -> dict[object, object]:
+    return {entry[1]: entry[2] for entry in log if entry[0] == "seek"}
+
+
+async def test_batches_overlap_yet_are_stored_and_committed_in_kafka_order() -> None:
     log: list[tuple[object, ...]] = []
     stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
     flow = pipeline(stages)
-    await flow.submit(batch((0, 10), (1, 20)), consumer)  # returns before it is finished
+    await flow.submit(batch((0, 10), (1, 20)), consumer)  # returns before it is stored
     second = asyncio.create_task(flow.submit(batch((0, 11), (1, 21)), consumer))
     await settle()
-    assert log == [("screened", 10), ("finishing", 10), ("screened", 11)]
-    assert not second.done()  # waits for the batch ahead before handing its own on
+    assert log == [("screened", 10), ("storing", 10), ("screened", 11)]
+    assert not second.done()  # the next transaction waits for this one
 
-    stages.gate(10).set()
+    stages.open("store", 10)
     await second
-    stages.gate(11).set()
+    stages.open("store", 11)
+    stages.open("ack", 11)
+    await settle()
+    # Stored while Kafka still owes the first batch its acknowledgements; not committed.
+    assert log[3:] == [("stored", 10), ("storing", 11), ("stored", 11), ("acknowledged", 11)]
+
+    stages.open("ack", 10)
     await flow.close()
-    assert log[3:] == [
-        ("stored and acknowledged", 10),
+    assert log[7:] == [
+        ("acknowledged", 10),
         ("commit", {0: 11, 1: 21}),
-        ("finishing", 11),
-        ("stored and acknowledged", 11),
         ("commit", {0: 12, 1: 22}),
     ]
 
 
-async def test_a_batch_handed_back_takes_the_one_behind_it_back_with_it() -> None:
+async def test_a_batch_kafka_did_not_acknowledge_takes_every_batch_behind_it_back() -> None:
     log: list[tuple[object, ...]] = []
     stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
-    stages.unavailable.add(10)
+    stages.kafka_refuses.add(10)
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10), (0, 11)), consumer)
+    stages.open("store", 10, 12)
+    await flow.submit(batch((0, 12), (1, 30)), consumer)
+    stages.open("ack", 12)
+    await settle()
+    assert ("acknowledged", 12) in log
+    assert not any(entry[0] == "commit" for entry in log)  # not before the batch ahead
+    stages.open("ack", 10)
+    await flow.close()
+    assert not any(entry[0] == "commit" for entry in log)
+    assert last_seeks(log) == {0: 10, 1: 30}  # back to the first unfinished record
+
+
+async def test_a_batch_that_could_not_be_stored_drops_the_one_behind_it() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
+    stages.database_down.add(10)
     flow = pipeline(stages)
     await flow.submit(batch((0, 10), (0, 11)), consumer)
     behind = asyncio.create_task(flow.submit(batch((0, 12), (1, 30)), consumer))
     await settle()
-    stages.gate(10).set()
+    stages.open("store", 10)
     await behind
     await flow.close()
-    assert ("seek", 0, 10) in log  # the failed batch, read again from its first record
-    assert ("seek", 1, 30) in log  # the batch behind it too, on its other partition
     assert not any(entry[0] == "commit" for entry in log)
-    assert ("finishing", 12) not in log  # never stored out of order
+    assert ("storing", 12) not in log  # never stored out of order
+    assert last_seeks(log) == {0: 10, 1: 30}
 
 
 async def test_a_partition_taken_away_is_not_sought() -> None:
     log: list[tuple[object, ...]] = []
     stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
-    stages.unavailable.add(10)
-    stages.gate(10).set()
+    stages.database_down.add(10)
+    stages.open("store", 10)
     flow = pipeline(stages)
     await flow.submit(batch((0, 10), (1, 40)), consumer)
     await flow.close()
     assert [entry for entry in log if entry[0] == "seek"] == [("seek", 0, 10)]
 
 
-async def test_closing_lets_the_batch_being_finished_commit_and_takes_no_more() -> None:
+async def test_closing_lets_the_batches_in_flight_commit_and_takes_no_more() -> None:
     log: list[tuple[object, ...]] = []
     stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
     flow = pipeline(stages)
@@ -139,13 +178,14 @@ async def test_closing_lets_the_batch_being_finished_commit_and_takes_no_more() 
     closing = asyncio.create_task(flow.close())
     await settle()
     assert not closing.done()
-    stages.gate(10).set()
+    stages.open("store", 10)
+    stages.open("ack", 10)
     await closing
     await flow.submit(batch((0, 11)), consumer)
     await settle()
     assert log[-1] == ("screened", 11)
     assert ("commit", {0: 11}) in log
-    assert ("finishing", 11) not in log
+    assert ("storing", 11) not in log
 
 
 async def test_a_partition_read_again_never_moves_its_committed_offset_back() -> None:
@@ -153,7 +193,23 @@ async def test_a_partition_read_again_never_moves_its_committed_offset_back() ->
     stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
     flow = pipeline(stages)
     for first in (10, 5):  # 5..: the same records again, after a rebalance
-        stages.gate(first).set()
+        stages.open("store", first)
+        stages.open("ack", first)
         await flow.submit(batch((0, first), (0, first + 1)), consumer)
     await flow.close()
     assert [entry for entry in log if entry[0] == "commit"] == [("commit", {0: 12})]
+
+
+async def test_after_a_batch_is_handed_back_its_records_read_again_are_stored() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    stages.kafka_refuses.add(10)
+    stages.open("store", 10, 12)
+    stages.open("ack", 10, 12)
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10), (0, 11)), consumer)
+    await flow.submit(batch((0, 12)), consumer)  # fetched before the seek: dropped
+    stages.kafka_refuses.clear()
+    await flow.submit(batch((0, 10), (0, 11), (0, 12)), consumer)  # read again
+    await flow.close()
+    assert [entry for entry in log if entry[0] == "commit"] == [("commit", {0: 13})]

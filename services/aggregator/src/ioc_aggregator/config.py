@@ -18,6 +18,10 @@ class AggregatorSettings(ServiceSettings):
     http_port: int = Field(default=9102, ge=1, le=65535)
 
     aggregator_group_id: str = Field(default="ioc-aggregator")
+    # Static membership (KIP-345): a replica that restarts under the same id within the
+    # session timeout gets its partitions back at once, with no rebalance of the group.
+    # One id per replica (the pod's name); unset, every start joins as a new member.
+    aggregator_group_instance_id: str | None = Field(default=None, min_length=1)
     aggregator_source_topic: str = Field(default=INDICATOR_EVENTS_TOPIC)
     aggregator_dlq_topic: str = Field(default=INDICATOR_EVENTS_DLQ_TOPIC)
     aggregator_updates_topic: str = Field(default=SERIES_UPDATED_TOPIC)

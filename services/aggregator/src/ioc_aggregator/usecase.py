@@ -1,10 +1,12 @@
-"""One batch in two halves: screen it, then finish it (store, publish, say what to commit).
+"""One batch in three steps: screen it; store it and hand its messages to Kafka; wait
+for Kafka's acknowledgements and say what to commit.
 
 The order is what makes "effectively once" hold: the database transaction
 commits first, then dead letters and series updates are acknowledged by Kafka,
 and only then are offsets committed. A crash anywhere before the commit means
 the batch is read again, and the idempotency key absorbs what was stored.
-Screening writes nothing, so it may run while the batch before is finished.
+Screening writes nothing, so it may run while the batch before is still stored; a
+batch may be stored while Kafka acknowledges the one before (adapters/pipeline.py).
 """
 
 from __future__ import annotations
@@ -59,12 +61,27 @@ class Screened:
     refused: list[Refused]
 
 
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """A batch stored, its dead letters and SeriesUpdated handed to the Kafka producer."""
+
+    records: Sequence[SourceRecord]
+    acknowledgements: list[Awaitable[None]]  # done once Kafka acknowledged every message
+    refused: list[Refused]
+    updates: int
+    inserted: int
+    duplicates: int
+
+
 class Outbox(Protocol):
-    """Publishes to Kafka and returns only once every message is acknowledged."""
+    """Hands messages to the Kafka producer, in order; what it returns completes once
+    Kafka acknowledged every one of them (and raises if one was not)."""
 
-    async def dead_letters(self, refused: Sequence[Refused], failed_at: datetime) -> None: ...
+    async def dead_letters(
+        self, refused: Sequence[Refused], failed_at: datetime
+    ) -> Awaitable[None]: ...
 
-    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> None: ...
+    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> Awaitable[None]: ...
 
 
 @dataclass
@@ -99,33 +116,48 @@ class BatchProcessor:
                     refused.append(verdict)
         return Screened(records, accepted, refused)
 
-    async def finish(self, batch: Screened) -> dict[TopicPartitionKey, int]:
-        """Stores, dead-letters and announces a screened batch; returns the offsets to
-        commit. Raises if the batch must be read again."""
+    async def store(self, batch: Screened) -> Announced:
+        """Stores a screened batch, then hands its dead letters and SeriesUpdated to the
+        Kafka producer without waiting for the acknowledgements (`acknowledged` does).
+        Raises if the batch must be read again."""
         accepted, refused = batch.accepted, list(batch.refused)
         stored, rejected_by_storage = await self._store(accepted)
         refused.extend(rejected_by_storage)
+        pending: list[Awaitable[None]] = []
         if refused:
-            await self.outbox.dead_letters(refused, self.clock())
-            for letter in refused:
-                self.metrics.dead_letters.labels(letter.error_code.value).inc()
-                log.warning(
-                    "dead-lettered",
-                    extra={
-                        "topic": letter.record.position.topic,
-                        "partition": letter.record.position.partition,
-                        "offset": letter.record.position.offset,
-                        "error_code": letter.error_code.value,
-                        "reason": letter.reason,
-                    },
-                )
+            pending.append(await self.outbox.dead_letters(refused, self.clock()))
         updates = series_updates(stored.inserted, stored.latest, updated_at=self.clock())
         if updates:
-            await self.outbox.series_updated(updates)
-            self.metrics.series_updates.inc(len(updates))
-        duplicates = len(accepted) - len(rejected_by_storage) - len(stored.inserted)
-        self.metrics.written.inc(len(stored.inserted))
-        self.metrics.duplicates.inc(duplicates)
+            pending.append(await self.outbox.series_updated(updates))
+        return Announced(
+            records=batch.records,
+            acknowledgements=pending,
+            refused=refused,
+            updates=len(updates),
+            inserted=len(stored.inserted),
+            duplicates=len(accepted) - len(rejected_by_storage) - len(stored.inserted),
+        )
+
+    async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]:
+        """Waits until Kafka acknowledged the batch's dead letters and SeriesUpdated;
+        returns the offsets to commit. Raises if one was not acknowledged."""
+        for acknowledgement in batch.acknowledgements:
+            await acknowledgement
+        for letter in batch.refused:
+            self.metrics.dead_letters.labels(letter.error_code.value).inc()
+            log.warning(
+                "dead-lettered",
+                extra={
+                    "topic": letter.record.position.topic,
+                    "partition": letter.record.position.partition,
+                    "offset": letter.record.position.offset,
+                    "error_code": letter.error_code.value,
+                    "reason": letter.reason,
+                },
+            )
+        self.metrics.series_updates.inc(batch.updates)
+        self.metrics.written.inc(batch.inserted)
+        self.metrics.duplicates.inc(batch.duplicates)
         return commit_offsets(r.position for r in batch.records)
 
     async def _store(self, accepted: Sequence[Accepted]) -> tuple[StoredBatch, list[Refused]]:

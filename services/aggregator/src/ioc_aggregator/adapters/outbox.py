@@ -1,9 +1,9 @@
-"""Publishes dead letters and series updates, returning only once Kafka acknowledged all."""
+"""Hands dead letters and series updates to Kafka; what it returns completes on the acks."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 
 from faststream.kafka import KafkaBroker
@@ -20,7 +20,9 @@ class KafkaOutbox:
         self._dlq_topic = dlq_topic
         self._updates_topic = updates_topic
 
-    async def dead_letters(self, refused: Sequence[Refused], failed_at: datetime) -> None:
+    async def dead_letters(
+        self, refused: Sequence[Refused], failed_at: datetime
+    ) -> Awaitable[None]:
         pending = []
         for letter in refused:
             position = letter.record.position
@@ -42,9 +44,9 @@ class KafkaOutbox:
                     no_confirm=True,
                 )
             )
-        await asyncio.gather(*pending)
+        return _all_acknowledged(pending)
 
-    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> None:
+    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> Awaitable[None]:
         pending = [
             await self._broker.publish(
                 update.model_dump_json().encode(),
@@ -55,4 +57,12 @@ class KafkaOutbox:
             )
             for update in updates
         ]
-        await asyncio.gather(*pending)
+        return _all_acknowledged(pending)
+
+
+async def _all_acknowledged(pending: Sequence[Awaitable[object]]) -> None:
+    # Every one awaited, even after a failure, so none is left unretrieved.
+    results = await asyncio.gather(*pending, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result

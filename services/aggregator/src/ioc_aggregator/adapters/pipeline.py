@@ -1,16 +1,20 @@
-"""Two batches in flight: the next is fetched and screened while the last is finished.
+"""Batches in flight, overlapped, finished in Kafka order.
 
 FastStream calls the handler with one batch at a time. The handler screens its batch
-(our CPU), waits for the batch before it to be finished, starts finishing its own in
-the background and returns; so Kafka's next fetch and the screening of the next batch
-overlap the database transaction, the Kafka acknowledgements and the offset commit of
-this one.
+(our CPU), waits until the batch ahead is stored, starts finishing its own in the
+background and returns. Finishing a batch is: store it (one transaction) and hand its
+dead letters and SeriesUpdated to the Kafka producer; wait for Kafka's
+acknowledgements; wait for the batch ahead to be committed; commit its offsets. So the
+next fetch and screening overlap the database transaction, and the next transaction
+overlaps the acknowledgements and the offset commit of the batch before.
 
-What "effectively once" rests on is unchanged: one batch is finished at a time, in
-Kafka order; a batch's offsets are committed only after its transaction committed and
-its dead letters and SeriesUpdated were acknowledged by Kafka; a batch that could not
-be finished is handed back to Kafka (seek back), and the batch screened behind it is
-dropped and handed back with it, so nothing after it is committed.
+What "effectively once" rests on is unchanged: batches are stored one after another
+and committed one after another, in Kafka order; a batch's offsets are committed only
+after its transaction committed and its dead letters and SeriesUpdated were
+acknowledged by Kafka, and after the batch ahead was committed; a batch that could not
+be finished is handed back to Kafka (seek back), and every batch behind it is handed
+back with it, each seek going back at least as far as the one before it, so nothing
+after the first unfinished record is committed.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from ioc_aggregator.domain.batch import TopicPartitionKey, earliest_offsets
 from ioc_aggregator.domain.records import SourceRecord
 from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.usecase import DatabaseUnavailableError, Screened
+from ioc_aggregator.usecase import Announced, DatabaseUnavailableError, Screened
 
 log = logging.getLogger(__name__)
 
@@ -46,91 +50,127 @@ def rewind(consumer: AIOKafkaConsumer, records: Iterable[SourceRecord]) -> None:
 
 
 class BatchStages(Protocol):
-    """The two halves of a batch (`BatchProcessor` in production)."""
+    """The steps of a batch (`BatchProcessor` in production)."""
 
     async def screen(self, records: Sequence[SourceRecord]) -> Screened: ...
 
-    async def finish(self, batch: Screened) -> dict[TopicPartitionKey, int]: ...
+    async def store(self, batch: Screened) -> Announced: ...
+
+    async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]: ...
 
 
 @dataclass
-class _Finishing:
+class _InFlight:
     records: Sequence[SourceRecord]
-    outcome: asyncio.Task[bool]  # True: finished; False: handed back to Kafka
+    stored: asyncio.Future[bool]  # True once stored; False if it never will be
+    # () once committed (or the commit was refused by a rebalance); otherwise every
+    # record handed back to Kafka, this batch's and those ahead of it.
+    outcome: asyncio.Task[Sequence[SourceRecord]]
+
+
+async def _outcome(batch: _InFlight | None) -> Sequence[SourceRecord]:
+    if batch is None:
+        return ()
+    try:
+        # Shielded: a handler cancelled at shutdown must not cut a batch in half.
+        return await asyncio.shield(batch.outcome)
+    except asyncio.CancelledError:
+        if not batch.outcome.cancelled():
+            raise
+        return batch.records
 
 
 class BatchPipeline:
     def __init__(self, processor: Callable[[], BatchStages], metrics: AggregatorMetrics):
         self._processor = processor
         self._metrics = metrics
-        self._finishing: _Finishing | None = None
+        self._last: _InFlight | None = None
         self._committed: dict[TopicPartition, int] = {}
         self._closing = False
 
     async def submit(self, records: Sequence[SourceRecord], consumer: AIOKafkaConsumer) -> None:
-        """Screens `records`, then hands them on to be finished once the batch ahead is."""
+        """Screens `records`, then hands them on to be finished behind the batch ahead."""
         try:
             screened = await self._processor().screen(records)
         except BaseException:
             # Whatever went wrong (the rules waited too long for the database), this
-            # batch and anything behind a failed one are read again.
-            handed_back = await self._settle()
-            rewind(consumer, [*handed_back, *records])
+            # batch is read again, after anything handed back ahead of it.
+            await self._hand_back(consumer, records)
             raise
-        handed_back = await self._settle()
-        if handed_back:
-            rewind(consumer, [*handed_back, *records])
+        ahead = self._last
+        if ahead is not None and not await self._stored(ahead):
+            await self._hand_back(consumer, records)
             log.warning(
                 "batch dropped behind one handed back to Kafka", extra={"records": len(records)}
             )
             return
         if self._closing:
             return  # never committed: read again by whoever owns the partitions next
-        task = asyncio.create_task(self._finish(screened, consumer), name="aggregator-finish")
-        self._finishing = _Finishing(records, task)
+        stored = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(
+            self._finish(screened, consumer, ahead, stored), name="aggregator-finish"
+        )
+        self._last = _InFlight(records, stored, task)
 
     async def close(self) -> None:
-        """Lets the batch being finished commit; takes no new one (shutdown)."""
+        """Lets the batches in flight commit; takes no new one (shutdown)."""
         self._closing = True
-        await self._settle()
+        await _outcome(self._last)
 
-    async def _settle(self) -> Sequence[SourceRecord]:
-        """Waits for the batch being finished; returns its records if it was handed back."""
-        finishing = self._finishing
-        if finishing is None:
-            return ()
-        try:
-            # Shielded: a handler cancelled at shutdown must not cut a batch in half.
-            finished = await asyncio.shield(finishing.outcome)
-        except asyncio.CancelledError:
-            if not finishing.outcome.cancelled():
-                raise
-            finished = False
-        if self._finishing is finishing:
-            self._finishing = None
-        return () if finished else finishing.records
+    async def _hand_back(self, consumer: AIOKafkaConsumer, records: Sequence[SourceRecord]) -> None:
+        """Seeks back to the first record not finished, this batch's or one ahead of it;
+        what is fetched from there on starts afresh, with nothing in flight."""
+        last = self._last
+        handed_back = await _outcome(last)
+        rewind(consumer, [*handed_back, *records])
+        if self._last is last:
+            self._last = None
 
-    async def _finish(self, screened: Screened, consumer: AIOKafkaConsumer) -> bool:
+    @staticmethod
+    async def _stored(batch: _InFlight) -> bool:
+        """Whether the batch was stored and is not known to be handed back."""
+        if not await asyncio.shield(batch.stored):
+            return False
+        return not (
+            batch.outcome.done() and not batch.outcome.cancelled() and batch.outcome.result()
+        )
+
+    async def _finish(
+        self,
+        screened: Screened,
+        consumer: AIOKafkaConsumer,
+        ahead: _InFlight | None,
+        stored: asyncio.Future[bool],
+    ) -> Sequence[SourceRecord]:
+        processor = self._processor()
+        offsets: dict[TopicPartitionKey, int] | None = None
         try:
-            offsets = await self._processor().finish(screened)
+            announced = await processor.store(screened)
+            stored.set_result(True)
+            offsets = await processor.acknowledged(announced)
         except DatabaseUnavailableError as error:
-            rewind(consumer, screened.records)
             log.warning(
                 "batch handed back to Kafka until the database returns",
                 extra={"records": len(screened.records), "error": str(error)},
             )
-            return False
         except Exception:
-            # Whatever went wrong, nothing past this batch may be committed.
-            rewind(consumer, screened.records)
             log.exception("batch handed back to Kafka", extra={"records": len(screened.records)})
-            return False
-        await self._commit(consumer, offsets)
-        return True
+        finally:
+            if not stored.done():
+                stored.set_result(False)
+        # In Kafka order: nothing is committed, and nothing sought, before the batch ahead.
+        handed_back = await _outcome(ahead)
+        if offsets is None or handed_back or not await self._commit(consumer, offsets):
+            # Back at least as far as the batches ahead went, so none of them is skipped.
+            handed_back = [*handed_back, *screened.records]
+            rewind(consumer, handed_back)
+            return handed_back
+        return ()
 
     async def _commit(
         self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartitionKey, int]
-    ) -> None:
+    ) -> bool:
+        """Commits `offsets`; False if the batch must be read again to commit them."""
         commit = {
             TopicPartition(t, p): offset
             for (t, p), offset in offsets.items()
@@ -138,15 +178,19 @@ class BatchPipeline:
             if offset > self._committed.get(TopicPartition(t, p), -1)
         }
         if not commit:
-            return
+            return True
         try:
             await consumer.commit(commit)
-        except (CommitFailedError, IllegalStateError, KafkaError) as error:
-            # A rebalance took the partition away (or the coordinator is moving); its
-            # next owner re-reads the batch and the idempotency key absorbs what was
-            # already stored.
+        except (CommitFailedError, IllegalStateError) as error:
+            # A rebalance took the partition away; its next owner re-reads the batch
+            # and the idempotency key absorbs what was already stored.
             log.warning("offset commit refused", extra={"error": str(error)})
-            return
+            return True
+        except KafkaError as error:
+            # Reading the batch again commits its offsets once Kafka is back; its rows
+            # are duplicates by then, and its SeriesUpdated were acknowledged already.
+            log.warning("offset commit failed", extra={"error": repr(error)})
+            return False
         self._committed.update(commit)
         for partition, offset in commit.items():
             highwater = consumer.highwater(partition)
@@ -154,3 +198,4 @@ class BatchPipeline:
                 self._metrics.lag.labels(partition.topic, str(partition.partition)).set(
                     max(0, highwater - offset)
                 )
+        return True

@@ -64,6 +64,7 @@ def register_subscriber(
         # against the contract's six; `ioc-topics create` (or Strimzi) makes it.
         Topic(settings.aggregator_source_topic, declare=False),
         group_id=settings.aggregator_group_id,
+        group_instance_id=settings.aggregator_group_instance_id,
         batch=True,
         max_records=settings.aggregator_max_batch,
         batch_timeout_ms=settings.aggregator_batch_timeout_ms,
