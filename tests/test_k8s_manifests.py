@@ -482,6 +482,15 @@ def test_each_service_logs_in_to_kafka_as_its_own_user() -> None:
     assert "authorization" not in users[ADMIN_PRINCIPAL]["spec"]
 
 
+@pytest.mark.parametrize("service", ["aggregator", "alerts"])
+def test_each_consumer_replica_is_a_static_member_named_after_its_pod(service: str) -> None:
+    # The pod's name survives a container restart, so a crashed consumer rejoins its
+    # group under the same id and gets its partitions back without a rebalance.
+    env = env_values(main_container(service))
+    variable = f"IOC_{service.upper()}_GROUP_INSTANCE_ID"
+    assert env[variable]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+
+
 def test_kafka_clients_trust_the_strimzi_cluster_ca() -> None:
     cafile = Path(config_map_data("ioc-settings")["IOC_KAFKA_SSL_CAFILE"])
     ca_secret = f"{kafka()['metadata']['name']}-cluster-ca-cert"

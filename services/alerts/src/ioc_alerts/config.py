@@ -31,6 +31,9 @@ class AlertsSettings(ServiceSettings):
     grafana_url: str | None = Field(default=None, description="Grafana base URL for panel links")
 
     alerts_group_id: str = Field(default="ioc-alerts")
+    # Static membership (KIP-345): a replica restarting under the same id (its pod's
+    # name) takes its partitions back without a rebalance. Unset: a new member each start.
+    alerts_group_instance_id: str | None = Field(default=None, min_length=1)
     alerts_updates_topic: str = Field(default=SERIES_UPDATED_TOPIC)
     alerts_topic: str = Field(default=ALERTS_TOPIC)
     alerts_evaluate_every_seconds: float = Field(default=60.0, gt=0)

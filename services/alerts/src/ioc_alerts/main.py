@@ -72,6 +72,7 @@ def create_app(
         # come from `ioc-topics create` or Strimzi with the contract's partitions.
         Topic(settings.alerts_updates_topic, declare=False),
         group_id=settings.alerts_group_id,
+        group_instance_id=settings.alerts_group_instance_id,
         batch=True,
         max_records=500,
         batch_timeout_ms=50,
