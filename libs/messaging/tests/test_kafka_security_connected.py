@@ -21,7 +21,7 @@ from aiokafka.errors import (
 )
 
 from ioc_contracts.topics import TopicSpec
-from ioc_messaging.acl_admin import create_acls, delete_acls, describe_acls
+from ioc_messaging.acl_admin import delete_acls, describe_acls
 from ioc_messaging.acls import (
     AGGREGATOR_PRINCIPAL,
     ALERTS_PRINCIPAL,
@@ -41,6 +41,7 @@ from ioc_messaging.clients import (
 )
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import connect_admin, ensure_topics
+from ioc_testing.kafka_logins import grant, revoke, wait_for_acls
 
 if TYPE_CHECKING:
     from ioc_testing.kafka_logins import SaslListener
@@ -108,7 +109,9 @@ async def granted(
     await ensure_topics(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_specs(topology))
     rules = all_acls(["so-xd"], topology)
     admin = sasl_listener.settings("ioc-admin")
-    await create_acls(admin, rules)
+    # In force before the test acts on them: the broker applies new rules a moment
+    # after the controller accepted them.
+    await grant(admin, rules)
     try:
         yield topology
     finally:
@@ -280,6 +283,7 @@ async def test_ioc_topics_acls_applies_an_agencys_rules_as_the_admin(
     # The command runs its own event loop: off this test's, in a thread.
     assert await asyncio.to_thread(ioc_topics, ["acls", "--agency", agency]) == 0
     try:
+        await wait_for_acls(admin, agency_acls(agency), held=True)
         assert await describe_acls(admin, agency_principal(agency)) == set(agency_acls(agency))
         agency_settings = sasl_listener.settings("agency-so-xd")
         # Not a super user: applying ACLs needs ioc-admin.
@@ -288,5 +292,5 @@ async def test_ioc_topics_acls_applies_an_agencys_rules_as_the_admin(
         assert agency_settings.sasl_username == "agency-so-xd"
         assert await asyncio.to_thread(ioc_topics, ["acls", "--agency", agency]) == 1
     finally:
-        await delete_acls(admin, agency_acls(agency))
+        await revoke(admin, agency_acls(agency))
     assert await describe_acls(admin, agency_principal(agency)) == set()

@@ -18,9 +18,9 @@ from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingR
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
 from ioc_ingest.services import IngestServices
-from ioc_messaging.acl_admin import create_acls, delete_acls
+from ioc_messaging.acl_admin import delete_acls
 from ioc_messaging.acls import ADMIN_PRINCIPAL, INGEST_PRINCIPAL, Topology, service_acls
-from ioc_testing.kafka_logins import SaslListener
+from ioc_testing.kafka_logins import SaslListener, grant
 
 pytestmark = pytest.mark.connected
 
@@ -32,7 +32,7 @@ async def ingest_grants(sasl_listener: SaslListener, topic: str) -> AsyncIterato
     """ioc-ingest's ACLs for this test's topic, removed afterwards."""
     rules = service_acls(Topology(events_topic=topic))[INGEST_PRINCIPAL]
     admin = sasl_listener.settings(ADMIN_PRINCIPAL)
-    await create_acls(admin, rules)
+    await grant(admin, rules)  # in force, not only accepted by the controller
     try:
         yield sasl_listener
     finally:

@@ -6,14 +6,18 @@ deploy/local/kafka.sh writes the listener's address and one password per princip
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from ioc_messaging.acl_admin import create_acls, delete_acls, describe_acls
+from ioc_messaging.acls import Acl
 from ioc_messaging.settings import KafkaSettings, SaslMechanism, SecurityProtocol
 
 
@@ -75,3 +79,49 @@ def sasl_listener(pytestconfig: pytest.Config) -> SaslListener:
             pytrace=False,
         )
     return SaslListener(address, entries)
+
+
+# Generous: the broker shares two cores with the whole test suite.
+ACL_WAIT_SECONDS = 60.0
+
+
+async def wait_for_acls(
+    admin: KafkaSettings, acls: Iterable[Acl], *, held: bool, within: float = ACL_WAIT_SECONDS
+) -> None:
+    """Waits until the broker's authorizer holds every rule of `acls` (or none of them).
+
+    The controller answers CreateAcls/DeleteAcls once the change is in its metadata log;
+    the broker's authorizer applies it a moment later. Its DescribeAcls answer comes
+    from the same rules it authorizes with, so once it shows the change, it is in force.
+    """
+    wanted: dict[str, set[Acl]] = {}
+    for acl in acls:
+        wanted.setdefault(acl.principal, set()).add(acl)
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        pending = {}
+        for principal, rules in wanted.items():
+            current = await describe_acls(admin, principal)
+            left = rules - current if held else rules & current
+            if left:
+                pending[principal] = left
+        if not pending:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            state = "in force" if held else "removed"
+            raise AssertionError(f"ACLs not {state} after {within} s: {pending}")
+        await asyncio.sleep(0.2)
+
+
+async def grant(admin: KafkaSettings, acls: Iterable[Acl]) -> None:
+    """Creates the rules and returns once the broker enforces them."""
+    rules = list(acls)
+    await create_acls(admin, rules)
+    await wait_for_acls(admin, rules, held=True)
+
+
+async def revoke(admin: KafkaSettings, acls: Iterable[Acl]) -> None:
+    """Deletes the rules and returns once the broker no longer holds them."""
+    rules = list(acls)
+    await delete_acls(admin, rules)
+    await wait_for_acls(admin, rules, held=False)
