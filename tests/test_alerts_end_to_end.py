@@ -106,8 +106,8 @@ async def _decided(database: ScratchDatabase) -> Decided:
     reader = await asyncpg.connect(database.dsns["reader"])
     try:
         rows = await reader.fetch(
-            "SELECT n.id::text AS id, a.target, n.kind, n.created_at "
-            "FROM ioc.notifications n JOIN ioc.alerts a ON a.id = n.alert_id"
+            "SELECT n.id::text AS id, coalesce(a.target, '') AS target, n.kind, n.created_at "
+            "FROM ioc.notifications n LEFT JOIN ioc.alerts a ON a.id = n.alert_id"
         )
     finally:
         await reader.close()
