@@ -13,11 +13,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_contracts.topics import series_key_bytes
-from ioc_messaging.acl_admin import create_acls, delete_acls
 from ioc_messaging.acls import ADMIN_PRINCIPAL, AGGREGATOR_PRINCIPAL, Topology, service_acls
 from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
-from ioc_testing.kafka_logins import SaslListener
+from ioc_testing.kafka_logins import SaslListener, grant, revoke
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
@@ -36,11 +35,11 @@ async def granted(
     )
     rules = service_acls(topology)[AGGREGATOR_PRINCIPAL]
     admin = sasl_listener.settings(ADMIN_PRINCIPAL)
-    await create_acls(admin, rules)
+    await grant(admin, rules)  # returns once the broker enforces them
     try:
         yield topology
     finally:
-        await delete_acls(admin, rules)
+        await revoke(admin, rules)
 
 
 def _figure(value: float, **fields: object) -> bytes:
