@@ -195,6 +195,9 @@ def aggregator_process(
             "IOC_DATABASE_URL": catalog_database.dsns["writer"],
             "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
             "IOC_AGGREGATOR_GROUP_ID": f"{unique_name}.aggregator",
+            # As on Kubernetes (the pod's name): a restart after kill -9 rejoins as the
+            # same static member and gets its partitions back without a rebalance.
+            "IOC_AGGREGATOR_GROUP_INSTANCE_ID": f"{unique_name}.aggregator-0",
             "IOC_AGGREGATOR_SOURCE_TOPIC": pipeline_topics.events,
             "IOC_AGGREGATOR_DLQ_TOPIC": pipeline_topics.dead_letters,
             "IOC_AGGREGATOR_UPDATES_TOPIC": pipeline_topics.updates,
