@@ -225,10 +225,11 @@ def render(
         "60 s (`LAG_BOUND_SECONDS` in `tests/faults/conftest.py`), measured from the fault's "
         "end; the SMTP test allows 30 s for every pending email to go out; a timestamp "
         "outside the calendar must not hold its partition for more than 15 s.",
-        "- A process killed with `kill -9` stays a member of its consumer group until its "
-        "10 s session times out, so the restarted aggregator waits for that rebalance: "
-        "expect about 10 s after a kill. A frozen (SIGSTOP) aggregator is evicted after the "
-        "same 10 s and rejoins at once when thawed.",
+        "- The aggregator under test is a static group member, as on Kubernetes "
+        "(`IOC_AGGREGATOR_GROUP_INSTANCE_ID`): restarted after a `kill -9` under the same "
+        "id, it takes its partitions back at once, without waiting out the dead process's "
+        "10 s session or a rebalance. A frozen (SIGSTOP) aggregator is evicted after that "
+        "10 s session and rejoins at once when thawed.",
         "- Requests to ingest that end in a 5xx or get no answer within the client's 8 s "
         "count as indeterminate: they may or may not be stored, at most once.",
     ]
