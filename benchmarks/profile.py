@@ -81,7 +81,7 @@ def summarise(path: Path, top: int = 12) -> dict[str, Any]:
 HANDLER_PARTS = (
     "records → SourceRecord",
     "screen: JSON + pydantic + catalog rules",
-    "wait for the batch ahead to be finished",
+    "wait for the batch ahead to be stored",
 )
 BACKGROUND_PARTS = (
     "store: database transaction",

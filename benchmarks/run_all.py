@@ -206,12 +206,14 @@ def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 async def attempt_step(
     name: str, bench: Bench, run: Callable[[], Awaitable[Any]], expect: int | None
 ) -> dict[str, Any]:
-    await truncate(bench.env, bench.database.name)
-    await bench.superuser.execute("CHECKPOINT")
     started = time.time()
     progress(f"{name} (load {machine.load()['load1']:.2f})")
     result: dict[str, Any]
     try:
+        # PostgreSQL may have been restarted by someone else since the last run.
+        await bench.reconnect()
+        await truncate(bench.env, bench.database.name)
+        await bench.superuser.execute("CHECKPOINT")
         result = await run()
     except kafka_connect.Blocked as error:
         result = {"blocked": str(error)}

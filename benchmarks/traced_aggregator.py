@@ -13,6 +13,7 @@ The totals are written as JSON to $IOC_BENCH_TRACE_FILE after every batch.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import time
@@ -100,7 +101,7 @@ def install(path: Path) -> None:
     # is reported as missing rather than stopping the run.
     targets: list[tuple[Any, tuple[str, ...], str, bool]] = [
         (usecase.BatchProcessor, ("screen",), "screen: JSON + pydantic + catalog rules", True),
-        (pipeline.BatchPipeline, ("_settle",), "wait for the batch ahead to be finished", True),
+        (pipeline.BatchPipeline, ("_stored",), "wait for the batch ahead to be stored", True),
         (pipeline.BatchPipeline, ("_finish",), "finish a batch, in all", True),
         (usecase.BatchProcessor, ("_store",), "store: database transaction", True),
         (usecase, ("series_updates",), "build SeriesUpdated", False),
@@ -112,7 +113,10 @@ def install(path: Path) -> None:
             MISSING.append(stage)
             continue
         wrap = timed_async if asynchronous else timed_sync
-        setattr(owner, name, wrap(stage, getattr(owner, name)))
+        timed = wrap(stage, getattr(owner, name))
+        if isinstance(inspect.getattr_static(owner, name), staticmethod):
+            timed = staticmethod(timed)
+        setattr(owner, name, timed)
 
 
 if __name__ == "__main__":
