@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -36,6 +37,10 @@ from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 
+# The channels a recipient's own addresses can ask for (the webhook is not a person's).
+PERSON_CHANNELS = ("email", "telegram", "zalo")
+log = logging.getLogger(__name__)
+
 
 def build_channels(settings: AlertsSettings, pool: asyncpg.Pool) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
@@ -49,6 +54,16 @@ def build_channels(settings: AlertsSettings, pool: asyncpg.Pool) -> dict[str, Ch
         channels["zalo"] = ZaloChannel(zalo, tokens=tokens)
     if (webhook := settings.webhook()) is not None:
         channels["webhook"] = WebhookChannel(webhook)
+    missing = [name for name in PERSON_CHANNELS if name not in channels]
+    if missing:
+        # Notifications are still decided for every address a leader has, so a missing
+        # channel fails them visibly (attempts, metrics, IocNotificationsFailing) rather
+        # than dropping them; this says why at start-up, before the first one fails.
+        log.warning(
+            "notification channels not configured: %s; notifications to them will fail",
+            ", ".join(missing),
+            extra={"missing_channels": missing},
+        )
     return channels
 
 
