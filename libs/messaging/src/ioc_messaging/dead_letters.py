@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from ioc_contracts.dead_letter import DeadLetter, DeadLetterErrorCode, parse_dead_letter_headers
 from ioc_messaging.clients import safe_producer
 from ioc_messaging.security import connection_options
 from ioc_messaging.settings import KafkaSettings
+from ioc_messaging.topics_admin import describe_topics
 
 # Set on a replayed message so its journey can be traced from the DLQ entry it left.
 REPLAYED_FROM_HEADER = "ioc-replayed-from"
@@ -111,17 +111,11 @@ def _to_record(message: Any) -> DeadLetterRecord:
 
 async def _partitions_of(settings: KafkaSettings, topic: str) -> list[int]:
     # A consumer only keeps metadata of topics it subscribed to; the admin client asks.
-    admin = AIOKafkaAdminClient(**connection_options(settings))
-    await admin.start()
-    try:
-        described = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    found = [entry for entry in described if entry.get("topic") == topic]
-    if not found or found[0].get("error_code", 0) != 0 or not found[0].get("partitions"):
+    entry = (await describe_topics(settings, [topic])).get(topic)
+    if entry is None or not entry.get("partitions"):
         msg = f"topic {topic} does not exist on {settings.bootstrap_servers}"
         raise LookupError(msg)
-    return sorted(partition["partition"] for partition in found[0]["partitions"])
+    return sorted(partition["partition"] for partition in entry["partitions"])
 
 
 async def read_dead_letters(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
@@ -82,6 +83,16 @@ async def ensure_topics(
         await admin.close()
 
 
+async def describe_topics(settings: KafkaSettings, names: Iterable[str]) -> dict[str, Any]:
+    """The broker's description (partitions, replicas) of each named topic that exists."""
+    admin = await connect_admin(settings)
+    try:
+        described = await admin.describe_topics(list(names))
+    finally:
+        await admin.close()
+    return {entry["topic"]: entry for entry in described if entry.get("error_code", 0) == 0}
+
+
 async def topic_drift(
     settings: KafkaSettings, specs: Iterable[TopicSpec] = ALL_TOPICS
 ) -> list[str]:
@@ -91,17 +102,11 @@ async def topic_drift(
     topic grown by hand silently reorders the events of a series in flight.
     """
     wanted = list(specs)
-    admin = await connect_admin(settings)
-    try:
-        described = {
-            entry["topic"]: entry for entry in await admin.describe_topics([s.name for s in wanted])
-        }
-    finally:
-        await admin.close()
+    described = await describe_topics(settings, [spec.name for spec in wanted])
     problems: list[str] = []
     for spec in wanted:
         entry = described.get(spec.name)
-        if entry is None or entry.get("error_code", 0) != 0:
+        if entry is None:
             problems.append(f"{spec.name}: missing (run `ioc-topics create`)")
             continue
         partitions = entry.get("partitions", [])
