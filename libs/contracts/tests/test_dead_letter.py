@@ -116,6 +116,9 @@ def test_error_codes_are_the_documented_wire_values() -> None:
         "unknown_agency",
         "value_out_of_range",
         "timestamp_in_future",
+        "timestamp_too_old",
+        "event_id_conflict",
+        "quality_check_failed",
         "storage_rejected",
     }
 

@@ -78,7 +78,7 @@ def test_misnamed_migration_files_are_refused(tmp_path: Path) -> None:
         read_migrations(tmp_path)
 
 
-async def test_observations_is_a_hypertable_keyed_by_event_and_time(
+async def test_observations_is_a_hypertable_keyed_by_agency_event_and_time(
     scratch_database: ScratchDatabase,
 ) -> None:
     await _migrated(scratch_database)
@@ -95,7 +95,7 @@ async def test_observations_is_a_hypertable_keyed_by_event_and_time(
             "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
             "WHERE i.indrelid = 'ioc.observations'::regclass AND i.indisprimary"
         )
-        assert {row["attname"] for row in key} == {"event_id", "observed_at"}
+        assert {row["attname"] for row in key} == {"agency", "event_id", "observed_at"}
     finally:
         await connection.close()
 
@@ -167,6 +167,12 @@ async def test_non_finite_values_never_reach_the_table(scratch_database: Scratch
         ("writer", "UPDATE ioc.indicators SET name_en = 'x'"),
         ("writer", "SELECT * FROM ioc.agency_credentials"),
         ("ingest", "SELECT * FROM ioc.observations"),
+        ("ingest", "SELECT * FROM ioc.event_ids"),
+        ("ingest", "SELECT * FROM ioc.figures"),
+        ("writer", "DELETE FROM ioc.figures"),
+        ("writer", "DELETE FROM ioc.event_ids"),
+        ("alerts", "UPDATE ioc.figures SET value = 0"),
+        ("reader", "UPDATE ioc.figures SET value = 0"),
         ("ingest", "DELETE FROM ioc.audit_log"),
         (
             "alerts",

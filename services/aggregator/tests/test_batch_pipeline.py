@@ -18,8 +18,11 @@ from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
 from ioc_aggregator.domain.records import Position, SourceRecord
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_aggregator.usecase import Announced, DatabaseUnavailableError, Screened
+from ioc_catalog.policy import PublishPolicy
+from ioc_storage.catalog_read import CatalogRules
 
 TOPIC = "ioc.indicator-events"
+_NO_RULES = CatalogRules(PublishPolicy([], []), {})
 
 
 def batch(*positions: tuple[int, int]) -> list[SourceRecord]:
@@ -65,7 +68,7 @@ class GatedStages:
 
     async def screen(self, records: Sequence[SourceRecord]) -> Screened:
         self.log.append(("screened", records[0].position.offset))
-        return Screened(records, [], [])
+        return Screened(records, [], [], _NO_RULES)
 
     async def store(self, batch: Screened) -> Announced:
         first = batch.records[0].position.offset

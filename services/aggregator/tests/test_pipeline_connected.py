@@ -212,7 +212,7 @@ async def test_bad_records_are_dead_lettered_with_their_reason_and_the_rest_is_s
     }
     assert by_code["invalid_json"][1] == b"{this is not json"  # original bytes, untouched
     assert "colour" in by_code["schema_violation"][0]
-    assert "141 is outside [0, 100]" in by_code["value_out_of_range"][0]
+    assert "141 is outside the valid range [0, 100]" in by_code["value_out_of_range"][0]
     not_granted = [
         parse_dead_letter_headers(letter.headers).reason
         for letter in letters

@@ -11,8 +11,9 @@ import pytest
 from ioc_aggregator.domain.records import Accepted, Position, Refused, SourceRecord
 from ioc_aggregator.domain.screening import screen
 from ioc_catalog import Grant, PublishPolicy
+from ioc_contracts.catalog import Unit
 from ioc_contracts.dead_letter import DeadLetterErrorCode
-from ioc_storage.catalog_read import CatalogRules, ValueRange
+from ioc_storage.catalog_read import CatalogRules, FigureRules, ValueRange
 
 NOW = datetime(2023, 7, 1, 3, 0, tzinfo=UTC)
 RULES = CatalogRules(
@@ -23,9 +24,9 @@ RULES = CatalogRules(
             Grant("so-tnmt", "cds.dataset-completion-rate", "so-tnmt"),
         ],
     ),
-    ranges={
-        "dvc.paperless-rate": ValueRange(0.0, 100.0),
-        "cds.dataset-completion-rate": ValueRange(0.0, 100.0),
+    figures={
+        "dvc.paperless-rate": FigureRules(ValueRange(0.0, 100.0), Unit.PERCENT),
+        "cds.dataset-completion-rate": FigureRules(ValueRange(0.0, 100.0), Unit.PERCENT),
     },
 )
 
@@ -79,7 +80,11 @@ def test_a_granted_event_in_range_is_accepted() -> None:
             DeadLetterErrorCode.NOT_GRANTED,
             "not for scope 'so-xd'",
         ),
-        (_event(value=150.0), DeadLetterErrorCode.VALUE_OUT_OF_RANGE, "150 is outside [0, 100]"),
+        (
+            _event(value=150.0),
+            DeadLetterErrorCode.VALUE_OUT_OF_RANGE,
+            "150 is outside the valid range [0, 100]",
+        ),
         (
             _event(observed_at="2023-07-03T00:00:00+00:00"),
             DeadLetterErrorCode.TIMESTAMP_IN_FUTURE,

@@ -9,9 +9,10 @@ from uuid import uuid4
 import pytest
 
 from ioc_catalog.policy import Grant, PublishPolicy
+from ioc_contracts.catalog import Unit
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 from ioc_ingest.domain.screening import ScreeningRules, screen_events
-from ioc_storage.catalog_read import ValueRange
+from ioc_storage.catalog_read import FigureRules, ValueRange
 
 NOW = datetime(2023, 7, 1, 3, 0, tzinfo=UTC)
 
@@ -24,9 +25,9 @@ RULES = ScreeningRules(
             Grant("so-tttt", "cds.digital-enterprises", "province"),
         ],
     ),
-    ranges={
-        "dvc.paperless-rate": ValueRange(0.0, 100.0),
-        "cds.digital-enterprises": ValueRange(0.0, None),
+    figures={
+        "dvc.paperless-rate": FigureRules(ValueRange(0.0, 100.0), Unit.PERCENT),
+        "cds.digital-enterprises": FigureRules(ValueRange(0.0, None), Unit.COUNT),
     },
     max_future=timedelta(days=1),
 )

@@ -120,6 +120,75 @@ class PublishGrant(_Entry):
     )
 
 
+# The catalog-wide floor of observed_at: no figure the IOC tracks is older, and a floor
+# keeps a careless or hostile batch from creating a hypertable chunk per ancient date.
+DEFAULT_OBSERVED_SINCE = date(2010, 1, 1)
+
+
+class CheckAction(StrEnum):
+    """What a data-quality check does with a figure that fails it."""
+
+    REFUSE = "refuse"  # 422 at ingest, the DLQ from Kafka
+    FLAG = "flag"  # stored, with the check and its reason on the figure
+    OFF = "off"
+
+
+class QualityCheck(StrEnum):
+    """The data-quality checks the catalog can turn on per indicator."""
+
+    OUT_OF_RANGE = "out_of_range"
+    NUMERATOR_ABOVE_DENOMINATOR = "numerator_above_denominator"
+    RATIO_MISMATCH = "ratio_mismatch"
+    COUNTER_DECREASE = "counter_decrease"
+    JUMP = "jump"
+
+
+class QualityChecks(_Entry):
+    """Which data-quality checks an indicator's figures get, and what each does."""
+
+    out_of_range: CheckAction = Field(
+        default=CheckAction.REFUSE, description="Value outside min_value..max_value."
+    )
+    numerator_above_denominator: CheckAction = Field(
+        default=CheckAction.REFUSE, description="numerator > denominator."
+    )
+    ratio_mismatch: CheckAction = Field(
+        default=CheckAction.FLAG,
+        description="value differs from numerator ÷ denominator in the unit (percent: ×100; "
+        "ratio: as is; other units are not checked) by more than ratio_tolerance.",
+    )
+    ratio_tolerance: float = Field(
+        default=0.5,
+        ge=0,
+        allow_inf_nan=False,
+        description="Allowed difference for ratio_mismatch, in the indicator's unit.",
+    )
+    counter_decrease: CheckAction = Field(
+        default=CheckAction.OFF,
+        description="A cumulative counter lower than the figure before it in the series.",
+    )
+    jump: CheckAction = Field(
+        default=CheckAction.OFF,
+        description="A change from the figure before it larger than max_change.",
+    )
+    max_change: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Largest plausible change between two consecutive figures, in the unit.",
+    )
+
+    @model_validator(mode="after")
+    def _jump_has_a_size(self) -> QualityChecks:
+        if self.jump is not CheckAction.OFF and self.max_change is None:
+            raise ValueError("the jump check needs max_change")
+        return self
+
+    def action(self, check: QualityCheck) -> CheckAction:
+        action: CheckAction = getattr(self, check.value)
+        return action
+
+
 class Indicator(_Entry):
     """A figure the IOC tracks ("chỉ số")."""
 
@@ -145,6 +214,14 @@ class Indicator(_Entry):
     description_vi: str | None = Field(
         default=None, max_length=2000, description="What the figure counts, in Vietnamese."
     )
+    observed_since: date | None = Field(
+        default=None,
+        description="Earliest observed_at accepted (the first reporting period); "
+        f"the catalog-wide default is {DEFAULT_OBSERVED_SINCE.isoformat()}.",
+    )
+    quality: QualityChecks = Field(
+        default_factory=QualityChecks, description="Data-quality checks on its figures."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -162,6 +239,11 @@ class Indicator(_Entry):
         if low is not None and high is not None and low > high:
             raise ValueError("min_value is greater than max_value")
         return self
+
+    @property
+    def earliest_observed(self) -> date:
+        """The floor of observed_at in force: the indicator's own, else the catalog's."""
+        return self.observed_since or DEFAULT_OBSERVED_SINCE
 
     def accepts(self, value: float) -> bool:
         """Whether a value lies within the indicator's valid range."""

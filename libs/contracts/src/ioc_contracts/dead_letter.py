@@ -49,6 +49,13 @@ class DeadLetterErrorCode(StrEnum):
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     # observed_at later than the accepted clock skew allows.
     TIMESTAMP_IN_FUTURE = "timestamp_in_future"
+    # observed_at earlier than the indicator's first reporting period (catalog floor).
+    TIMESTAMP_TOO_OLD = "timestamp_too_old"
+    # The agency sent this event_id before with other content: not a duplicate.
+    EVENT_ID_CONFLICT = "event_id_conflict"
+    # A data-quality check the catalog sets to refuse (numerator above denominator,
+    # a value inconsistent with its ratio, a cumulative counter going down, a jump).
+    QUALITY_CHECK_FAILED = "quality_check_failed"
     # Valid by contract and catalog, yet the database refused the row (a constraint
     # the checks above do not know about); isolated so the rest of its batch is stored.
     STORAGE_REJECTED = "storage_rejected"

@@ -6,9 +6,14 @@ timezone they are in" is written once and reads the same in every event.
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
+
+# Where people read times, and what a date in the catalog means (the end or start of
+# that day here).
+VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
 CATALOG_CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"

@@ -6,44 +6,44 @@ have loaded a newer catalog than the one this service was built with.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import asyncpg
 
 from ioc_catalog.policy import Grant, PublishPolicy
+from ioc_catalog.quality import FigureRules, ValueRange
+from ioc_contracts.catalog import QualityChecks, Unit
 
-
-@dataclass(frozen=True, slots=True)
-class ValueRange:
-    """The valid range of an indicator's values; None is open-ended."""
-
-    low: float | None
-    high: float | None
-
-    def accepts(self, value: float) -> bool:
-        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
-
-    def describe(self) -> str:
-        low = "-∞" if self.low is None else f"{self.low:g}"
-        high = "+∞" if self.high is None else f"{self.high:g}"
-        return f"[{low}, {high}]"
+__all__ = ["CatalogRules", "FigureRules", "ValueRange", "read_catalog_rules"]
 
 
 @dataclass(frozen=True, slots=True)
 class CatalogRules:
-    """Who may publish what, and which values each indicator accepts."""
+    """Who may publish what, and what each indicator's figures must satisfy."""
 
     policy: PublishPolicy
-    ranges: dict[str, ValueRange]
+    figures: dict[str, FigureRules]
 
 
 async def read_catalog_rules(connection: asyncpg.Connection) -> CatalogRules:
     agencies = await connection.fetch("SELECT code FROM ioc.agencies")
     grant_rows = await connection.fetch("SELECT agency, indicator, scope FROM ioc.publish_grants")
-    indicator_rows = await connection.fetch("SELECT code, min_value, max_value FROM ioc.indicators")
+    indicator_rows = await connection.fetch(
+        "SELECT code, unit, min_value, max_value, observed_since, quality::text AS quality"
+        " FROM ioc.indicators"
+    )
     policy = PublishPolicy(
         (row["code"] for row in agencies),
         (Grant(row["agency"], row["indicator"], row["scope"]) for row in grant_rows),
     )
-    ranges = {row["code"]: ValueRange(row["min_value"], row["max_value"]) for row in indicator_rows}
-    return CatalogRules(policy=policy, ranges=ranges)
+    figures = {
+        row["code"]: FigureRules(
+            ValueRange(row["min_value"], row["max_value"]),
+            Unit(row["unit"]),
+            row["observed_since"],
+            QualityChecks.model_validate(json.loads(row["quality"])),
+        )
+        for row in indicator_rows
+    }
+    return CatalogRules(policy=policy, figures=figures)

@@ -91,6 +91,8 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                 "min_value",
                 "max_value",
                 "description_vi",
+                "observed_since",
+                "quality",
             ),
             [
                 (
@@ -106,6 +108,8 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                     i.min_value,
                     i.max_value,
                     i.description_vi,
+                    i.earliest_observed,
+                    i.quality.model_dump_json(),
                 )
                 for i in catalog.indicators
             ],

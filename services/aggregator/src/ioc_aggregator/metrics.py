@@ -19,6 +19,7 @@ class AggregatorMetrics:
     database_up: Gauge
     lag: Gauge
     series_updates: Counter
+    quality_flags: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AggregatorMetrics:
@@ -75,6 +76,12 @@ class AggregatorMetrics:
             series_updates=Counter(
                 "ioc_aggregator_series_updates_total",
                 "SeriesUpdated messages published",
+                registry=registry,
+            ),
+            quality_flags=Counter(
+                "ioc_aggregator_quality_flags_total",
+                "Figures stored with a data-quality flag, by publishing agency and check",
+                ["agency", "check"],
                 registry=registry,
             ),
         )

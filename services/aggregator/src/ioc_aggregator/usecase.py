@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -26,8 +26,6 @@ from ioc_aggregator.adapters.database import is_retryable
 from ioc_aggregator.adapters.observations import StoredBatch, store_events
 from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.domain.batch import (
-    LatestValue,
-    StoredObservation,
     TopicPartitionKey,
     commit_offsets,
     series_updates,
@@ -35,7 +33,8 @@ from ioc_aggregator.domain.batch import (
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
 from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_contracts import IndicatorEvent, SeriesUpdated
+from ioc_catalog.quality import FigureRules
+from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_storage.catalog_read import CatalogRules
 
@@ -59,6 +58,7 @@ class Screened:
     records: Sequence[SourceRecord]
     accepted: list[Accepted]
     refused: list[Refused]
+    rules: CatalogRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +114,19 @@ class BatchProcessor:
                     accepted.append(verdict)
                 else:
                     refused.append(verdict)
-        return Screened(records, accepted, refused)
+        return Screened(records, accepted, refused, rules)
 
     async def store(self, batch: Screened) -> Announced:
         """Stores a screened batch, then hands its dead letters and SeriesUpdated to the
         Kafka producer without waiting for the acknowledgements (`acknowledged` does).
         Raises if the batch must be read again."""
         accepted, refused = batch.accepted, list(batch.refused)
-        stored, rejected_by_storage = await self._store(accepted)
+        stored, rejected_by_storage = await self._store(accepted, batch.rules.figures)
+        refused.extend(stored.refused)
         refused.extend(rejected_by_storage)
+        for revision in stored.flagged:
+            for flag in revision.flags:
+                self.metrics.quality_flags.labels(revision.event.agency, flag.check.value).inc()
         pending: list[Awaitable[None]] = []
         if refused:
             pending.append(await self.outbox.dead_letters(refused, self.clock()))
@@ -135,7 +139,7 @@ class BatchProcessor:
             refused=refused,
             updates=len(updates),
             inserted=len(stored.inserted),
-            duplicates=len(accepted) - len(rejected_by_storage) - len(stored.inserted),
+            duplicates=stored.duplicates,
         )
 
     async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]:
@@ -160,39 +164,49 @@ class BatchProcessor:
         self.metrics.duplicates.inc(batch.duplicates)
         return commit_offsets(r.position for r in batch.records)
 
-    async def _store(self, accepted: Sequence[Accepted]) -> tuple[StoredBatch, list[Refused]]:
+    async def _store(
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
+    ) -> tuple[StoredBatch, list[Refused]]:
         if not accepted:
             return StoredBatch([], []), []
-        events = [a.event for a in accepted]
         try:
-            return await self._with_database(lambda: self._write(events)), []
+            return await self._with_database(lambda: self._write(accepted, figures)), []
         except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
-            # Valid by every check we know, refused by the database: find the rows
-            # one by one so only they go to the DLQ and the partition moves on.
-            return await self._store_one_by_one(accepted)
+            # Valid by every check we know, refused by the database (or an id another
+            # writer registered meanwhile): store the events one by one, so only the
+            # rows the database refuses go to the DLQ and the partition moves on.
+            return await self._store_one_by_one(accepted, figures)
 
     async def _store_one_by_one(
-        self, accepted: Sequence[Accepted]
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
     ) -> tuple[StoredBatch, list[Refused]]:
-        inserted: list[StoredObservation] = []
-        latest: list[LatestValue] = []
+        parts: list[StoredBatch] = []
         refused: list[Refused] = []
         for item in accepted:
             try:
-                batch = await self._with_database(partial(self._write, [item.event]))
+                batch = await self._with_database(partial(self._write, [item], figures))
             except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
                 refused.append(
                     Refused(item.record, DeadLetterErrorCode.STORAGE_REJECTED, str(error))
                 )
                 continue
-            inserted.extend(batch.inserted)
-            latest.extend(batch.latest)
-        return StoredBatch(inserted, latest), refused
+            parts.append(batch)
+        return StoredBatch(
+            inserted=[row for part in parts for row in part.inserted],
+            latest=[row for part in parts for row in part.latest],
+            refused=[row for part in parts for row in part.refused],
+            duplicates=sum(part.duplicates for part in parts),
+            flagged=[row for part in parts for row in part.flagged],
+        ), refused
 
-    async def _write(self, events: Sequence[IndicatorEvent]) -> StoredBatch:
+    async def _write(
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
+    ) -> StoredBatch:
         started = time.perf_counter()
         async with self.pool.acquire() as connection:
-            batch = await store_events(connection, events)
+            batch = await store_events(
+                connection, accepted, rules=figures, received_at=self.clock()
+            )
         self.metrics.write_seconds.observe(time.perf_counter() - started)
         return batch
 

@@ -51,7 +51,7 @@ class IngestServices:
             return None
         return ScreeningRules(
             policy=rules.policy,
-            ranges=rules.ranges,
+            figures=rules.figures,
             max_future=timedelta(seconds=self.settings.ingest_max_future_seconds),
         )
 

@@ -19,7 +19,9 @@ ALTER TABLE ioc.observations
     ADD COLUMN revised_at timestamptz,
     ADD COLUMN quality_flags jsonb NOT NULL DEFAULT '[]'::jsonb;
 UPDATE ioc.observations SET revised_at = COALESCE(reported_at, received_at);
-ALTER TABLE ioc.observations ALTER COLUMN revised_at SET NOT NULL;
+-- The default serves writers that give no reported_at (received_at defaults alike).
+ALTER TABLE ioc.observations ALTER COLUMN revised_at SET NOT NULL,
+    ALTER COLUMN revised_at SET DEFAULT now();
 ALTER TABLE ioc.observations DROP CONSTRAINT observations_pkey;
 ALTER TABLE ioc.observations ADD PRIMARY KEY (agency, event_id, observed_at);
 
@@ -126,9 +128,24 @@ ALTER TABLE ioc.indicators
     ADD COLUMN observed_since date NOT NULL DEFAULT DATE '2010-01-01',
     ADD COLUMN quality jsonb NOT NULL DEFAULT '{}'::jsonb;
 
+-- What is stored under some agencies' event ids: the gateway names the conflicting field
+-- of a re-sent id before publishing it, without any other right on the ledger.
+CREATE FUNCTION ioc.stored_events(p_agencies text[], p_event_ids uuid[])
+RETURNS TABLE (agency text, event_id uuid, indicator text, scope text,
+               observed_at timestamptz, value double precision, numerator double precision,
+               denominator double precision, source text, note text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT e.agency, e.event_id, o.indicator, o.scope, o.observed_at, o.value, o.numerator,
+           o.denominator, o.source, o.note
+    FROM unnest(p_agencies, p_event_ids) AS k(agency, event_id)
+    JOIN ioc.event_ids e ON e.agency = k.agency AND e.event_id = k.event_id
+    LEFT JOIN ioc.observations o
+      ON o.agency = e.agency AND o.event_id = e.event_id AND o.observed_at = e.observed_at
+$$;
+REVOKE ALL ON FUNCTION ioc.stored_events(text[], uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ioc.stored_events(text[], uuid[]) TO ioc_writer, ioc_ingest;
+
 GRANT SELECT, INSERT ON ioc.event_ids TO ioc_writer;
 GRANT SELECT, INSERT, UPDATE ON ioc.figures TO ioc_writer;
--- Ingest names the conflicting field of a re-sent event_id before publishing it.
-GRANT SELECT ON ioc.event_ids, ioc.observations TO ioc_ingest;
 GRANT SELECT ON ioc.figures TO ioc_alerts;
 GRANT SELECT ON ioc.figures, ioc.event_ids, ioc.figure_revisions TO ioc_reader;

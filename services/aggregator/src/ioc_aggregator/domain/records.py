@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ioc_catalog.quality import Finding
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 
@@ -31,6 +32,8 @@ class SourceRecord(NamedTuple):
 class Accepted(NamedTuple):
     record: SourceRecord
     event: IndicatorEvent
+    # Data-quality checks it failed that the catalog sets to flag, not refuse.
+    flags: tuple[Finding, ...] = ()
 
 
 class Refused(NamedTuple):

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord, Verdict
 from ioc_catalog.policy import Refusal
+from ioc_catalog.quality import FigureRules, figure_findings, too_old
 from ioc_contracts import IndicatorEvent
+from ioc_contracts.catalog import QualityCheck
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_storage.catalog_read import CatalogRules
 
@@ -80,22 +82,34 @@ def screen(
     if not decision.allowed:
         assert decision.refusal is not None
         return Refused(record, _REFUSAL_CODES[decision.refusal], decision.reason)
-    value_range = rules.ranges.get(event.indicator)
-    if value_range is not None and not value_range.accepts(event.value):
-        return Refused(
-            record,
-            DeadLetterErrorCode.VALUE_OUT_OF_RANGE,
-            f"value: {event.value:g} is outside {value_range.describe()} "
-            f"for indicator {event.indicator!r}",
-        )
-    if event.observed_at > now + max_future:
-        return Refused(
-            record,
-            DeadLetterErrorCode.TIMESTAMP_IN_FUTURE,
-            f"observed_at: {event.observed_at.isoformat()} is more than "
-            f"{max_future} ahead of the aggregator's clock ({now.isoformat()})",
-        )
-    return Accepted(record, event)
+    for name, moment in (("observed_at", event.observed_at), ("reported_at", event.reported_at)):
+        if moment is not None and moment > now + max_future:
+            return Refused(
+                record,
+                DeadLetterErrorCode.TIMESTAMP_IN_FUTURE,
+                f"{name}: {moment.isoformat()} is more than "
+                f"{max_future} ahead of the aggregator's clock ({now.isoformat()})",
+            )
+    figure_rules = rules.figures.get(event.indicator) or FigureRules()
+    old = too_old(figure_rules, event.observed_at)
+    if old is not None:
+        return Refused(record, DeadLetterErrorCode.TIMESTAMP_TOO_OLD, f"observed_at: {old}")
+    findings = figure_findings(
+        figure_rules, value=event.value, numerator=event.numerator, denominator=event.denominator
+    )
+    for finding in findings:
+        if finding.refuses:
+            return Refused(
+                record, refusal_code(finding.check), f"{finding.field}: {finding.reason}"
+            )
+    return Accepted(record, event, tuple(findings))
+
+
+def refusal_code(check: QualityCheck) -> DeadLetterErrorCode:
+    """The DLQ code of a refusing check; a value out of range keeps its own, older code."""
+    if check is QualityCheck.OUT_OF_RANGE:
+        return DeadLetterErrorCode.VALUE_OUT_OF_RANGE
+    return DeadLetterErrorCode.QUALITY_CHECK_FAILED
 
 
 def screen_or_refuse(

@@ -10,33 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 from uuid import UUID
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ioc_catalog.policy import PublishPolicy, Refusal
+from ioc_catalog.quality import FigureRules, figure_findings, too_old
 from ioc_contracts import IndicatorEvent
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 
 AGENCY_FIELD = "agency"
 
 
-class ValueBounds(Protocol):
-    """An indicator's valid range (`ioc_storage.catalog_read.ValueRange` in production)."""
-
-    def accepts(self, value: float) -> bool: ...
-
-    def describe(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class ScreeningRules:
-    """The catalog in force (grants, value ranges) and how far ahead a timestamp may lie."""
+    """The catalog in force (grants, each indicator's checks) and how far ahead a timestamp
+    may lie."""
 
     policy: PublishPolicy
-    ranges: Mapping[str, ValueBounds]
+    figures: Mapping[str, FigureRules]
     max_future: timedelta
 
 
@@ -125,16 +118,18 @@ def _plausibility_problems(
     index: int, event: IndicatorEvent, *, rules: ScreeningRules, now: datetime
 ) -> list[EventProblem]:
     problems: list[EventProblem] = []
-    bounds = rules.ranges.get(event.indicator)
-    if bounds is not None and not bounds.accepts(event.value):
-        problems.append(
-            EventProblem(
-                index,
-                "value",
-                f"{event.value:g} is outside the valid range {bounds.describe()} "
-                f"of indicator {event.indicator!r}",
+    figure_rules = rules.figures.get(event.indicator) or FigureRules()
+    # Checks set to flag are the aggregator's to record; here only refusals count.
+    for finding in figure_findings(
+        figure_rules, value=event.value, numerator=event.numerator, denominator=event.denominator
+    ):
+        if finding.refuses:
+            problems.append(
+                EventProblem(index, finding.field, f"{finding.reason} ({event.indicator})")
             )
-        )
+    old = too_old(figure_rules, event.observed_at)
+    if old is not None:
+        problems.append(EventProblem(index, "observed_at", old))
     latest_allowed = now + rules.max_future
     for field, moment in (("observed_at", event.observed_at), ("reported_at", event.reported_at)):
         if moment is not None and moment > latest_allowed:

@@ -1,0 +1,107 @@
+"""Revisions of a figure, and which one is of record.
+
+A figure is (indicator, scope, observed_at); each stored event about it is a revision.
+The figure of record is the newest revision in the order (revised_at, received_at,
+agency, event_id), where revised_at is the producer's reported_at or, when it gave
+none, the moment the aggregator first stored the event. Every part is fixed at the
+first store, so a replay (a duplicate, never stored again) or an older revision
+arriving late (an older revised_at) cannot displace a newer one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from ioc_aggregator.domain.records import Accepted, Refused
+from ioc_catalog.quality import Finding
+from ioc_contracts import IndicatorEvent
+from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_contracts.identity import (
+    CONTENT_FIELDS,
+    EventKey,
+    describe_conflict,
+    differing_fields,
+    event_key,
+)
+
+FigureKey = tuple[str, str, datetime]
+RevisionOrder = tuple[datetime, datetime, str, UUID]
+
+
+class Revision(NamedTuple):
+    """An accepted event as it is stored: one revision of its figure."""
+
+    event: IndicatorEvent
+    received_at: datetime
+    flags: tuple[Finding, ...]
+
+    @property
+    def revised_at(self) -> datetime:
+        return self.event.reported_at or self.received_at
+
+    @property
+    def order(self) -> RevisionOrder:
+        return (self.revised_at, self.received_at, self.event.agency, self.event.event_id)
+
+    @property
+    def figure(self) -> FigureKey:
+        return (self.event.indicator, self.event.scope, self.event.observed_at)
+
+
+class Repeats(NamedTuple):
+    """A batch split by event identity: the first copy of each id, later identical
+    copies (duplicates) and later copies with other content (refused)."""
+
+    first: list[Accepted]
+    duplicates: int
+    conflicts: list[Refused]
+
+
+def content_of(event: IndicatorEvent) -> dict[str, object]:
+    return {name: getattr(event, name) for name in CONTENT_FIELDS}
+
+
+def split_repeats(items: Sequence[Accepted]) -> Repeats:
+    """Within one batch, the same (agency, event_id) counts once; a differing copy is a
+    conflict with the first, exactly as it would be with a stored one."""
+    first: dict[EventKey, Accepted] = {}
+    duplicates = 0
+    conflicts: list[Refused] = []
+    for item in items:
+        key = event_key(item.event)
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = item
+            continue
+        verdict = against_stored(item, content_of(earlier.event))
+        if verdict is None:
+            duplicates += 1
+        else:
+            conflicts.append(verdict)
+    return Repeats(list(first.values()), duplicates, conflicts)
+
+
+def against_stored(item: Accepted, stored: dict[str, object]) -> Refused | None:
+    """None when `item` repeats the stored content of its id, else its refusal."""
+    fields = differing_fields(item.event, stored)
+    if not fields:
+        return None
+    return Refused(
+        item.record,
+        DeadLetterErrorCode.EVENT_ID_CONFLICT,
+        describe_conflict(item.event, stored, fields),
+    )
+
+
+def newest_per_figure(revisions: Sequence[Revision]) -> list[Revision]:
+    """The newest revision of each figure in the batch: the figure-of-record upsert may
+    touch each figure only once per statement."""
+    newest: dict[FigureKey, Revision] = {}
+    for revision in revisions:
+        current = newest.get(revision.figure)
+        if current is None or revision.order > current.order:
+            newest[revision.figure] = revision
+    return list(newest.values())
