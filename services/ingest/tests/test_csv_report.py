@@ -31,21 +31,19 @@ def test_a_row_becomes_event_fields_with_numbers_and_a_derived_id() -> None:
         "value": 37.5,
         "numerator": 731.0,
         "denominator": 1950.0,
-        "event_id": str(
-            derived_event_id(
-                agency="so-tttt",
-                indicator="dvc.paperless-rate",
-                scope="so-tttt",
-                observed_at="2023-06-30T17:00:00+07:00",
-            )
-        ),
+        "event_id": str(derived_event_id(agency="so-tttt", fields={**fields, "event_id": None})),
     }
 
 
 def test_the_derived_id_depends_on_the_instant_not_its_spelling() -> None:
     def derive(agency: str, observed_at: str) -> UUID:
         return derived_event_id(
-            agency=agency, indicator="dvc.paperless-rate", scope="so-tttt", observed_at=observed_at
+            agency=agency,
+            fields={
+                "indicator": "dvc.paperless-rate",
+                "scope": "so-tttt",
+                "observed_at": observed_at,
+            },
         )
 
     assert derive("so-tttt", "2023-06-30T17:00:00+07:00") == derive(
@@ -59,7 +57,8 @@ def test_the_derived_id_depends_on_the_instant_not_its_spelling() -> None:
 
 def test_derived_ids_are_name_based_uuids() -> None:
     event_id = derived_event_id(
-        agency="so-tttt", indicator="x.y", scope="province", observed_at="2023-06-30T10:00:00Z"
+        agency="so-tttt",
+        fields={"indicator": "x.y", "scope": "province", "observed_at": "2023-06-30T10:00:00Z"},
     )
     assert isinstance(event_id, UUID)
     assert event_id.version == 5
@@ -138,3 +137,13 @@ def test_files_that_cannot_be_read_say_why(text: str, field: str | None, words: 
         parse_report(text, agency="so-tttt", max_rows=3)
     assert raised.value.field == field
     assert words in raised.value.reason
+
+
+def test_a_corrected_value_gets_a_new_id_and_an_identical_row_the_same() -> None:
+    [(_, first, _)] = parse(HEADER + ROW)
+    [(_, again, _)] = parse(HEADER + ROW.replace(",37.5,", ",37.50,"))
+    [(_, corrected, _)] = parse(HEADER + ROW.replace(",37.5,", ",38.1,"))
+    [(_, noted, _)] = parse(HEADER + ROW.replace(",,\n", ",sửa số liệu,\n"))
+    assert again["event_id"] == first["event_id"]
+    assert corrected["event_id"] != first["event_id"]
+    assert noted["event_id"] != first["event_id"]

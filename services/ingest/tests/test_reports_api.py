@@ -47,8 +47,24 @@ async def test_a_report_is_published_row_by_row_and_again_with_the_same_ids(
         )
     assert first.status_code == 202, first.text
     expected_ids = [
-        str(derived_event_id(agency=AGENCY, indicator=i, scope=s, observed_at=JUNE))
-        for i, s in (("dvc.paperless-rate", AGENCY), ("cds.digital-enterprises", "province"))
+        str(derived_event_id(agency=AGENCY, fields=fields))
+        for fields in (
+            {
+                "indicator": "dvc.paperless-rate",
+                "scope": AGENCY,
+                "observed_at": JUNE,
+                "value": 37.5,
+                "numerator": 731.0,
+                "denominator": 1950.0,
+            },
+            {
+                "indicator": "cds.digital-enterprises",
+                "scope": "province",
+                "observed_at": JUNE,
+                "value": 8705.0,
+                "note": "Ước tính",
+            },
+        )
     ]
     assert first.json() == {
         "accepted": 2,

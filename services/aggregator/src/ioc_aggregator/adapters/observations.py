@@ -28,8 +28,8 @@ import asyncpg
 from ioc_aggregator.domain.batch import LatestValue, StoredObservation
 from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_aggregator.domain.revisions import (
+    Repeats,
     Revision,
-    against_stored,
     newest_per_figure,
     split_repeats,
 )
@@ -171,12 +171,11 @@ async def store_events(
 ) -> StoredBatch:
     """Stores the accepted events of a batch and moves figures of record and latest
     values, all in one transaction."""
-    repeats = split_repeats(items)
     async with connection.transaction():
-        checked, stateful = await _check_against_previous(connection, repeats.first, rules)
-        new, duplicates, conflicts = await _claim_ids(connection, checked)
+        checked, stateful = await _check_against_previous(connection, list(items), rules)
+        repeats = await _claim_ids(connection, checked)
         refused, stored_before = await _unless_stored(connection, stateful)
-        revisions = [Revision(a.event, received_at, a.flags) for a in new]
+        revisions = [Revision(a.event, received_at, a.flags) for a in repeats.first]
         if revisions:
             await connection.copy_records_to_table(
                 "observations",
@@ -197,8 +196,8 @@ async def store_events(
             for r in revisions
         ],
         latest=latest,
-        refused=[*repeats.conflicts, *conflicts, *refused],
-        duplicates=repeats.duplicates + duplicates + stored_before,
+        refused=[*repeats.conflicts, *refused],
+        duplicates=repeats.duplicates + stored_before,
         flagged=[r for r in revisions if r.flags],
     )
 
@@ -263,35 +262,22 @@ def _nearest_before(
     return None if best is None else best[1]
 
 
-async def _claim_ids(
-    connection: asyncpg.Connection, items: list[Accepted]
-) -> tuple[list[Accepted], int, list[Refused]]:
-    """Registers the batch's event ids; returns the new events, how many were stored
-    before with the same content, and the refusals of those stored with other content."""
-    if not items:
-        return [], 0, []
+async def _claim_ids(connection: asyncpg.Connection, items: list[Accepted]) -> Repeats:
+    """Registers the batch's new event ids; returns the new events, how many repeat
+    content stored before, and the refusals of those that repeat an id with other content."""
+    repeats = split_repeats(items)
     try:
         async with connection.transaction():
-            await _copy_ids(connection, items)
-        return items, 0, []
+            await _copy_ids(connection, repeats.first)
+        return repeats
     except asyncpg.UniqueViolationError:
         pass  # at least one id is known: the savepoint undid the COPY
-    stored = await stored_contents(connection, [event_key(a.event) for a in items])
-    new: list[Accepted] = []
-    duplicates = 0
-    conflicts: list[Refused] = []
-    for item in items:
-        content = stored.get(event_key(item.event))
-        if content is None:
-            new.append(item)
-        elif (conflict := against_stored(item, content)) is None:
-            duplicates += 1
-        else:
-            conflicts.append(conflict)
+    stored = await stored_contents(connection, [event_key(a.event) for a in repeats.first])
+    repeats = split_repeats(items, stored)
     # Another writer may register one of these ids meanwhile: the unique violation then
     # fails the transaction, and the batch is stored again one event at a time.
-    await _copy_ids(connection, new)
-    return new, duplicates, conflicts
+    await _copy_ids(connection, repeats.first)
+    return repeats
 
 
 async def _copy_ids(connection: asyncpg.Connection, items: Sequence[Accepted]) -> None:

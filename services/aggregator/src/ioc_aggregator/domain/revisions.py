@@ -10,7 +10,7 @@ arriving late (an older revised_at) cannot displace a newer one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
@@ -64,27 +64,31 @@ def content_of(event: IndicatorEvent) -> dict[str, object]:
     return {name: getattr(event, name) for name in CONTENT_FIELDS}
 
 
-def split_repeats(items: Sequence[Accepted]) -> Repeats:
-    """Within one batch, the same (agency, event_id) counts once; a differing copy is a
-    conflict with the first, exactly as it would be with a stored one."""
+def split_repeats(
+    items: Sequence[Accepted], stored: Mapping[EventKey, Mapping[str, object]] | None = None
+) -> Repeats:
+    """Splits a batch by identity. A copy of an id stored before is judged against the
+    stored content; among copies of a new id, the first in Kafka order is the event and
+    the others are judged against it, exactly as if it had been stored already."""
+    known = stored or {}
     first: dict[EventKey, Accepted] = {}
     duplicates = 0
     conflicts: list[Refused] = []
     for item in items:
         key = event_key(item.event)
-        earlier = first.get(key)
-        if earlier is None:
+        content = known.get(key)
+        if content is None and key in first:
+            content = content_of(first[key].event)
+        if content is None:
             first[key] = item
-            continue
-        verdict = against_stored(item, content_of(earlier.event))
-        if verdict is None:
+        elif (verdict := against_stored(item, content)) is None:
             duplicates += 1
         else:
             conflicts.append(verdict)
     return Repeats(list(first.values()), duplicates, conflicts)
 
 
-def against_stored(item: Accepted, stored: dict[str, object]) -> Refused | None:
+def against_stored(item: Accepted, stored: Mapping[str, object]) -> Refused | None:
     """None when `item` repeats the stored content of its id, else its refusal."""
     fields = differing_fields(item.event, stored)
     if not fields:

@@ -11,16 +11,16 @@ import asyncpg
 from ioc_alerts.domain.series import Observation
 from ioc_contracts.topics import series_key
 
-# One figure per instant: a correction (a later event for the same observed_at)
-# replaces the earlier one instead of counting twice in the pace fit.
+# The figures of record (one per instant, the newest revision). A flagged figure is held
+# for an operator's review: targets are judged on the trusted figures around it, so a
+# flagged figure alone never raises an alert.
 _RECENT_FIGURES = """
-SELECT DISTINCT ON (o.indicator, o.scope, o.observed_at)
-       o.indicator, o.scope, o.observed_at, o.value
-FROM ioc.observations o
+SELECT f.indicator, f.scope, f.observed_at, f.value
+FROM ioc.figures f
 JOIN unnest($1::text[], $2::text[]) AS s(indicator, scope)
-  ON o.indicator = s.indicator AND o.scope = s.scope
-WHERE o.observed_at >= $3 AND o.observed_at <= $4
-ORDER BY o.indicator, o.scope, o.observed_at, o.received_at DESC
+  ON f.indicator = s.indicator AND f.scope = s.scope
+WHERE f.observed_at >= $3 AND f.observed_at <= $4 AND f.quality_flags = '[]'::jsonb
+ORDER BY f.indicator, f.scope, f.observed_at
 """
 
 

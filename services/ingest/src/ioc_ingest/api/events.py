@@ -12,7 +12,7 @@ from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
 from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem
 from ioc_ingest.api.openapi import events_request_body
 from ioc_ingest.api.schemas import AcceptedEvents
-from ioc_ingest.api.submission import publish, refusal, screening_rules
+from ioc_ingest.api.submission import publish, refusal, refuse_conflicting_ids, screening_rules
 from ioc_ingest.domain.batch import events_in
 from ioc_ingest.domain.problems import RequestShapeError
 from ioc_ingest.domain.screening import screen_events
@@ -75,6 +75,7 @@ async def publish_events(
     screening = screen_events(
         items, agency=credential.agency, rules=screening_rules(services), now=services.now()
     )
+    screening = await refuse_conflicting_ids(services, screening)
     if screening.problems:
         raise refusal(
             refused=len({problem.index for problem in screening.problems}),

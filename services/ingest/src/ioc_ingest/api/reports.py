@@ -21,7 +21,12 @@ from ioc_ingest.api.schemas import (
     RowError,
     RowStatus,
 )
-from ioc_ingest.api.submission import publish, refusal, screening_rules
+from ioc_ingest.api.submission import (
+    publish,
+    refusal,
+    refuse_conflicting_ids,
+    screening_rules,
+)
 from ioc_ingest.domain.csv_report import ReportRow, parse_report
 from ioc_ingest.domain.problems import EventProblem, RequestShapeError
 from ioc_ingest.domain.screening import screen_events
@@ -83,6 +88,7 @@ async def upload_csv_report(
         rules=screening_rules(services),
         now=services.now(),
     )
+    screening = await refuse_conflicting_ids(services, screening)
     problems = _problems_by_row(report.rows, readable, screening.problems)
     if problems:
         errors = [

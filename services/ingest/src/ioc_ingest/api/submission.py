@@ -9,15 +9,25 @@ resending the same events (same event_id) is safe.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Sequence
 
+import asyncpg
+
 from ioc_contracts import IndicatorEvent, series_key_bytes
+from ioc_contracts.identity import describe_conflict, differing_fields, event_key
 from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingRecord
 from ioc_ingest.api.accounting import RequestRecord
 from ioc_ingest.api.errors import ApiError, ErrorItem, retry_later
-from ioc_ingest.domain.screening import ScreeningRules
+from ioc_ingest.domain.problems import EventProblem
+from ioc_ingest.domain.screening import Screening, ScreeningRules
 from ioc_ingest.services import IngestServices
+from ioc_storage.identity import stored_contents
+
+_log = logging.getLogger(__name__)
+_IDENTITY_TIMEOUT_SECONDS = 5.0
 
 
 def screening_rules(services: IngestServices) -> ScreeningRules:
@@ -28,6 +38,39 @@ def screening_rules(services: IngestServices) -> ScreeningRules:
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         )
     return rules
+
+
+async def refuse_conflicting_ids(services: IngestServices, screening: Screening) -> Screening:
+    """Adds a problem for each event whose event_id this agency already used for other
+    content: such an event would never be stored, so it must not get a 202.
+
+    Asked only of a request that passed screening, so problem indexes are request
+    positions. The aggregator checks again (another request may race this one).
+    """
+    if screening.problems or not screening.events:
+        return screening
+    try:
+        async with (
+            asyncio.timeout(_IDENTITY_TIMEOUT_SECONDS),
+            services.pool.acquire() as connection,
+        ):
+            stored = await stored_contents(connection, [event_key(e) for e in screening.events])
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        _log.warning("could not check event ids: %s", error, extra={"error": str(error)})
+        raise retry_later(
+            "the database is unavailable, so re-sent event ids cannot be checked; nothing "
+            "was published, send the same events again later",
+            retry_after_seconds=services.settings.ingest_retry_after_seconds,
+        ) from error
+    problems = []
+    for index, event in enumerate(screening.events):
+        content = stored.get(event_key(event))
+        fields = differing_fields(event, content) if content is not None else []
+        if fields:
+            problems.append(
+                EventProblem(index, fields[0], describe_conflict(event, content or {}, fields))
+            )
+    return Screening(screening.events, tuple(problems))
 
 
 def refusal(

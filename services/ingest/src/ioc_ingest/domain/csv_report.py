@@ -6,9 +6,12 @@ One row per indicator and scope:
     dvc.paperless-rate,so-tttt,2023-06-30T17:00:00+07:00,37.5,731,1950,,
 
 Only the first four columns are required; `source` and `reported_at` may be added like
-any other IndicatorEvent field. A row without `event_id` gets one derived from agency,
-indicator, scope and the instant of observed_at, so uploading the same report twice
-publishes the same ids and the aggregator stores each figure once.
+any other IndicatorEvent field. A row without `event_id` gets one derived from the
+agency and the row's whole content (indicator, scope, the instant of observed_at, the
+numbers, source and note): uploading the same report twice publishes the same ids and
+changes nothing, while a row whose value was corrected gets a new id and is stored as a
+revision of its figure. Ids belong to the agency that sent them, so no other agency can
+take or erase one.
 
 Numbers are written with '.' as the decimal separator and no thousands separators:
 "1.893" could mean 1893 (Vietnamese) or 1.893 (English), and guessing would store a
@@ -21,6 +24,7 @@ import csv
 import io
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -60,8 +64,9 @@ class ParsedReport:
         return tuple(row for row in self.rows if not row.problems)
 
 
-def derived_event_id(*, agency: str, indicator: str, scope: str, observed_at: str) -> uuid.UUID:
-    """The event_id of a row that has none: the same figure always gets the same id."""
+def derived_event_id(*, agency: str, fields: Mapping[str, object]) -> uuid.UUID:
+    """The event_id of a row that has none: the same content always gets the same id."""
+    observed_at = str(fields.get("observed_at", ""))
     try:
         instant = datetime.fromisoformat(observed_at)
     except ValueError:
@@ -69,7 +74,19 @@ def derived_event_id(*, agency: str, indicator: str, scope: str, observed_at: st
     # The instant, not the text: "…17:00:00Z" and "…T00:00:00+07:00" are the same figure.
     if instant is not None and instant.tzinfo is not None:
         observed_at = instant.astimezone(UTC).isoformat()
-    return uuid.uuid5(REPORT_EVENT_NAMESPACE, "|".join((agency, indicator, scope, observed_at)))
+    parts = [agency, str(fields.get("indicator", "")), str(fields.get("scope", "")), observed_at]
+    parts += [_canonical(fields.get(name)) for name in _CONTENT_COLUMNS]
+    return uuid.uuid5(REPORT_EVENT_NAMESPACE, "|".join(parts))
+
+
+_CONTENT_COLUMNS = ("value", "numerator", "denominator", "source", "note")
+
+
+def _canonical(cell: object) -> str:
+    # 37.5 and 37.50 are one number; an absent cell is not the text "None".
+    if isinstance(cell, float):
+        return repr(cell)
+    return "" if cell is None else str(cell)
 
 
 def parse_report(text: str, *, agency: str, max_rows: int) -> ParsedReport:
@@ -145,14 +162,7 @@ def _read_row(
     if "event_id" not in fields:
         # Derived even when a part is missing: that row fails on the missing column, and
         # a second error about event_id would only distract.
-        fields["event_id"] = str(
-            derived_event_id(
-                agency=agency,
-                indicator=str(fields.get("indicator", "")),
-                scope=str(fields.get("scope", "")),
-                observed_at=str(fields.get("observed_at", "")),
-            )
-        )
+        fields["event_id"] = str(derived_event_id(agency=agency, fields=fields))
     return fields, []
 
 

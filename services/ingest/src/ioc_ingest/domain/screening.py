@@ -95,7 +95,11 @@ def _screen_one(
         return problems + [_from_validation(index, detail) for detail in error.errors()]
     problems += _policy_problems(index, event, agency=agency, rules=rules)
     problems += _plausibility_problems(index, event, rules=rules, now=now)
-    return problems or event
+    if problems:
+        return problems
+    # Revisions of a figure are ordered by reported_at: without one, the gateway's
+    # receipt is when the agency reported it.
+    return event if event.reported_at else event.model_copy(update={"reported_at": now})
 
 
 def _policy_problems(
