@@ -355,13 +355,42 @@ async def load_demo(database: ScratchDatabase) -> None:
             " numerator, denominator) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             rows,
         )
+        # The office first sent the newest paperless figure 0.4 lower, a day earlier.
+        await writer.execute(
+            "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency, value,"
+            " revised_at, note) SELECT gen_random_uuid(), observed_at, indicator, scope, agency,"
+            " value - 0.4, now() - interval '1 day', 'bản đầu' FROM ioc.observations"
+            " WHERE indicator = 'dvc.paperless-rate' AND scope = 'province'"
+            " ORDER BY observed_at DESC LIMIT 1"
+        )
+        await writer.execute(
+            """
+            INSERT INTO ioc.figures (indicator, scope, observed_at, value, numerator, denominator,
+                agency, event_id, reported_at, received_at, revised_at)
+            SELECT DISTINCT ON (indicator, scope, observed_at) indicator, scope, observed_at,
+                value, numerator, denominator, agency, event_id, reported_at, received_at,
+                revised_at
+            FROM ioc.observations
+            ORDER BY indicator, scope, observed_at, revised_at DESC
+            """
+        )
+        # A running total reported lower than the month before: flagged, not refused.
+        await writer.execute(
+            """
+            UPDATE ioc.figures SET quality_flags = '[{"check": "counter_decrease",
+                "reason": "số cộng dồn giảm / the cumulative count fell"}]'
+            WHERE indicator = 'dvc.paperless-rate' AND scope = 'province'
+              AND observed_at = (SELECT min(observed_at) FROM ioc.figures
+                                 WHERE indicator = 'dvc.paperless-rate' AND scope = 'province')
+            """
+        )
         await writer.execute(
             """
             INSERT INTO ioc.latest_values (indicator, scope, observed_at, value, numerator,
                 denominator, event_id, agency)
             SELECT DISTINCT ON (indicator, scope) indicator, scope, observed_at, value,
                 numerator, denominator, event_id, agency
-            FROM ioc.observations
+            FROM ioc.figures
             ORDER BY indicator, scope, observed_at DESC
             """
         )
@@ -613,6 +642,16 @@ async def test_the_key_panels_tell_the_demo_story(demo_database: ScratchDatabase
         (r["indicator"], r["scope"]): r["Giá trị"] for r in domains.panel("Số liệu mới nhất").rows
     }
     assert latest[("dvc.paperless-rate", "province")] == pytest.approx(37.6 + 0.6 * 11)
+    # The revised figure shows both submissions, the newest of record; the flagged one
+    # says which check and why.
+    revisions = domains.panel("Lịch sử sửa đổi số liệu").rows
+    assert [(r["Lần gửi"], r["Hiệu lực"]) for r in revisions] == [
+        (2, "of_record"),
+        (1, "superseded"),
+    ]
+    assert revisions[0]["Giá trị"] - revisions[1]["Giá trị"] == pytest.approx(0.4)
+    flagged = domains.panel("Số liệu bị gắn cờ chất lượng").rows
+    assert [r["Kiểm tra"] for r in flagged] == ["counter_decrease"]
     assert empty_domain.options["indicator"] == []
     assert empty_domain.panel("Số liệu mới nhất").rows == []
 

@@ -29,8 +29,10 @@ from .value_labels import (
     GREY,
     NEEDS_ATTENTION,
     ORANGE,
+    QUALITY_CHECKS,
     RED,
     REPORTING,
+    REVISION_STATES,
     UNITS,
     coloured,
     risk_status,
@@ -110,6 +112,8 @@ def build() -> dashboard.Dashboard:
         .with_panel(latest_figures())
         .with_panel(series())
         .with_panel(domain_targets())
+        .with_panel(revision_history())
+        .with_panel(flagged_figures())
     )
 
 
@@ -261,6 +265,110 @@ def domain_targets() -> table.Panel:
         .id(4)
         .title("Chỉ tiêu của lĩnh vực")
         .description("Chỉ tiêu đặt trên các chỉ số đã chọn. Targets on the chosen indicators.")
+        .datasource(TIMESCALEDB)
+        .with_target(sql_table(sql))
+        .height(8)
+        .span(24)
+        .cell_height(TableCellHeight.SM)
+    )
+    return with_columns(panel, columns)
+
+
+def revision_history() -> table.Panel:
+    # Every submission of every figure in the range, newest first: answers "what did the
+    # dashboard show on that day, and who changed it?" (a revision shows from "Nhận lúc").
+    sql = f"""
+        SELECT
+            r.observed_at AS "Số liệu lúc",
+            i.name_vi AS "Chỉ số",
+            COALESCE(sa.name_vi, r.scope) AS "Phạm vi",
+            r.revision AS "Lần gửi",
+            r.value AS "Giá trị",
+            COALESCE(pa.name_vi, r.agency) AS "Đơn vị gửi",
+            r.revised_at AS "Báo cáo lúc",
+            r.received_at AS "Nhận lúc",
+            CASE WHEN r.of_record THEN 'of_record' ELSE 'superseded' END AS "Hiệu lực",
+            r.note AS "Ghi chú"
+        FROM ioc.figure_revisions r
+        JOIN ioc.indicators i ON i.code = r.indicator
+        LEFT JOIN ioc.agencies sa ON sa.code = r.scope
+        LEFT JOIN ioc.agencies pa ON pa.code = r.agency
+        WHERE i.domain = {DOMAIN}
+          AND r.indicator = ANY({INDICATORS})
+          AND r.scope = ANY({SCOPES})
+          AND $__timeFilter(r.observed_at)
+          AND EXISTS (
+              SELECT 1 FROM ioc.observations o
+              WHERE o.indicator = r.indicator AND o.scope = r.scope
+                AND o.observed_at = r.observed_at AND o.event_id <> r.event_id
+          )
+        ORDER BY r.observed_at DESC, r.indicator, r.scope, r.revision DESC
+        LIMIT 500
+    """
+    columns = [
+        Column("Số liệu lúc", unit=VIETNAM_DATE_TIME),
+        Column("Chỉ số", width=360),
+        Column("Giá trị", decimals=2),
+        Column("Báo cáo lúc", unit=VIETNAM_DATE_TIME),
+        Column("Nhận lúc", unit=VIETNAM_DATE_TIME),
+        Column("Hiệu lực", mappings=coloured(REVISION_STATES), cell="color-text"),
+    ]
+    panel = (
+        table.Panel()
+        .id(5)
+        .title("Lịch sử sửa đổi số liệu")
+        .description(
+            "Các số liệu đã được gửi lại (sửa đổi): mỗi lần gửi, ai gửi, khi nào; lần mới nhất "
+            "theo thời điểm báo cáo là số liệu chính thức. Revised figures: every revision, "
+            "who sent it and when; the newest is the figure of record."
+        )
+        .datasource(TIMESCALEDB)
+        .with_target(sql_table(sql))
+        .height(9)
+        .span(24)
+        .cell_height(TableCellHeight.SM)
+    )
+    return with_columns(panel, columns)
+
+
+def flagged_figures() -> table.Panel:
+    sql = f"""
+        SELECT
+            f.observed_at AS "Số liệu lúc",
+            i.name_vi AS "Chỉ số",
+            COALESCE(sa.name_vi, f.scope) AS "Phạm vi",
+            f.value AS "Giá trị",
+            COALESCE(pa.name_vi, f.agency) AS "Đơn vị gửi",
+            flag ->> 'check' AS "Kiểm tra",
+            flag ->> 'reason' AS "Lý do"
+        FROM ioc.figures f
+        CROSS JOIN LATERAL jsonb_array_elements(f.quality_flags) AS flag
+        JOIN ioc.indicators i ON i.code = f.indicator
+        LEFT JOIN ioc.agencies sa ON sa.code = f.scope
+        LEFT JOIN ioc.agencies pa ON pa.code = f.agency
+        WHERE i.domain = {DOMAIN}
+          AND f.indicator = ANY({INDICATORS})
+          AND f.scope = ANY({SCOPES})
+          AND $__timeFilter(f.observed_at)
+        ORDER BY f.observed_at DESC
+        LIMIT 500
+    """
+    columns = [
+        Column("Số liệu lúc", unit=VIETNAM_DATE_TIME),
+        Column("Chỉ số", width=320),
+        Column("Giá trị", decimals=2),
+        Column("Kiểm tra", mappings=coloured(QUALITY_CHECKS), cell="color-text"),
+        Column("Lý do", width=480),
+    ]
+    panel = (
+        table.Panel()
+        .id(6)
+        .title("Số liệu bị gắn cờ chất lượng")
+        .description(
+            "Số liệu chính thức không qua một kiểm tra chất lượng mà danh mục đặt ở mức gắn cờ: "
+            "được lưu nhưng không dùng để cảnh báo cho đến khi được xem xét. Figures of record "
+            "flagged by a data-quality check: stored, not used for alerts."
+        )
         .datasource(TIMESCALEDB)
         .with_target(sql_table(sql))
         .height(8)

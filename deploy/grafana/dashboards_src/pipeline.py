@@ -63,6 +63,7 @@ def build() -> dashboard.Dashboard:
         .with_panel(rejects_by_reason())
         .with_panel(consumer_lag())
         .with_panel(write_latency())
+        .with_panel(quality_flags())
         .with_row(board.row("Thông báo", 10))
         .with_panel(notification_failures())
         .with_panel(delivery_latency())
@@ -241,6 +242,22 @@ def rejects_by_reason() -> timeseries.Panel:
                 legend="HTTP {{status}}",
                 ref_id="C",
             )
+        )
+    )
+
+
+def quality_flags() -> timeseries.Panel:
+    return graph(
+        14,
+        "Số liệu bị gắn cờ chất lượng",
+        "Số liệu được lưu kèm cờ của một kiểm tra chất lượng, theo đơn vị gửi và loại kiểm tra; "
+        "xem chi tiết ở bảng điều khiển Lĩnh vực. Flagged figures by agency and check.",
+        unit=EVENTS_PER_SECOND,
+        span=24,
+    ).with_target(
+        promql(
+            f"sum by (agency, check) (rate(ioc_aggregator_quality_flags_total[{RATE}]))",
+            legend="{{agency}}: {{check}}",
         )
     )
 

@@ -20,7 +20,7 @@ from grafana_foundation_sdk.models.dashboard import (
     ValueMappingResult,
 )
 
-from ioc_contracts.catalog import Cadence, TargetKind, Unit
+from ioc_contracts.catalog import Cadence, QualityCheck, TargetKind, Unit
 from ioc_contracts.status import AlertState, RiskStatus, Severity
 
 GREEN = "green"
@@ -90,6 +90,17 @@ TARGET_KINDS: dict[TargetKind, str] = {
 REPORTING: dict[str, tuple[str, str]] = {
     "on_time": ("Đúng kỳ", GREEN),
     "overdue": ("Chậm báo cáo", ORANGE),
+}
+REVISION_STATES: dict[str, tuple[str, str]] = {
+    "of_record": ("Chính thức", GREEN),
+    "superseded": ("Đã được thay", GREY),
+}
+QUALITY_CHECKS: dict[QualityCheck, tuple[str, str]] = {
+    QualityCheck.OUT_OF_RANGE: ("Ngoài khoảng hợp lệ", RED),
+    QualityCheck.NUMERATOR_ABOVE_DENOMINATOR: ("Tử số lớn hơn mẫu số", RED),
+    QualityCheck.RATIO_MISMATCH: ("Giá trị lệch tỷ lệ tử/mẫu", ORANGE),
+    QualityCheck.COUNTER_DECREASE: ("Số cộng dồn giảm", ORANGE),
+    QualityCheck.JUMP: ("Thay đổi bất thường", ORANGE),
 }
 NOTIFICATION_STATUSES: dict[str, tuple[str, str]] = {
     "pending": ("Đang chờ gửi", ORANGE),

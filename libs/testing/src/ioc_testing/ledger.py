@@ -11,6 +11,11 @@ Every event a test sends is recorded with the answer it got:
 Hence, after the fault: acknowledged ⊆ stored ⊆ acknowledged ∪ indeterminate,
 rejected ∩ stored = ∅, no event stored twice, and per agency the count, the sum of
 values and a hash of the sorted event ids match what the ledger says was stored.
+
+Some generated events are revisions of a figure sent before (same indicator, scope and
+observed_at, a later reported_at): the figure of record of every figure must be its
+newest stored revision, and every series' latest value the figure of record of its
+newest figure.
 """
 
 from __future__ import annotations
@@ -52,12 +57,17 @@ class Outcome(StrEnum):
 _STRENGTH = {Outcome.REJECTED: 0, Outcome.INDETERMINATE: 1, Outcome.ACKNOWLEDGED: 2}
 
 
+FigureKey = tuple[str, str, datetime]
+
+
 @dataclass(frozen=True, slots=True)
 class SentEvent:
     event_id: str
     agency: str
     value: float
     outcome: Outcome
+    figure: FigureKey | None = None
+    reported_at: datetime | None = None
 
 
 class Ledger:
@@ -74,7 +84,12 @@ class Ledger:
         if previous is not None and _STRENGTH[previous.outcome] >= _STRENGTH[outcome]:
             return
         self.entries[event_id] = SentEvent(
-            event_id, str(event["agency"]), float(event["value"]), outcome
+            event_id,
+            str(event["agency"]),
+            float(event["value"]),
+            outcome,
+            _figure_of(event),
+            _instant(event.get("reported_at")),
         )
 
     def ids(self, *outcomes: Outcome) -> frozenset[str]:
@@ -82,6 +97,20 @@ class Ledger:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for e in self.entries.values() if e.outcome is outcome)
+
+
+def _instant(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text)) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _figure_of(event: Mapping[str, Any]) -> FigureKey | None:
+    at = _instant(event.get("observed_at"))
+    if at is None or at.tzinfo is None:
+        return None
+    return (str(event.get("indicator")), str(event.get("scope")), at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +144,15 @@ class LoadGenerator:
     """Builds good events round-robin over granted series and sends them, recording answers.
 
     Values are multiples of 0.25 within [0, 100], so sums are exact in float8 and in Python.
-    Each series' observed_at advances by a minute per event unless a test says otherwise.
+    Each series' observed_at advances by a minute per event unless a test says otherwise;
+    every `revise_every`-th event is instead a revision of its series' previous figure.
+    reported_at grows with every event, so a later revision is always the newer one.
     """
 
     ledger: Ledger
     series: Sequence[Series]
     start: datetime = T0
+    revise_every: int = 5
     produced: int = field(default=0, init=False)
 
     def event(self, series: Series | None = None, **overrides: Any) -> dict[str, Any]:
@@ -128,6 +160,8 @@ class LoadGenerator:
         self.produced += 1
         series = series or self.series[n % len(self.series)]
         minute = n // len(self.series)
+        if self.revise_every and n % self.revise_every == self.revise_every - 1 and minute:
+            minute -= 1  # a revision of the figure one minute before
         event: dict[str, Any] = {
             "event_id": str(uuid.uuid4()),
             "agency": series.agency,
@@ -135,6 +169,7 @@ class LoadGenerator:
             "scope": series.scope,
             "observed_at": (self.start + timedelta(minutes=minute)).isoformat(),
             "value": ((n * 37) % 401) / 4,
+            "reported_at": (self.start + timedelta(days=60, seconds=n)).isoformat(),
         }
         event.update(overrides)
         return event
@@ -262,6 +297,42 @@ FROM ioc.observations GROUP BY agency
 """
 
 
+_FIGURES_OF_RECORD = "SELECT indicator, scope, observed_at, event_id::text AS id FROM ioc.figures"
+_LATEST_VALUES = "SELECT indicator, scope, observed_at, event_id::text AS id FROM ioc.latest_values"
+
+
+def _wrong_figures(
+    stored: Sequence[SentEvent], figures: Sequence[asyncpg.Record]
+) -> frozenset[FigureKey]:
+    """Figures whose record is not the stored revision with the latest reported_at (only
+    figures whose every revision carried one: the generator's)."""
+    newest: dict[FigureKey, SentEvent] = {}
+    judged: set[FigureKey] = set()
+    for event in stored:
+        if event.figure is None or event.reported_at is None:
+            continue
+        judged.add(event.figure)
+        current = newest.get(event.figure)
+        if current is None or event.reported_at > (current.reported_at or event.reported_at):
+            newest[event.figure] = event
+    of_record = {(r["indicator"], r["scope"], r["observed_at"]): r["id"] for r in figures}
+    return frozenset(key for key in judged if of_record.get(key) != newest[key].event_id)
+
+
+def _wrong_latest(
+    figures: Sequence[asyncpg.Record], latest: Sequence[asyncpg.Record]
+) -> frozenset[tuple[str, str]]:
+    newest: dict[tuple[str, str], asyncpg.Record] = {}
+    for row in figures:
+        key = (row["indicator"], row["scope"])
+        if key not in newest or row["observed_at"] > newest[key]["observed_at"]:
+            newest[key] = row
+    held = {(r["indicator"], r["scope"]): (r["observed_at"], r["id"]) for r in latest}
+    return frozenset(
+        key for key, row in newest.items() if held.get(key) != (row["observed_at"], row["id"])
+    )
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     sent: int
@@ -276,6 +347,8 @@ class Reconciliation:
     rejected_but_stored: frozenset[str]
     expected_tallies: dict[str, AgencyTally]
     stored_tallies: dict[str, AgencyTally]
+    wrong_figures: frozenset[FigureKey] = frozenset()
+    wrong_latest: frozenset[tuple[str, str]] = frozenset()
 
     def problems(self) -> list[str]:
         found = []
@@ -292,6 +365,16 @@ class Reconciliation:
             )
         if self.duplicated:
             found.append(f"{self.duplicated} rows duplicate an event_id")
+        if self.wrong_figures:
+            found.append(
+                f"{len(self.wrong_figures)} figures of record are not their newest stored "
+                f"revision: {sorted(self.wrong_figures)[:3]}"
+            )
+        if self.wrong_latest:
+            found.append(
+                f"{len(self.wrong_latest)} latest values are not the figure of record of "
+                f"their newest figure: {sorted(self.wrong_latest)[:3]}"
+            )
         if self.expected_tallies != self.stored_tallies:
             found.append(
                 f"per-agency count/checksum differ: ledger {self.expected_tallies} "
@@ -314,6 +397,8 @@ async def reconcile(ledger: Ledger, reader_dsn: str) -> Reconciliation:
     try:
         rows = await connection.fetch(_STORED_ROWS)
         tallies = await connection.fetch(_STORED_TALLIES)
+        figures = await connection.fetch(_FIGURES_OF_RECORD)
+        latest = await connection.fetch(_LATEST_VALUES)
     finally:
         await connection.close()
     stored_list = [row["id"] for row in rows]
@@ -333,6 +418,10 @@ async def reconcile(ledger: Ledger, reader_dsn: str) -> Reconciliation:
         unexpected=stored - acknowledged - maybe - ledger.ids(Outcome.REJECTED),
         rejected_but_stored=stored & ledger.ids(Outcome.REJECTED),
         expected_tallies=tally(expected),
+        wrong_figures=_wrong_figures(
+            [e for e in ledger.entries.values() if e.event_id in stored], figures
+        ),
+        wrong_latest=_wrong_latest(figures, latest),
         stored_tallies={
             row["agency"]: AgencyTally(int(row["n"]), float(row["total"]), row["ids"])
             for row in tallies
