@@ -110,10 +110,12 @@ async def drop_database(env: dict[str, str], name: str, roles: list[str]) -> Non
 
 
 async def truncate(env: dict[str, str], database: str) -> None:
-    """Empties the hypertable (and the latest values) between contenders."""
+    """Empties the ledger, the figures, the ids and the latest values between contenders."""
     connection = await connect(env["IOC_DB_SUPERUSER_URL"], database=database)
     try:
-        await connection.execute("TRUNCATE ioc.observations, ioc.latest_values")
+        await connection.execute(
+            "TRUNCATE ioc.observations, ioc.figures, ioc.event_ids, ioc.latest_values"
+        )
     finally:
         await connection.close()
 
