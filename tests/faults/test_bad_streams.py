@@ -168,10 +168,12 @@ async def test_duplicates_out_of_order_and_late_events(
         description="2,000 figures sent shuffled within each series; 400 sent again over "
         "Kafka and up to 200 again over HTTP; then 40 figures 60 days older than the rest",
     )
+    # The newest figure of each series, at its newest revision (the generator revises some).
     newest: dict[str, dict[str, Any]] = {}
     for figure in figures:
         current = newest.get(figure["scope"])
-        if current is None or figure["observed_at"] > current["observed_at"]:
+        order = (figure["observed_at"], figure["reported_at"])
+        if current is None or order > (current["observed_at"], current["reported_at"]):
             newest[figure["scope"]] = figure
     assert await latest_values(catalog_database) == {
         scope: figure["value"] for scope, figure in newest.items()

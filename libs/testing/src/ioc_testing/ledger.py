@@ -301,7 +301,7 @@ _FIGURES_OF_RECORD = "SELECT indicator, scope, observed_at, event_id::text AS id
 _LATEST_VALUES = "SELECT indicator, scope, observed_at, event_id::text AS id FROM ioc.latest_values"
 
 
-def _wrong_figures(
+def wrong_figures(
     stored: Sequence[SentEvent], figures: Sequence[asyncpg.Record]
 ) -> frozenset[FigureKey]:
     """Figures whose record is not the stored revision with the latest reported_at (only
@@ -319,7 +319,7 @@ def _wrong_figures(
     return frozenset(key for key in judged if of_record.get(key) != newest[key].event_id)
 
 
-def _wrong_latest(
+def wrong_latest(
     figures: Sequence[asyncpg.Record], latest: Sequence[asyncpg.Record]
 ) -> frozenset[tuple[str, str]]:
     newest: dict[tuple[str, str], asyncpg.Record] = {}
@@ -418,10 +418,10 @@ async def reconcile(ledger: Ledger, reader_dsn: str) -> Reconciliation:
         unexpected=stored - acknowledged - maybe - ledger.ids(Outcome.REJECTED),
         rejected_but_stored=stored & ledger.ids(Outcome.REJECTED),
         expected_tallies=tally(expected),
-        wrong_figures=_wrong_figures(
+        wrong_figures=wrong_figures(
             [e for e in ledger.entries.values() if e.event_id in stored], figures
         ),
-        wrong_latest=_wrong_latest(figures, latest),
+        wrong_latest=wrong_latest(figures, latest),
         stored_tallies={
             row["agency"]: AgencyTally(int(row["n"]), float(row["total"]), row["ids"])
             for row in tallies
