@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 
 from ioc_contracts.topics import (
@@ -37,3 +39,10 @@ class AggregatorSettings(ServiceSettings):
     aggregator_max_block_seconds: float = Field(default=60.0, gt=0)
     aggregator_statement_timeout_ms: int = Field(default=30_000, ge=100)
     aggregator_db_pool_size: int = Field(default=4, ge=1, le=64)
+    # Leftover SeriesUpdated (their writer died before Kafka acknowledged them) are
+    # published again by every replica's relay once this old.
+    aggregator_relay_every_seconds: float = Field(default=10.0, gt=0)
+    aggregator_relay_after_seconds: float = Field(default=30.0, ge=0)
+    # Fault injection for the fault suite only: "exit-after-commit" ends the process the
+    # moment a batch's transaction committed, before Kafka heard of it.
+    aggregator_failpoint: Literal["exit-after-commit"] | None = Field(default=None)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
 from datetime import timedelta
 
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from prometheus_client import CollectorRegistry, make_asgi_app
 
+from ioc_aggregator.adapters.announcements import AnnouncementRelay
 from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
 from ioc_aggregator.adapters.database import create_pool
 from ioc_aggregator.adapters.outbox import KafkaOutbox
@@ -21,11 +24,20 @@ from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 
 
+def failpoint(name: str | None) -> Callable[[], None]:
+    """What runs after each batch's commit: nothing, or the fault a test asked for."""
+    if name == "exit-after-commit":
+        # As abrupt as kill -9: no flush, no shutdown hooks, no offset commit.
+        return lambda: os._exit(137)
+    return lambda: None
+
+
 class Runtime:
     """What exists only while the service runs (the pool is opened at start-up)."""
 
     processor: BatchProcessor | None = None
     catalog: CatalogRulesCache | None = None
+    relay: AnnouncementRelay | None = None
 
     def current_processor(self) -> BatchProcessor:
         if self.processor is None:
@@ -59,21 +71,33 @@ def create_app(
             pool, refresh_seconds=settings.aggregator_catalog_refresh_seconds
         )
         runtime.catalog.start()
+        outbox = KafkaOutbox(
+            broker,
+            dlq_topic=settings.aggregator_dlq_topic,
+            updates_topic=settings.aggregator_updates_topic,
+        )
+        runtime.relay = AnnouncementRelay(
+            pool,
+            outbox.series_updated,
+            every=settings.aggregator_relay_every_seconds,
+            older_than=settings.aggregator_relay_after_seconds,
+            on_relayed=metrics.updates_relayed.inc,
+        )
+        runtime.relay.start()
         runtime.processor = BatchProcessor(
             pool=pool,
             rules=runtime.catalog.current,
-            outbox=KafkaOutbox(
-                broker,
-                dlq_topic=settings.aggregator_dlq_topic,
-                updates_topic=settings.aggregator_updates_topic,
-            ),
+            outbox=outbox,
             metrics=metrics,
             max_future=timedelta(seconds=settings.aggregator_max_future_seconds),
             max_block_seconds=settings.aggregator_max_block_seconds,
             backoff=Backoff(),
+            after_commit=failpoint(settings.aggregator_failpoint),
         )
 
     async def stop() -> None:
+        if runtime.relay is not None:
+            await runtime.relay.stop()
         if runtime.catalog is not None:
             await runtime.catalog.stop()
         if runtime.processor is not None:

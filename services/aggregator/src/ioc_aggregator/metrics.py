@@ -20,6 +20,7 @@ class AggregatorMetrics:
     lag: Gauge
     series_updates: Counter
     quality_flags: Counter
+    updates_relayed: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AggregatorMetrics:
@@ -82,6 +83,11 @@ class AggregatorMetrics:
                 "ioc_aggregator_quality_flags_total",
                 "Figures stored with a data-quality flag, by publishing agency and check",
                 ["agency", "check"],
+                registry=registry,
+            ),
+            updates_relayed=Counter(
+                "ioc_aggregator_series_updates_relayed_total",
+                "SeriesUpdated published again from the outbox after their writer did not",
                 registry=registry,
             ),
         )

@@ -15,21 +15,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol, TypeVar
 
 import asyncpg
 
+from ioc_aggregator.adapters.announcements import forget_announcements
 from ioc_aggregator.adapters.database import is_retryable
 from ioc_aggregator.adapters.observations import StoredBatch, store_events
 from ioc_aggregator.domain.backoff import Backoff
-from ioc_aggregator.domain.batch import (
-    TopicPartitionKey,
-    commit_offsets,
-    series_updates,
-)
+from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
 from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_aggregator.metrics import AggregatorMetrics
@@ -71,6 +68,8 @@ class Announced:
     updates: int
     inserted: int
     duplicates: int
+    # Outbox rows of the SeriesUpdated, forgotten once Kafka acknowledged them.
+    announcement_ids: list[int] = field(default_factory=list)
 
 
 class Outbox(Protocol):
@@ -94,6 +93,9 @@ class BatchProcessor:
     max_block_seconds: float
     backoff: Backoff
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Runs once a batch's transaction committed, before anything reaches Kafka; fault
+    # tests make it end the process there (IOC_AGGREGATOR_FAILPOINT).
+    after_commit: Callable[[], None] = lambda: None
 
     async def screen(self, records: Sequence[SourceRecord]) -> Screened:
         """Judges each record of a batch: our CPU, no writes (the rules may wait for the
@@ -130,7 +132,8 @@ class BatchProcessor:
         pending: list[Awaitable[None]] = []
         if refused:
             pending.append(await self.outbox.dead_letters(refused, self.clock()))
-        updates = series_updates(stored.inserted, stored.latest, updated_at=self.clock())
+        self.after_commit()
+        updates = stored.updates
         if updates:
             pending.append(await self.outbox.series_updated(updates))
         return Announced(
@@ -140,6 +143,7 @@ class BatchProcessor:
             updates=len(updates),
             inserted=len(stored.inserted),
             duplicates=stored.duplicates,
+            announcement_ids=stored.announcement_ids,
         )
 
     async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]:
@@ -147,6 +151,7 @@ class BatchProcessor:
         returns the offsets to commit. Raises if one was not acknowledged."""
         for acknowledgement in batch.acknowledgements:
             await acknowledgement
+        await forget_announcements(self.pool, batch.announcement_ids)
         for letter in batch.refused:
             self.metrics.dead_letters.labels(letter.error_code.value).inc()
             log.warning(
@@ -197,6 +202,8 @@ class BatchProcessor:
             refused=[row for part in parts for row in part.refused],
             duplicates=sum(part.duplicates for part in parts),
             flagged=[row for part in parts for row in part.flagged],
+            updates=[row for part in parts for row in part.updates],
+            announcement_ids=[row for part in parts for row in part.announcement_ids],
         ), refused
 
     async def _write(

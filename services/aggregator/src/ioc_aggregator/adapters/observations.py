@@ -9,7 +9,8 @@ Four steps, each in the fastest form PostgreSQL offers for the usual case:
    or, when a figure already exists (a revision), by an upsert that keeps the newer one
    in revision order (`domain/revisions.py`);
 4. latest values: from the figures of record this batch changed, never from a revision
-   that lost, so a replayed or late revision cannot move them.
+   that lost, so a replayed or late revision cannot move them;
+5. the batch's SeriesUpdated messages, into the outbox (`announcements.py`).
 Checks that compare a figure with the one before it (a counter going down, a jump) read
 that figure here, inside the same transaction.
 """
@@ -25,7 +26,8 @@ from uuid import UUID
 
 import asyncpg
 
-from ioc_aggregator.domain.batch import LatestValue, StoredObservation
+from ioc_aggregator.adapters.announcements import record_announcements
+from ioc_aggregator.domain.batch import LatestValue, StoredObservation, series_updates
 from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_aggregator.domain.revisions import (
     Repeats,
@@ -35,6 +37,7 @@ from ioc_aggregator.domain.revisions import (
 )
 from ioc_aggregator.domain.screening import refusal_code
 from ioc_catalog.quality import FigureRules, Finding, figure_findings, needs_previous
+from ioc_contracts import SeriesUpdated
 from ioc_contracts.identity import event_key
 from ioc_storage.identity import stored_contents
 
@@ -154,6 +157,9 @@ class StoredBatch:
     refused: list[Refused] = field(default_factory=list)
     duplicates: int = 0
     flagged: list[Revision] = field(default_factory=list)
+    updates: list[SeriesUpdated] = field(default_factory=list)
+    # Outbox rows of `updates`, to forget once Kafka acknowledged them.
+    announcement_ids: list[int] = field(default_factory=list)
 
 
 def flags_json(flags: Sequence[Finding]) -> str:
@@ -169,8 +175,8 @@ async def store_events(
     rules: Mapping[str, FigureRules],
     received_at: datetime,
 ) -> StoredBatch:
-    """Stores the accepted events of a batch and moves figures of record and latest
-    values, all in one transaction."""
+    """Stores the accepted events of a batch, moves figures of record and latest values
+    and records the batch's SeriesUpdated, all in one transaction."""
     async with connection.transaction():
         checked, stateful = await _check_against_previous(connection, list(items), rules)
         repeats = await _claim_ids(connection, checked)
@@ -184,8 +190,7 @@ async def store_events(
                 records=[_observation_row(r) for r in revisions],
             )
         latest = await _record_figures(connection, revisions)
-    return StoredBatch(
-        inserted=[
+        inserted = [
             StoredObservation(
                 r.event.event_id,
                 r.event.indicator,
@@ -194,11 +199,17 @@ async def store_events(
                 r.event.value,
             )
             for r in revisions
-        ],
+        ]
+        updates = series_updates(inserted, latest, updated_at=received_at)
+        announcement_ids = await record_announcements(connection, updates)
+    return StoredBatch(
+        inserted=inserted,
         latest=latest,
         refused=[*repeats.conflicts, *refused],
         duplicates=repeats.duplicates + stored_before,
         flagged=[r for r in revisions if r.flags],
+        updates=updates,
+        announcement_ids=announcement_ids,
     )
 
 
