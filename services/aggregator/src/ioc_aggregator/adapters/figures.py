@@ -1,0 +1,213 @@
+"""The figures of record and the latest values, moved by a batch's new revisions.
+
+The newest revision of each figure goes into `ioc.figures` by COPY, or, when the figure
+exists already (a revision), by an upsert that keeps the newer one in revision order
+(`domain/revisions.py`). The latest values follow the figures of record this batch
+changed, never a revision that lost, so a replayed or late revision cannot move them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+import asyncpg
+
+from ioc_aggregator.domain.batch import LatestValue
+from ioc_aggregator.domain.records import Accepted
+from ioc_aggregator.domain.revisions import Revision, newest_per_figure
+from ioc_catalog.quality import Finding
+
+_FIGURE_COLUMNS = (
+    "indicator",
+    "scope",
+    "observed_at",
+    "value",
+    "numerator",
+    "denominator",
+    "agency",
+    "event_id",
+    "reported_at",
+    "received_at",
+    "revised_at",
+    "quality_flags",
+)
+
+# The figure of record moves only to a newer revision; RETURNING names the figures that
+# changed (a losing revision returns nothing).
+_UPSERT_FIGURES = """
+INSERT INTO ioc.figures AS f (indicator, scope, observed_at, value, numerator, denominator,
+                              agency, event_id, reported_at, received_at, revised_at,
+                              quality_flags)
+SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[],
+                     $6::float8[], $7::text[], $8::uuid[], $9::timestamptz[],
+                     $10::timestamptz[], $11::timestamptz[], $12::jsonb[])
+ORDER BY 1, 2, 3
+ON CONFLICT (indicator, scope, observed_at) DO UPDATE
+SET value = EXCLUDED.value, numerator = EXCLUDED.numerator,
+    denominator = EXCLUDED.denominator, agency = EXCLUDED.agency,
+    event_id = EXCLUDED.event_id, reported_at = EXCLUDED.reported_at,
+    received_at = EXCLUDED.received_at, revised_at = EXCLUDED.revised_at,
+    quality_flags = EXCLUDED.quality_flags
+WHERE (f.revised_at, f.received_at, f.agency, f.event_id)
+    < (EXCLUDED.revised_at, EXCLUDED.received_at, EXCLUDED.agency, EXCLUDED.event_id)
+RETURNING f.indicator, f.scope, f.observed_at, f.value, f.numerator, f.denominator,
+          f.event_id, f.agency
+"""
+
+# `<=`: only figures of record reach this statement, so a newer revision of the newest
+# figure replaces it and an older figure never does. One row per series, in key order
+# so two writers touching the same series cannot deadlock.
+_UPSERT_LATEST = """
+INSERT INTO ioc.latest_values AS latest (indicator, scope, observed_at, value, numerator,
+                                         denominator, event_id, agency, updated_at)
+SELECT *, now()
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[],
+            $6::float8[], $7::uuid[], $8::text[])
+    AS c(indicator, scope, observed_at, value, numerator, denominator, event_id, agency)
+ORDER BY indicator, scope
+ON CONFLICT (indicator, scope) DO UPDATE
+SET observed_at = EXCLUDED.observed_at, value = EXCLUDED.value,
+    numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
+    event_id = EXCLUDED.event_id, agency = EXCLUDED.agency, updated_at = now()
+WHERE latest.observed_at <= EXCLUDED.observed_at
+RETURNING latest.indicator, latest.scope, latest.observed_at, latest.value
+"""
+
+# For the series this batch added to without moving their latest value (a late figure
+# or a losing revision): a statement of its own, so it sees what other writers committed.
+_READ_LATEST = """
+SELECT l.indicator, l.scope, l.observed_at, l.value
+FROM ioc.latest_values l
+JOIN unnest($1::text[], $2::text[]) AS s(indicator, scope)
+  ON l.indicator = s.indicator AND l.scope = s.scope
+"""
+
+# The trusted figure of record just before each figure (flagged ones are not trusted).
+_PREVIOUS_FIGURES = """
+SELECT s.i, p.observed_at, p.value
+FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY
+    AS s(indicator, scope, observed_at, i)
+CROSS JOIN LATERAL (
+    SELECT f.observed_at, f.value FROM ioc.figures f
+    WHERE f.indicator = s.indicator AND f.scope = s.scope AND f.observed_at < s.observed_at
+      AND f.quality_flags = '[]'::jsonb
+    ORDER BY f.observed_at DESC LIMIT 1
+) p
+"""
+
+
+class FigureOfRecord(NamedTuple):
+    """A figure whose record this batch set: what the latest values take from it."""
+
+    indicator: str
+    scope: str
+    observed_at: datetime
+    value: float
+    numerator: float | None
+    denominator: float | None
+    event_id: UUID
+    agency: str
+
+
+def flags_json(flags: Sequence[Finding]) -> str:
+    return json.dumps(
+        [{"check": f.check.value, "reason": f.reason} for f in flags], ensure_ascii=False
+    )
+
+
+async def previous_figures(
+    connection: asyncpg.Connection, items: Sequence[Accepted]
+) -> list[tuple[datetime, float] | None]:
+    """For each item, the trusted figure of record just before it in its series."""
+    found: list[tuple[datetime, float] | None] = [None] * len(items)
+    if not items:
+        return found
+    rows = await connection.fetch(
+        _PREVIOUS_FIGURES,
+        [a.event.indicator for a in items],
+        [a.event.scope for a in items],
+        [a.event.observed_at for a in items],
+    )
+    for row in rows:
+        found[row["i"] - 1] = (row["observed_at"], row["value"])
+    return found
+
+
+def _figure_row(revision: Revision) -> tuple[object, ...]:
+    event = revision.event
+    return (
+        event.indicator,
+        event.scope,
+        event.observed_at,
+        event.value,
+        event.numerator,
+        event.denominator,
+        event.agency,
+        event.event_id,
+        event.reported_at,
+        revision.received_at,
+        revision.revised_at,
+        flags_json(revision.flags),
+    )
+
+
+async def record_figures(
+    connection: asyncpg.Connection, revisions: Sequence[Revision]
+) -> list[LatestValue]:
+    """Moves the figures of record and the latest values; returns the latest value of
+    every series this batch added a revision to."""
+    if not revisions:
+        return []
+    newest = newest_per_figure(revisions)
+    rows = [_figure_row(r) for r in newest]
+    try:
+        async with connection.transaction():
+            await connection.copy_records_to_table(
+                "figures", schema_name="ioc", columns=_FIGURE_COLUMNS, records=rows
+            )
+        changed = [_of_record(r) for r in newest]
+    except asyncpg.UniqueViolationError:
+        # A revision of a figure already stored: the savepoint undid the COPY.
+        upserted = await connection.fetch(_UPSERT_FIGURES, *zip(*rows, strict=True))
+        changed = [FigureOfRecord(*r) for r in upserted]
+    latest_rows: list[asyncpg.Record] = []
+    candidates = _newest_per_series(changed)
+    if candidates:
+        latest_rows = list(await connection.fetch(_UPSERT_LATEST, *zip(*candidates, strict=True)))
+    moved = {(r["indicator"], r["scope"]) for r in latest_rows}
+    others = sorted({(r.event.indicator, r.event.scope) for r in revisions} - moved)
+    if others:
+        latest_rows += await connection.fetch(
+            _READ_LATEST, [s[0] for s in others], [s[1] for s in others]
+        )
+    return [
+        LatestValue(r["indicator"], r["scope"], r["observed_at"], r["value"]) for r in latest_rows
+    ]
+
+
+def _of_record(revision: Revision) -> FigureOfRecord:
+    event = revision.event
+    return FigureOfRecord(
+        event.indicator,
+        event.scope,
+        event.observed_at,
+        event.value,
+        event.numerator,
+        event.denominator,
+        event.event_id,
+        event.agency,
+    )
+
+
+def _newest_per_series(figures: Sequence[FigureOfRecord]) -> list[FigureOfRecord]:
+    newest: dict[tuple[str, str], FigureOfRecord] = {}
+    for figure in figures:
+        key = (figure.indicator, figure.scope)
+        current = newest.get(key)
+        if current is None or figure.observed_at > current.observed_at:
+            newest[key] = figure
+    return [newest[key] for key in sorted(newest)]

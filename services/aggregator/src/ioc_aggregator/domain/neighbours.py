@@ -1,0 +1,85 @@
+"""Checks that compare a figure with the one before it in its series (a cumulative
+counter going down, a jump larger than the catalog allows).
+
+Pure: the adapter reads the trusted figure of record stored before each event; here the
+nearest earlier unflagged figure of the same batch may stand closer, and the catalog's
+action decides: a refusal, or a flag carried with the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from ioc_aggregator.domain.records import Accepted, Refused
+from ioc_aggregator.domain.screening import refusal_code
+from ioc_catalog.quality import FigureRules, figure_findings, needs_previous
+from ioc_contracts.catalog import QualityCheck
+
+AGAINST_PREVIOUS = frozenset({QualityCheck.COUNTER_DECREASE, QualityCheck.JUMP})
+_NO_RULES = FigureRules()
+
+StoredFigure = tuple[datetime, float]
+
+
+def checked_against_previous(
+    items: Sequence[Accepted], rules: Mapping[str, FigureRules]
+) -> list[int]:
+    """Positions of the items whose indicator has a check against the figure before."""
+    return [
+        i
+        for i, item in enumerate(items)
+        if needs_previous(rules.get(item.event.indicator, _NO_RULES))
+    ]
+
+
+def judge_against_previous(
+    items: Sequence[Accepted],
+    stored_before: Mapping[int, StoredFigure],
+    rules: Mapping[str, FigureRules],
+) -> tuple[list[Accepted], list[tuple[Accepted, Refused]]]:
+    """The items kept (with any new flags) and those refused, each with its refusal.
+
+    `stored_before` maps an item's position to the trusted figure stored before it; only
+    the positions `checked_against_previous` names are judged.
+    """
+    kept: list[Accepted] = []
+    refused: list[tuple[Accepted, Refused]] = []
+    for i, item in enumerate(items):
+        if not needs_previous(rules.get(item.event.indicator, _NO_RULES)):
+            kept.append(item)
+            continue
+        previous = nearest_before(item, items, stored_before.get(i))
+        findings = [
+            f
+            for f in figure_findings(
+                rules[item.event.indicator], value=item.event.value, previous=previous
+            )
+            if f.check in AGAINST_PREVIOUS
+        ]
+        refusing = next((f for f in findings if f.refuses), None)
+        if refusing is None:
+            kept.append(item._replace(flags=item.flags + tuple(findings)))
+            continue
+        reason = f"value: {refusing.reason}"
+        refused.append((item, Refused(item.record, refusal_code(refusing.check), reason)))
+    return kept, refused
+
+
+def nearest_before(
+    item: Accepted, batch: Sequence[Accepted], stored: StoredFigure | None
+) -> float | None:
+    """The value of the nearest earlier trusted figure of the item's series."""
+    best = stored
+    event = item.event
+    for other in batch:
+        candidate = other.event
+        if (
+            candidate.indicator == event.indicator
+            and candidate.scope == event.scope
+            and candidate.observed_at < event.observed_at
+            and not other.flags
+            and (best is None or candidate.observed_at > best[0])
+        ):
+            best = (candidate.observed_at, candidate.value)
+    return None if best is None else best[1]
