@@ -31,8 +31,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorBody,
         "description": "Not valid JSON, too many events, or events that break the contract "
-        "or the catalog (unknown field or indicator, value out of range, timestamp without "
-        "offset or too far ahead). Every problem is listed; nothing was published.",
+        "or the catalog (unknown field or indicator, value out of range, a data-quality check "
+        "the catalog sets to refuse, timestamp without offset, too far ahead or before the "
+        "indicator's first reporting period) or an event_id this agency already used for "
+        "other content (a revision needs a new event_id). Every problem is listed; nothing "
+        "was published.",
     },
     429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
     503: {
