@@ -29,6 +29,16 @@ class AlertsSettings(ServiceSettings):
     ack_secret: SecretStr = Field(min_length=16, description="Signs acknowledgement links")
     api_token: SecretStr = Field(min_length=16, description="Bearer token of the operators' API")
     grafana_url: str | None = Field(default=None, description="Grafana base URL for panel links")
+    ack_link_valid_days: float = Field(
+        default=3.0, gt=0, le=60, description="How long an acknowledgement link works"
+    )
+    failed_attempts_per_minute: float = Field(
+        default=10.0, gt=0, description="Failed API/ack attempts a client address may make"
+    )
+    failed_attempts_burst: int = Field(default=20, ge=1)
+    db_acquire_timeout_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="Longest wait for a database connection (503 after)"
+    )
 
     alerts_group_id: str = Field(default="ioc-alerts")
     # Static membership (KIP-345): a replica restarting under the same id (its pod's

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from fastapi import FastAPI
@@ -36,6 +37,7 @@ from ioc_alerts.runtime import Runtime
 from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.rate_limit import KeyedRateLimiter
 
 # The channels a recipient's own addresses can ask for (the webhook is not a person's).
 PERSON_CHANNELS = ("email", "telegram", "zalo")
@@ -126,6 +128,7 @@ def create_app(
                 settings.public_base_url,
                 settings.ack_secret.get_secret_value().encode(),
                 settings.grafana_url,
+                timedelta(days=settings.ack_link_valid_days),
             ),
             retry=settings.retry_policy(),
             metrics=metrics,
@@ -140,6 +143,12 @@ def create_app(
             ack_secret=settings.ack_secret.get_secret_value().encode(),
             api_token=settings.api_token.get_secret_value(),
             clock=clock,
+            failures=KeyedRateLimiter(
+                rate_per_second=settings.failed_attempts_per_minute / 60,
+                burst=settings.failed_attempts_burst,
+                clock=time.monotonic,
+            ),
+            acquire_timeout=settings.db_acquire_timeout_seconds,
         )
         holder["runtime"] = runtime
         app.state.runtime = runtime

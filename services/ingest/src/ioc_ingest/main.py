@@ -15,10 +15,10 @@ from ioc_ingest.api.accounting import RequestAccounting
 from ioc_ingest.api.errors import ApiError, answer_problem
 from ioc_ingest.api.openapi import DESCRIPTION, IngestApi
 from ioc_ingest.config import IngestSettings
-from ioc_ingest.domain.rate_limit import Clock
 from ioc_ingest.metrics import IngestMetrics
 from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.rate_limit import Clock
 
 
 def create_app(

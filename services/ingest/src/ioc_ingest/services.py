@@ -15,10 +15,10 @@ from ioc_ingest.adapters.catalog_rules import CatalogRulesSource
 from ioc_ingest.adapters.credentials import CredentialDirectory
 from ioc_ingest.adapters.kafka_publisher import KafkaEventPublisher
 from ioc_ingest.config import IngestSettings
-from ioc_ingest.domain.rate_limit import AgencyRateLimiter, Clock
 from ioc_ingest.domain.screening import ScreeningRules
 from ioc_ingest.metrics import IngestMetrics
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.rate_limit import AgencyRateLimiter, Clock
 
 WallClock = Callable[[], datetime]
 

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
-import asyncpg
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ioc_alerts.adapters import store
+from ioc_alerts.adapters import operations, store
+from ioc_alerts.api.guard import count_failure, database, refuse_if_failing, same_secret
 from ioc_alerts.api.pages import (
+    CONFIRM_FIELD,
+    CONFIRM_VALUE,
+    PAGE_HEADERS,
     acknowledged_page,
     confirm_page,
+    expired_link_page,
     invalid_link_page,
     resolved_page,
 )
-from ioc_alerts.lifecycle.ack_links import verify_ack_token
+from ioc_alerts.lifecycle.ack_links import LinkCheck, ack_query, check_ack_link
 from ioc_alerts.runtime import Runtime
 
 router = APIRouter()
+# The form is one field; anything much larger is not our page's.
+_MAX_FORM_BYTES = 1024
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -33,28 +39,46 @@ def runtime_of(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-async def _alert_title(connection: asyncpg.Connection, alert: asyncpg.Record) -> str:
-    title: str = await connection.fetchval(
-        "SELECT title_vi FROM ioc.targets WHERE code = $1", alert["target"]
-    )
-    return title
+def _html(page: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(page, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def _checked_link(
+    runtime: Runtime, request: Request, alert_id: uuid.UUID, r: str, e: str | None, t: str
+) -> HTMLResponse | None:
+    """None when the link may be used; else the page to answer with."""
+    refuse_if_failing(runtime, request)
+    check = check_ack_link(runtime.ack_secret, alert_id, r, e, t, now=runtime.clock())
+    if check is LinkCheck.VALID:
+        return None
+    if check is LinkCheck.EXPIRED:
+        return _html(expired_link_page(), 410)
+    count_failure(runtime, request)
+    return _html(invalid_link_page(), 403)
 
 
 @router.get("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
 async def open_ack_link(
-    alert_id: uuid.UUID, runtime: RuntimeDep, r: str = Query(), t: str = Query()
+    alert_id: uuid.UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    r: str = Query(),
+    t: str = Query(),
+    e: str | None = Query(default=None),
 ) -> HTMLResponse:
-    if not verify_ack_token(runtime.ack_secret, alert_id, r, t):
-        return HTMLResponse(invalid_link_page(), status_code=403)
-    async with runtime.pool.acquire() as connection:
-        alert = await connection.fetchrow("SELECT * FROM ioc.alerts WHERE id = $1", alert_id)
+    """Shows the alert and a button; opening the link changes nothing."""
+    if (refused := _checked_link(runtime, request, alert_id, r, e, t)) is not None:
+        return refused
+    assert e is not None  # a valid link has its expiry
+    async with database(runtime) as connection:
+        alert = await operations.find_alert(connection, alert_id)
         if alert is None:
-            return HTMLResponse(invalid_link_page(), status_code=404)
-        title = await _alert_title(connection, alert)
+            return _html(invalid_link_page(), 404)
+        title = await operations.target_title(connection, alert["target"])
     if alert["state"] == "resolved":
-        return HTMLResponse(resolved_page(title_vi=title, at=alert["resolved_at"]))
+        return _html(resolved_page(title_vi=title, at=alert["resolved_at"]))
     if alert["state"] == "acknowledged":
-        return HTMLResponse(
+        return _html(
             acknowledged_page(
                 title_vi=title,
                 by=alert["acknowledged_by"],
@@ -64,29 +88,54 @@ async def open_ack_link(
         )
     catalog = await runtime.catalog()
     person = catalog.recipients.get(r)
-    name = person.name if person else r
-    return HTMLResponse(confirm_page(title_vi=title, recipient_name=name, action=f"?r={r}&t={t}"))
+    expires_at = datetime.fromtimestamp(int(e), UTC)
+    action = f"{alert_id}?{ack_query(runtime.ack_secret, alert_id, r, expires_at)}"
+    return _html(
+        confirm_page(
+            title_vi=title,
+            recipient_name=person.name if person else r,
+            action=action,
+            expires_at=expires_at,
+        )
+    )
+
+
+async def _pressed_the_button(request: Request) -> bool:
+    body = await request.body()
+    if len(body) > _MAX_FORM_BYTES:
+        return False
+    form = parse_qs(body.decode("utf-8", "replace"))
+    return form.get(CONFIRM_FIELD) == [CONFIRM_VALUE]
 
 
 @router.post("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
 async def confirm_ack_link(
-    alert_id: uuid.UUID, runtime: RuntimeDep, r: str = Query(), t: str = Query()
+    alert_id: uuid.UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    r: str = Query(),
+    t: str = Query(),
+    e: str | None = Query(default=None),
 ) -> HTMLResponse:
-    if not verify_ack_token(runtime.ack_secret, alert_id, r, t):
-        return HTMLResponse(invalid_link_page(), status_code=403)
+    """Acknowledges, when a person pressed the page's button."""
+    if (refused := _checked_link(runtime, request, alert_id, r, e, t)) is not None:
+        return refused
+    if not await _pressed_the_button(request):
+        # A scanner replaying the link as a POST: show the page a person would see.
+        return await open_ack_link(alert_id, request, runtime, r=r, t=t, e=e)
     catalog = await runtime.catalog()
     person = catalog.recipients.get(r)
     by = f"{person.name} ({person.role_vi})" if person else r
-    async with runtime.pool.acquire() as connection:
+    async with database(runtime) as connection:
         changed, alert = await store.acknowledge(connection, alert_id, by=by, now=runtime.clock())
         if alert is None:
-            return HTMLResponse(invalid_link_page(), status_code=404)
-        title = await _alert_title(connection, alert)
+            return _html(invalid_link_page(), 404)
+        title = await operations.target_title(connection, alert["target"])
     if changed:
         runtime.metrics.acknowledgements.labels("link").inc()
     if alert["state"] == "resolved":
-        return HTMLResponse(resolved_page(title_vi=title, at=alert["resolved_at"]))
-    return HTMLResponse(
+        return _html(resolved_page(title_vi=title, at=alert["resolved_at"]))
+    return _html(
         acknowledged_page(
             title_vi=title,
             by=alert["acknowledged_by"],
@@ -96,10 +145,19 @@ async def confirm_ack_link(
     )
 
 
-def operator(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> str:
-    expected = f"Bearer {runtime.api_token}"
-    if authorization is None or not hmac.compare_digest(authorization, expected):
-        raise HTTPException(status_code=401, detail="a valid operator token is required")
+def operator(
+    request: Request,
+    runtime: RuntimeDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> str:
+    refuse_if_failing(runtime, request)
+    if authorization is None or not same_secret(f"Bearer {runtime.api_token}", authorization):
+        count_failure(runtime, request)
+        raise HTTPException(
+            status_code=401,
+            detail="a valid operator token is required",
+            headers={"WWW-Authenticate": 'Bearer realm="ioc-alerts"'},
+        )
     return "operator"
 
 
@@ -111,17 +169,11 @@ class Acknowledgement(BaseModel):
     by: str = Field(min_length=1, max_length=200, description="Who acknowledges")
 
 
-def _alert_json(row: asyncpg.Record) -> dict[str, Any]:
-    return {
-        key: (str(value) if isinstance(value, uuid.UUID) else value) for key, value in row.items()
-    }
-
-
 @router.post("/v1/alerts/{alert_id}/ack", tags=["alerts"])
 async def acknowledge_alert(
     alert_id: uuid.UUID, body: Acknowledgement, runtime: RuntimeDep, _: OperatorDep
 ) -> dict[str, Any]:
-    async with runtime.pool.acquire() as connection:
+    async with database(runtime) as connection:
         changed, alert = await store.acknowledge(
             connection, alert_id, by=body.by, now=runtime.clock()
         )
@@ -131,23 +183,20 @@ async def acknowledge_alert(
         runtime.metrics.acknowledgements.labels("api").inc()
     elif alert["state"] != "acknowledged":
         raise HTTPException(status_code=409, detail=f"alert {alert_id} is {alert['state']}")
-    return {"changed": changed, "alert": _alert_json(alert)}
+    return {"changed": changed, "alert": operations.alert_json(alert)}
 
 
 @router.get("/v1/alerts", tags=["alerts"])
 async def open_alerts(runtime: RuntimeDep, _: OperatorDep) -> list[dict[str, Any]]:
-    async with runtime.pool.acquire() as connection:
-        rows = await connection.fetch(
-            "SELECT * FROM ioc.alerts WHERE state <> 'resolved' ORDER BY opened_at"
-        )
-    return [_alert_json(row) for row in rows]
+    async with database(runtime) as connection:
+        return await operations.open_alerts(connection)
 
 
 class SilenceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    target: str | None = None
-    indicator: str | None = None
-    scope: str | None = None
+    target: str | None = Field(default=None, max_length=200)
+    indicator: str | None = Field(default=None, max_length=200)
+    scope: str | None = Field(default=None, max_length=200)
     starts_at: datetime | None = None
     ends_at: datetime
     created_by: str = Field(min_length=1, max_length=200)
@@ -165,18 +214,15 @@ async def create_silence(
         raise HTTPException(status_code=422, detail="ends_at must be after starts_at")
     if not (body.target or body.indicator or body.scope):
         raise HTTPException(status_code=422, detail="a silence names a target, indicator or scope")
-    silence_id = uuid.uuid4()
-    async with runtime.pool.acquire() as connection:
-        await connection.execute(
-            "INSERT INTO ioc.silences (id, target, indicator, scope, starts_at, ends_at, "
-            "created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            silence_id,
-            body.target,
-            body.indicator,
-            body.scope,
-            starts,
-            body.ends_at,
-            body.created_by,
-            body.comment,
+    async with database(runtime) as connection:
+        silence_id = await operations.create_silence(
+            connection,
+            target=body.target,
+            indicator=body.indicator,
+            scope=body.scope,
+            starts_at=starts,
+            ends_at=body.ends_at,
+            created_by=body.created_by,
+            comment=body.comment,
         )
     return {"id": str(silence_id)}

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from ioc_ingest.domain.rate_limit import Clock
+from ioc_runtime.rate_limit import Clock
 from ioc_storage.credentials import hash_api_key, key_prefix_of
 
 # Far more than the province's agencies times a few live keys each; reaching it means
