@@ -87,6 +87,18 @@ class AlertsSettings(ServiceSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
+    alerts_send_deadline_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="Longest one send may take, all phases together"
+    )
+    alerts_max_in_flight: int = Field(
+        default=16, ge=1, le=256, description="Sends at once, across channels"
+    )
+    alerts_lease_seconds: float = Field(
+        default=300.0,
+        ge=3,
+        description="How long a claimed notification is held before another replica may "
+        "send it; renewed every third of it during a long send",
+    )
     retry_max_attempts: int = Field(default=8, ge=1)
     retry_base_delay_seconds: float = Field(default=30.0, gt=0)
     retry_max_delay_seconds: float = Field(default=3600.0, gt=0)

@@ -133,6 +133,9 @@ def create_app(
             retry=settings.retry_policy(),
             metrics=metrics,
             clock=clock,
+            lease=timedelta(seconds=settings.alerts_lease_seconds),
+            send_deadline=timedelta(seconds=settings.alerts_send_deadline_seconds),
+            max_in_flight=settings.alerts_max_in_flight,
         )
         runtime = Runtime(
             pool=pool,
@@ -156,7 +159,12 @@ def create_app(
         async def scheduled_pass() -> None:
             await evaluator.evaluate_everything()
             async with pool.acquire() as connection:
-                await plan_digests(connection, now=clock(), at=settings.alerts_digest_at)
+                await plan_digests(
+                    connection,
+                    now=clock(),
+                    at=settings.alerts_digest_at,
+                    quiet_hours=settings.quiet_hours(),
+                )
 
         async def publish_changes() -> None:
             await publish_pending(pool, broker, settings.alerts_topic, metrics)
@@ -179,6 +187,7 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await dispatcher.close()
             await broker.stop()
             for channel in channels.values():
                 close = getattr(channel, "aclose", None)

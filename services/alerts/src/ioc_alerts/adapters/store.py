@@ -49,9 +49,11 @@ async def open_alert(connection: asyncpg.Connection, code: str) -> StoredAlert |
     )
     if row is None:
         return None
+    # Told means delivered: a notification suppressed by a silence, held by quiet hours
+    # or failed never reached the person, who is then not sent "resolved" either.
     told = await connection.fetch(
         "SELECT DISTINCT recipient FROM ioc.notifications "
-        "WHERE alert_id = $1 AND recipient IS NOT NULL",
+        "WHERE alert_id = $1 AND recipient IS NOT NULL AND status = 'sent'",
         row["id"],
     )
     return StoredAlert(
