@@ -59,6 +59,9 @@ _SUPERSEDED_BY_RESOLUTION = {
     NotificationKind.REPEAT,
     NotificationKind.ESCALATION,
 }
+# An acknowledged alert is neither escalated nor repeated: one decided just before the
+# acknowledgement (the per-target lock orders them) is dropped when its turn comes.
+_SUPERSEDED_BY_ACKNOWLEDGEMENT = {NotificationKind.ESCALATION, NotificationKind.REPEAT}
 # Raised by our own code for input that will not change on a retry (a malformed address).
 _PERMANENT_ERRORS = (ValueError, TypeError, LookupError, UnicodeError)
 
@@ -259,6 +262,8 @@ class Dispatcher:
         state = await ledger.alert_state(connection, claimed.alert_id)
         if state == "resolved" and kind in _SUPERSEDED_BY_RESOLUTION:
             return None  # the resolved message tells the rest
+        if state == "acknowledged" and kind in _SUPERSEDED_BY_ACKNOWLEDGEMENT:
+            return None  # someone has it in hand
         context = await alert_context(
             connection,
             alert_id=claimed.alert_id,
