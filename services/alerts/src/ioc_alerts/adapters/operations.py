@@ -9,6 +9,10 @@ from typing import Any
 import asyncpg
 
 
+class UnknownSubjectError(Exception):
+    """A silence names a target or indicator the catalog does not have."""
+
+
 def alert_json(row: asyncpg.Record) -> dict[str, Any]:
     """An alert row as the API shows it."""
     return {
@@ -49,16 +53,26 @@ async def create_silence(
     comment: str,
 ) -> uuid.UUID:
     silence_id = uuid.uuid4()
+    try:
+        await _insert_silence(
+            connection,
+            silence_id,
+            target,
+            indicator,
+            scope,
+            starts_at,
+            ends_at,
+            created_by,
+            comment,
+        )
+    except asyncpg.ForeignKeyViolationError as error:
+        raise UnknownSubjectError("no such target or indicator in the catalog") from error
+    return silence_id
+
+
+async def _insert_silence(connection: asyncpg.Connection, *values: object) -> None:
     await connection.execute(
         "INSERT INTO ioc.silences (id, target, indicator, scope, starts_at, ends_at, "
         "created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        silence_id,
-        target,
-        indicator,
-        scope,
-        starts_at,
-        ends_at,
-        created_by,
-        comment,
+        *values,
     )
-    return silence_id
