@@ -25,6 +25,18 @@ class ServiceSettings(BaseSettings):
     env: Environment = Field(default=Environment.DEVELOPMENT)
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port only (not on the public one).",
+    )
+    metrics_host: str = Field(default="0.0.0.0", description="Address of the metrics port.")  # noqa: S104
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Require 'Authorization: Bearer <token>' for /metrics on the public port.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies (addresses or networks, comma-separated, '*' for any) whose "

@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import Topic
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CollectorRegistry
+from starlette.routing import Route
 
 from ioc_alerts.adapters.store import Delivery
 from ioc_alerts.api.routes import router
@@ -37,6 +38,7 @@ from ioc_alerts.runtime import Runtime
 from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
 from ioc_runtime.rate_limit import KeyedRateLimiter
 
 # The channels a recipient's own addresses can ask for (the webhook is not a person's).
@@ -169,6 +171,11 @@ def create_app(
         async def publish_changes() -> None:
             await publish_pending(pool, broker, settings.alerts_topic, metrics)
 
+        stop_metrics = (
+            serve_metrics(registry, host=settings.metrics_host, port=settings.metrics_port)
+            if settings.metrics_port is not None
+            else None
+        )
         await broker.start()
         tasks = [
             asyncio.create_task(
@@ -189,6 +196,8 @@ def create_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             await dispatcher.close()
             await broker.stop()
+            if stop_metrics is not None:
+                await asyncio.to_thread(stop_metrics)
             for channel in channels.values():
                 close = getattr(channel, "aclose", None)
                 if close is not None:
@@ -203,7 +212,10 @@ def create_app(
         redoc_url=None,
     )
     app.include_router(router)
-    app.mount("/metrics", make_asgi_app(registry))
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).
+    endpoint = MetricsEndpoint(registry, token=token, elsewhere=settings.metrics_port is not None)
+    app.router.routes.append(Route("/metrics", endpoint, include_in_schema=False))
     app.state.broker = broker  # what it subscribes to, for tests and diagnostics
 
     @app.get("/healthz", include_in_schema=False)
