@@ -1,4 +1,4 @@
-"""The dispatcher against misbehaving receivers, on the real database.
+"""The alert dispatcher against misbehaving receivers, on the real database.
 
 Each receiver is a raw TCP server in the test's own event loop that plays one fault:
 it never answers, answers a byte at a time, answers with far too much, or asks for an
@@ -31,6 +31,7 @@ from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.webhook import WebhookChannel, WebhookSettings
 from ioc_contracts.catalog import Recipient
 from ioc_testing import ScratchDatabase
+from ioc_testing.ledger import FaultResult, record_result
 
 pytestmark = pytest.mark.connected
 
@@ -204,7 +205,9 @@ async def poll(condition: Callable[[], Awaitable[bool]], within: float = 30.0) -
 
 
 async def test_a_hanging_receiver_holds_one_slot_while_the_others_are_delivered(
-    notifications: Ledger, receivers: Callable[[Behaviour], Awaitable[Receiver]]
+    notifications: Ledger,
+    receivers: Callable[[Behaviour], Awaitable[Receiver]],
+    request: pytest.FixtureRequest,
 ) -> None:
     receiver = await receivers(hang)
     email = RecordingChannel()
@@ -230,10 +233,23 @@ async def test_a_hanging_receiver_holds_one_slot_while_the_others_are_delivered(
     assert "no answer within 3 s" in attempt["error"]
     assert await notifications.status(stuck) == "pending"
     await hook.aclose()
+    _record(
+        request,
+        fault="webhook receiver that never answers",
+        description="a webhook receiver accepts the connection and never answers; three emails "
+        "are due meanwhile",
+        events=4,
+        recovery_seconds=max(at for _, at in email.sent) - started,
+        bound_seconds=2.5,
+        note="events = notifications; recovery = until the emails were delivered; the "
+        "webhook's attempt ends at the 3 s send deadline, recorded as retryable",
+    )
 
 
 async def test_a_trickling_receiver_is_cut_off_at_the_total_deadline(
-    notifications: Ledger, receivers: Callable[[Behaviour], Awaitable[Receiver]]
+    notifications: Ledger,
+    receivers: Callable[[Behaviour], Awaitable[Receiver]],
+    request: pytest.FixtureRequest,
 ) -> None:
     async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # Each byte well inside the per-phase read timeout: only a total deadline ends it.
@@ -249,15 +265,29 @@ async def test_a_trickling_receiver_is_cut_off_at_the_total_deadline(
     started = time.monotonic()
     await sends.dispatch_due()
     await sends.drain()
-    assert time.monotonic() - started < 8
+    took = time.monotonic() - started
+    assert took < 8
     [attempt] = await notifications.attempts(notification)
     assert attempt["outcome"] == "retryable"
     assert "no answer within 2 s" in attempt["error"]
     await hook.aclose()
+    _record(
+        request,
+        fault="webhook receiver trickling its answer",
+        description="a webhook receiver sends its headers, then one byte every 0.2 s forever: "
+        "each read is well inside the 5 s per-phase timeout",
+        events=1,
+        recovery_seconds=took,
+        bound_seconds=8.0,
+        note="events = notifications; recovery = until the attempt was recorded (retryable) "
+        "at the 2 s send deadline",
+    )
 
 
 async def test_a_huge_answer_is_read_only_up_to_the_cap(
-    notifications: Ledger, receivers: Callable[[Behaviour], Awaitable[Receiver]]
+    notifications: Ledger,
+    receivers: Callable[[Behaviour], Awaitable[Receiver]],
+    request: pytest.FixtureRequest,
 ) -> None:
     size = 512 * 1024 * 1024
 
@@ -281,10 +311,23 @@ async def test_a_huge_answer_is_read_only_up_to_the_cap(
     # The connection was dropped after the cap: nowhere near the half gigabyte offered.
     assert receiver.written < 64 * 1024 * 1024
     await hook.aclose()
+    _record(
+        request,
+        fault="webhook receiver answering 512 MiB",
+        description="a webhook receiver answers 500 with a 512 MiB body, written as fast as "
+        "the connection takes it",
+        events=1,
+        recovery_seconds=None,
+        bound_seconds=None,
+        note=f"events = notifications; 64 KiB read, then the connection dropped "
+        f"({receiver.written / 2**20:.1f} MiB written by the receiver in all); retryable",
+    )
 
 
 async def test_an_absurd_retry_after_is_clamped_not_an_error(
-    notifications: Ledger, receivers: Callable[[Behaviour], Awaitable[Receiver]]
+    notifications: Ledger,
+    receivers: Callable[[Behaviour], Awaitable[Receiver]],
+    request: pytest.FixtureRequest,
 ) -> None:
     async def busy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await receiver.write(
@@ -306,6 +349,16 @@ async def test_an_absurd_retry_after_is_clamped_not_an_error(
     # Honoured up to the policy's cap (6 h), not parked for millennia.
     assert next_at - datetime.now(UTC) <= timedelta(hours=6, minutes=1)
     await hook.aclose()
+    _record(
+        request,
+        fault="Retry-After: 99999999999999",
+        description="a webhook receiver answers 503 asking for a wait of 3 million years",
+        events=1,
+        recovery_seconds=None,
+        bound_seconds=None,
+        note="events = notifications; recorded as retryable, next attempt within the "
+        "policy's 6 h cap",
+    )
 
 
 @pytest.mark.parametrize(
@@ -380,7 +433,9 @@ async def test_only_the_current_holder_writes_an_outcome(notifications: Ledger) 
 
 
 async def test_a_second_replica_during_a_long_send_sends_nothing_again(
-    notifications: Ledger, receivers: Callable[[Behaviour], Awaitable[Receiver]]
+    notifications: Ledger,
+    receivers: Callable[[Behaviour], Awaitable[Receiver]],
+    request: pytest.FixtureRequest,
 ) -> None:
     async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(7)  # more than twice the lease
@@ -399,10 +454,49 @@ async def test_a_second_replica_during_a_long_send_sends_nothing_again(
             await replica.dispatch_due()
         return await notifications.status(notification) == "sent"
 
+    started = time.monotonic()
     await poll(sent, within=60)
+    took = time.monotonic() - started
     for replica in replicas:
         await replica.drain()
     assert receiver.requests == 1
     assert len(await notifications.attempts(notification)) == 1
     for hook in hooks:
         await hook.aclose()
+    _record(
+        request,
+        fault="second replica during a long send",
+        description="two dispatchers poll the same ledger; a webhook takes 7 s to answer, more "
+        "than twice the 3 s lease, which its holder renews every second",
+        events=1,
+        duplicated=receiver.requests - 1,
+        recovery_seconds=took,
+        bound_seconds=60.0,
+        note="events = notifications; delivered once, one attempt on record",
+    )
+
+
+def _record(
+    request: pytest.FixtureRequest,
+    *,
+    fault: str,
+    description: str,
+    events: int,
+    recovery_seconds: float | None,
+    bound_seconds: float | None,
+    note: str,
+    duplicated: int = 0,
+) -> None:
+    record_result(
+        FaultResult(
+            fault=fault,
+            description=description,
+            test=request.node.nodeid,
+            events=events,
+            lost=0,
+            duplicated=duplicated,
+            recovery_seconds=recovery_seconds,
+            bound_seconds=bound_seconds,
+            note=note,
+        )
+    )
