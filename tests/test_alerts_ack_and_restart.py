@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import shutil
 import signal
@@ -15,11 +14,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_testing import ScratchDatabase
+from ioc_testing.browser import chromium_page
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import (
     PipelineTopics,
@@ -158,13 +157,14 @@ async def test_the_ack_link_in_a_browser_acknowledges_only_when_pressed_and_once
         # A mail gateway's headless browser loads the link and runs its scripts.
         scanned = await asyncio.to_thread(_open_in_chromium, link.group(1))
         assert "Tôi đã nhận cảnh báo này" in scanned
-        # The leader presses the button: the form's own fields, sent to its own action.
-        action = re.search(r'<form method="post" action="([^"]+)"', scanned)
-        assert action is not None
-        target = httpx.URL(link.group(1)).join(html.unescape(action.group(1)))
-        async with httpx.AsyncClient(timeout=30) as client:
-            first = (await client.post(target, data={"xac_nhan": "1"})).text
-            second = (await client.post(target, data={"xac_nhan": "1"})).text
+        # The leader presses the button, in a browser, with the mouse.
+        async with chromium_page() as browser:
+            await browser.open(link.group(1))
+            await browser.click("button")
+            await browser.loaded()
+            first = await browser.html()
+            await browser.open(link.group(1))
+            second = await browser.html()
         assert "Đã xác nhận cảnh báo" in first
         assert "Cảm ơn" in first
         assert "đã được xác nhận trước đó" in second
