@@ -179,7 +179,8 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
         page = await client.get(ack_link.group(1))
         assert page.status_code == 200
         assert "Xác nhận đã nhận cảnh báo" in page.text
-        done = await client.post(ack_link.group(1))
+        # The button, as a leader presses it (a bare POST acknowledges nothing).
+        done = await client.post(ack_link.group(1), data={"xac_nhan": "1"})
         assert done.status_code == 200
         assert "Đã xác nhận cảnh báo" in done.text
 

@@ -63,7 +63,14 @@ EXAMPLE_AGENCIES = ("so-xd",)
 
 # A version kubernetes-validate bundles; the manifests use nothing newer.
 KUBERNETES_VERSION = "1.30"
-BUILT_IN_API_VERSIONS = {"v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2"}
+BUILT_IN_API_VERSIONS = {
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "policy/v1",
+    "autoscaling/v2",
+    "networking.k8s.io/v1",
+}
 CUSTOM_KINDS = {
     ("kafka.strimzi.io/v1", "Kafka"),
     ("kafka.strimzi.io/v1", "KafkaNodePool"),
@@ -520,7 +527,8 @@ def test_replicas_of_ingest_and_alerts() -> None:
 def test_ports_match_the_settings_the_probes_and_the_services() -> None:
     for service, settings in SERVICES.items():
         container = main_container(service)
-        (port,) = container["ports"]
+        port = container["ports"][0]
+        assert port["name"] == "http", service
         assert port["containerPort"] == settings.model_fields["http_port"].default, service
         assert env_values(container)["IOC_HTTP_PORT"]["value"] == str(port["containerPort"])
         probes = {kind: container[kind]["httpGet"] for kind in ("livenessProbe", "readinessProbe")}
@@ -699,6 +707,48 @@ def test_prometheus_rule_is_a_copy_of_the_pipeline_rules() -> None:
     )
 
 
+def metrics_port(service: str) -> Resource:
+    """The container port /metrics is served on: its own when IOC_METRICS_PORT is set."""
+    container = main_container(service)
+    ports = {port["name"]: port for port in container["ports"]}
+    setting = env_values(container).get("IOC_METRICS_PORT")
+    name = "http" if setting is None else "metrics"
+    assert set(ports) == {"http", name}, service
+    if setting is not None:
+        assert ports["metrics"]["containerPort"] == int(setting["value"]), service
+    found: Resource = ports[name]
+    return found
+
+
+def test_metrics_with_a_public_port_have_a_port_of_their_own() -> None:
+    # Ingest and alerts answer agencies and leaders; their metrics (per-agency labels)
+    # must not be on that port.
+    for service in ("ingest", "alerts"):
+        assert metrics_port(service)["name"] == "metrics", service
+
+
+def test_network_policies_let_only_monitoring_reach_the_metrics() -> None:
+    monitoring = {"kubernetes.io/metadata.name": "monitoring"}
+    for service in SERVICES:
+        (policy,) = [
+            p
+            for p in of_kind("NetworkPolicy")
+            if p["spec"]["podSelector"]["matchLabels"]
+            == {"app.kubernetes.io/name": f"ioc-{service}"}
+        ]
+        assert policy["spec"]["policyTypes"] == ["Ingress"], service
+        metrics = metrics_port(service)["name"]
+        for rule in policy["spec"]["ingress"]:
+            ports = {entry["port"] for entry in rule["ports"]}
+            if metrics in ports:
+                (source,) = rule["from"]
+                assert source == {"namespaceSelector": {"matchLabels": monitoring}}, service
+        opened = {entry["port"] for rule in policy["spec"]["ingress"] for entry in rule["ports"]}
+        assert metrics in opened, service
+        public = named("Service", f"ioc-{service}")["spec"]["ports"]
+        assert all(port["targetPort"] != "metrics" for port in public), service
+
+
 def test_pod_monitors_scrape_every_service_under_its_job_name() -> None:
     jobs = set()
     for monitor in of_kind("PodMonitor"):
@@ -710,7 +760,7 @@ def test_pod_monitors_scrape_every_service_under_its_job_name() -> None:
         jobs.add(job)
         pods = deployment(job)["spec"]["template"]["metadata"]["labels"]
         assert selector.items() <= pods.items(), job
-        assert endpoint["port"] == main_container(job)["ports"][0]["name"], job
+        assert endpoint["port"] == metrics_port(job)["name"], job
         assert endpoint["path"] == "/metrics"
     assert jobs == set(SERVICES)
 

@@ -1,6 +1,16 @@
-"""Run-time plumbing shared by the services: JSON logging and common settings."""
+"""Run-time plumbing shared by the services: JSON logging, redaction and common settings."""
 
 from ioc_runtime.logging import JsonFormatter, configure_logging
-from ioc_runtime.settings import Environment, ServiceSettings
+from ioc_runtime.redaction import REDACTED, Redactor, redact
+from ioc_runtime.settings import Environment, ServiceSettings, settings_error
 
-__all__ = ["Environment", "JsonFormatter", "ServiceSettings", "configure_logging"]
+__all__ = [
+    "REDACTED",
+    "Environment",
+    "JsonFormatter",
+    "Redactor",
+    "ServiceSettings",
+    "configure_logging",
+    "redact",
+    "settings_error",
+]

@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+
+from ioc_runtime.redaction import redact
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(
@@ -36,12 +39,22 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        # ensure_ascii=False keeps Vietnamese readable in the log itself.
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        # ensure_ascii=False keeps Vietnamese readable in the log itself. The whole line
+        # is redacted, so a secret in an extra, an argument or a traceback goes too.
+        return redact(json.dumps(entry, ensure_ascii=False, default=str))
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """Routes every logger (ours, FastStream's, uvicorn's) through one JSON handler."""
+# Libraries that log request URLs (httpx at INFO) or headers (httpcore at DEBUG): the
+# Telegram bot token travels in the URL path and Zalo's access token in a header.
+QUIET_LIBRARIES = ("httpx", "httpcore", "hpack", "aiosmtplib", "asyncio")
+
+
+def configure_logging(service: str, level: str = "INFO", *, secrets: Iterable[str] = ()) -> None:
+    """Routes every logger (ours, FastStream's, uvicorn's) through one JSON handler.
+
+    `secrets` (the settings' secret values) never appear in a line, whatever logs them.
+    """
+    redact.register(secrets)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
@@ -53,3 +66,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logger.propagate = True
     # aiokafka is chatty at INFO about every (re)connection.
     logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(root.level, logging.WARNING))

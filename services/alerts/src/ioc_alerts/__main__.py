@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
+from pydantic import ValidationError
 
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.main import create_app
-from ioc_runtime import configure_logging
+from ioc_runtime import configure_logging, settings_error
 
 
-def main() -> None:
-    settings = AlertsSettings()
-    configure_logging("alerts", settings.log_level)
+def main() -> int:
+    try:
+        settings = AlertsSettings()
+    except ValidationError as error:
+        print(settings_error("ioc-alerts", error), file=sys.stderr)
+        return 2
+    configure_logging("alerts", settings.log_level, secrets=settings.secret_values())
     uvicorn.run(
         create_app(settings, clock=settings.clock()),
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        # The client address (audit, the per-address limit) comes from X-Forwarded-For
+        # only when the proxy's address is listed here.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

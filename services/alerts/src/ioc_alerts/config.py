@@ -29,6 +29,16 @@ class AlertsSettings(ServiceSettings):
     ack_secret: SecretStr = Field(min_length=16, description="Signs acknowledgement links")
     api_token: SecretStr = Field(min_length=16, description="Bearer token of the operators' API")
     grafana_url: str | None = Field(default=None, description="Grafana base URL for panel links")
+    ack_link_valid_days: float = Field(
+        default=3.0, gt=0, le=60, description="How long an acknowledgement link works"
+    )
+    failed_attempts_per_minute: float = Field(
+        default=10.0, gt=0, description="Failed API/ack attempts a client address may make"
+    )
+    failed_attempts_burst: int = Field(default=20, ge=1)
+    db_acquire_timeout_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="Longest wait for a database connection (503 after)"
+    )
 
     alerts_group_id: str = Field(default="ioc-alerts")
     # Static membership (KIP-345): a replica restarting under the same id (its pod's
@@ -77,6 +87,18 @@ class AlertsSettings(ServiceSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
+    alerts_send_deadline_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="Longest one send may take, all phases together"
+    )
+    alerts_max_in_flight: int = Field(
+        default=16, ge=1, le=256, description="Sends at once, across channels"
+    )
+    alerts_lease_seconds: float = Field(
+        default=300.0,
+        ge=3,
+        description="How long a claimed notification is held before another replica may "
+        "send it; renewed every third of it during a long send",
+    )
     retry_max_attempts: int = Field(default=8, ge=1)
     retry_base_delay_seconds: float = Field(default=30.0, gt=0)
     retry_max_delay_seconds: float = Field(default=3600.0, gt=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -29,6 +29,8 @@ class LinkSettings:
     public_base_url: str
     ack_secret: bytes
     grafana_url: str | None
+    ack_valid_for: timedelta = timedelta(days=3)
+    """How long an acknowledgement link works after the message carrying it is sent."""
 
 
 async def alert_context(
@@ -109,7 +111,13 @@ async def alert_context(
             else None
         ),
         ack_url=(
-            ack_url(links.public_base_url, links.ack_secret, alert_id, recipient)
+            ack_url(
+                links.public_base_url,
+                links.ack_secret,
+                alert_id,
+                recipient,
+                expires_at=now + links.ack_valid_for,
+            )
             if show_ack and recipient
             else None
         ),

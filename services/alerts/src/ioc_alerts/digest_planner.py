@@ -1,37 +1,36 @@
-"""Plans the daily digest: one per leader with open alerts, once per Vietnam day."""
+"""Plans the daily digest: one per leader with open alerts, once per Vietnam day.
+
+The digest follows the same rules as every other message: a leader hears about an
+alert in it only if they were told about that alert before (told means delivered),
+silenced targets are left out, and quiet hours hold it like a warning until morning.
+"""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, time
 
 import asyncpg
 
-from ioc_alerts.lifecycle.quiet_hours import VIETNAM
+from ioc_alerts.adapters import digests
+from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
+from ioc_contracts.status import Severity
 
 
-async def plan_digests(connection: asyncpg.Connection, *, now: datetime, at: time) -> int:
+async def plan_digests(
+    connection: asyncpg.Connection,
+    *,
+    now: datetime,
+    at: time,
+    quiet_hours: QuietHours,
+) -> int:
     """Inserts today's digests once the digest time has passed; returns how many."""
     local = now.astimezone(VIETNAM)
     if local.time() < at:
         return 0
-    day = local.date().isoformat()
-    people = await connection.fetch(
-        """
-        SELECT DISTINCT n.recipient FROM ioc.notifications n
-        JOIN ioc.alerts a ON a.id = n.alert_id
-        JOIN ioc.recipients r ON r.id = n.recipient
-        WHERE a.state <> 'resolved' AND r.email IS NOT NULL
-        """
+    people = await digests.people_to_digest(connection, now=now)
+    # A digest is a summary, never urgent: it waits out quiet hours like a warning.
+    send_at = quiet_hours.release_time(now, Severity.WARNING)
+    await digests.plan(
+        connection, people=people, day=local.date().isoformat(), send_at=send_at, now=now
     )
-    rows = [
-        (uuid.uuid4(), person["recipient"], f"digest:{person['recipient']}:{day}", now)
-        for person in people
-    ]
-    result = await connection.executemany(
-        "INSERT INTO ioc.notifications (id, recipient, channel, kind, dedup_key, next_attempt_at, "
-        "created_at) VALUES ($1, $2, 'email', 'digest', $3, $4, $4) ON CONFLICT (dedup_key) DO NOTHING",
-        rows,
-    )
-    del result
-    return len(rows)
+    return len(people)

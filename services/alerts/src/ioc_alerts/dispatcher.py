@@ -1,34 +1,56 @@
-"""Delivers the decided notifications: at least once, every attempt on record.
+"""Delivers the decided notifications: at least once, every attempt on record, bounded.
 
 A notification is claimed with a lease (its next attempt moved a few minutes on)
 and its attempt row is committed before anything is sent. If the process dies
 mid-send, the lease runs out and the notification is sent again: at least once
 where "sent" and "not sent" cannot be told apart, never silently lost, and a
 restart never decides anything twice.
+
+Bounds, so that no receiver can stall the others or the service:
+- at most `max_in_flight` sends at once, across channels, each in a task of its own:
+  a slow receiver holds one slot, never the pass;
+- each send has a total deadline (`send_deadline`), whatever the channel's own
+  per-phase timeouts let a trickling server do; HTTP answers are read up to a cap;
+- a send longer than a third of the lease renews it; an outcome is written only while
+  the claim still holds the lease (its attempt number), so a second replica neither
+  claims a notification being sent nor overwrites its outcome;
+- anything a send or the rendering raises is recorded as a failed attempt with the
+  reason; a notification is claimed at most `max_attempts` times.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from ioc_alerts.adapters import digests, ledger
 from ioc_alerts.adapters.catalog import AlertingCatalog
+from ioc_alerts.adapters.ledger import AttemptOutcome, ClaimedNotification, NotificationStatus
 from ioc_alerts.context_builder import LinkSettings, alert_context
 from ioc_alerts.messages import AlertContext, NotificationKind, render, render_digest
 from ioc_alerts.metrics import AlertMetrics
-from ioc_alerts.notify.delivery import Channel, DeliveryOutcome, DeliveryResult, OutgoingMessage
+from ioc_alerts.notify.delivery import (
+    Channel,
+    DeliveryOutcome,
+    DeliveryResult,
+    OutgoingMessage,
+)
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_contracts.catalog import Language, Recipient
+from ioc_runtime import redact
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+SEND_DEADLINE = timedelta(seconds=60)
+MAX_IN_FLIGHT = 16
 # The webhook speaks for the province's systems, not a person.
 WEBHOOK_RECIPIENT = Recipient(id="webhook", name="Webhook", role_vi="Tích hợp hệ thống")
 _SUPERSEDED_BY_RESOLUTION = {
@@ -37,20 +59,11 @@ _SUPERSEDED_BY_RESOLUTION = {
     NotificationKind.REPEAT,
     NotificationKind.ESCALATION,
 }
-
-_CLAIM = """
-WITH due AS (
-    SELECT id FROM ioc.notifications
-    WHERE status = 'pending' AND next_attempt_at <= $1
-    ORDER BY next_attempt_at
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE ioc.notifications n
-SET attempts = n.attempts + 1, next_attempt_at = $1 + $3::interval
-FROM due WHERE n.id = due.id
-RETURNING n.id, n.alert_id, n.recipient, n.channel, n.kind, n.attempts
-"""
+# An acknowledged alert is neither escalated nor repeated: one decided just before the
+# acknowledgement (the per-target lock orders them) is dropped when its turn comes.
+_SUPERSEDED_BY_ACKNOWLEDGEMENT = {NotificationKind.ESCALATION, NotificationKind.REPEAT}
+# Raised by our own code for input that will not change on a retry (a malformed address).
+_PERMANENT_ERRORS = (ValueError, TypeError, LookupError, UnicodeError)
 
 
 @dataclass
@@ -63,111 +76,197 @@ class Dispatcher:
     metrics: AlertMetrics
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     batch: int = 20
+    lease: timedelta = LEASE
+    send_deadline: timedelta = SEND_DEADLINE
+    max_in_flight: int = MAX_IN_FLIGHT
+    _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def dispatch_due(self) -> int:
-        """Sends what is due now; returns how many notifications were attempted."""
-        now = self.clock()
-        async with self.pool.acquire() as connection, connection.transaction():
-            claimed = await connection.fetch(_CLAIM, now, self.batch, LEASE)
-            await connection.executemany(
-                "INSERT INTO ioc.notification_attempts (notification_id, attempt, started_at) "
-                "VALUES ($1, $2, $3)",
-                [(row["id"], row["attempts"], now) for row in claimed],
-            )
-        for row in claimed:
-            await self._deliver(row)
-        await self._count_pending()
+        """Starts sending what is due, in as many tasks as there are free slots.
+
+        Returns how many notifications were claimed; their sends go on in the background
+        (`drain` waits for them).
+        """
+        free = min(self.batch, self.max_in_flight - len(self._in_flight))
+        claimed = await ledger.claim_due(
+            self.pool,
+            now=self.clock(),
+            limit=free,
+            lease=self.lease,
+            max_attempts=self.retry.max_attempts,
+        )
+        for notification in claimed:
+            task = asyncio.create_task(self._attempt(notification), name=f"send-{notification.id}")
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        self.metrics.pending.set(await ledger.pending_count(self.pool))
         return len(claimed)
 
-    async def _deliver(self, row: asyncpg.Record) -> None:
-        catalog = await self.catalog()
-        kind = NotificationKind(row["kind"])
-        recipient = (
-            catalog.recipients.get(row["recipient"]) if row["recipient"] else WEBHOOK_RECIPIENT
-        )
-        channel = self.channels.get(row["channel"])
-        now = self.clock()
-        if recipient is None or channel is None:
-            result = DeliveryResult.permanent(
-                None, f"no {row['channel']} channel or recipient {row['recipient']!r}"
-            )
-        else:
-            async with self.pool.acquire() as connection:
-                message = await self._message(connection, row, kind, recipient, catalog, now)
-                if message is None:
-                    await self._finish(connection, row, "suppressed", None, "superseded", now)
-                    return
-            # No pooled connection is held while a mail or HTTP server takes its time,
-            # and the outcome is written on a fresh one (the database may have
-            # restarted meanwhile).
-            started = time.perf_counter()
-            result = await channel.send(recipient, message)
-            self.metrics.delivery_seconds.labels(row["channel"]).observe(
-                time.perf_counter() - started
-            )
-        self.metrics.notifications.labels(row["channel"], result.outcome.value).inc()
-        async with self.pool.acquire() as connection:
-            await self._settle(connection, row, result, now)
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
 
-    async def _settle(
-        self,
-        connection: asyncpg.Connection,
-        row: asyncpg.Record,
-        result: DeliveryResult,
-        now: datetime,
-    ) -> None:
-        if result.outcome is DeliveryOutcome.SENT:
-            await self._finish(connection, row, "sent", result, "sent", now)
+    async def drain(self) -> None:
+        """Waits for every send started so far."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stops the sends in flight; their leases run out and they are sent again."""
+        for task in list(self._in_flight):
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _attempt(self, claimed: ClaimedNotification) -> None:
+        """One attempt, from rendering to the recorded outcome; never raises."""
+        try:
+            result = await self._deliver(claimed)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            reason = redact(f"{type(error).__name__}: {error}")
+            result = (
+                DeliveryResult.permanent(None, reason)
+                if isinstance(error, _PERMANENT_ERRORS)
+                else DeliveryResult.retryable(None, reason)
+            )
+            log.exception("delivery raised", extra={"notification": str(claimed.id)})
+        if result is None:
             return
+        try:
+            await self._settle(claimed, result)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the lease runs out and the notification is tried again
+            log.exception(
+                "could not record a delivery outcome", extra={"notification": str(claimed.id)}
+            )
+
+    async def _deliver(self, claimed: ClaimedNotification) -> DeliveryResult | None:
+        """The send's result, or None when there is nothing to send (already settled)."""
+        catalog = await self.catalog()
+        recipient = (
+            catalog.recipients.get(claimed.recipient) if claimed.recipient else WEBHOOK_RECIPIENT
+        )
+        channel = self.channels.get(claimed.channel)
+        if recipient is None or channel is None:
+            return DeliveryResult.permanent(
+                None, f"no {claimed.channel} channel or recipient {claimed.recipient!r}"
+            )
+        now = self.clock()
+        async with self.pool.acquire() as connection:
+            message = await self._message(connection, claimed, recipient, catalog, now)
+        if message is None:
+            await ledger.settle(
+                self.pool,
+                claimed,
+                outcome=AttemptOutcome.PERMANENT,
+                status=NotificationStatus.SUPPRESSED,
+                status_code=None,
+                error="superseded",
+                retry_at=None,
+                now=self.clock(),
+            )
+            return None
+        # No pooled connection is held while a mail or HTTP server takes its time.
+        started = time.perf_counter()
+        renewal = asyncio.create_task(self._keep_lease(claimed))
+        try:
+            async with asyncio.timeout(self.send_deadline.total_seconds()):
+                result = await channel.send(recipient, message)
+        except TimeoutError:
+            result = DeliveryResult.retryable(
+                None, f"no answer within {self.send_deadline.total_seconds():g} s"
+            )
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+        self.metrics.delivery_seconds.labels(claimed.channel).observe(time.perf_counter() - started)
+        return result
+
+    async def _keep_lease(self, claimed: ClaimedNotification) -> None:
+        """Renews the lease every third of it, for sends that take long."""
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                held = await ledger.renew_lease(self.pool, claimed, until=self.clock() + self.lease)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                continue  # the database is away; the next renewal may get through
+            if not held:
+                log.warning("lease lost during a send", extra={"notification": str(claimed.id)})
+                return
+
+    async def _settle(self, claimed: ClaimedNotification, result: DeliveryResult) -> None:
+        now = self.clock()
+        self.metrics.notifications.labels(claimed.channel, result.outcome.value).inc()
         retry_at = (
-            self.retry.next_attempt_at(row["attempts"], now, result.retry_after)
+            self.retry.next_attempt_at(claimed.attempt, now, result.retry_after)
             if result.outcome is DeliveryOutcome.RETRYABLE
             else None
         )
-        if retry_at is None:
-            await self._finish(connection, row, "failed", result, "permanent", now)
+        if result.outcome is DeliveryOutcome.SENT:
+            outcome, status = AttemptOutcome.SENT, NotificationStatus.SENT
+        elif retry_at is not None:
+            outcome, status = AttemptOutcome.RETRYABLE, NotificationStatus.PENDING
         else:
-            await self._record(connection, row, result, "retryable", now)
-            await connection.execute(
-                "UPDATE ioc.notifications SET next_attempt_at = $2 WHERE id = $1",
-                row["id"],
-                retry_at,
-            )
-        log.warning(
-            "notification not delivered",
-            extra={
-                "notification": str(row["id"]),
-                "channel": row["channel"],
-                "outcome": result.outcome.value,
-                "detail": result.detail,
-                "retry_at": retry_at.isoformat() if retry_at else None,
-            },
+            outcome, status = AttemptOutcome.PERMANENT, NotificationStatus.FAILED
+        held = await ledger.settle(
+            self.pool,
+            claimed,
+            outcome=outcome,
+            status=status,
+            status_code=result.status_code,
+            error=None if outcome is AttemptOutcome.SENT else result.detail,
+            retry_at=retry_at,
+            now=now,
         )
+        if not held:
+            log.warning(
+                "outcome not written: another claim holds the notification",
+                extra={"notification": str(claimed.id), "outcome": result.outcome.value},
+            )
+        if outcome is not AttemptOutcome.SENT:
+            log.warning(
+                "notification not delivered",
+                extra={
+                    "notification": str(claimed.id),
+                    "channel": claimed.channel,
+                    "outcome": result.outcome.value,
+                    "detail": result.detail,
+                    "retry_at": retry_at.isoformat() if retry_at else None,
+                },
+            )
 
     async def _message(
         self,
         connection: asyncpg.Connection,
-        row: asyncpg.Record,
-        kind: NotificationKind,
+        claimed: ClaimedNotification,
         recipient: Recipient,
         catalog: AlertingCatalog,
         now: datetime,
     ) -> OutgoingMessage | None:
-        person = row["recipient"]
+        person = claimed.recipient
+        kind = claimed.kind
         if kind is NotificationKind.DIGEST:
+            assert person is not None  # digests are for people
             contexts = await self._digest_contexts(connection, person, catalog, now)
+            if not contexts:
+                return None  # everything it was about was resolved or silenced since
             rendered = render_digest(contexts, recipient.language, now)
             return OutgoingMessage(
-                rendered, str(row["id"]), None, recipient.language, None, tuple(contexts)
+                rendered, str(claimed.id), None, recipient.language, None, tuple(contexts)
             )
-        state = await connection.fetchval(
-            "SELECT state FROM ioc.alerts WHERE id = $1", row["alert_id"]
-        )
+        assert claimed.alert_id is not None
+        state = await ledger.alert_state(connection, claimed.alert_id)
         if state == "resolved" and kind in _SUPERSEDED_BY_RESOLUTION:
             return None  # the resolved message tells the rest
+        if state == "acknowledged" and kind in _SUPERSEDED_BY_ACKNOWLEDGEMENT:
+            return None  # someone has it in hand
         context = await alert_context(
             connection,
-            alert_id=row["alert_id"],
+            alert_id=claimed.alert_id,
             kind=kind,
             recipient=person,
             catalog=catalog,
@@ -177,26 +276,26 @@ class Dispatcher:
         if context is None:
             return None
         chart = None
-        if not context.chart.is_empty and row["channel"] in ("email", "telegram"):
+        if not context.chart.is_empty and claimed.channel in ("email", "telegram"):
             chart = await _chart(context, recipient.language)
         rendered = render(context, recipient.language, with_chart=chart is not None)
         return OutgoingMessage(
-            rendered, str(row["id"]), str(row["alert_id"]), recipient.language, chart, (context,)
+            rendered,
+            str(claimed.id),
+            str(claimed.alert_id),
+            recipient.language,
+            chart,
+            (context,),
         )
 
     async def _digest_contexts(
         self, connection: asyncpg.Connection, person: str, catalog: AlertingCatalog, now: datetime
     ) -> list[AlertContext]:
-        alerts = await connection.fetch(
-            "SELECT DISTINCT a.id FROM ioc.alerts a JOIN ioc.notifications n ON n.alert_id = a.id "
-            "WHERE a.state <> 'resolved' AND n.recipient = $1",
-            person,
-        )
         contexts = []
-        for alert in alerts:
+        for alert_id in await digests.alerts_for(connection, person=person, now=now):
             context = await alert_context(
                 connection,
-                alert_id=alert["id"],
+                alert_id=alert_id,
                 kind=NotificationKind.DIGEST,
                 recipient=person,
                 catalog=catalog,
@@ -206,53 +305,6 @@ class Dispatcher:
             if context is not None:
                 contexts.append(context)
         return contexts
-
-    async def _record(
-        self,
-        connection: asyncpg.Connection,
-        row: asyncpg.Record,
-        result: DeliveryResult | None,
-        outcome: str,
-        now: datetime,
-    ) -> None:
-        await connection.execute(
-            "UPDATE ioc.notification_attempts SET finished_at = $3, outcome = $4, "
-            "status_code = $5, error = $6 WHERE notification_id = $1 AND attempt = $2",
-            row["id"],
-            row["attempts"],
-            now,
-            outcome,
-            result.status_code if result else None,
-            None if result is None or result.outcome is DeliveryOutcome.SENT else result.detail,
-        )
-
-    async def _finish(
-        self,
-        connection: asyncpg.Connection,
-        row: asyncpg.Record,
-        status: str,
-        result: DeliveryResult | None,
-        outcome: str,
-        now: datetime,
-    ) -> None:
-        async with connection.transaction():
-            await self._record(
-                connection, row, result, outcome if outcome != "superseded" else "permanent", now
-            )
-            await connection.execute(
-                "UPDATE ioc.notifications SET status = $2, sent_at = CASE WHEN $2 = 'sent' "
-                "THEN $3 ELSE sent_at END WHERE id = $1",
-                row["id"],
-                status,
-                now,
-            )
-
-    async def _count_pending(self) -> None:
-        async with self.pool.acquire() as connection:
-            pending = await connection.fetchval(
-                "SELECT count(*) FROM ioc.notifications WHERE status = 'pending'"
-            )
-        self.metrics.pending.set(pending)
 
 
 async def _chart(context: AlertContext, language: Language) -> bytes:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import Topic
-from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client import CollectorRegistry
+from starlette.routing import Route
 
 from ioc_alerts.adapters.store import Delivery
 from ioc_alerts.api.routes import router
@@ -36,6 +38,8 @@ from ioc_alerts.runtime import Runtime
 from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
+from ioc_runtime.rate_limit import KeyedRateLimiter
 
 # The channels a recipient's own addresses can ask for (the webhook is not a person's).
 PERSON_CHANNELS = ("email", "telegram", "zalo")
@@ -126,10 +130,14 @@ def create_app(
                 settings.public_base_url,
                 settings.ack_secret.get_secret_value().encode(),
                 settings.grafana_url,
+                timedelta(days=settings.ack_link_valid_days),
             ),
             retry=settings.retry_policy(),
             metrics=metrics,
             clock=clock,
+            lease=timedelta(seconds=settings.alerts_lease_seconds),
+            send_deadline=timedelta(seconds=settings.alerts_send_deadline_seconds),
+            max_in_flight=settings.alerts_max_in_flight,
         )
         runtime = Runtime(
             pool=pool,
@@ -140,6 +148,12 @@ def create_app(
             ack_secret=settings.ack_secret.get_secret_value().encode(),
             api_token=settings.api_token.get_secret_value(),
             clock=clock,
+            failures=KeyedRateLimiter(
+                rate_per_second=settings.failed_attempts_per_minute / 60,
+                burst=settings.failed_attempts_burst,
+                clock=time.monotonic,
+            ),
+            acquire_timeout=settings.db_acquire_timeout_seconds,
         )
         holder["runtime"] = runtime
         app.state.runtime = runtime
@@ -147,11 +161,21 @@ def create_app(
         async def scheduled_pass() -> None:
             await evaluator.evaluate_everything()
             async with pool.acquire() as connection:
-                await plan_digests(connection, now=clock(), at=settings.alerts_digest_at)
+                await plan_digests(
+                    connection,
+                    now=clock(),
+                    at=settings.alerts_digest_at,
+                    quiet_hours=settings.quiet_hours(),
+                )
 
         async def publish_changes() -> None:
             await publish_pending(pool, broker, settings.alerts_topic, metrics)
 
+        stop_metrics = (
+            serve_metrics(registry, host=settings.metrics_host, port=settings.metrics_port)
+            if settings.metrics_port is not None
+            else None
+        )
         await broker.start()
         tasks = [
             asyncio.create_task(
@@ -170,7 +194,10 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await dispatcher.close()
             await broker.stop()
+            if stop_metrics is not None:
+                await asyncio.to_thread(stop_metrics)
             for channel in channels.values():
                 close = getattr(channel, "aclose", None)
                 if close is not None:
@@ -185,7 +212,10 @@ def create_app(
         redoc_url=None,
     )
     app.include_router(router)
-    app.mount("/metrics", make_asgi_app(registry))
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).
+    endpoint = MetricsEndpoint(registry, token=token, elsewhere=settings.metrics_port is not None)
+    app.router.routes.append(Route("/metrics", endpoint, include_in_schema=False))
     app.state.broker = broker  # what it subscribes to, for tests and diagnostics
 
     @app.get("/healthz", include_in_schema=False)

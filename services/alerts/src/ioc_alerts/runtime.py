@@ -12,6 +12,7 @@ from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.dispatcher import Dispatcher
 from ioc_alerts.evaluator import Evaluator
 from ioc_alerts.metrics import AlertMetrics
+from ioc_runtime.rate_limit import KeyedRateLimiter
 
 
 @dataclass
@@ -24,3 +25,7 @@ class Runtime:
     ack_secret: bytes
     api_token: str
     clock: Callable[[], datetime]
+    failures: KeyedRateLimiter
+    """Failed attempts (wrong token, forged link) per client address."""
+    acquire_timeout: float
+    """Longest wait for a pooled connection in a request, in seconds."""

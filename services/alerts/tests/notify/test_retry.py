@@ -87,7 +87,19 @@ def test_invalid_policies_are_refused() -> None:
         ("Fri, 30 Jun 2023 06:00:00 GMT", timedelta(0)),
         ("soon", None),
         (None, None),
+        ("99999999999999", timedelta(days=7)),
+        ("9" * 5000, timedelta(days=7)),
+        ("١٢٣", None),  # digits, but not ASCII ones
+        ("Fri, 31 Dec 9999 23:59:59 GMT", timedelta(days=7)),
     ],
 )
 def test_retry_after_header(header: str | None, wait: timedelta | None) -> None:
     assert parse_retry_after(header, NOW) == wait
+
+
+def test_an_absurd_hint_still_gives_a_time() -> None:
+    policy = RetryPolicy()
+    hint = parse_retry_after("99999999999999", NOW)
+    at = policy.next_attempt_at(1, NOW, hint)
+    assert at is not None
+    assert at - NOW <= policy.max_hint

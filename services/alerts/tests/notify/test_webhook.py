@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_address
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from ioc_alerts.notify.delivery import DeliveryOutcome, OutgoingMessage
@@ -169,3 +171,22 @@ def test_verify_signature_refuses_tampering_and_old_requests() -> None:
     # The timestamp is part of what is signed: a fresh time on an old signature fails.
     fresh = str(int(later.timestamp()))
     assert not verify_signature(SECRET, fresh, body, good, now=later)
+
+
+@pytest.mark.parametrize(
+    ("errno", "outcome"),
+    [
+        (socket.EAI_AGAIN, DeliveryOutcome.RETRYABLE),  # the DNS server did not answer in time
+        (socket.EAI_NONAME, DeliveryOutcome.PERMANENT),  # no such name
+    ],
+)
+async def test_a_transient_dns_failure_is_retried_and_a_missing_name_is_not(
+    leader: Recipient, outgoing: MakeMessage, errno: int, outcome: DeliveryOutcome
+) -> None:
+    async def resolve(host: str, port: int) -> list[IPAddress]:
+        raise socket.gaierror(errno, "resolver says no")
+
+    async with webhook("https://hooks.sxd.example/hook", resolver=resolve) as channel:
+        result = await channel.send(leader, outgoing())
+
+    assert result.outcome is outcome

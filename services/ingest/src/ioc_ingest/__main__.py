@@ -9,16 +9,16 @@ from pydantic import ValidationError
 
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
-from ioc_runtime.logging import configure_logging
+from ioc_runtime import configure_logging, settings_error
 
 
 def main() -> int:
     try:
         settings = IngestSettings()
     except ValidationError as error:
-        print(f"ioc-ingest: invalid settings:\n{error}", file=sys.stderr)
+        print(settings_error("ioc-ingest", error), file=sys.stderr)
         return 2
-    configure_logging("ingest", settings.log_level)
+    configure_logging("ingest", settings.log_level, secrets=settings.secret_values())
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
@@ -26,8 +26,9 @@ def main() -> int:
         # Our JSON logging is already configured; uvicorn's own config would replace it.
         log_config=None,
         # Behind the TLS proxy the client address comes from X-Forwarded-For; uvicorn
-        # trusts it only from FORWARDED_ALLOW_IPS (127.0.0.1 unless set).
+        # trusts it only from the addresses in IOC_FORWARDED_ALLOW_IPS.
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
     return 0

@@ -70,6 +70,28 @@ class IngestSettings(ServiceSettings):
         "most a revoked key can go on working.",
     )
 
+    ingest_failed_attempts_per_minute: float = Field(
+        default=10.0,
+        gt=0,
+        description="Requests without a valid API key each client address may make per "
+        "minute on average; past that it is answered 429 before the database is asked.",
+    )
+    ingest_failed_attempts_burst: int = Field(
+        default=20, ge=1, description="Failed attempts an address may make at once."
+    )
+    ingest_db_acquire_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Longest a request waits for a database connection before answering 503.",
+    )
+    ingest_audit_retention_days: int = Field(
+        default=365,
+        ge=30,
+        description="Audit rows older than this are removed (hourly); the database refuses "
+        "to remove anything younger than 30 days.",
+    )
+
     @property
     def docs_enabled(self) -> bool:
         if self.ingest_docs_enabled is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,16 +10,18 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
+from starlette.routing import Route
 
 from ioc_ingest.api import events, health, reports
 from ioc_ingest.api.accounting import RequestAccounting
 from ioc_ingest.api.errors import ApiError, answer_problem
 from ioc_ingest.api.openapi import DESCRIPTION, IngestApi
 from ioc_ingest.config import IngestSettings
-from ioc_ingest.domain.rate_limit import Clock
 from ioc_ingest.metrics import IngestMetrics
 from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
+from ioc_runtime.rate_limit import Clock
 
 
 def create_app(
@@ -37,12 +40,21 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(
-            settings, metrics, kafka=kafka, monotonic=monotonic, now=now
-        ) as services:
-            app.state.services = services
-            yield
-            app.state.services = None
+        stop_metrics = (
+            serve_metrics(registry, host=settings.metrics_host, port=settings.metrics_port)
+            if settings.metrics_port is not None
+            else None
+        )
+        try:
+            async with open_services(
+                settings, metrics, kafka=kafka, monotonic=monotonic, now=now
+            ) as services:
+                app.state.services = services
+                yield
+                app.state.services = None
+        finally:
+            if stop_metrics is not None:
+                await asyncio.to_thread(stop_metrics)
 
     app = IngestApi(
         title="IOC monitor ingest",
@@ -60,6 +72,10 @@ def create_app(
     app.include_router(events.router)
     app.include_router(reports.router)
     app.include_router(health.router)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).
+    endpoint = MetricsEndpoint(registry, token=token, elsewhere=settings.metrics_port is not None)
+    app.router.routes.append(Route("/metrics", endpoint, include_in_schema=False))
     return app
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,12 +18,14 @@ from ioc_ingest.adapters.catalog_rules import CatalogRulesSource
 from ioc_ingest.adapters.credentials import CredentialDirectory
 from ioc_ingest.adapters.kafka_publisher import KafkaEventPublisher
 from ioc_ingest.config import IngestSettings
-from ioc_ingest.domain.rate_limit import AgencyRateLimiter, Clock
 from ioc_ingest.domain.screening import ScreeningRules
 from ioc_ingest.metrics import IngestMetrics
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.rate_limit import AgencyRateLimiter, Clock, KeyedRateLimiter
 
 WallClock = Callable[[], datetime]
+_log = logging.getLogger(__name__)
+_AUDIT_PRUNE_EVERY_SECONDS = 3600.0
 
 # Short database timeouts: an agency's request should fail fast with 503, not hang on
 # a database that is restarting.
@@ -42,6 +47,8 @@ class IngestServices:
     catalog: CatalogRulesSource
     publisher: KafkaEventPublisher
     rate_limiter: AgencyRateLimiter
+    failures: KeyedRateLimiter
+    """Requests without a valid key, per client address."""
     now: WallClock
 
     def screening_rules(self) -> ScreeningRules | None:
@@ -81,6 +88,8 @@ async def open_services(
         on_failure=metrics.catalog_refresh_failures.inc,
     )
     publisher = KafkaEventPublisher(kafka, topic=settings.ingest_topic)
+    audit = AuditLog(pool, timeout_seconds=settings.ingest_db_acquire_timeout_seconds)
+    pruning = asyncio.create_task(_prune_audit(audit, settings.ingest_audit_retention_days))
     try:
         await publisher.start()
         await catalog.start()
@@ -89,9 +98,12 @@ async def open_services(
             metrics=metrics,
             pool=pool,
             credentials=CredentialDirectory(
-                pool, cache_seconds=settings.ingest_credential_cache_seconds, clock=monotonic
+                pool,
+                cache_seconds=settings.ingest_credential_cache_seconds,
+                clock=monotonic,
+                acquire_timeout=settings.ingest_db_acquire_timeout_seconds,
             ),
-            audit=AuditLog(pool, timeout_seconds=_DB_TIMEOUT_SECONDS),
+            audit=audit,
             catalog=catalog,
             publisher=publisher,
             rate_limiter=AgencyRateLimiter(
@@ -99,9 +111,30 @@ async def open_services(
                 burst=settings.ingest_rate_burst,
                 clock=monotonic,
             ),
+            failures=KeyedRateLimiter(
+                rate_per_second=settings.ingest_failed_attempts_per_minute / 60,
+                burst=settings.ingest_failed_attempts_burst,
+                clock=monotonic,
+            ),
             now=now,
         )
     finally:
+        pruning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruning
         await catalog.close()
         await publisher.close()
         await pool.close()
+
+
+async def _prune_audit(audit: AuditLog, keep_days: int) -> None:
+    """Keeps the audit trail to its retention, hourly; a failed round waits for the next."""
+    while True:
+        try:
+            removed = await audit.prune(keep_days=keep_days)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            _log.warning("audit retention not applied this round: %s", error)
+        else:
+            if removed:
+                _log.info("audit rows past retention removed", extra={"removed": removed})
+        await asyncio.sleep(_AUDIT_PRUNE_EVERY_SECONDS)

@@ -49,9 +49,11 @@ async def open_alert(connection: asyncpg.Connection, code: str) -> StoredAlert |
     )
     if row is None:
         return None
+    # Told means delivered: a notification suppressed by a silence, held by quiet hours
+    # or failed never reached the person, who is then not sent "resolved" either.
     told = await connection.fetch(
         "SELECT DISTINCT recipient FROM ioc.notifications "
-        "WHERE alert_id = $1 AND recipient IS NOT NULL",
+        "WHERE alert_id = $1 AND recipient IS NOT NULL AND status = 'sent'",
         row["id"],
     )
     return StoredAlert(
@@ -279,8 +281,18 @@ async def _outbox(
 async def acknowledge(
     connection: asyncpg.Connection, alert_id: uuid.UUID, *, by: str, now: datetime
 ) -> tuple[bool, asyncpg.Record | None]:
-    """Acknowledges a firing alert once; returns (changed now, the alert row)."""
+    """Acknowledges a firing alert once; returns (changed now, the alert row).
+
+    Takes the target's lock first, as the evaluator does for every decision: an
+    escalation being decided waits for the acknowledgement or sees it, and an
+    acknowledgement waits for a decision in progress, so an escalation decided "just
+    before" the ack cannot be written after it.
+    """
     async with connection.transaction():
+        target = await connection.fetchval("SELECT target FROM ioc.alerts WHERE id = $1", alert_id)
+        if target is None:
+            return False, None
+        await lock_target(connection, target)
         row = await connection.fetchrow(
             "SELECT * FROM ioc.alerts WHERE id = $1 FOR UPDATE", alert_id
         )

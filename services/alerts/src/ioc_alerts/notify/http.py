@@ -7,8 +7,14 @@ from typing import Any
 import httpx
 
 from ioc_alerts.notify.delivery import DeliveryResult
+from ioc_runtime import REDACTED
+from ioc_runtime import redact as redact_secrets
 
 USER_AGENT = "ioc-monitor-alerts/0.1"
+MAX_RESPONSE_BYTES = 64 * 1024
+"""The most of an answer we read: a status and a short JSON body are all we need, and a
+receiver that answers with gigabytes must not fill the service's memory."""
+_ENCODING_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
 
 
 def timeout(seconds: float) -> httpx.Timeout:
@@ -20,12 +26,34 @@ def timeout(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds)
 
 
+async def post_capped(
+    client: httpx.AsyncClient, url: str, *, max_bytes: int = MAX_RESPONSE_BYTES, **request: Any
+) -> httpx.Response:
+    """POSTs and reads at most `max_bytes` of the (decoded) answer; the rest is dropped.
+
+    The returned response holds what was read, so channels read it as usual; a body cut
+    short is simply not the JSON they expect.
+    """
+    async with client.stream("POST", url, **request) as streamed:
+        body = bytearray()
+        async for chunk in streamed.aiter_bytes():
+            body += chunk[: max_bytes - len(body)]
+            if len(body) >= max_bytes:
+                break
+        headers = [
+            (k, v) for k, v in streamed.headers.items() if k.lower() not in _ENCODING_HEADERS
+        ]
+        return httpx.Response(
+            streamed.status_code, headers=headers, content=bytes(body), request=streamed.request
+        )
+
+
 def transport_failure(error: httpx.HTTPError, *, redact: str | None = None) -> DeliveryResult:
     """A request that got no HTTP answer. Retryable, unless the request itself is malformed."""
-    detail = f"{type(error).__name__}: {error}"
+    detail = redact_secrets(f"{type(error).__name__}: {error}")
     if redact:
         # The bot token travels in Telegram's URL path; keep it out of stored details.
-        detail = detail.replace(redact, "<redacted>")
+        detail = detail.replace(redact, REDACTED)
     if isinstance(error, httpx.UnsupportedProtocol):
         return DeliveryResult.permanent(None, detail)
     if isinstance(error, httpx.TimeoutException):

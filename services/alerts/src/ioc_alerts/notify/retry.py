@@ -26,6 +26,14 @@ from email.utils import parsedate_to_datetime
 from ioc_alerts.notify.delivery import DeliveryOutcome
 
 _RETRYABLE_4XX = frozenset({408, 425, 429})
+MAX_HINT = timedelta(days=7)
+"""The longest wait a server's hint is read as: `Retry-After: 99999999999999` would not
+fit a timedelta; anything past a week is capped by the policy's max_hint anyway."""
+
+
+def hint_seconds(seconds: int | float) -> timedelta:
+    """A server's wait in seconds as a timedelta, clamped to [0, MAX_HINT]."""
+    return timedelta(seconds=min(max(float(seconds), 0.0), MAX_HINT.total_seconds()))
 
 
 def outcome_for_status(status_code: int) -> DeliveryOutcome:
@@ -42,15 +50,16 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
+    if text.isascii() and text.isdigit():
+        # Clamp while it is still text: int("9" * 5000) is itself refused by Python.
+        return MAX_HINT if len(text) > 9 else hint_seconds(int(text))
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
     if when.tzinfo is None:
         return None
-    return max(when - now, timedelta(0))
+    return min(max(when - now, timedelta(0)), MAX_HINT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,12 @@ class EmailChannel:
         if recipient.email is None:
             return DeliveryResult.permanent(None, f"recipient {recipient.id} has no email address")
         settings = self._settings
-        email = build_email(recipient, message, settings, now=datetime.now(UTC))
+        try:
+            email = build_email(recipient, message, settings, now=datetime.now(UTC))
+        except (ValueError, TypeError, IndexError) as error:
+            # An address the catalog let through but the email library cannot write
+            # (say, a display name or domain it rejects): the same every time.
+            return DeliveryResult.permanent(None, f"cannot write this email: {error}")
         try:
             _, reply = await aiosmtplib.send(
                 wire_bytes(email),

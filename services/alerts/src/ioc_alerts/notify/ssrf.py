@@ -36,7 +36,14 @@ _FLAGS = (
 
 
 class DestinationRefusedError(Exception):
-    """The URL may not be called; the message says why, for the delivery record."""
+    """The URL may not be called; the message says why, for the delivery record.
+
+    `retryable` when the refusal may not hold later (the resolver timed out).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +130,12 @@ class AddressGuard:
             raise DestinationRefusedError(f"bad port: {error}") from error
         try:
             addresses = await self._resolve(host, port)
+        except socket.gaierror as error:
+            # EAI_AGAIN is the resolver saying "not now" (a DNS server timing out):
+            # worth another attempt, unlike a name that does not exist.
+            raise DestinationRefusedError(
+                f"cannot resolve {host}: {error}", retryable=error.errno == socket.EAI_AGAIN
+            ) from error
         except (OSError, UnicodeError) as error:
             raise DestinationRefusedError(f"cannot resolve {host}: {error}") from error
         if not addresses:

@@ -15,7 +15,6 @@ errors into exceptions we would have to map back to retryable/permanent anyway.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from html import escape
 from typing import Any, Self
 
@@ -24,8 +23,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ioc_alerts.messages.rendered import RenderedMessage, utf16_length
 from ioc_alerts.notify.delivery import DeliveryOutcome, DeliveryResult, OutgoingMessage
-from ioc_alerts.notify.http import USER_AGENT, excerpt, json_object, timeout, transport_failure
-from ioc_alerts.notify.retry import outcome_for_status
+from ioc_alerts.notify.http import (
+    USER_AGENT,
+    excerpt,
+    json_object,
+    post_capped,
+    timeout,
+    transport_failure,
+)
+from ioc_alerts.notify.retry import hint_seconds, outcome_for_status
 from ioc_contracts.catalog import Recipient
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -80,7 +86,8 @@ class TelegramChannel:
             )
         try:
             if message.chart_png:
-                response = await self._client.post(
+                response = await post_capped(
+                    self._client,
                     self._url("sendPhoto"),
                     data={
                         "chat_id": chat_id,
@@ -90,7 +97,8 @@ class TelegramChannel:
                     files={"photo": ("chart.png", message.chart_png, "image/png")},
                 )
             else:
-                response = await self._client.post(
+                response = await post_capped(
+                    self._client,
                     self._url("sendMessage"),
                     json={
                         "chat_id": chat_id,
@@ -121,7 +129,7 @@ def read_answer(response: httpx.Response) -> DeliveryResult:
     parameters: dict[str, Any] = body.get("parameters") or {}
     if code == 429:
         wait = _int(parameters.get("retry_after"))
-        hint = timedelta(seconds=wait) if wait is not None else None
+        hint = hint_seconds(wait) if wait is not None else None
         return DeliveryResult.retryable(code, f"flood control: {description}", hint)
     if "migrate_to_chat_id" in parameters:
         # The group became a supergroup; the catalog must be given the new id.

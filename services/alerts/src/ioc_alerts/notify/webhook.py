@@ -26,7 +26,13 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ioc_alerts.notify.delivery import DeliveryOutcome, DeliveryResult, OutgoingMessage
-from ioc_alerts.notify.http import USER_AGENT, excerpt, timeout, transport_failure
+from ioc_alerts.notify.http import (
+    USER_AGENT,
+    excerpt,
+    post_capped,
+    timeout,
+    transport_failure,
+)
 from ioc_alerts.notify.retry import outcome_for_status, parse_retry_after
 from ioc_alerts.notify.ssrf import AddressGuard, DestinationRefusedError, Resolver, system_resolver
 from ioc_contracts.catalog import Recipient
@@ -118,6 +124,8 @@ class WebhookChannel:
         try:
             destination = await self._guard.check(self._settings.url)
         except DestinationRefusedError as refused:
+            if refused.retryable:
+                return DeliveryResult.retryable(None, f"webhook URL not resolved yet: {refused}")
             return DeliveryResult.permanent(None, f"webhook URL refused: {refused}")
         body = json.dumps(
             payload(recipient, message), ensure_ascii=False, separators=(",", ":")
@@ -134,8 +142,12 @@ class WebhookChannel:
         # TLS still checks the certificate against the real name, sent as SNI.
         extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else {}
         try:
-            response = await self._client.post(
-                destination.pinned_url, content=body, headers=headers, extensions=extensions
+            response = await post_capped(
+                self._client,
+                destination.pinned_url,
+                content=body,
+                headers=headers,
+                extensions=extensions,
             )
         except httpx.HTTPError as error:
             return transport_failure(error)

@@ -36,7 +36,14 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ioc_alerts.notify.delivery import DeliveryOutcome, DeliveryResult, OutgoingMessage
-from ioc_alerts.notify.http import USER_AGENT, excerpt, json_object, timeout, transport_failure
+from ioc_alerts.notify.http import (
+    USER_AGENT,
+    excerpt,
+    json_object,
+    post_capped,
+    timeout,
+    transport_failure,
+)
 from ioc_alerts.notify.retry import outcome_for_status, parse_retry_after
 from ioc_alerts.notify.zalo_tokens import (
     AccessTokenSource,
@@ -106,7 +113,8 @@ class ZaloChannel:
         except TokenUnavailableError as unavailable:
             return unavailable.result
         try:
-            response = await self._client.post(
+            response = await post_capped(
+                self._client,
                 f"{self._settings.base_url.rstrip('/')}{SEND_PATH}",
                 headers={"access_token": access_token},
                 json={"recipient": {"user_id": user_id}, "message": {"text": text}},

@@ -21,7 +21,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ioc_alerts.notify.delivery import DeliveryOutcome, DeliveryResult
-from ioc_alerts.notify.http import excerpt, json_object, transport_failure
+from ioc_alerts.notify.http import excerpt, json_object, post_capped, transport_failure
 from ioc_alerts.notify.retry import outcome_for_status
 
 ZALO_OAUTH = "https://oauth.zaloapp.com"
@@ -120,7 +120,8 @@ async def refresh_tokens(
 ) -> TokenPair:
     """Spends `refresh_token` for a new pair; the caller must store the pair it gets."""
     try:
-        response = await client.post(
+        response = await post_capped(
+            client,
             f"{app.oauth_base_url.rstrip('/')}{REFRESH_PATH}",
             headers={"secret_key": app.app_secret.get_secret_value()},
             data={

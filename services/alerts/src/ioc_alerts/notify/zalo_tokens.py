@@ -36,6 +36,7 @@ from ioc_alerts.notify.zalo_oauth import (
     ZaloAppSettings,
     refresh_tokens,
 )
+from ioc_runtime import redact
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,9 @@ def fresh(pair: TokenPair | None, now: datetime, margin: timedelta) -> bool:
 
 
 def _pair(row: asyncpg.Record) -> TokenPair | None:
+    # Tokens renewed at run time are secrets the settings never held: the redaction
+    # policy learns them as soon as they are read.
+    redact.register([row["refresh_token"], row["access_token"] or ""])
     if row["access_token"] is None or row["access_expires_at"] is None:
         return None
     return TokenPair(row["access_token"], row["refresh_token"], row["access_expires_at"])
@@ -204,6 +208,7 @@ class StoredZaloTokens:
         spent = seed if reseed and seed is not None else row["refresh_token"]
         try:
             pair = await refresh_tokens(self._client, self._app, spent, now)
+            redact.register([pair.access_token, pair.refresh_token])
         except RefreshFailedError as failure:
             if failure.rejected:
                 await connection.execute(_REJECT, CHANNEL, now, failure.result.detail)

@@ -30,7 +30,27 @@ class AuditLog:
         self._timeout = timeout_seconds
 
     async def write(self, entry: AuditEntry) -> None:
-        await self._pool.execute(
+        # Bounded wait for a connection too: a flood must not queue up behind the pool.
+        async with self._pool.acquire(timeout=self._timeout) as connection:
+            await self._write(connection, entry)
+
+    async def prune(self, *, keep_days: int, batch: int = 10_000) -> int:
+        """Removes rows older than `keep_days` (30 at least, the database insists)."""
+        removed = 0
+        while True:
+            async with self._pool.acquire(timeout=self._timeout) as connection:
+                gone: int = await connection.fetchval(
+                    "SELECT ioc.prune_audit_log(make_interval(days => $1), $2)",
+                    keep_days,
+                    batch,
+                    timeout=self._timeout * 6,
+                )
+            removed += gone
+            if gone < batch:
+                return removed
+
+    async def _write(self, connection: asyncpg.Connection, entry: AuditEntry) -> None:
+        await connection.execute(
             "INSERT INTO ioc.audit_log (agency, credential, action, accepted, rejected, "
             "status_code, remote_addr, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
             entry.agency,

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from ioc_ingest.domain.rate_limit import Clock
+from ioc_runtime.rate_limit import Clock
 from ioc_storage.credentials import hash_api_key, key_prefix_of
 
 # Far more than the province's agencies times a few live keys each; reaching it means
@@ -36,8 +36,16 @@ class _Cached:
 
 
 class CredentialDirectory:
-    def __init__(self, pool: asyncpg.Pool, *, cache_seconds: float, clock: Clock) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        cache_seconds: float,
+        clock: Clock,
+        acquire_timeout: float = 5.0,
+    ) -> None:
         self._pool = pool
+        self._acquire_timeout = acquire_timeout
         self._cache_seconds = cache_seconds
         self._clock = clock
         self._cache: dict[str, _Cached] = {}
@@ -53,11 +61,12 @@ class CredentialDirectory:
             return cached.credential
         # Lookup by an index on the hash: the caller controls the key, not the hash, so
         # the comparison leaks nothing useful through its timing.
-        row = await self._pool.fetchrow(
-            "SELECT id, agency, key_prefix FROM ioc.agency_credentials "
-            "WHERE key_hash = $1 AND revoked_at IS NULL",
-            digest,
-        )
+        async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+            row = await connection.fetchrow(
+                "SELECT id, agency, key_prefix FROM ioc.agency_credentials "
+                "WHERE key_hash = $1 AND revoked_at IS NULL",
+                digest,
+            )
         if row is None:
             self._cache.pop(digest, None)
             return None

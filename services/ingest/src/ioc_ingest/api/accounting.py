@@ -51,6 +51,8 @@ class RequestRecord:
     answer: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
+    audited: bool = True
+    """False for requests refused before anyone was identified (a flood): counted only."""
 
     def note_problem(self, answer: str, errors: list[dict[str, Any]]) -> None:
         self.answer = answer
@@ -120,6 +122,8 @@ class RequestAccounting:
         services.metrics.count_events(
             accepted=record.accepted, rejected=record.rejected, agency=record.agency
         )
+        if not record.audited:
+            return
         try:
             await services.audit.write(record.audit_entry(status_code))
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:

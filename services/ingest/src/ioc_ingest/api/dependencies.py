@@ -49,14 +49,29 @@ async def authenticated_agency(
     header_key: Annotated[str | None, Security(_api_key_header)],
 ) -> Credential:
     record = request_record(request)
+    address = request.client.host if request.client else "unknown"
+    cooling = services.failures.allows(address)
+    if not cooling.allowed:
+        # Refused before the database is asked, and left out of the audit trail: a
+        # flood would otherwise become a flood of audit rows.
+        if record is not None:
+            record.audited = False
+        raise ApiError(
+            429,
+            "too many requests without a valid API key from this address; retry after "
+            f"{cooling.retry_after_seconds} s",
+            headers={"Retry-After": str(cooling.retry_after_seconds)},
+        )
     presented = {key.strip() for key in (bearer.credentials if bearer else None, header_key) if key}
     if not presented:
+        services.failures.admit(address)
         raise ApiError(
             401,
             "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
             headers=_CHALLENGE,
         )
     if len(presented) > 1:
+        services.failures.admit(address)
         raise ApiError(
             401, "two different API keys were sent; send exactly one", headers=_CHALLENGE
         )
@@ -71,6 +86,7 @@ async def authenticated_agency(
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         ) from error
     if credential is None:
+        services.failures.admit(address)
         raise ApiError(
             401,
             "the API key is not valid: unknown, revoked or mistyped (keys look like "

@@ -1,13 +1,12 @@
-"""Liveness, readiness and Prometheus metrics, for the orchestrator and Prometheus."""
+"""Liveness and readiness, for the orchestrator (metrics: ioc_runtime.metrics_endpoint)."""
 
 from __future__ import annotations
 
 import asyncio
 
 import asyncpg
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ioc_ingest.api.dependencies import Services
 
@@ -37,11 +36,6 @@ async def readyz(services: Services) -> JSONResponse:
         {"status": "ready" if ready else "not ready", "checks": checks},
         status_code=200 if ready else 503,
     )
-
-
-@router.get("/metrics", include_in_schema=False)
-async def metrics(services: Services) -> Response:
-    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 async def _database_state(pool: asyncpg.Pool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ioc_ingest.domain.rate_limit import AgencyRateLimiter, TokenBucket
+from ioc_runtime.rate_limit import AgencyRateLimiter, KeyedRateLimiter, TokenBucket
 
 
 class Clock:
@@ -58,3 +58,17 @@ def test_each_agency_has_its_own_bucket() -> None:
 def test_a_bucket_needs_a_positive_rate() -> None:
     with pytest.raises(ValueError, match="positive rate"):
         TokenBucket(rate_per_second=0.0, burst=1, now=0.0)
+
+
+def test_peeking_takes_nothing_and_memory_stays_bounded() -> None:
+    now = [0.0]
+    limiter = KeyedRateLimiter(rate_per_second=0.1, burst=2, clock=lambda: now[0], max_keys=3)
+    assert limiter.allows("10.0.0.1").allowed
+    assert limiter.admit("10.0.0.1").allowed
+    assert limiter.admit("10.0.0.1").allowed
+    refused = limiter.allows("10.0.0.1")
+    assert not refused.allowed
+    assert refused.retry_after_seconds == 10
+    for n in range(2, 10):
+        limiter.admit(f"10.0.0.{n}")
+    assert len(limiter._buckets) <= 3

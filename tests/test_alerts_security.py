@@ -1,0 +1,220 @@
+"""The alert service at its door: links that need a person, credentials of any shape,
+and clients that keep failing. The real process, on a database of the test's own."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from ioc_alerts.lifecycle.ack_links import ack_url
+from ioc_testing import ScratchDatabase
+from ioc_testing.browser import chromium_page
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service
+
+pytestmark = pytest.mark.connected
+
+TOKEN = "test-operator-token-0123456789"
+ACK_SECRET = b"test-ack-secret-0123456789"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LEADER = "chu-tich-ubnd"
+
+
+@pytest.fixture
+async def alerts(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> AsyncIterator[ServiceProcess]:
+    service = alerts_service(
+        catalog_database,
+        pipeline_topics,
+        kafka_bootstrap,
+        f"{unique_name}.alerts",
+        tmp_path / "alerts.log",
+        # The schedule would judge the real catalog meanwhile: out of this test's way.
+        IOC_ALERTS_EVALUATE_EVERY_SECONDS="3600",
+        IOC_FAILED_ATTEMPTS_PER_MINUTE="6",
+        IOC_FAILED_ATTEMPTS_BURST="5",
+    )
+    service.start()
+    try:
+        service.wait_ready()
+        yield service
+    finally:
+        service.kill()
+
+
+async def _firing_alert(database: ScratchDatabase) -> uuid.UUID:
+    """A firing alert on a target that has none open (the service's first pass may open some)."""
+    alert_id = uuid.uuid4()
+    connection = await asyncpg.connect(database.dsns["alerts"])
+    try:
+        targets = await connection.fetch("SELECT code FROM ioc.targets ORDER BY code")
+        for target in targets:
+            try:
+                await connection.execute(
+                    "INSERT INTO ioc.alerts (id, target, state, risk_status, severity, "
+                    "current_value, opened_at, updated_at) VALUES ($1, $2, 'firing', "
+                    "'off_track', 'critical', 40.0, now(), now())",
+                    alert_id,
+                    target["code"],
+                )
+                return alert_id
+            except asyncpg.UniqueViolationError:
+                continue
+    finally:
+        await connection.close()
+    raise AssertionError("every target has an open alert")
+
+
+async def _state(database: ScratchDatabase, alert_id: uuid.UUID) -> str:
+    connection = await asyncpg.connect(database.dsns["reader"])
+    try:
+        state: str = await connection.fetchval(
+            "SELECT state FROM ioc.alerts WHERE id = $1", alert_id
+        )
+        return state
+    finally:
+        await connection.close()
+
+
+def _render_in_chromium(url: str) -> str:
+    """The page as a link-scanning headless browser leaves it, after running its scripts."""
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=True,
+        )
+    return result.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
+async def test_a_scanner_rendering_the_link_acknowledges_nothing_and_a_click_does_once(
+    alerts: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    alert_id = await _firing_alert(catalog_database)
+    link = ack_url(
+        alerts.url, ACK_SECRET, alert_id, LEADER, expires_at=datetime.now(UTC) + timedelta(days=3)
+    )
+    # A mail gateway's headless browser loads the link and runs whatever it holds.
+    rendered = await asyncio.to_thread(_render_in_chromium, link)
+    assert "Tôi đã nhận cảnh báo này" in rendered
+    assert await _state(catalog_database, alert_id) == "firing"
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = await client.get(link)
+        assert page.status_code == 200
+        assert "<script" not in page.text
+        assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none'
+        assert page.headers["referrer-policy"] == "no-referrer"
+        # A scanner that replays the link as a bare POST: still only the page.
+        replay = await client.post(link)
+        assert replay.status_code == 200
+        assert "Tôi đã nhận cảnh báo này" in replay.text
+    assert await _state(catalog_database, alert_id) == "firing"
+
+    # A person: the browser opens the link and the mouse presses the button.
+    async with chromium_page() as browser:
+        await browser.open(link)
+        await browser.click("button")
+        await browser.loaded()
+        first = await browser.html()
+        await browser.open(link)  # opened again later, from the same mail
+        second = await browser.html()
+    assert "Đã xác nhận cảnh báo" in first
+    assert "Cảm ơn" in first
+    assert "đã được xác nhận trước đó" in second
+    assert await _state(catalog_database, alert_id) == "acknowledged"
+    reader = await asyncpg.connect(catalog_database.dsns["reader"])
+    try:
+        changes = await reader.fetchval(
+            "SELECT count(*) FROM ioc.alert_outbox WHERE alert_id = $1 "
+            "AND payload->>'state' = 'acknowledged'",
+            alert_id,
+        )
+    finally:
+        await reader.close()
+    assert changes == 1
+
+
+async def test_an_expired_link_says_so_and_acknowledges_nothing(
+    alerts: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    alert_id = await _firing_alert(catalog_database)
+    link = ack_url(
+        alerts.url, ACK_SECRET, alert_id, LEADER, expires_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    async with httpx.AsyncClient(timeout=30) as client:
+        opened = await client.get(link)
+        pressed = await client.post(link, data={"xac_nhan": "1"})
+    assert opened.status_code == 410
+    assert "hết hạn" in opened.text
+    assert pressed.status_code == 410
+    assert await _state(catalog_database, alert_id) == "firing"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer été".encode(), b"Bearer \xff\xfe", "Bearer 🙂".encode(), b"Basic", b"Bearer"],
+)
+async def test_credentials_of_any_shape_are_401_never_500(
+    alerts: ServiceProcess, authorization: bytes
+) -> None:
+    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as client:
+        answer = await client.get("/v1/alerts", headers={b"Authorization": authorization})
+    assert answer.status_code == 401, answer.text
+
+
+async def test_a_link_token_of_any_shape_is_refused_not_an_error(
+    alerts: ServiceProcess,
+) -> None:
+    alert_id = uuid.uuid4()
+    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as client:
+        for query in ("r=x&t=%C3%A9", "r=%C3%A9&e=%C3%A9&t=%FF", "r=x&e=99999999999999999&t=a"):
+            answer = await client.get(f"/ack/{alert_id}?{query}")
+            assert answer.status_code == 403, (query, answer.status_code)
+
+
+async def test_an_address_that_keeps_failing_is_refused_before_anything_is_looked_up(
+    alerts: ServiceProcess,
+) -> None:
+    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as client:
+        codes = [
+            (await client.get("/v1/alerts", headers={"Authorization": "Bearer wrong"})).status_code
+            for _ in range(8)
+        ]
+        refused = await client.get("/v1/alerts", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert codes[:5] == [401] * 5
+    assert codes[-1] == 429
+    # Even the right token waits: the address is cooling down.
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
