@@ -50,6 +50,7 @@ def kcat_produce(
     codec: str,
     folder: Path,
     headers: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
 ) -> None:
     """Produces `lines` (key, value) with kcat in one compressed batch per partition;
     returns once librdkafka has every acknowledgement (acks=all), else fails."""
@@ -75,6 +76,7 @@ def kcat_produce(
     ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}={value}"]
+    command += extra
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, f"kcat -z {codec}: {done.stderr}"
 

@@ -15,6 +15,10 @@ ALERTS_TOPIC = "ioc.alerts"
 SERIES_KEY_SEPARATOR = "|"
 
 _DAY_MS = 24 * 60 * 60 * 1000
+# The largest record batch the broker accepts on a topic, compressed as sent, stated
+# rather than left to the broker's default: a producer's batch of events fits with room,
+# an event is far smaller (MAX_EVENT_BYTES), a dead letter is a bounded copy.
+DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
 CleanupPolicy = Literal["delete", "compact", "compact,delete"]
 
@@ -30,6 +34,7 @@ class TopicSpec:
     # One broker in development; production overrides this when it creates topics.
     replication: int = 1
     cleanup_policy: CleanupPolicy = "delete"
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 
     def __post_init__(self) -> None:
         if self.partitions < 1 or self.replication < 1:
@@ -37,6 +42,9 @@ class TopicSpec:
             raise ValueError(msg)
         if self.retention_ms < 1:
             msg = f"{self.name}: retention_ms must be positive"
+            raise ValueError(msg)
+        if self.max_message_bytes < 64 * 1024:
+            msg = f"{self.name}: max_message_bytes below 64 KiB would refuse a dead letter"
             raise ValueError(msg)
 
     @property
@@ -55,6 +63,7 @@ class TopicSpec:
             "retention.ms": str(self.retention_ms),
             "cleanup.policy": self.cleanup_policy,
             "min.insync.replicas": str(self.min_insync_replicas),
+            "max.message.bytes": str(self.max_message_bytes),
         }
 
 

@@ -12,6 +12,7 @@ from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
 from ioc_aggregator.adapters.database import create_pool
 from ioc_aggregator.adapters.outbox import KafkaOutbox
 from ioc_aggregator.adapters.pipeline import BatchPipeline
+from ioc_aggregator.adapters.quarantine import DatabaseQuarantine
 from ioc_aggregator.adapters.subscriber import register_subscriber
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.domain.backoff import Backoff
@@ -66,6 +67,8 @@ def create_app(
                 broker,
                 dlq_topic=settings.aggregator_dlq_topic,
                 updates_topic=settings.aggregator_updates_topic,
+                quarantine=DatabaseQuarantine(pool),
+                quarantined=metrics.quarantined,
             ),
             metrics=metrics,
             max_future=timedelta(seconds=settings.aggregator_max_future_seconds),

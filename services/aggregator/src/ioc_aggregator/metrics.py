@@ -19,6 +19,7 @@ class AggregatorMetrics:
     database_up: Gauge
     lag: Gauge
     series_updates: Counter
+    quarantined: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AggregatorMetrics:
@@ -75,6 +76,13 @@ class AggregatorMetrics:
             series_updates=Counter(
                 "ioc_aggregator_series_updates_total",
                 "SeriesUpdated messages published",
+                registry=registry,
+            ),
+            quarantined=Counter(
+                "ioc_aggregator_quarantined_total",
+                "Records Kafka refused to take as dead letters, held in the database's "
+                "quarantine (ioc-dlq quarantine), by error code",
+                ["error_code"],
                 registry=registry,
             ),
         )
