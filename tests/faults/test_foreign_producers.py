@@ -12,6 +12,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import DeadLetterErrorCode, dead_letter_headers
 from ioc_contracts.topics import series_key
 from ioc_messaging.dead_letters import read_dead_letters
 from ioc_messaging.settings import KafkaSettings
-from ioc_testing.ledger import LoadGenerator, Outcome
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
+from ioc_testing import ScratchDatabase
+from ioc_testing.ledger import LoadGenerator, Outcome, wait_for_zero_lag
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service, wait_for
 
 if TYPE_CHECKING:
     from .conftest import Conclude
@@ -162,3 +165,46 @@ async def test_the_dead_letter_reader_reads_every_codec(
         f"broken {codec}" for codec in CODECS
     )
     assert all(r.letter is not None and r.letter.source_offset == 7 for r in letters)
+
+
+async def test_the_alert_service_reads_every_codec_and_ignores_fields_it_does_not_know(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> None:
+    """SeriesUpdated in every codec, from a newer aggregator (a field added): each is
+    evaluated and committed, none read again forever."""
+    group = f"{unique_name}.alerts"
+    service = alerts_service(
+        catalog_database, pipeline_topics, kafka_bootstrap, group, tmp_path / "alerts.log"
+    )
+    service.start()
+    try:
+        await asyncio.to_thread(service.wait_ready)
+        for codec in CODECS:
+            update = SeriesUpdated(
+                indicator="dvc.paperless-rate",
+                scope="province",
+                latest_observed_at=datetime(2023, 7, 1, tzinfo=UTC),
+                latest_value=40.0,
+                new_observations=1,
+                event_ids=[uuid.uuid4()],
+                updated_at=datetime(2023, 7, 1, 1, tzinfo=UTC),
+            ).model_dump(mode="json")
+            newer = json.dumps({**update, "revision": 2, "quality_flags": ["late"]})
+            await asyncio.to_thread(
+                kcat_produce,
+                kafka_bootstrap,
+                pipeline_topics.updates,
+                [(update["indicator"] + "|province", newer)],
+                codec=codec,
+                folder=tmp_path,
+            )
+        await wait_for_zero_lag(kafka_bootstrap, group, pipeline_topics.updates, within=60)
+        log = service.log_path.read_text(errors="replace")
+        assert "not a SeriesUpdated" not in log
+        assert "read again" not in log
+    finally:
+        service.kill()

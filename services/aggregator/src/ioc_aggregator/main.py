@@ -15,11 +15,11 @@ from ioc_aggregator.adapters.pipeline import BatchPipeline
 from ioc_aggregator.adapters.quarantine import DatabaseQuarantine
 from ioc_aggregator.adapters.subscriber import register_subscriber
 from ioc_aggregator.config import AggregatorSettings
-from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_aggregator.usecase import BatchProcessor
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.backoff import Backoff
 
 
 class Runtime:

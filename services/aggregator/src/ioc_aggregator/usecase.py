@@ -24,7 +24,6 @@ import asyncpg
 
 from ioc_aggregator.adapters.database import is_retryable
 from ioc_aggregator.adapters.observations import StoredBatch, store_events
-from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.domain.batch import (
     LatestValue,
     StoredObservation,
@@ -37,6 +36,7 @@ from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_contracts import IndicatorEvent, SeriesUpdated
 from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_runtime.backoff import Backoff
 from ioc_storage.catalog_read import CatalogRules
 
 log = logging.getLogger(__name__)
