@@ -167,7 +167,7 @@ async def step(
     repeat: int = 1,
 ) -> Any:
     """Runs one contender `repeat` times, each on an empty hypertable, and keeps every
-    run (`summarise`): a run that failed its check marks the whole step as failed.
+    run (`all_runs`): a run that failed its check marks the whole step as failed.
 
     A failure is recorded, not fatal. With `expect`, the hypertable is then checked to
     hold events 0..expect-1 exactly once and unchanged (benchmarks/events.py
@@ -185,7 +185,7 @@ async def step(
         for _ in range(repeat):
             bench.serial += 1
             runs.append(await attempt_step(name, bench, run, expect))
-        results[name] = summarise(runs)
+        results[name] = all_runs(runs)
         with contextlib.suppress(Exception):
             if await bench.identity() != before:
                 results[name]["disturbed"] = "PostgreSQL or Kafka was restarted during this step"
@@ -214,7 +214,7 @@ def run_failure(run: dict[str, Any]) -> str | None:
     return None
 
 
-def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def all_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Every run recorded; the figures shown are those of the median run among the ones
     that passed their check (not the best: a lucky run is no measure); one run that
     failed marks the step as failed, whatever the others did."""
