@@ -5,6 +5,7 @@ will not take: the partition moves on either way, and operators can see what hap
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,12 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import MessageSizeTooLargeError
 
 from ioc_contracts.dead_letter import MAX_DEAD_LETTER_VALUE_BYTES, DeadLetterErrorCode
+from ioc_contracts.topics import INDICATOR_EVENTS
+from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_messaging.dead_letters import read_dead_letters
 from ioc_messaging.settings import KafkaSettings
+from ioc_messaging.topics_admin import ensure_topics
 from ioc_testing import ScratchDatabase
 from ioc_testing.ledger import LoadGenerator, Outcome
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
@@ -160,3 +166,37 @@ async def test_a_dead_letter_kafka_refuses_is_quarantined_and_the_partition_move
 
     await wait_for(nothing_in_the_dlq, within=10, what="an empty DLQ")
     assert read_metric(aggregator_process, "ioc_aggregator_quarantined_total") == 1
+
+
+async def test_the_events_topic_as_created_refuses_a_decompression_bomb(
+    kafka_bootstrap: str, unique_name: str
+) -> None:
+    """The broker decodes each batch for the events topic (compression.type=uncompressed)
+    and checks the decoded size against max.message.bytes: a few kilobytes of zstd that
+    expand to 20 MB never reach a consumer. Without that setting the broker keeps the
+    batch as compressed and every consumer would have to expand it."""
+    settings = KafkaSettings(bootstrap_servers=kafka_bootstrap)
+    bounded = dataclasses.replace(INDICATOR_EVENTS, name=f"{unique_name}.events")
+    as_sent = dataclasses.replace(
+        INDICATOR_EVENTS, name=f"{unique_name}.as-sent", compression_type="producer"
+    )
+    await ensure_topics(settings, [bounded, as_sent])
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap,
+        **{**SAFE_PRODUCER_OPTIONS, "compression_type": "zstd", "max_request_size": 50_000_000},
+    )
+    await producer.start()
+    try:
+        bomb = b"0" * 20_000_000
+        await producer.send_and_wait(as_sent.name, bomb)  # the broker takes it as sent
+        with pytest.raises(MessageSizeTooLargeError):
+            await producer.send_and_wait(bounded.name, bomb)
+        await producer.send_and_wait(bounded.name, b"0" * 500_000)  # decoded under 1 MiB
+    finally:
+        await producer.stop()
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics([bounded.name, as_sent.name])
+        finally:
+            await admin.close()

@@ -50,6 +50,7 @@ def test_kafka_config_is_in_admin_api_string_form() -> None:
         "cleanup.policy": "delete",
         "min.insync.replicas": "1",
         "max.message.bytes": "1048576",
+        "compression.type": "producer",
     }
 
 

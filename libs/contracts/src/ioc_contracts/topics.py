@@ -21,6 +21,11 @@ _DAY_MS = 24 * 60 * 60 * 1000
 DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
 CleanupPolicy = Literal["delete", "compact", "compact,delete"]
+# "producer" keeps each batch as its producer compressed it. "uncompressed" makes the
+# broker decode every batch it accepts and check the *decoded* size against
+# max.message.bytes, so a compressed batch that would expand far beyond it (a
+# decompression bomb) is refused at the door instead of reaching every consumer.
+CompressionType = Literal["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +40,7 @@ class TopicSpec:
     replication: int = 1
     cleanup_policy: CleanupPolicy = "delete"
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    compression_type: CompressionType = "producer"
 
     def __post_init__(self) -> None:
         if self.partitions < 1 or self.replication < 1:
@@ -64,6 +70,7 @@ class TopicSpec:
             "cleanup.policy": self.cleanup_policy,
             "min.insync.replicas": str(self.min_insync_replicas),
             "max.message.bytes": str(self.max_message_bytes),
+            "compression.type": self.compression_type,
         }
 
 
@@ -71,6 +78,9 @@ INDICATOR_EVENTS = TopicSpec(
     name=INDICATOR_EVENTS_TOPIC,
     partitions=6,
     retention_ms=7 * _DAY_MS,
+    # Agencies may publish here straight from their own clients, compressed as they like;
+    # the broker decodes each batch and refuses one larger than 1 MiB decoded.
+    compression_type="uncompressed",
     description=(
         "IndicatorEvent v1 published by agencies (directly or through ingest). "
         "Key: 'indicator|scope', so each series stays ordered within one partition."
