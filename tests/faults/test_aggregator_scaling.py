@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.connected
 
 REPLICAS = 3
-# Each step waits for this many more rows, so every change lands mid-stream.
+# A backlog first, so that every replica change lands while full batches (2,000 records)
+# are in flight, as in the benchmark whose two-replica run once stalled; then each step
+# waits for this many more rows.
+BACKLOG = 2_000
 ROWS_PER_STEP = 300
-EVENTS = 40_000  # at most: the load stops once the last replica change is done
+# At most: the load goes on until the last replica change is done (a stream that ran dry
+# before it would leave the last steps nothing to store).
+EVENTS = 200_000
 # More than this many warnings or errors in one replica's log is a loop, not a rebalance.
 MAX_PROBLEM_LINES = 40
 
@@ -114,9 +119,11 @@ async def test_replicas_join_leave_and_restart_mid_stream(
     read_metric: ReadMetric,
 ) -> None:
     static = "IOC_AGGREGATOR_GROUP_INSTANCE_ID" in replicas.processes[0].env
+    for _ in range(BACKLOG // 1000):
+        await load.to_kafka(producer, pipeline_topics.events, load.events(1000))
     done = asyncio.Event()
     streaming = asyncio.create_task(
-        load.stream(producer, pipeline_topics.events, EVENTS, pause=0.1, until=done)
+        load.stream(producer, pipeline_topics.events, EVENTS, chunk=100, pause=0.1, until=done)
     )
     steps = [
         ("start", 0),
