@@ -69,11 +69,12 @@ def latency(runs: dict[str, Any], path: Path) -> None:
 
 
 def scaling(points: dict[str, list[tuple[str, list[float]]]], path: Path) -> None:
-    """points: panel title → [(x label, events/s of every run)]: bar = best, dots = runs."""
+    """points: panel title → [(x label, events/s of every passing run)]: bar = median,
+    dots = runs."""
     figure = Figure(figsize=(7.5, 3.2))
     panels = figure.subplots(1, len(points), squeeze=False)[0]
     for axes, (title, values) in zip(panels, points.items(), strict=True):
-        best = [max(runs, default=0.0) for _, runs in values]
+        best = [sorted(runs)[(len(runs) - 1) // 2] if runs else 0.0 for _, runs in values]
         axes.bar([x for x, _ in values], best, color="#1f77b4")
         for index, (_, runs) in enumerate(values):
             axes.plot([index] * len(runs), runs, "o", color="black", markersize=3)

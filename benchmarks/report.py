@@ -98,9 +98,9 @@ def results_table(results: dict[str, Any], ours: float | None) -> str:
             notes = notes or f"tasks.max={result.get('tasks')}, batch.size=1000, upsert"
         if result.get("timed_out"):
             notes += " timed out: rate of what was committed"
-        if result.get("repeats"):
-            runs = " / ".join(fmt(value) for value in result["repeats"])
-            notes = f"{notes}; best of {len(result['repeats'])} runs: {runs}".lstrip("; ")
+        if result.get("runs"):
+            notes = f"{notes}; median of passing runs; every run: {every_run_text(result)}"
+            notes = notes.lstrip("; ")
         check = result.get("verified")
         verified = (
             "—" if check is None else ("yes" if check["ok"] else f"**no**: {check['differences']}")
@@ -156,6 +156,17 @@ def latency_table(runs: dict[str, Any], top: float | None) -> str:
     return "\n".join(lines)
 
 
+def every_run_text(result: dict[str, Any]) -> str:
+    """Each run's figure in order; a run that failed its check as ✗ with the reason."""
+    shown = []
+    for run in result.get("runs", []):
+        if run.get("failure"):
+            shown.append(f"✗ {str(run['failure'])[:80]}")
+        else:
+            shown.append(fmt(run.get("events_per_second")))
+    return " / ".join(shown) or fmt(rate(result))
+
+
 def every_run(result: dict[str, Any] | None) -> list[float]:
     values = (result or {}).get("repeats") or [rate(result)]
     return [float(v) for v in values if v]
@@ -180,10 +191,13 @@ def scaling_table(results: dict[str, Any]) -> str:
         ("1 aggregator, 6 partitions", "ours", "events"),
         ("2 aggregators (one group), 6 partitions", "ours_2_replicas", "events"),
     )
-    lines = ["| setup | events | events/s end to end (best) | every run |", "|---|---|---|---|"]
+    lines = [
+        "| setup | events | events/s end to end (median of passing runs) | every run |",
+        "|---|---|---|---|",
+    ]
     for title, key, size in rows:
         result = results.get(key, {})
-        every = " / ".join(fmt(v) for v in result.get("repeats", [rate(result)]))
+        every = every_run_text(result)
         lines.append(
             f"| {title} | {fmt(results['options'][size])} | {fmt(rate(result))} | {every} |"
         )

@@ -34,6 +34,20 @@ for top in sys.argv[1:]:
             importlib.import_module(module.name)
         except ImportError as error:
             sys.exit(f"{module.name}: {error}")
+# A package that reads Kafka reads every codec a producer may use: a record it cannot
+# decompress would stop its partition for good.
+try:
+    import aiokafka.codec as codec
+except ImportError:
+    pass
+else:
+    sample = b"IOC monitor " * 100
+    for name in ("gzip", "snappy", "lz4", "zstd"):
+        if not getattr(codec, f"has_{name}")():
+            sys.exit(f"Kafka codec {name} is not installed with {sys.argv[1:]}")
+        encoded = getattr(codec, f"{name}_encode")(sample)
+        if bytes(getattr(codec, f"{name}_decode")(encoded)) != sample:
+            sys.exit(f"Kafka codec {name} does not decode what it encoded")
 print("imported")
 """
 

@@ -132,6 +132,7 @@ def test_the_pipeline_alerts_the_issue_asks_for_exist() -> None:
         "IocServiceDown": "up",
         "IocConsumerLagGrowing": "topic:ioc_aggregator_consumer_lag:sum",
         "IocDeadLettersHigh": "ioc_aggregator_dead_letters_total",
+        "IocRecordsQuarantined": "ioc_aggregator_quarantined_total",
         "IocIngestServerErrors": "ioc_ingest_requests_total",
         "IocIngestKafkaPublishFailing": "ioc_ingest_kafka_publish_failures_total",
         "IocAggregatorDatabaseDown": "ioc_aggregator_database_up",

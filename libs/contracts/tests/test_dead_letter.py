@@ -120,6 +120,7 @@ def test_error_codes_are_the_documented_wire_values() -> None:
         "event_id_conflict",
         "quality_check_failed",
         "storage_rejected",
+        "too_large",
     }
 
 
@@ -144,3 +145,29 @@ def test_any_failure_survives_the_header_round_trip(
     )
 
     assert parse_dead_letter_headers(dead_letter_headers(**fields)) == DeadLetter(**fields)
+
+
+def test_a_dead_letter_is_a_bounded_copy_that_says_what_it_left_out() -> None:
+    from ioc_contracts.dead_letter import (
+        MAX_DEAD_LETTER_KEY_BYTES,
+        MAX_DEAD_LETTER_VALUE_BYTES,
+        bounded_copy,
+    )
+
+    small = bounded_copy(b"k", b"{}")
+    assert (small.key, small.value, small.original_size, small.truncated) == (b"k", b"{}", 2, False)
+    giant = bounded_copy(b"x" * 5000, b"y" * 10_000_000)
+    assert len(giant.value) == MAX_DEAD_LETTER_VALUE_BYTES
+    assert giant.key is not None
+    assert len(giant.key) == MAX_DEAD_LETTER_KEY_BYTES
+    assert (giant.original_size, giant.truncated) == (10_000_000, True)
+    assert bounded_copy(None, None).original_size == 0
+
+
+def test_size_headers_are_written_and_read_back() -> None:
+    headers = dead_letter_headers(**failure(), original_size=123_456, truncated=True)
+    letter = parse_dead_letter_headers(headers)
+    assert (letter.original_size, letter.truncated) == (123_456, True)
+    # Letters written before the size headers existed still read, as not truncated.
+    old = parse_dead_letter_headers(dead_letter_headers(**failure()))
+    assert (old.original_size, old.truncated) == (None, False)

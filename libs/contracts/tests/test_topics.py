@@ -49,6 +49,8 @@ def test_kafka_config_is_in_admin_api_string_form() -> None:
         "retention.ms": str(30 * DAY_MS),
         "cleanup.policy": "delete",
         "min.insync.replicas": "1",
+        "max.message.bytes": "1048576",
+        "compression.type": "producer",
     }
 
 

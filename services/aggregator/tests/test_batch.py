@@ -6,7 +6,6 @@ from uuid import uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.domain.batch import (
     LatestValue,
     StoredObservation,
@@ -16,6 +15,7 @@ from ioc_aggregator.domain.batch import (
     series_updates,
 )
 from ioc_aggregator.domain.records import Position
+from ioc_runtime.backoff import Backoff
 
 T0 = datetime(2023, 6, 1, tzinfo=UTC)
 

@@ -46,6 +46,8 @@ class RecordingConsumer:
         self.log.append(("commit", {tp.partition: o for tp, o in sorted(offsets.items())}))
 
     def highwater(self, partition: TopicPartition) -> int | None:
+        # As aiokafka: only an assigned partition has a high water.
+        assert partition in self.assigned, "Partition is not assigned"
         return None
 
 
@@ -216,3 +218,79 @@ async def test_after_a_batch_is_handed_back_its_records_read_again_are_stored() 
     await flow.submit(batch((0, 10), (0, 11), (0, 12)), consumer)  # read again
     await flow.close()
     assert [entry for entry in log if entry[0] == "commit"] == [("commit", {0: 13})]
+
+
+class RevokingConsumer(RecordingConsumer):
+    """Its partitions are revoked while a commit is on its way (a rebalance)."""
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        await super().commit(offsets)
+        self.assigned.clear()
+
+
+async def test_a_partition_revoked_during_the_commit_raises_nothing_and_the_next_batch_goes_on() -> (
+    None
+):
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RevokingConsumer(log, [0])
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    await settle()
+    consumer.assigned = {TopicPartition(TOPIC, 0)}  # assigned again by the next rebalance
+    await flow.submit(batch((0, 11)), consumer)
+    await flow.close()
+    assert [entry for entry in log if entry[0] == "commit"] == [
+        ("commit", {0: 11}),
+        ("commit", {0: 12}),
+    ]
+
+
+class BrokenCommitConsumer(RecordingConsumer):
+    """A commit that fails the way no handler foresees, once."""
+
+    failed = False
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise AssertionError("Partition is not assigned")
+        await super().commit(offsets)
+
+
+async def test_an_unforeseen_error_hands_the_batch_back_once_rather_than_forever() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), BrokenCommitConsumer(log, [0])
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    await settle()
+    assert last_seeks(log) == {0: 10}
+    await flow.submit(batch((0, 11)), consumer)  # fetched before the seek: dropped
+    await flow.submit(batch((0, 10), (0, 11)), consumer)  # read again after the seek
+    await flow.close()
+    assert [entry for entry in log if entry[0] == "commit"] == [("commit", {0: 12})]
+
+
+async def test_revocation_waits_for_the_batches_in_flight_to_commit() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
+    flow = pipeline(stages)
+    listener = flow.rebalance_listener()
+    await flow.submit(batch((0, 10), (1, 20)), consumer)
+    revoking = asyncio.create_task(listener.on_partitions_revoked({TopicPartition(TOPIC, 1)}))
+    await settle()
+    assert not revoking.done()  # the group waits while the batch is stored
+    stages.open("store", 10)
+    stages.open("ack", 10)
+    await revoking
+    assert log[-1] == ("commit", {0: 11, 1: 21})  # committed before the partition moved
+    # What is fetched after the rebalance is not chained behind what was drained.
+    consumer.assigned = {TopicPartition(TOPIC, 0)}
+    stages.open("store", 11)
+    stages.open("ack", 11)
+    await flow.submit(batch((0, 11)), consumer)
+    await flow.close()
+    assert log[-1] == ("commit", {0: 12})

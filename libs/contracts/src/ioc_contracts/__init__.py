@@ -16,6 +16,7 @@ from ioc_contracts.dead_letter import (
     parse_dead_letter_headers,
 )
 from ioc_contracts.events import (
+    MAX_EVENT_BYTES,
     MAX_EVENT_IDS_PER_UPDATE,
     AlertStateChanged,
     IndicatorEvent,
@@ -50,6 +51,7 @@ __all__ = [
     "INDICATOR_EVENTS_DLQ",
     "INDICATOR_EVENTS_DLQ_TOPIC",
     "INDICATOR_EVENTS_TOPIC",
+    "MAX_EVENT_BYTES",
     "MAX_EVENT_IDS_PER_UPDATE",
     "REASON_HEADER",
     "SERIES_UPDATED",

@@ -18,6 +18,9 @@ SOURCE_TOPIC_HEADER = "ioc-dlq-source-topic"
 SOURCE_PARTITION_HEADER = "ioc-dlq-source-partition"
 SOURCE_OFFSET_HEADER = "ioc-dlq-source-offset"
 FAILED_AT_HEADER = "ioc-dlq-failed-at"
+# Size in bytes of the original value, and whether the DLQ copy is only its beginning.
+ORIGINAL_SIZE_HEADER = "ioc-dlq-original-size"
+TRUNCATED_HEADER = "ioc-dlq-truncated"
 
 # Header name -> DeadLetter field it carries, in the order the headers are written.
 DEAD_LETTER_HEADER_FIELDS: dict[str, str] = {
@@ -29,6 +32,17 @@ DEAD_LETTER_HEADER_FIELDS: dict[str, str] = {
     FAILED_AT_HEADER: "failed_at",
 }
 DEAD_LETTER_HEADER_NAMES = tuple(DEAD_LETTER_HEADER_FIELDS)
+# Written since dead letters became bounded copies; absent from older letters.
+OPTIONAL_HEADER_FIELDS: dict[str, str] = {
+    ORIGINAL_SIZE_HEADER: "original_size",
+    TRUNCATED_HEADER: "truncated",
+}
+
+# A dead letter is a bounded copy, so dead-lettering can never fail on size: at most this
+# much of the original value (anything longer was refused as too large by the contract)
+# and of its key; the reason is bounded too. Well under every topic's max.message.bytes.
+MAX_DEAD_LETTER_VALUE_BYTES = 16 * 1024
+MAX_DEAD_LETTER_KEY_BYTES = 1024
 
 # Validation errors can be long; a header is for a human to read, not a full report.
 MAX_REASON_LENGTH = 1000
@@ -59,6 +73,9 @@ class DeadLetterErrorCode(StrEnum):
     # Valid by contract and catalog, yet the database refused the row (a constraint
     # the checks above do not know about); isolated so the rest of its batch is stored.
     STORAGE_REJECTED = "storage_rejected"
+    # The decoded (decompressed) record is larger than the contract allows
+    # (MAX_EVENT_BYTES); its DLQ copy is cut to MAX_DEAD_LETTER_VALUE_BYTES.
+    TOO_LARGE = "too_large"
 
 
 class DeadLetter(BaseModel):
@@ -90,6 +107,18 @@ class DeadLetter(BaseModel):
         description="When the message was dead-lettered (ISO 8601, UTC).",
         examples=["2024-07-02T01:30:05Z"],
     )
+    original_size: int | None = Field(
+        default=None,
+        ge=0,
+        description="Size in bytes of the refused message's value (absent on old letters).",
+        examples=[412],
+    )
+    truncated: bool = Field(
+        default=False,
+        description="True when the DLQ copy holds only the first bytes of the value; such "
+        "a letter cannot be replayed.",
+        examples=[False],
+    )
 
 
 def _shorten(reason: str) -> str:
@@ -109,6 +138,8 @@ def dead_letter_headers(
     source_partition: int,
     source_offset: int,
     failed_at: datetime,
+    original_size: int | None = None,
+    truncated: bool = False,
 ) -> KafkaHeaders:
     """Build the ioc-dlq-* headers for a refused message (UTF-8 text values)."""
     letter = DeadLetter(
@@ -118,12 +149,18 @@ def dead_letter_headers(
         source_partition=source_partition,
         source_offset=source_offset,
         failed_at=failed_at,
+        original_size=original_size,
+        truncated=truncated,
     )
     # JSON mode turns the enum, numbers and UTC time into the text a header carries.
     values = letter.model_dump(mode="json")
-    return [
+    headers = [
         (name, str(values[field]).encode()) for name, field in DEAD_LETTER_HEADER_FIELDS.items()
     ]
+    if original_size is not None:
+        headers.append((ORIGINAL_SIZE_HEADER, str(original_size).encode()))
+        headers.append((TRUNCATED_HEADER, b"true" if truncated else b"false"))
+    return headers
 
 
 def parse_dead_letter_headers(headers: Iterable[tuple[str, bytes | None]]) -> DeadLetter:
@@ -137,12 +174,42 @@ def parse_dead_letter_headers(headers: Iterable[tuple[str, bytes | None]]) -> De
     """
     found: dict[str, str] = {}
     for name, raw in headers:
-        if name in DEAD_LETTER_HEADER_NAMES and raw is not None:
+        if (name in DEAD_LETTER_HEADER_NAMES or name in OPTIONAL_HEADER_FIELDS) and raw is not None:
             found[name] = raw.decode()
     missing = [name for name in DEAD_LETTER_HEADER_NAMES if name not in found]
     if missing:
         msg = f"not a dead letter, missing headers: {', '.join(missing)}"
         raise ValueError(msg)
+    fields = {**DEAD_LETTER_HEADER_FIELDS, **OPTIONAL_HEADER_FIELDS}
     return DeadLetter.model_validate(
-        {field: found[name] for name, field in DEAD_LETTER_HEADER_FIELDS.items()}
+        {field: found[name] for name, field in fields.items() if name in found}
+    )
+
+
+class BoundedCopy(BaseModel):
+    """What a dead letter carries of the refused record: never more than the bounds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: bytes | None
+    value: bytes
+    original_size: int
+    truncated: bool
+
+
+def bounded_copy(key: bytes | None, value: bytes | None) -> BoundedCopy:
+    """The original key and value, cut to MAX_DEAD_LETTER_*_BYTES when longer.
+
+    A record that passed the broker (compressed, or under the topic's limit) may be far
+    larger decoded; its dead letter must still fit, or dead-lettering would fail and the
+    partition would never move on.
+    """
+    original = value or b""
+    cut = original[:MAX_DEAD_LETTER_VALUE_BYTES]
+    return BoundedCopy(
+        key=None if key is None else key[:MAX_DEAD_LETTER_KEY_BYTES],
+        value=cut,
+        original_size=len(original),
+        truncated=len(cut) < len(original)
+        or (key is not None and len(key) > MAX_DEAD_LETTER_KEY_BYTES),
     )

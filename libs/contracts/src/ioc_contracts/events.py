@@ -23,6 +23,10 @@ from ioc_contracts.types import (
 # Bounded so one SeriesUpdated stays far below Kafka's 1 MB message limit; the count
 # field stays exact even when the aggregator batch was larger than this.
 MAX_EVENT_IDS_PER_UPDATE = 1000
+# The largest IndicatorEvent, in bytes of its value as decoded (after Kafka's
+# decompression): every field at its longest, escaped, is well under it. A bigger record
+# is refused as too large before it is parsed.
+MAX_EVENT_BYTES = 16 * 1024
 
 _EVENT_ID_EXAMPLE = "6f1c2d0e-8a4b-4c1e-9d7a-2b5f0e3c9a11"
 _OBSERVED_AT_EXAMPLE = "2024-06-30T17:00:00Z"

@@ -15,8 +15,17 @@ ALERTS_TOPIC = "ioc.alerts"
 SERIES_KEY_SEPARATOR = "|"
 
 _DAY_MS = 24 * 60 * 60 * 1000
+# The largest record batch the broker accepts on a topic, compressed as sent, stated
+# rather than left to the broker's default: a producer's batch of events fits with room,
+# an event is far smaller (MAX_EVENT_BYTES), a dead letter is a bounded copy.
+DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
 CleanupPolicy = Literal["delete", "compact", "compact,delete"]
+# "producer" keeps each batch as its producer compressed it. "uncompressed" makes the
+# broker decode every batch it accepts and check the *decoded* size against
+# max.message.bytes, so a compressed batch that would expand far beyond it (a
+# decompression bomb) is refused at the door instead of reaching every consumer.
+CompressionType = Literal["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,6 +39,8 @@ class TopicSpec:
     # One broker in development; production overrides this when it creates topics.
     replication: int = 1
     cleanup_policy: CleanupPolicy = "delete"
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    compression_type: CompressionType = "producer"
 
     def __post_init__(self) -> None:
         if self.partitions < 1 or self.replication < 1:
@@ -37,6 +48,9 @@ class TopicSpec:
             raise ValueError(msg)
         if self.retention_ms < 1:
             msg = f"{self.name}: retention_ms must be positive"
+            raise ValueError(msg)
+        if self.max_message_bytes < 64 * 1024:
+            msg = f"{self.name}: max_message_bytes below 64 KiB would refuse a dead letter"
             raise ValueError(msg)
 
     @property
@@ -55,6 +69,8 @@ class TopicSpec:
             "retention.ms": str(self.retention_ms),
             "cleanup.policy": self.cleanup_policy,
             "min.insync.replicas": str(self.min_insync_replicas),
+            "max.message.bytes": str(self.max_message_bytes),
+            "compression.type": self.compression_type,
         }
 
 
@@ -62,6 +78,9 @@ INDICATOR_EVENTS = TopicSpec(
     name=INDICATOR_EVENTS_TOPIC,
     partitions=6,
     retention_ms=7 * _DAY_MS,
+    # Agencies may publish here straight from their own clients, compressed as they like;
+    # the broker decodes each batch and refuses one larger than 1 MiB decoded.
+    compression_type="uncompressed",
     description=(
         "IndicatorEvent v1 published by agencies (directly or through ingest). "
         "Key: 'indicator|scope', so each series stays ordered within one partition."

@@ -52,6 +52,11 @@ def safe_consumer(
     return AIOKafkaConsumer(*topics, group_id=group_id, **options)
 
 
+def bootstrap_list(servers: str) -> list[str]:
+    """'host:port,host:port' as the list every client accepts."""
+    return [server.strip() for server in servers.split(",") if server.strip()]
+
+
 def safe_broker(
     connection: KafkaSettings | str, *, client_id: str, logger_name: str
 ) -> KafkaBroker:
@@ -68,7 +73,9 @@ def safe_broker(
         else connection
     )
     return KafkaBroker(
-        settings.bootstrap_servers,
+        # A list: FastStream hands a string to aiokafka as one host, and
+        # "a:9092,b:9092,c:9092" (three brokers) would never resolve.
+        bootstrap_list(settings.bootstrap_servers),
         client_id=client_id,
         security=broker_security(settings),
         logger=logging.getLogger(logger_name),

@@ -172,6 +172,8 @@ class ReplayReport:
     examined: int = 0
     replayed: list[str] = field(default_factory=list)
     skipped_unreadable: int = 0
+    # Letters holding only the first bytes of a record too large to copy: not replayable.
+    skipped_truncated: int = 0
     by_target: Counter[str] = field(default_factory=Counter)
 
 
@@ -204,6 +206,9 @@ async def replay(
                 report.skipped_unreadable += 1
                 continue
             if not selection.matches(record):
+                continue
+            if record.letter.truncated:
+                report.skipped_truncated += 1
                 continue
             if limit is not None and len(report.replayed) >= limit:
                 break

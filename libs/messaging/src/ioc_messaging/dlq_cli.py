@@ -4,6 +4,7 @@
     ioc-dlq list --error-code unknown_indicator --limit 20
     ioc-dlq replay --error-code unknown_indicator --since 2026-11-26 --dry-run
     ioc-dlq replay --error-code unknown_indicator --since 2026-11-26
+    ioc-dlq quarantine                     records Kafka refused even as dead letters
 
 Times are read and shown in Asia/Ho_Chi_Minh unless they carry their own offset.
 """
@@ -33,6 +34,7 @@ from ioc_messaging.dead_letters import (
     replay,
 )
 from ioc_messaging.settings import KafkaSettings
+from ioc_storage.quarantine import QuarantinedRecord, held
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Enough of the original bytes to recognise an event in a terminal.
@@ -101,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     replaying.add_argument(
         "--dry-run", action="store_true", help="say what would be sent and send nothing"
     )
+    quarantine = commands.add_parser(
+        "quarantine",
+        help="records that could be neither stored nor dead-lettered, from the database "
+        "(IOC_DATABASE_URL, the ioc_reader role)",
+    )
+    quarantine.add_argument("--since", type=local_time, help="only those quarantined since")
+    quarantine.add_argument("--limit", type=int, default=1000, help="at most (%(default)s)")
+    quarantine.add_argument("--json", action="store_true", help="one JSON object per line")
     return parser
 
 
@@ -210,10 +220,64 @@ async def _replay(arguments: argparse.Namespace, settings: KafkaSettings) -> int
         print(f"  to {target}\t{count}")
     if report.skipped_unreadable:
         print(f"  skipped {report.skipped_unreadable} with unreadable headers (see `list`)")
+    if report.skipped_truncated:
+        print(f"  skipped {report.skipped_truncated} holding only the start of a record too large")
     return 0
 
 
-COMMANDS = {"summary": _summary, "list": _list, "replay": _replay}
+def _quarantine_line(record: QuarantinedRecord, as_json: bool) -> str:
+    preview = record.value_head.decode("utf-8", "replace").replace("\n", " ")
+    if as_json:
+        return json.dumps(
+            {
+                "source": record.position,
+                "error_code": record.error_code,
+                "reason": record.reason,
+                "dead_letter_error": record.dead_letter_error,
+                "original_size": record.original_size,
+                "truncated": record.truncated,
+                "key": (record.key or b"").decode("utf-8", "replace"),
+                "value_head": preview,
+                "failed_at": record.failed_at.isoformat(),
+                "quarantined_at": record.quarantined_at.isoformat()
+                if record.quarantined_at
+                else None,
+            },
+            ensure_ascii=False,
+        )
+    if len(preview) > PREVIEW_LENGTH:
+        preview = preview[: PREVIEW_LENGTH - 1] + "…"
+    return "\t".join(
+        (
+            _shown(record.quarantined_at),
+            record.position,
+            record.error_code,
+            f"{record.original_size} B{' (cut)' if record.truncated else ''}",
+            record.reason,
+            record.dead_letter_error,
+            preview,
+        )
+    )
+
+
+async def _quarantine(arguments: argparse.Namespace, settings: KafkaSettings) -> int:
+    import asyncpg  # only this command needs the database
+
+    from ioc_storage.settings import DatabaseSettings
+
+    database = DatabaseSettings()
+    connection = await asyncpg.connect(database.database_url.get_secret_value())
+    try:
+        records = await held(connection, since=arguments.since, limit=arguments.limit)
+    finally:
+        await connection.close()
+    for record in records:
+        print(_quarantine_line(record, arguments.json))
+    print(f"{len(records)} quarantined records listed", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"summary": _summary, "list": _list, "replay": _replay, "quarantine": _quarantine}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,13 +15,14 @@ from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
 from ioc_aggregator.adapters.database import create_pool
 from ioc_aggregator.adapters.outbox import KafkaOutbox
 from ioc_aggregator.adapters.pipeline import BatchPipeline
+from ioc_aggregator.adapters.quarantine import DatabaseQuarantine
 from ioc_aggregator.adapters.subscriber import register_subscriber
 from ioc_aggregator.config import AggregatorSettings
-from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_aggregator.usecase import BatchProcessor
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.backoff import Backoff
 
 
 def failpoint(name: str | None) -> Callable[[], None]:
@@ -75,6 +76,8 @@ def create_app(
             broker,
             dlq_topic=settings.aggregator_dlq_topic,
             updates_topic=settings.aggregator_updates_topic,
+            quarantine=DatabaseQuarantine(pool),
+            quarantined=metrics.quarantined,
         )
         runtime.relay = AnnouncementRelay(
             pool,

@@ -21,6 +21,7 @@ class AggregatorMetrics:
     series_updates: Counter
     quality_flags: Counter
     updates_relayed: Counter
+    quarantined: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AggregatorMetrics:
@@ -88,6 +89,13 @@ class AggregatorMetrics:
             updates_relayed=Counter(
                 "ioc_aggregator_series_updates_relayed_total",
                 "SeriesUpdated published again from the outbox after their writer did not",
+                registry=registry,
+            ),
+            quarantined=Counter(
+                "ioc_aggregator_quarantined_total",
+                "Records Kafka refused to take as dead letters, held in the database's "
+                "quarantine (ioc-dlq quarantine), by error code",
+                ["error_code"],
                 registry=registry,
             ),
         )

@@ -25,7 +25,6 @@ import asyncpg
 from ioc_aggregator.adapters.announcements import forget_announcements
 from ioc_aggregator.adapters.database import is_retryable
 from ioc_aggregator.adapters.observations import StoredBatch, store_events
-from ioc_aggregator.domain.backoff import Backoff
 from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
 from ioc_aggregator.domain.screening import screen_or_refuse
@@ -33,6 +32,7 @@ from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_catalog.quality import FigureRules
 from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_runtime.backoff import Backoff
 from ioc_storage.catalog_read import CatalogRules
 
 log = logging.getLogger(__name__)

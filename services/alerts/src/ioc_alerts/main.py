@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import asyncpg
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream import AckPolicy
 from faststream.kafka import Topic
+from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry
 from starlette.routing import Route
 
+from ioc_alerts.adapters.series_updates import SeriesUpdatesHandler, UpdatesConsumer
 from ioc_alerts.adapters.store import Delivery
 from ioc_alerts.api.routes import router
 from ioc_alerts.catalog_cache import CatalogCache
@@ -35,7 +38,6 @@ from ioc_alerts.notify.zalo import ZaloChannel
 from ioc_alerts.notify.zalo_tokens import StoredZaloTokens
 from ioc_alerts.outbox import publish_pending
 from ioc_alerts.runtime import Runtime
-from ioc_contracts import SeriesUpdated
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
@@ -71,6 +73,11 @@ def build_channels(settings: AlertsSettings, pool: asyncpg.Pool) -> dict[str, Ch
     return channels
 
 
+async def _raw_records(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """No decoding by FastStream: the handler reads the raw records."""
+    return None
+
+
 def create_app(
     settings: AlertsSettings,
     registry: CollectorRegistry | None = None,
@@ -86,6 +93,11 @@ def create_app(
     broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_alerts.kafka")
     holder: dict[str, Runtime] = {}
 
+    async def evaluate_series(series: set[tuple[str, str]]) -> None:
+        await holder["runtime"].evaluator.evaluate_series(series)
+
+    updates = SeriesUpdatesHandler(evaluate_series)
+
     @broker.subscriber(
         # Never created here (FastStream would make it with one partition); the topics
         # come from `ioc-topics create` or Strimzi with the contract's partitions.
@@ -96,11 +108,17 @@ def create_app(
         max_records=500,
         batch_timeout_ms=50,
         auto_offset_reset="earliest",
-        # A failed evaluation is read again; the schedule would catch up anyway.
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        # Offsets are committed per partition once evaluated; a failed batch is sought
+        # back on every partition it holds, after a backoff (adapters/series_updates.py).
+        ack_policy=AckPolicy.MANUAL,
+        # The handler reads each record itself, tolerating fields added by a newer
+        # aggregator; FastStream's decoding would fail the whole batch on one of them.
+        decoder=_raw_records,
     )
-    async def on_series_updated(updates: list[SeriesUpdated]) -> None:
-        await holder["runtime"].evaluator.evaluate_series({(u.indicator, u.scope) for u in updates})
+    async def on_series_updated(message: KafkaMessage) -> None:
+        raw: Any = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        await updates.handle(records, cast(UpdatesConsumer, message.consumer))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,6 +15,13 @@ acknowledged by Kafka, and after the batch ahead was committed; a batch that cou
 be finished is handed back to Kafka (seek back), and every batch behind it is handed
 back with it, each seek going back at least as far as the one before it, so nothing
 after the first unfinished record is committed.
+
+A rebalance is part of this order too: when partitions are revoked, the batches in
+flight are finished (stored and committed, or handed back) before the group moves on,
+so a new owner starts exactly where the committed offsets say, and nothing fetched
+before the rebalance counts as "ahead" of what is fetched after it. Whatever goes wrong
+in finishing one batch hands it back; it never leaves an error behind that every later
+batch would trip over.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from ioc_aggregator.domain.batch import TopicPartitionKey, earliest_offsets
@@ -46,7 +53,10 @@ def rewind(consumer: AIOKafkaConsumer, records: Iterable[SourceRecord]) -> None:
     for (topic, partition), offset in earliest_offsets(r.position for r in records).items():
         tp = TopicPartition(topic, partition)
         if tp in assigned:
-            consumer.seek(tp, offset)
+            try:
+                consumer.seek(tp, offset)
+            except IllegalStateError:
+                continue  # revoked meanwhile: its next owner starts from the commit
 
 
 class BatchStages(Protocol):
@@ -78,6 +88,21 @@ async def _outcome(batch: _InFlight | None) -> Sequence[SourceRecord]:
         if not batch.outcome.cancelled():
             raise
         return batch.records
+    except Exception:
+        # `_finish` does not raise; should it ever, the batch counts as handed back
+        # rather than as an error every batch behind it would raise again.
+        log.exception("finishing a batch failed; it is read again")
+        return batch.records
+
+
+def _handed_back(batch: _InFlight) -> bool:
+    """Whether the batch is known to be handed back (its outcome says so, or it failed)."""
+    outcome = batch.outcome
+    if not outcome.done():
+        return False
+    if outcome.cancelled() or outcome.exception() is not None:
+        return True
+    return bool(outcome.result())
 
 
 class BatchPipeline:
@@ -117,6 +142,25 @@ class BatchPipeline:
         self._closing = True
         await _outcome(self._last)
 
+    async def drain(self, revoked: Iterable[TopicPartition]) -> None:
+        """Partitions are being revoked: the batches in flight are finished (committed
+        while this member still owns them, or handed back) before the group moves on.
+
+        A batch fetched before the rebalance and submitted after it is not chained to
+        the ones drained here; its commit is refused if its partitions left, and their
+        new owner reads its records again from the committed offsets.
+        """
+        last = self._last
+        await _outcome(last)
+        if self._last is last:
+            self._last = None
+        for partition in revoked:
+            # The next owner may commit further; our high-water mark no longer applies.
+            self._committed.pop(partition, None)
+
+    def rebalance_listener(self) -> ConsumerRebalanceListener:
+        return _DrainOnRevoke(self)
+
     async def _hand_back(self, consumer: AIOKafkaConsumer, records: Sequence[SourceRecord]) -> None:
         """Seeks back to the first record not finished, this batch's or one ahead of it;
         what is fetched from there on starts afresh, with nothing in flight."""
@@ -131,9 +175,7 @@ class BatchPipeline:
         """Whether the batch was stored and is not known to be handed back."""
         if not await asyncio.shield(batch.stored):
             return False
-        return not (
-            batch.outcome.done() and not batch.outcome.cancelled() and batch.outcome.result()
-        )
+        return not _handed_back(batch)
 
     async def _finish(
         self,
@@ -142,9 +184,9 @@ class BatchPipeline:
         ahead: _InFlight | None,
         stored: asyncio.Future[bool],
     ) -> Sequence[SourceRecord]:
-        processor = self._processor()
         offsets: dict[TopicPartitionKey, int] | None = None
         try:
+            processor = self._processor()
             announced = await processor.store(screened)
             stored.set_result(True)
             offsets = await processor.acknowledged(announced)
@@ -160,6 +202,21 @@ class BatchPipeline:
                 stored.set_result(False)
         # In Kafka order: nothing is committed, and nothing sought, before the batch ahead.
         handed_back = await _outcome(ahead)
+        try:
+            return await self._commit_or_hand_back(consumer, screened, offsets, handed_back)
+        except Exception:
+            log.exception("batch handed back to Kafka", extra={"records": len(screened.records)})
+            handed_back = [*handed_back, *screened.records]
+            rewind(consumer, handed_back)
+            return handed_back
+
+    async def _commit_or_hand_back(
+        self,
+        consumer: AIOKafkaConsumer,
+        screened: Screened,
+        offsets: dict[TopicPartitionKey, int] | None,
+        handed_back: Sequence[SourceRecord],
+    ) -> Sequence[SourceRecord]:
         if offsets is None or handed_back or not await self._commit(consumer, offsets):
             # Back at least as far as the batches ahead went, so none of them is skipped.
             handed_back = [*handed_back, *screened.records]
@@ -192,10 +249,26 @@ class BatchPipeline:
             log.warning("offset commit failed", extra={"error": repr(error)})
             return False
         self._committed.update(commit)
+        # Only partitions still assigned: one revoked since the commit has no high water
+        # here (aiokafka asserts), and its lag is its new owner's to report.
+        assigned = consumer.assignment()
         for partition, offset in commit.items():
-            highwater = consumer.highwater(partition)
+            highwater = consumer.highwater(partition) if partition in assigned else None
             if highwater is not None:
                 self._metrics.lag.labels(partition.topic, str(partition.partition)).set(
                     max(0, highwater - offset)
                 )
         return True
+
+
+class _DrainOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
+    """aiokafka awaits this before the member rejoins; commits are still accepted."""
+
+    def __init__(self, pipeline: BatchPipeline) -> None:
+        self._pipeline = pipeline
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._pipeline.drain(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        return None

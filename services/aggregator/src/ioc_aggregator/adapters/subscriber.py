@@ -74,6 +74,8 @@ def register_subscriber(
         decoder=raw_decoder,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
+        # Batches in flight are finished before a rebalance moves their partitions.
+        listener=pipeline.rebalance_listener(),
     )
     async def on_indicator_events(message: KafkaMessage) -> None:
         records = source_records(message)

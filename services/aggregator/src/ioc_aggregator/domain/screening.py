@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord, Verdict
 from ioc_catalog.policy import Refusal
 from ioc_catalog.quality import FigureRules, figure_findings, too_old
-from ioc_contracts import IndicatorEvent
+from ioc_contracts import MAX_EVENT_BYTES, IndicatorEvent
 from ioc_contracts.catalog import QualityCheck
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_storage.catalog_read import CatalogRules
@@ -40,6 +40,14 @@ def describe_validation_error(error: ValidationError) -> str:
 def decode(record: SourceRecord) -> IndicatorEvent | Refused:
     if record.value is None:
         return Refused(record, DeadLetterErrorCode.INVALID_JSON, "empty message (tombstone)")
+    if len(record.value) > MAX_EVENT_BYTES:
+        # Judged on the decoded bytes: the broker's limit holds only for the compressed
+        # batch. Not parsed at all, so a giant record costs no more than its copy.
+        return Refused(
+            record,
+            DeadLetterErrorCode.TOO_LARGE,
+            f"{len(record.value)} bytes, more than the {MAX_EVENT_BYTES} an event may have",
+        )
     try:
         # Parsed and validated in pydantic-core, straight from the bytes.
         return IndicatorEvent.model_validate_json(record.value)

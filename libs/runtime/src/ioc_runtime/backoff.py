@@ -1,4 +1,8 @@
-"""Backoff for a database that is down: wait longer each time, never spin."""
+"""Backoff for a dependency that is down (the database): wait longer each time, never spin.
+
+Shared by the services that wait out an outage (the aggregator's writes, the alert
+service's consumer).
+"""
 
 from __future__ import annotations
 

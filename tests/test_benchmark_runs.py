@@ -1,0 +1,41 @@
+"""The benchmark keeps every run and never shows a failed run as a result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.report import every_run_text
+from benchmarks.run_all import all_runs
+
+
+def run(rate: float, **more: Any) -> dict[str, Any]:
+    return {"events_per_second": rate, "verified": {"ok": True}, **more}
+
+
+def test_the_figure_is_the_median_passing_run_and_every_run_is_listed() -> None:
+    result = all_runs([run(900.0), run(1500.0), run(1100.0)])
+    assert result["events_per_second"] == 1100.0
+    assert "failed" not in result
+    assert every_run_text(result) == "900 / 1,500 / 1,100"
+
+
+def test_one_failed_run_marks_the_step_as_failed() -> None:
+    stalled = run(400.0, timed_out=True)
+    doubled = run(2000.0, verified={"ok": False, "differences": "rows 200001 ≠ 200000"})
+    result = all_runs([run(1000.0), stalled, doubled, run(1200.0), run(1100.0)])
+    assert result["failed_runs"] == 2
+    assert result["failed"].startswith("2 of 5 runs failed: timed out")
+    assert result["events_per_second"] == 1100.0  # from the passing runs only
+    shown = every_run_text(result)
+    assert shown.count("✗") == 2
+    assert "rows 200001" in shown
+
+
+def test_a_step_where_every_run_failed_shows_no_figure_of_its_own() -> None:
+    result = all_runs([{"failed": "RuntimeError: boom"}])
+    assert result["failed"] == "RuntimeError: boom"
+    assert result["repeats"] == []
