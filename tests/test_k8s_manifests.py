@@ -664,6 +664,7 @@ def test_retention_calls_the_storage_function_as_its_owner() -> None:
     cron = named("CronJob", "ioc-retention")
     (container,) = pod_spec(cron)["containers"]
     assert "ioc.drop_observations_older_than(" in " ".join(container["command"])
+    assert "ioc.drop_refusals_older_than(interval '30 days')" in " ".join(container["command"])
     user = env_values(container)["PGUSER"]["valueFrom"]["secretKeyRef"]
     assert secret_data(user["name"])["username"] == "ioc_migrator"
     assert cron["spec"]["concurrencyPolicy"] == "Forbid"
