@@ -109,3 +109,81 @@ GRANT EXECUTE ON FUNCTION ioc.agency_event(text, uuid, integer) TO ioc_ingest;
 
 GRANT SELECT, INSERT ON ioc.refused_events TO ioc_writer;
 GRANT SELECT ON ioc.refused_events TO ioc_reader;
+
+-- The reporting calendar: each indicator's figure for a period is due by the end of its
+-- due day after the period ends (Vietnam time); the catalog sets it, by cadence unless
+-- the indicator says otherwise (ioc_catalog.calendar holds the same rules in Python).
+ALTER TABLE ioc.indicators ADD COLUMN due_day integer NOT NULL DEFAULT 5
+    CHECK (due_day BETWEEN 1 AND 90);
+UPDATE ioc.indicators SET due_day = CASE cadence WHEN 'daily' THEN 1 WHEN 'weekly' THEN 2
+    WHEN 'monthly' THEN 5 WHEN 'quarterly' THEN 10 ELSE 15 END;
+
+-- Who reported on time, per agency, series and period starting in [p_from, p_to): the
+-- first revision received (received_at: the IOC's clock, not the agency's claim) decides
+-- on_time or late; none by the due moment is missing, none before it pending. A series
+-- is answered for by the agency whose own scope it is, else by every agency granted it
+-- (the province's and district-wide figures).
+CREATE FUNCTION ioc.reporting_compliance(
+    p_from timestamptz, p_to timestamptz, p_now timestamptz DEFAULT now()
+) RETURNS TABLE (agency text, indicator text, scope text, cadence text,
+                 period_start timestamptz, period_end timestamptz, due_at timestamptz,
+                 first_received_at timestamptz, status text)
+LANGUAGE sql STABLE AS $$
+    WITH answerable AS (
+        SELECT g.agency, g.indicator, g.scope, i.cadence, i.due_day,
+               CASE i.cadence WHEN 'daily' THEN 'day' WHEN 'weekly' THEN 'week'
+                   WHEN 'monthly' THEN 'month' WHEN 'quarterly' THEN 'quarter'
+                   ELSE 'year' END AS unit,
+               CASE i.cadence WHEN 'daily' THEN interval '1 day'
+                   WHEN 'weekly' THEN interval '7 days' WHEN 'monthly' THEN interval '1 month'
+                   WHEN 'quarterly' THEN interval '3 months' ELSE interval '1 year' END AS step
+        FROM ioc.publish_grants g
+        JOIN ioc.indicators i ON i.code = g.indicator
+        WHERE g.scope = g.agency
+           OR NOT EXISTS (SELECT 1 FROM ioc.publish_grants own
+                          WHERE own.indicator = g.indicator AND own.scope = g.scope
+                            AND own.agency = own.scope)
+    ),
+    periods AS (
+        SELECT a.agency, a.indicator, a.scope, a.cadence, p.local_start,
+               p.local_start AT TIME ZONE 'Asia/Ho_Chi_Minh' AS period_start,
+               (p.local_start + a.step) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS period_end,
+               (p.local_start + a.step + make_interval(days => a.due_day))
+                   AT TIME ZONE 'Asia/Ho_Chi_Minh' AS due_at
+        FROM answerable a,
+             LATERAL generate_series(
+                 date_trunc(a.unit, p_from AT TIME ZONE 'Asia/Ho_Chi_Minh'),
+                 (p_to AT TIME ZONE 'Asia/Ho_Chi_Minh') - interval '1 microsecond',
+                 a.step) AS p(local_start)
+        WHERE p.local_start AT TIME ZONE 'Asia/Ho_Chi_Minh' >= p_from
+    ),
+    -- One pass over the ledger (a year past p_to covers the last period's end), grouped
+    -- by period, rather than one look-up per period.
+    received AS (
+        SELECT o.indicator, o.scope,
+               date_trunc(u.unit, o.observed_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS local_start,
+               min(o.received_at) AS first_received_at
+        FROM ioc.observations o
+        JOIN (SELECT DISTINCT indicator, unit FROM answerable) u ON u.indicator = o.indicator
+        WHERE o.observed_at >= p_from AND o.observed_at < p_to + interval '1 year'
+          AND o.received_at <= p_now
+        GROUP BY 1, 2, 3
+    ),
+    judged AS (
+        SELECT p.*, r.first_received_at
+        FROM periods p
+        LEFT JOIN received r
+          ON r.indicator = p.indicator AND r.scope = p.scope AND r.local_start = p.local_start
+    )
+    SELECT r.agency, r.indicator, r.scope, r.cadence, r.period_start, r.period_end, r.due_at,
+           r.first_received_at,
+           CASE WHEN r.first_received_at IS NOT NULL
+                THEN CASE WHEN r.first_received_at <= r.due_at THEN 'on_time' ELSE 'late' END
+                WHEN p_now > r.due_at THEN 'missing'
+                ELSE 'pending' END
+    FROM judged r
+$$;
+REVOKE ALL ON FUNCTION ioc.reporting_compliance(timestamptz, timestamptz, timestamptz)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ioc.reporting_compliance(timestamptz, timestamptz, timestamptz)
+    TO ioc_reader, ioc_alerts;
