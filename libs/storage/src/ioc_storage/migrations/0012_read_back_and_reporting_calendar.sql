@@ -1,5 +1,6 @@
--- Agencies read back what they sent: the figures of record of their series with every
--- revision, and what became of each of their events (stored, refused and why, unknown).
+-- Agencies read back what they sent (the figures of record of their series with every
+-- revision, and what became of each of their events: stored, refused and why, unknown);
+-- and the reporting calendar (each indicator's due day, who reported on time).
 --
 -- Refusals: the aggregator records each dead letter it can attribute (the record parsed
 -- far enough to name an agency and an event_id) here, before it hands the dead letter to
