@@ -32,13 +32,22 @@ GRAFANA = ROOT / "deploy" / "grafana"
 
 # The three services and the port of their health and metrics endpoint.
 SERVICE_PORTS = {"ingest": 8080, "aggregator": 9102, "alerts": 8082}
-REQUIRED_SERVICES = {"kafka", "timescaledb", "init", "prometheus", "grafana", "mailpit"}
+REQUIRED_SERVICES = {
+    "kafka",
+    "timescaledb",
+    "init",
+    "prometheus",
+    "alertmanager",
+    "grafana",
+    "mailpit",
+}
 REQUIRED_SERVICES |= set(SERVICE_PORTS)
 # What each service publishes on the host (always 127.0.0.1); nothing else is published.
 PUBLISHED_PORTS = {
     ("ingest", 8080),
     ("alerts", 8082),
     ("prometheus", 9090),
+    ("alertmanager", 9093),
     ("grafana", 3000),
     ("mailpit", 8025),
 }
@@ -46,6 +55,7 @@ DATA_VOLUMES = {
     "kafka": "/var/lib/kafka/data",
     "timescaledb": "/var/lib/postgresql/data",
     "prometheus": "/prometheus",
+    "alertmanager": "/alertmanager",
     "grafana": "/var/lib/grafana",
 }
 DATABASE_ROLES = {

@@ -209,6 +209,9 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
                 f"http://127.0.0.1:{prometheus_port}/-/ready",
             )
         )
+    alertmanager = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+    if arguments.prometheus and alertmanager and "prometheus" in {c.name for c in children}:
+        children.append(alertmanager_child(alertmanager, base, mail_port))
     grafana = shutil.which("grafana-server") or shutil.which("grafana")
     if arguments.grafana and grafana:
         grafana_port = port("IOC_GRAFANA_PORT", 3000)
@@ -252,6 +255,33 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
     return children
 
 
+def alertmanager_child(binary: str, env: dict[str, str], mail_port: int) -> Child:
+    """Alertmanager on 127.0.0.1:9093 (where prometheus.local.yml sends alerts), mailing
+    the pipeline alerts to the duty desk in the demo mailbox."""
+    shipped = ROOT / "deploy" / "alertmanager"
+    text = (shipped / "alertmanager.yml").read_text(encoding="utf-8")
+    local = text.replace("smtp_smarthost: mailpit:1025", f"smtp_smarthost: 127.0.0.1:{mail_port}")
+    local = local.replace("/etc/alertmanager/config/*.tmpl", str(shipped / "*.tmpl"))
+    if local.count("127.0.0.1") != 1 or str(shipped) not in local:
+        sys.exit("deploy/alertmanager/alertmanager.yml changed: update alertmanager_child")
+    folder = HOME / "alertmanager"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "alertmanager.yml").write_text(local, encoding="utf-8")
+    return Child(
+        "alertmanager",
+        [
+            binary,
+            f"--config.file={folder / 'alertmanager.yml'}",
+            f"--storage.path={folder / 'data'}",
+            "--web.listen-address=127.0.0.1:9093",
+            # One instance, and never the gossip port 9094 (Kafka's SASL listener here).
+            "--cluster.listen-address=",
+        ],
+        env,
+        "http://127.0.0.1:9093/-/ready",
+    )
+
+
 def stream_mailbox(child: Child) -> None:
     """Shows each email of the demo mailbox as it arrives."""
     assert child.process is not None
@@ -288,6 +318,8 @@ def where_to_look(children: list[Child]) -> None:
         lines.append(f"prometheus   http://127.0.0.1:{port('IOC_PROMETHEUS_PORT', 9090)}")
     else:
         lines.append("prometheus   not started (install Debian's prometheus package to have it)")
+    if "alertmanager" in names:
+        lines.append("alertmanager http://127.0.0.1:9093  (pipeline alerts to the duty desk)")
     if "grafana" in names:
         lines.append(f"grafana      http://127.0.0.1:{port('IOC_GRAFANA_PORT', 3000)}")
     else:

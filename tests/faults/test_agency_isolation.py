@@ -1,5 +1,6 @@
 """An agency's key reaches its own series and nothing else: not another agency's
-figures, not a read path (ingest has none), not the operators' API."""
+figures (ingest reads back only the agency's own series and events), not the operators'
+API."""
 
 from __future__ import annotations
 
@@ -89,10 +90,21 @@ async def test_an_agency_key_reaches_only_its_own_series(
                 "/v1/events", json=load.event(mine), headers={"X-API-Key": forged}
             )
             assert denied.status_code == 401
-            # No data path out of ingest: nothing to read, list or administer.
-            for method, path in READ_ATTEMPTS:
+            # No data path out of ingest but the agency's own: nothing of another agency
+            # to read, nothing to list or administer.
+            theirs_sent = load.event(theirs)
+            assert await load.over_http(http_post, theirs.agency, [theirs_sent]) == 202
+            foreign = [
+                ("GET", f"/v1/series/{theirs.indicator}/{theirs.scope}"),
+                ("GET", f"/v1/events/{theirs_sent['event_id']}"),
+            ]
+            for method, path in READ_ATTEMPTS + foreign:
                 answer = await ingest.request(method, path, headers={"X-API-Key": key})
                 assert answer.status_code in (404, 405), (method, path, answer.status_code)
+            own = await ingest.get(
+                f"/v1/series/{mine.indicator}/{mine.scope}", headers={"X-API-Key": key}
+            )
+            assert own.status_code == 200, own.text
             document = (await ingest.get("/openapi.json")).json()
             assert {
                 (method.upper(), path)
@@ -101,6 +113,8 @@ async def test_an_agency_key_reaches_only_its_own_series(
             } == {
                 ("POST", "/v1/events"),
                 ("POST", "/v1/reports/csv"),
+                ("GET", "/v1/series/{indicator}/{scope}"),
+                ("GET", "/v1/events/{event_id}"),
                 ("GET", "/healthz"),
                 ("GET", "/readyz"),
             }
@@ -136,7 +150,8 @@ async def test_an_agency_key_reaches_only_its_own_series(
         fault="agency isolation",
         description="an agency's key publishes its own series (202), then tries another "
         "agency's series, identity and CSV report (403, nothing published), a forged key "
-        "(401), 12 read/admin paths on ingest (404/405) and the operators' API (401)",
+        "(401), 12 read/admin paths and another agency's series and event on ingest "
+        "(404/405) and the operators' API (401)",
     )
     assert reconciliation.rejected == len(trespass) * 4
     assert load.ledger.count(Outcome.REJECTED) == reconciliation.rejected

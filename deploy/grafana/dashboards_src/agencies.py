@@ -3,7 +3,8 @@
 One scorecard per kind of agency, side by side: how the agency's targets stand, its
 open alerts, the figures the province watches for every agency (digital data set,
 on-time dossiers, paperless services), how much it reported in the range and how
-recent its newest figure is.
+recent its newest figure is. Then reporting compliance: per agency, the reports due in
+the range that came on time, late or not at all (the reporting calendar of the catalog).
 """
 
 # ruff: noqa: S608 - SQL text written into Grafana's JSON, composed only from constants of
@@ -92,6 +93,8 @@ def build() -> dashboard.Dashboard:
             latest_by_agency(4, "Hồ sơ giải quyết đúng hạn theo địa phương", "district", ON_TIME)
         )
         .with_panel(data_set_progress())
+        .with_panel(reporting_compliance(6))
+        .with_panel(reports_not_on_time(7))
     )
 
 
@@ -255,3 +258,102 @@ def data_set_progress() -> timeseries.Panel:
         .legend(board.legend_with_latest())
         .tooltip(board.every_series())
     )
+
+
+# The reporting calendar's verdicts for periods that start in the dashboard's range.
+COMPLIANCE = """
+    ioc.reporting_compliance($__timeFrom()::timestamptz, $__timeTo()::timestamptz) c
+    JOIN ioc.agencies a ON a.code = c.agency
+"""
+
+
+def reporting_compliance(panel_id: int) -> table.Panel:
+    sql = f"""
+        SELECT
+            a.name_vi AS "Đơn vị",
+            count(*) FILTER (WHERE c.status = 'on_time') AS "Đúng hạn",
+            count(*) FILTER (WHERE c.status = 'late') AS "Trễ hạn",
+            count(*) FILTER (WHERE c.status = 'missing') AS "Chưa gửi, quá hạn",
+            count(*) FILTER (WHERE c.status = 'pending') AS "Chưa đến hạn",
+            100.0 * count(*) FILTER (WHERE c.status = 'on_time')
+                / nullif(count(*) FILTER (WHERE c.status <> 'pending'), 0) AS "Tỷ lệ đúng hạn"
+        FROM {COMPLIANCE}
+        WHERE a.code = ANY({AGENCIES})
+        GROUP BY a.name_vi
+        ORDER BY "Tỷ lệ đúng hạn" NULLS FIRST, a.name_vi
+    """
+    columns = [
+        Column("Đơn vị", width=230),
+        Column("Đúng hạn", decimals=0),
+        Column("Trễ hạn", decimals=0, cell="color-text", thresholds=[(None, TEXT), (1, ORANGE)]),
+        Column(
+            "Chưa gửi, quá hạn",
+            decimals=0,
+            cell="color-text",
+            thresholds=[(None, TEXT), (1, RED)],
+        ),
+        Column("Chưa đến hạn", decimals=0),
+        Column(
+            "Tỷ lệ đúng hạn",
+            unit="percent",
+            decimals=0,
+            minimum=0,
+            maximum=100,
+            cell="gauge",
+            width=150,
+            thresholds=((None, RED), (80, ORANGE), (95, GREEN)),
+        ),
+    ]
+    panel = (
+        table.Panel()
+        .id(panel_id)
+        .title("Tuân thủ lịch báo cáo")
+        .description(
+            "Các kỳ báo cáo bắt đầu trong khoảng thời gian đang xem: số liệu gửi đúng hạn, trễ "
+            "hạn, chưa gửi khi đã quá hạn (hạn nộp theo danh mục, giờ Việt Nam; lần gửi đầu "
+            "tiên quyết định). Reporting compliance per agency: on time, late, missing."
+        )
+        .datasource(TIMESCALEDB)
+        .with_target(sql_table(sql))
+        .height(12)
+        .span(12)
+        .cell_height(TableCellHeight.SM)
+    )
+    return with_columns(panel, columns)
+
+
+def reports_not_on_time(panel_id: int) -> table.Panel:
+    sql = f"""
+        SELECT
+            a.name_vi AS "Đơn vị",
+            i.name_vi AS "Chỉ tiêu",
+            c.scope AS "Phạm vi",
+            c.period_start AS "Kỳ từ",
+            c.due_at AS "Hạn nộp",
+            c.first_received_at AS "Nhận lúc",
+            CASE c.status WHEN 'late' THEN 'Trễ hạn' ELSE 'Chưa gửi' END AS "Tình trạng"
+        FROM {COMPLIANCE}
+        JOIN ioc.indicators i ON i.code = c.indicator
+        WHERE a.code = ANY({AGENCIES}) AND c.status IN ('late', 'missing')
+        ORDER BY c.due_at DESC, a.name_vi
+        LIMIT 200
+    """
+    columns = [
+        Column("Đơn vị", width=200),
+        Column("Chỉ tiêu", width=320),
+        Column("Kỳ từ", unit=VIETNAM_DATE_TIME),
+        Column("Hạn nộp", unit=VIETNAM_DATE_TIME),
+        Column("Nhận lúc", unit=VIETNAM_DATE_TIME),
+    ]
+    panel = (
+        table.Panel()
+        .id(panel_id)
+        .title("Báo cáo trễ hạn hoặc chưa gửi")
+        .description("Mới nhất trước, tối đa 200. Reports late or missing, newest due first.")
+        .datasource(TIMESCALEDB)
+        .with_target(sql_table(sql))
+        .height(12)
+        .span(12)
+        .cell_height(TableCellHeight.SM)
+    )
+    return with_columns(panel, columns)

@@ -186,6 +186,15 @@ async def test_non_finite_values_never_reach_the_table(scratch_database: Scratch
         ("writer", "SELECT * FROM ioc.channel_tokens"),
         ("ingest", "SELECT * FROM ioc.channel_tokens"),
         ("alerts", "DELETE FROM ioc.channel_tokens"),
+        # Read-back: the gateway asks the security-definer functions, nothing else.
+        ("ingest", "SELECT * FROM ioc.refused_events"),
+        ("ingest", "SELECT * FROM ioc.figure_revisions"),
+        ("writer", "DELETE FROM ioc.refused_events"),
+        ("reader", "SELECT * FROM ioc.agency_event('so-tttt', gen_random_uuid(), 5)"),
+        (
+            "alerts",
+            "SELECT * FROM ioc.agency_series_revisions('so-tttt', 'x', 'y', now(), now(), 1)",
+        ),
     ],
 )
 async def test_roles_have_least_privilege(
@@ -209,6 +218,14 @@ async def test_roles_have_least_privilege(
         ("ingest", "SELECT count(*) FROM ioc.agency_credentials"),
         ("alerts", "SELECT count(*) FROM ioc.latest_values"),
         ("alerts", "SELECT count(*) FROM ioc.channel_tokens"),
+        ("writer", "SELECT count(*) FROM ioc.refused_events"),
+        ("reader", "SELECT count(*) FROM ioc.refused_events"),
+        ("ingest", "SELECT count(*) FROM ioc.agency_event('so-tttt', gen_random_uuid(), 5)"),
+        (
+            "ingest",
+            "SELECT count(*) FROM ioc.agency_series_revisions("
+            "'so-tttt', 'x', 'y', '-infinity', 'infinity', 10)",
+        ),
     ],
 )
 async def test_roles_can_do_their_job(

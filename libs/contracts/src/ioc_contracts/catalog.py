@@ -66,6 +66,17 @@ _CADENCE_INTERVALS = {
 }
 
 
+# Days after a period ends by which its figure is due, unless an indicator sets its own:
+# a monthly report by the 5th of the next month, as the province's agencies report now.
+DEFAULT_DUE_DAYS = {
+    Cadence.DAILY: 1,
+    Cadence.WEEKLY: 2,
+    Cadence.MONTHLY: 5,
+    Cadence.QUARTERLY: 10,
+    Cadence.YEARLY: 15,
+}
+
+
 class Rollup(StrEnum):
     LAST = "last"
     SUM = "sum"
@@ -222,6 +233,19 @@ class Indicator(_Entry):
     quality: QualityChecks = Field(
         default_factory=QualityChecks, description="Data-quality checks on its figures."
     )
+    due_day: int | None = Field(
+        default=None,
+        ge=1,
+        le=90,
+        description="The reporting calendar: a period's figure is due by the end of this "
+        "day after the period ends, in Vietnam time (5: monthly by the 5th of the next "
+        "month). The cadence's default when left out.",
+    )
+
+    @property
+    def due_days(self) -> int:
+        """The due day in force: the indicator's own or its cadence's default."""
+        return self.due_day if self.due_day is not None else DEFAULT_DUE_DAYS[self.cadence]
 
     @model_validator(mode="before")
     @classmethod

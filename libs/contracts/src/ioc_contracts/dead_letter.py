@@ -78,6 +78,53 @@ class DeadLetterErrorCode(StrEnum):
     TOO_LARGE = "too_large"
 
 
+# What each code means to the agency that sent the event, Vietnamese first: the
+# read-back API shows it beside the reason the aggregator wrote.
+ERROR_CODE_MEANINGS: dict[DeadLetterErrorCode, tuple[str, str]] = {
+    DeadLetterErrorCode.INVALID_JSON: ("Bản tin không phải JSON hợp lệ", "Not valid JSON"),
+    DeadLetterErrorCode.SCHEMA_VIOLATION: (
+        "Bản tin không đúng hợp đồng IndicatorEvent v1",
+        "Does not follow the IndicatorEvent v1 contract",
+    ),
+    DeadLetterErrorCode.UNKNOWN_INDICATOR: (
+        "Chỉ tiêu không có trong danh mục",
+        "Indicator not in the catalog",
+    ),
+    DeadLetterErrorCode.NOT_GRANTED: (
+        "Cơ quan không được giao gửi chỉ tiêu này cho phạm vi này",
+        "The agency may not publish this indicator for this scope",
+    ),
+    DeadLetterErrorCode.UNKNOWN_AGENCY: (
+        "Mã cơ quan không có trong danh mục",
+        "Agency code not in the catalog",
+    ),
+    DeadLetterErrorCode.VALUE_OUT_OF_RANGE: (
+        "Giá trị nằm ngoài khoảng hợp lệ của chỉ tiêu",
+        "Value outside the indicator's valid range",
+    ),
+    DeadLetterErrorCode.TIMESTAMP_IN_FUTURE: (
+        "Thời điểm số liệu ở quá xa trong tương lai",
+        "Timestamp too far in the future",
+    ),
+    DeadLetterErrorCode.TIMESTAMP_TOO_OLD: (
+        "Thời điểm số liệu sớm hơn kỳ báo cáo đầu tiên của chỉ tiêu",
+        "Timestamp before the indicator's first reporting period",
+    ),
+    DeadLetterErrorCode.EVENT_ID_CONFLICT: (
+        "Mã sự kiện (event_id) đã được dùng cho nội dung khác",
+        "The event_id was already used for other content",
+    ),
+    DeadLetterErrorCode.QUALITY_CHECK_FAILED: (
+        "Số liệu không qua kiểm tra chất lượng",
+        "Failed a data-quality check",
+    ),
+    DeadLetterErrorCode.STORAGE_REJECTED: (
+        "Cơ sở dữ liệu từ chối lưu số liệu",
+        "The database refused to store it",
+    ),
+}
+
+
 class DeadLetter(BaseModel):
     """What the ioc-dlq-* headers of one dead letter say."""
 

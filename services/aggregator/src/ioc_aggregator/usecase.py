@@ -25,8 +25,10 @@ import asyncpg
 from ioc_aggregator.adapters.announcements import forget_announcements
 from ioc_aggregator.adapters.database import is_retryable
 from ioc_aggregator.adapters.observations import StoredBatch, store_events
+from ioc_aggregator.adapters.refusals import record_refusals
 from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
+from ioc_aggregator.domain.refusals import attributable
 from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_catalog.quality import FigureRules
@@ -131,7 +133,9 @@ class BatchProcessor:
                 self.metrics.quality_flags.labels(revision.event.agency, flag.check.value).inc()
         pending: list[Awaitable[None]] = []
         if refused:
-            pending.append(await self.outbox.dead_letters(refused, self.clock()))
+            refused_at = self.clock()
+            await self._record_refusals(refused, refused_at)
+            pending.append(await self.outbox.dead_letters(refused, refused_at))
         self.after_commit()
         updates = stored.updates
         if updates:
@@ -168,6 +172,19 @@ class BatchProcessor:
         self.metrics.written.inc(batch.inserted)
         self.metrics.duplicates.inc(batch.duplicates)
         return commit_offsets(r.position for r in batch.records)
+
+    async def _record_refusals(self, refused: Sequence[Refused], refused_at: datetime) -> None:
+        """Records what agencies may read back, before the dead letters go out and the
+        offsets are committed (a batch read again records nothing twice)."""
+        refusals = attributable(refused, refused_at)
+        try:
+            await self._with_database(partial(record_refusals, self.pool, refusals))
+        except asyncpg.PostgresError as error:
+            # Not worth blocking the partition for: the dead letter still carries it.
+            log.error(
+                "could not record refusals for read-back",
+                extra={"error": repr(error), "refusals": len(refusals)},
+            )
 
     async def _store(
         self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]

@@ -35,6 +35,13 @@ and send the whole request again. `202` means Kafka acknowledged every event (ac
 `Retry-After`. After a 503, send the same events with the same `event_id`: the
 aggregator stores each `event_id` once, so a retry never duplicates a figure.
 
+**Reading back.** `GET /v1/series/{indicator}/{scope}` gives a series the catalog
+grants the agency: its figures of record, each with every revision (who sent it, when,
+which one is of record, data-quality flags). `GET /v1/events/{event_id}` tells what
+became of one of the agency's own events: stored (and whether it is the figure of
+record) or refused by the pipeline, with the reason. Another agency's series or event
+is `404`, as an unknown one is. Messages are Vietnamese first, times in +07:00.
+
 **Limits.** Body size (413), `Content-Type` (415), events per request, string lengths,
 value ranges from the catalog and timestamps too far in the future (422), and a rate
 limit per agency (429). Every request is recorded in the audit log.
