@@ -10,7 +10,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from ioc_ingest.api import events, health, reports
+from ioc_ingest.api import events, health, reports, xlsx
 from ioc_ingest.api.accounting import RequestAccounting
 from ioc_ingest.api.errors import ApiError, answer_problem
 from ioc_ingest.api.openapi import DESCRIPTION, IngestApi
@@ -59,6 +59,7 @@ def create_app(
     app.add_exception_handler(ApiError, answer_problem)
     app.include_router(events.router)
     app.include_router(reports.router)
+    app.include_router(xlsx.router)
     app.include_router(health.router)
     return app
 
