@@ -5,13 +5,21 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ioc_contracts.catalog import Unit
 from ioc_ingest.domain.csv_report import derived_event_id
+from ioc_ingest.domain.report_template import (
+    HEADER_ROW,
+    REPORT_SHEET,
+    TemplateLine,
+    allowed_range,
+    build_template,
+)
 from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
 
 AGENCY = "so-tttt"
@@ -211,3 +219,25 @@ def test_more_data_rows_than_allowed_are_refused() -> None:
     limits = WorkbookLimits(max_rows=3, max_unpacked_bytes=8 * 1024 * 1024)
     with pytest.raises(WorkbookShapeError, match="tối đa 3 dòng"):
         parse_workbook(_saved(workbook), agency=AGENCY, limits=limits)
+
+
+def test_the_template_reads_back_as_a_report_with_only_its_filled_lines() -> None:
+    lines = [
+        TemplateLine("dvc.paperless-rate", "Tỷ lệ", Unit.PERCENT, 0.0, 100.0, AGENCY, "Sở TTTT"),
+        TemplateLine("cds.digital-enterprises", "DN số", Unit.COUNT, 0.0, None, "province", "Tỉnh"),
+    ]
+    made = build_template(
+        lines, agency=AGENCY, agency_name="Sở TTTT", made_at=datetime(2023, 7, 1, tzinfo=UTC)
+    )
+    workbook = load_workbook(io.BytesIO(made))
+    sheet = workbook[REPORT_SHEET]
+    assert sheet["A2"].value.endswith("Mẫu tạo lúc 01/07/2023 07:00 (giờ Việt Nam).")
+    assert [allowed_range(line) for line in lines] == ["0 – 100", "≥ 0"]
+    sheet.cell(HEADER_ROW + 2, 8, "30/06/2023")
+    sheet.cell(HEADER_ROW + 2, 9, 8705)
+    output = io.BytesIO()
+    workbook.save(output)
+    [row] = parse_workbook(output.getvalue(), agency=AGENCY, limits=LIMITS).rows
+    assert (row.sheet, row.row) == (REPORT_SHEET, HEADER_ROW + 2)
+    assert row.fields["indicator"] == "cds.digital-enterprises"
+    assert row.fields["value"] == 8705.0

@@ -158,7 +158,8 @@ def _validations(report: Worksheet, lines: Sequence[TemplateLine]) -> None:
         check.error = f"Giá trị phải trong khoảng {_range_words(low, high)}"
         check.errorTitle = "Giá trị ngoài khoảng hợp lệ"
         check.showErrorMessage = True
-        check.add(" ".join(cells))
+        for cell in cells:
+            check.add(cell)
         report.add_data_validation(check)
 
 
