@@ -101,6 +101,9 @@ async def test_an_agency_key_reaches_only_its_own_series(
             } == {
                 ("POST", "/v1/events"),
                 ("POST", "/v1/reports/csv"),
+                ("POST", "/v1/reports/xlsx"),
+                # The agency's own grants from the catalog, never a figure.
+                ("GET", "/v1/reports/template.xlsx"),
                 ("GET", "/healthz"),
                 ("GET", "/readyz"),
             }
