@@ -26,6 +26,8 @@ from ioc_contracts.catalog import (
 )
 from ioc_contracts.types import VIETNAM_TIME
 
+# The check name a disagreement with the formula is flagged under, beside the catalog's.
+FORMULA_MISMATCH = "formula_mismatch"
 # Fixed forever: changing it would give every derived figure a new id (a revision each).
 DERIVED_EVENT_NAMESPACE = uuid.UUID("0b9e3f62-4c1d-4d8a-a0f7-6a2e5c9d8b13")
 _RATIO_SCALE = {Unit.PERCENT: 100.0, Unit.RATIO: 1.0}
@@ -90,31 +92,33 @@ class DerivedFigure:
 
 def derived_indicators(catalog: Catalog) -> tuple[DerivedIndicator, ...]:
     """Every indicator with a formula, its `over` words resolved to agency codes."""
-    by_kind = {
-        ScopeWord.DISTRICTS.value: [
+    groups = {
+        ScopeWord.DISTRICTS.value: tuple(
             a.code for a in catalog.agencies if a.kind is AgencyKind.DISTRICT
-        ],
-        ScopeWord.DEPARTMENTS.value: [
+        ),
+        ScopeWord.DEPARTMENTS.value: tuple(
             a.code for a in catalog.agencies if a.kind is AgencyKind.DEPARTMENT
-        ],
+        ),
     }
-    found = []
-    for indicator in catalog.indicators:
-        if indicator.formula is None:
-            continue
-        children: list[str] = []
-        for word in indicator.formula.over:
-            children += by_kind.get(word, [word])
-        found.append(
-            DerivedIndicator(
-                indicator.code,
-                indicator.unit,
-                indicator.cadence,
-                indicator.formula,
-                tuple(dict.fromkeys(children)),
-            )
-        )
-    return tuple(found)
+    return tuple(
+        resolve(indicator.code, indicator.unit, indicator.cadence, indicator.formula, groups)
+        for indicator in catalog.indicators
+        if indicator.formula is not None
+    )
+
+
+def resolve(
+    code: str,
+    unit: Unit,
+    cadence: Cadence,
+    formula: Formula,
+    groups: Mapping[str, Sequence[str]],
+) -> DerivedIndicator:
+    """One derived indicator, its `over` words ("districts") replaced by `groups`' codes."""
+    children: list[str] = []
+    for word in formula.over:
+        children += groups.get(word, (word,))
+    return DerivedIndicator(code, unit, cadence, formula, tuple(dict.fromkeys(children)))
 
 
 def affected(derived: Iterable[DerivedIndicator], series: SeriesRef) -> list[SeriesRef]:

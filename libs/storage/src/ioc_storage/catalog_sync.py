@@ -93,6 +93,7 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                 "description_vi",
                 "observed_since",
                 "quality",
+                "formula",
             ),
             [
                 (
@@ -110,6 +111,7 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                     i.description_vi,
                     i.earliest_observed,
                     i.quality.model_dump_json(),
+                    i.formula.model_dump_json() if i.formula else None,
                 )
                 for i in catalog.indicators
             ],
