@@ -215,6 +215,14 @@ def test_periods_follow_vietnams_calendar() -> None:
             {"kind": "weighted_sum", "terms": [{"indicator": "service-index.total"}]},
             "formula reads itself through other derived indicators",
         ),
+        (
+            {
+                "kind": "weighted_sum",
+                "terms": [{"indicator": "service-index.total"}],
+                "scopes": ["so-tttt"],
+            },
+            "formula computes scope 'so-tttt', which the province agency is not granted",
+        ),
     ],
 )
 def test_formulas_are_checked_against_the_catalog(

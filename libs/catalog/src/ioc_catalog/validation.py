@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ioc_catalog.errors import CatalogProblem
-from ioc_catalog.policy import AgencyDirectory, PublishPolicy
+from ioc_catalog.policy import AgencyDirectory, PublishPolicy, expand
 from ioc_contracts.catalog import (
     PROVINCE_CODE,
     AgencyKind,
@@ -137,6 +137,11 @@ def _formula_problems(
         yield f"a ratio_of_sums formula gives a percent or a ratio, not {indicator.unit.value!r}"
     # A province total of the districts' figures of the same indicator reads other
     # series of itself: fine, unless a scope it computes is also one it sums.
+    granted = set(expand(indicator.publishers, directory))
+    for scope in formula.scopes:
+        if (PROVINCE_CODE, scope) not in granted:
+            # The derived-indicator service publishes under the province agency.
+            yield f"formula computes scope {scope!r}, which the province agency is not granted"
     if set(formula.scopes) & set(formula.over):
         yield "formula computes a scope it also sums over"
     if _reaches(by_code, indicator.code, start=indicator.code):
