@@ -1,11 +1,12 @@
 """Derived indicators end to end, through the real Kafka, aggregator, derived-indicator
 service and TimescaleDB: a district's figure revised revises the province total, with
-its lineage; a published 766 total that disagrees with its five groups is flagged."""
+its lineage; a published 766 total that disagrees with its five groups is flagged, and a
+revised group revises the total."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -163,10 +164,8 @@ async def test_a_published_766_total_that_disagrees_with_its_groups_is_flagged(
     assert computed is not None
     assert computed["value"] == pytest.approx(88.75)
 
+    # Reported after the computation was stored, so the agency's figure is the newest.
     published = _event("vp-ubnd", "service-index.total", "province", DAY, 92.0)
-    published = published.model_copy(
-        update={"reported_at": datetime.now(UTC) + timedelta(seconds=1)}
-    )
     await _send(producer, pipeline_topics.events, [published])
 
     async def flagged() -> bool:
@@ -190,3 +189,24 @@ async def test_a_published_766_total_that_disagrees_with_its_groups_is_flagged(
     await derived_process.wait_for_sample(
         'ioc_derived_formula_disagreements_total{agency="vp-ubnd",indicator="service-index.total"} 1.0'
     )
+
+    # A group's score revised: the total is computed again from the revision, and the
+    # province's computation is the newest revision of the total.
+    progress = _event("vp-ubnd", "service-index.progress", "province", DAY, 19.0)
+    await _send(producer, pipeline_topics.events, [progress])
+
+    async def recomputed() -> bool:
+        figure = await _figure(catalog_database, "service-index.total", DAY)
+        return figure is not None and figure["value"] == pytest.approx(89.75)
+
+    await wait_for(recomputed, what="the 766 total revised from the revised group")
+    figure = await _figure(catalog_database, "service-index.total", DAY)
+    assert figure is not None
+    assert figure["agency"] == "province"
+    inputs = await _fetch(
+        catalog_database,
+        "SELECT input_event_id FROM ioc.derived_lineage WHERE event_id = $1",
+        figure["event_id"],
+    )
+    assert progress.event_id in {row["input_event_id"] for row in inputs}
+    assert groups[1].event_id not in {row["input_event_id"] for row in inputs}
