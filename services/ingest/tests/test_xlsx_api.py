@@ -37,7 +37,7 @@ def _saved(workbook: Workbook) -> bytes:
     return output.getvalue()
 
 
-def monthly_report(*, bad_value: str) -> bytes:
+def monthly_report(*, bad_value: str, scope: str = AGENCY) -> bytes:
     """A department's own workbook: title block, header merged over two rows."""
     workbook = Workbook()
     sheet = workbook.active
@@ -52,7 +52,7 @@ def monthly_report(*, bad_value: str) -> bytes:
     sheet.merge_cells("D3:F3")
     sheet["D4"], sheet["E4"], sheet["F4"] = "Giá trị", "Tử số", "Mẫu số"
     sheet.append(["dvc.paperless-rate", AGENCY, date(2023, 6, 30), "37,5", 731, 1950])
-    sheet.append(["dvc.paperless-rate", AGENCY, "31/07/2023", bad_value, None, None])
+    sheet.append(["dvc.paperless-rate", scope, "31/07/2023", bad_value, None, None])
     return _saved(workbook)
 
 
@@ -75,6 +75,11 @@ async def test_row_errors_name_sheet_row_and_column_and_nothing_is_published(
             content=monthly_report(bad_value="ba mươi"),
             headers=xlsx_headers(key.key),
         )
+        forbidden = await ingest.client.post(
+            "/v1/reports/xlsx",
+            content=monthly_report(bad_value="38", scope="so-xd"),
+            headers=xlsx_headers(key.key),
+        )
         not_excel = await ingest.client.post(
             "/v1/reports/xlsx", content=b"indicator,scope\n", headers=xlsx_headers(key.key)
         )
@@ -91,18 +96,28 @@ async def test_row_errors_name_sheet_row_and_column_and_nothing_is_published(
     ]
     [error] = body["errors"]
     assert (error["sheet"], error["row"], error["field"]) == ("Tháng 6", 6, "value")
-    assert "outside the valid range" in error["reason"] or "ngoài" in error["reason"]
+    assert error["reason"].startswith("giá trị 150 nằm ngoài khoảng hợp lệ [0, 100]")
 
     [error] = unreadable.json()["errors"]
     assert (error["sheet"], error["row"], error["field"]) == ("Tháng 6", 6, "value")
     assert error["reason"].startswith("ô D6: 'ba mươi' không phải là số")
+
+    assert forbidden.status_code == 403, forbidden.text
+    [error] = forbidden.json()["errors"]
+    assert (error["sheet"], error["row"], error["field"]) == ("Tháng 6", 6, "scope")
+    assert error["reason"].startswith("đơn vị không được phép gửi số liệu này")
 
     assert not_excel.status_code == 422
     assert not_excel.json()["errors"][0]["reason"].startswith("tệp không phải là bảng tính .xlsx")
     assert wrong_type.status_code == 415
     assert await topic_size(topic) == 0
     rows = await audit_rows(ingest.remote_addr)
-    assert [(r["action"], r["status_code"]) for r in rows][:3] == [("reports.xlsx", 422)] * 3
+    assert [(r["action"], r["status_code"]) for r in rows][:4] == [
+        ("reports.xlsx", 422),
+        ("reports.xlsx", 422),
+        ("reports.xlsx", 403),
+        ("reports.xlsx", 422),
+    ]
 
 
 async def test_the_template_lists_exactly_the_grants_and_round_trips(

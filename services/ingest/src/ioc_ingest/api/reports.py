@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -86,8 +86,11 @@ async def check_and_publish(
     credential: AuthenticatedAgency,
     services: Services,
     report: ParsedReport,
+    *,
+    worded: Callable[[EventProblem], EventProblem] = lambda problem: problem,
 ) -> ReportAccepted:
-    """Screens every row of a report read from any format, then publishes all or none."""
+    """Screens every row of a report read from any format, then publishes all or none;
+    `worded` rewrites each problem for the people the format is made for."""
     record = request_record(request)
     if record is not None:
         record.rejected = len(report.rows)
@@ -99,7 +102,10 @@ async def check_and_publish(
         now=services.now(),
     )
     screening = await refuse_conflicting_ids(services, screening)
-    problems = _problems_by_row(report.rows, readable, screening.problems)
+    problems = {
+        index: [worded(problem) for problem in found]
+        for index, found in _problems_by_row(report.rows, readable, screening.problems).items()
+    }
     if problems:
         errors = [
             ErrorItem(

@@ -15,6 +15,7 @@ from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
 from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, retry_later
 from ioc_ingest.api.reports import check_and_publish
 from ioc_ingest.api.schemas import ReportAccepted, ReportRefused
+from ioc_ingest.domain.report_reasons import vietnamese_first
 from ioc_ingest.domain.report_template import build_template
 from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
 
@@ -88,7 +89,7 @@ async def upload_xlsx_report(
                 ErrorItem(sheet=error.sheet, row=error.row, field=error.field, reason=error.reason)
             ],
         ) from error
-    return await check_and_publish(request, credential, services, report)
+    return await check_and_publish(request, credential, services, report, worded=vietnamese_first)
 
 
 @router.get(
