@@ -25,3 +25,6 @@ class DerivedSettings(ServiceSettings):
         default="province", description="Agency code derived figures are published under."
     )
     derived_catalog_refresh_seconds: float = Field(default=30.0, gt=0)
+    derived_retry_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="Pause before a failed batch is read again."
+    )

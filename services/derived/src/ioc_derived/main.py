@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +23,8 @@ from ioc_derived.metrics import DerivedMetrics
 from ioc_derived.usecase import Deriver
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -49,7 +53,14 @@ def create_app(
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
     async def on_series_updated(updates: list[SeriesUpdated]) -> None:
-        await holder["deriver"].on_updates(updates)
+        try:
+            await holder["deriver"].on_updates(updates)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # The batch is read again; pause first so a database that is down is not
+            # hammered by the same batch in a loop.
+            log.warning("recomputation failed, retrying the batch: %s", error)
+            await asyncio.sleep(settings.derived_retry_seconds)
+            raise
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
