@@ -30,8 +30,8 @@ DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 ENV_EXAMPLE = ROOT / "deploy" / "docker" / "env.example"
 GRAFANA = ROOT / "deploy" / "grafana"
 
-# The three services and the port of their health and metrics endpoint.
-SERVICE_PORTS = {"ingest": 8080, "aggregator": 9102, "alerts": 8082}
+# The services and the port of their health and metrics endpoint.
+SERVICE_PORTS = {"ingest": 8080, "aggregator": 9102, "alerts": 8082, "derived": 9104}
 REQUIRED_SERVICES = {
     "kafka",
     "timescaledb",

@@ -26,6 +26,7 @@ from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import DeliveryOutcome
+from ioc_derived.config import DerivedSettings
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.metrics import IngestMetrics
 
@@ -38,12 +39,14 @@ SERVICE_TARGETS = {
     "ingest": "ingest:8080",
     "aggregator": "aggregator:9102",
     "alerts": "alerts:8082",
+    "derived": "derived:9104",
 }
 # The ports the services listen on when nothing else is said: the local runner's.
 DEFAULT_PORTS = {
     "ingest": IngestSettings.model_fields["http_port"].default,
     "aggregator": AggregatorSettings.model_fields["http_port"].default,
     "alerts": AlertsSettings.model_fields["http_port"].default,
+    "derived": DerivedSettings.model_fields["http_port"].default,
 }
 SEVERITIES = {"critical", "warning", "info"}
 # Vietnamese first, English beside it.

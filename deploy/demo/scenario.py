@@ -97,11 +97,30 @@ def _on_time_rate() -> list[Figure]:
     return figures
 
 
+# The five groups of Decision 766 and their points out of 100.
+SERVICE_INDEX_GROUPS = {
+    "transparency": 18.0,
+    "progress": 20.0,
+    "digitisation": 22.0,
+    "online-service": 22.0,
+    "satisfaction": 18.0,
+}
+
+
 def _service_index() -> list[Figure]:
-    return [
-        Figure("vp-ubnd", "service-index.total", "province", day, 78.0 + 0.03 * n)
-        for n, day in enumerate(_days(START, END, 1))
-    ]
+    # The office publishes the five group scores and the total; the derived-indicator
+    # service computes the total from the groups, so the dashboards show it with its parts.
+    figures = []
+    for n, day in enumerate(_days(START, END, 1)):
+        total = 78.0 + 0.03 * n
+        figures.append(Figure("vp-ubnd", "service-index.total", "province", day, total))
+        scores = {g: round(total * points / 100, 2) for g, points in SERVICE_INDEX_GROUPS.items()}
+        scores["satisfaction"] = round(total - sum(scores.values()) + scores["satisfaction"], 2)
+        figures += [
+            Figure("vp-ubnd", f"service-index.{group}", "province", day, score)
+            for group, score in scores.items()
+        ]
+    return figures
 
 
 def scenario() -> list[IndicatorEvent]:

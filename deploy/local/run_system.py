@@ -170,6 +170,16 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             f"http://127.0.0.1:{aggregator}/readyz",
         ),
         Child(
+            "derived",
+            [python, "-m", "ioc_derived"],
+            {
+                **base,
+                "IOC_DATABASE_URL": settings["IOC_DATABASE_URL_WRITER"],
+                "IOC_HTTP_PORT": str(port("IOC_DERIVED_PORT", 9104)),
+            },
+            f"http://127.0.0.1:{port('IOC_DERIVED_PORT', 9104)}/readyz",
+        ),
+        Child(
             "alerts",
             [python, "-m", "ioc_alerts"],
             {
@@ -310,6 +320,7 @@ def where_to_look(children: list[Child]) -> None:
     lines = [
         f"ingest       http://127.0.0.1:{ingest}  (API docs /docs, OpenAPI /openapi.json)",
         f"aggregator   http://127.0.0.1:{aggregator}/metrics",
+        f"derived      http://127.0.0.1:{port('IOC_DERIVED_PORT', 9104)}/metrics",
         f"alerts       http://127.0.0.1:{alerts}/metrics  (operators' API /docs)",
         f"mailbox      {HOME / 'mail'}  (the leaders' email, one .eml per message)",
         f"logs         {LOGS}  (JSON, one object per line)",

@@ -115,6 +115,9 @@ async def test_an_agency_key_reaches_only_its_own_series(
                 ("POST", "/v1/reports/csv"),
                 ("GET", "/v1/series/{indicator}/{scope}"),
                 ("GET", "/v1/events/{event_id}"),
+                ("POST", "/v1/reports/xlsx"),
+                # The agency's own grants from the catalog, never a figure.
+                ("GET", "/v1/reports/template.xlsx"),
                 ("GET", "/healthz"),
                 ("GET", "/readyz"),
             }

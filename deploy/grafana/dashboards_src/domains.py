@@ -114,6 +114,7 @@ def build() -> dashboard.Dashboard:
         .with_panel(domain_targets())
         .with_panel(revision_history())
         .with_panel(flagged_figures())
+        .with_panel(derived_figures())
     )
 
 
@@ -372,6 +373,60 @@ def flagged_figures() -> table.Panel:
         .datasource(TIMESCALEDB)
         .with_target(sql_table(sql))
         .height(8)
+        .span(24)
+        .cell_height(TableCellHeight.SM)
+    )
+    return with_columns(panel, columns)
+
+
+def derived_figures() -> table.Panel:
+    """Drill-down of derived figures: each figure of record a formula computed, with the
+    input figures (and their revisions) it came from."""
+    sql = f"""
+        SELECT
+            f.observed_at AS "Số liệu lúc",
+            i.name_vi AS "Chỉ số tính toán",
+            COALESCE(sa.name_vi, f.scope) AS "Phạm vi",
+            f.value AS "Giá trị",
+            ii.name_vi AS "Số liệu đầu vào",
+            COALESCE(ia.name_vi, l.input_scope) AS "Phạm vi đầu vào",
+            l.input_value AS "Giá trị đầu vào",
+            COALESCE(pa.name_vi, l.input_agency) AS "Đơn vị gửi",
+            l.input_observed_at AS "Đầu vào lúc"
+        FROM ioc.figures f
+        JOIN ioc.derived_lineage l ON l.event_id = f.event_id
+        JOIN ioc.indicators i ON i.code = f.indicator
+        JOIN ioc.indicators ii ON ii.code = l.input_indicator
+        LEFT JOIN ioc.agencies sa ON sa.code = f.scope
+        LEFT JOIN ioc.agencies ia ON ia.code = l.input_scope
+        LEFT JOIN ioc.agencies pa ON pa.code = l.input_agency
+        WHERE i.domain = {DOMAIN}
+          AND f.indicator = ANY({INDICATORS})
+          AND f.scope = ANY({SCOPES})
+          AND $__timeFilter(f.observed_at)
+        ORDER BY f.observed_at DESC, f.indicator, l.input_indicator, l.input_scope
+        LIMIT 500
+    """
+    columns = [
+        Column("Số liệu lúc", unit=VIETNAM_DATE_TIME),
+        Column("Chỉ số tính toán", width=300),
+        Column("Giá trị", decimals=2),
+        Column("Số liệu đầu vào", width=300),
+        Column("Giá trị đầu vào", decimals=2),
+        Column("Đầu vào lúc", unit=VIETNAM_DATE_TIME),
+    ]
+    panel = (
+        table.Panel()
+        .id(7)
+        .title("Chỉ số tính toán và số liệu đầu vào")
+        .description(
+            "Số liệu do công thức trong danh mục tính ra (tổng, hiệu, tỷ lệ của tổng) và "
+            "từng số liệu đầu vào đã dùng: đơn vị gửi, giá trị, thời điểm. Derived figures "
+            "of record and the input figures (lineage) each was computed from."
+        )
+        .datasource(TIMESCALEDB)
+        .with_target(sql_table(sql))
+        .height(9)
         .span(24)
         .cell_height(TableCellHeight.SM)
     )

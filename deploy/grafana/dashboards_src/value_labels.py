@@ -20,6 +20,7 @@ from grafana_foundation_sdk.models.dashboard import (
     ValueMappingResult,
 )
 
+from ioc_catalog.derivation import FORMULA_MISMATCH
 from ioc_contracts.catalog import Cadence, QualityCheck, TargetKind, Unit
 from ioc_contracts.status import AlertState, RiskStatus, Severity
 
@@ -95,12 +96,14 @@ REVISION_STATES: dict[str, tuple[str, str]] = {
     "of_record": ("Chính thức", GREEN),
     "superseded": ("Đã được thay", GREY),
 }
-QUALITY_CHECKS: dict[QualityCheck, tuple[str, str]] = {
+QUALITY_CHECKS: dict[QualityCheck | str, tuple[str, str]] = {
     QualityCheck.OUT_OF_RANGE: ("Ngoài khoảng hợp lệ", RED),
     QualityCheck.NUMERATOR_ABOVE_DENOMINATOR: ("Tử số lớn hơn mẫu số", RED),
     QualityCheck.RATIO_MISMATCH: ("Giá trị lệch tỷ lệ tử/mẫu", ORANGE),
     QualityCheck.COUNTER_DECREASE: ("Số cộng dồn giảm", ORANGE),
     QualityCheck.JUMP: ("Thay đổi bất thường", ORANGE),
+    # Flagged by the derived-indicator service, not by a catalog check.
+    FORMULA_MISMATCH: ("Lệch công thức tính", ORANGE),
 }
 NOTIFICATION_STATUSES: dict[str, tuple[str, str]] = {
     "pending": ("Đang chờ gửi", ORANGE),

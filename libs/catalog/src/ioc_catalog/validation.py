@@ -11,11 +11,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ioc_catalog.errors import CatalogProblem
-from ioc_catalog.policy import AgencyDirectory, PublishPolicy
+from ioc_catalog.policy import AgencyDirectory, PublishPolicy, expand
 from ioc_contracts.catalog import (
     PROVINCE_CODE,
     AgencyKind,
     Catalog,
+    FormulaKind,
     Indicator,
     ScopeWord,
     Target,
@@ -112,6 +113,58 @@ def _indicator_problems(catalog: Catalog) -> Iterator[_Finding]:
             for word in grant.scopes:
                 if not directory.knows_scope_word(word):
                     yield _with(found, f"grant to {grant.agency!r} has unknown scope {word!r}")
+        for message in _formula_problems(catalog, indicator, directory):
+            yield _with(found, message)
+
+
+def _formula_problems(
+    catalog: Catalog, indicator: Indicator, directory: AgencyDirectory
+) -> Iterator[str]:
+    formula = indicator.formula
+    if formula is None:
+        return
+    by_code = {entry.code: entry for entry in catalog.indicators}
+    for term in formula.terms:
+        if term.indicator not in by_code:
+            yield f"formula reads unknown indicator {term.indicator!r}"
+    for word in (*formula.over, *formula.scopes):
+        if word not in _GROUP_WORDS and word not in directory.codes:
+            yield f"formula names unknown scope {word!r}"
+    if formula.kind is FormulaKind.RATIO_OF_SUMS and indicator.unit not in (
+        Unit.PERCENT,
+        Unit.RATIO,
+    ):
+        yield f"a ratio_of_sums formula gives a percent or a ratio, not {indicator.unit.value!r}"
+    # A province total of the districts' figures of the same indicator reads other
+    # series of itself: fine, unless a scope it computes is also one it sums.
+    granted = set(expand(indicator.publishers, directory))
+    for scope in formula.scopes:
+        if (PROVINCE_CODE, scope) not in granted:
+            # The derived-indicator service publishes under the province agency.
+            yield f"formula computes scope {scope!r}, which the province agency is not granted"
+    if set(formula.scopes) & set(formula.over):
+        yield "formula computes a scope it also sums over"
+    if _reaches(by_code, indicator.code, start=indicator.code):
+        yield "formula reads itself through other derived indicators"
+
+
+def _reaches(by_code: Mapping[str, Indicator], target: str, *, start: str) -> bool:
+    """Whether the inputs of `start`'s formula lead back to `target` (a cycle)."""
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        entry = by_code.get(pending.pop())
+        if entry is None or entry.formula is None:
+            continue
+        for term in entry.formula.terms:
+            if term.indicator == entry.code:
+                continue  # another scope of itself (see above)
+            if term.indicator == target:
+                return True
+            if term.indicator not in seen:
+                seen.add(term.indicator)
+                pending.append(term.indicator)
+    return False
 
 
 def _target_problems(catalog: Catalog) -> Iterator[_Finding]:

@@ -94,6 +94,7 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                 "observed_since",
                 "quality",
                 "due_day",
+                "formula",
             ),
             [
                 (
@@ -112,6 +113,7 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                     i.earliest_observed,
                     i.quality.model_dump_json(),
                     i.due_days,
+                    i.formula.model_dump_json() if i.formula else None,
                 )
                 for i in catalog.indicators
             ],

@@ -338,3 +338,29 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+def derived_process(
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    kafka_bootstrap: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> Iterator[ServiceProcess]:
+    """The real derived-indicator service on the test's topics and database (not yet
+    started): reads SeriesUpdated, publishes derived figures to the events topic."""
+    service = ServiceProcess(
+        "ioc_derived",
+        {
+            "IOC_DATABASE_URL": catalog_database.dsns["writer"],
+            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "IOC_DERIVED_GROUP_ID": f"{unique_name}.derived",
+            "IOC_DERIVED_UPDATES_TOPIC": pipeline_topics.updates,
+            "IOC_DERIVED_EVENTS_TOPIC": pipeline_topics.events,
+            "IOC_LOG_LEVEL": "INFO",
+        },
+        tmp_path / "derived.log",
+    )
+    yield service
+    service.kill()

@@ -33,6 +33,15 @@ class IngestSettings(ServiceSettings):
     ingest_max_csv_rows: int = Field(
         default=5_000, ge=1, le=100_000, description="Most data rows in one CSV report."
     )
+    ingest_max_xlsx_bytes: int = Field(
+        default=2 * MIB, ge=1024, description="Largest Excel report file (413 above)."
+    )
+    ingest_max_xlsx_unpacked_bytes: int = Field(
+        default=32 * MIB,
+        ge=MIB,
+        description="Most bytes an Excel report may unpack to (an .xlsx is a zip of XML): "
+        "bounds what a zip bomb can cost; 422 above.",
+    )
     ingest_rate_per_second: float = Field(
         default=5.0, gt=0, description="Requests per second each agency may sustain."
     )

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 from starlette.routing import Route
 
-from ioc_ingest.api import events, health, readback, reports
+from ioc_ingest.api import events, health, readback, reports, xlsx
 from ioc_ingest.api.accounting import RequestAccounting
 from ioc_ingest.api.errors import ApiError, answer_problem
 from ioc_ingest.api.openapi import DESCRIPTION, IngestApi
@@ -72,6 +72,7 @@ def create_app(
     app.include_router(events.router)
     app.include_router(reports.router)
     app.include_router(readback.router)
+    app.include_router(xlsx.router)
     app.include_router(health.router)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).

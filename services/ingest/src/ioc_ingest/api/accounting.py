@@ -29,7 +29,12 @@ _log = logging.getLogger(__name__)
 
 API_PREFIX = "/v1/"
 _STATE_KEY = "ioc_request_record"
-_ACTIONS = {"/v1/events": "events.publish", "/v1/reports/csv": "reports.csv"}
+_ACTIONS = {
+    "/v1/events": "events.publish",
+    "/v1/reports/csv": "reports.csv",
+    "/v1/reports/xlsx": "reports.xlsx",
+    "/v1/reports/template.xlsx": "reports.template",
+}
 _AUDITED_ERRORS = 10
 _AUDITED_EVENT_IDS = 50
 _MAX_TEXT = 200

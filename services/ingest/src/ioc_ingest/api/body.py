@@ -15,6 +15,19 @@ from ioc_ingest.api.errors import ApiError, ErrorItem
 
 async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str:
     """The body as text, once it is of `media_type`, at most `max_bytes` and UTF-8."""
+    body = await read_bytes(request, media_type=media_type, max_bytes=max_bytes)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiError(
+            422,
+            "the body is not valid UTF-8 text",
+            errors=[ErrorItem(reason=f"byte {error.start} cannot be decoded as UTF-8")],
+        ) from error
+
+
+async def read_bytes(request: Request, *, media_type: str, max_bytes: int) -> bytes:
+    """The body as bytes, once it is of `media_type` and at most `max_bytes`."""
     _require_media_type(request, media_type)
     too_large = ApiError(
         413,
@@ -33,14 +46,7 @@ async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str
         if received > max_bytes:
             raise too_large
         chunks.append(chunk)
-    try:
-        return b"".join(chunks).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ApiError(
-            422,
-            "the body is not valid UTF-8 text",
-            errors=[ErrorItem(reason=f"byte {error.start} cannot be decoded as UTF-8")],
-        ) from error
+    return b"".join(chunks)
 
 
 def parse_json(text: str) -> object:

@@ -28,9 +28,13 @@ class ErrorItem(BaseModel):
         "CSV report; absent when the problem is the request as a whole.",
         examples=[0],
     )
+    sheet: str | None = Field(
+        default=None, description="Excel reports only: the worksheet.", examples=["Báo cáo"]
+    )
     row: int | None = Field(
         default=None,
-        description="CSV reports only: row number as a spreadsheet shows it (header = 1).",
+        description="Reports only: row number as a spreadsheet shows it (a CSV report's "
+        "header is row 1).",
         examples=[2],
     )
     field: str | None = Field(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +27,7 @@ from ioc_ingest.api.submission import (
     refuse_conflicting_ids,
     screening_rules,
 )
-from ioc_ingest.domain.csv_report import ReportRow, parse_report
+from ioc_ingest.domain.csv_report import ParsedReport, ReportRow, parse_report
 from ioc_ingest.domain.problems import EventProblem, RequestShapeError
 from ioc_ingest.domain.screening import screen_events
 
@@ -78,6 +78,19 @@ async def upload_csv_report(
             "the file is not a report this endpoint can read; nothing was published",
             errors=[ErrorItem(row=1, field=error.field, reason=error.reason)],
         ) from error
+    return await check_and_publish(request, credential, services, report)
+
+
+async def check_and_publish(
+    request: Request,
+    credential: AuthenticatedAgency,
+    services: Services,
+    report: ParsedReport,
+    *,
+    worded: Callable[[EventProblem], EventProblem] = lambda problem: problem,
+) -> ReportAccepted:
+    """Screens every row of a report read from any format, then publishes all or none;
+    `worded` rewrites each problem for the people the format is made for."""
     record = request_record(request)
     if record is not None:
         record.rejected = len(report.rows)
@@ -89,10 +102,19 @@ async def upload_csv_report(
         now=services.now(),
     )
     screening = await refuse_conflicting_ids(services, screening)
-    problems = _problems_by_row(report.rows, readable, screening.problems)
+    problems = {
+        index: [worded(problem) for problem in found]
+        for index, found in _problems_by_row(report.rows, readable, screening.problems).items()
+    }
     if problems:
         errors = [
-            ErrorItem(index=row.index, row=row.row, field=problem.field, reason=problem.reason)
+            ErrorItem(
+                index=row.index,
+                sheet=row.sheet,
+                row=row.row,
+                field=problem.field,
+                reason=problem.reason,
+            )
             for row in report.rows
             for problem in problems.get(row.index, ())
         ]
@@ -135,6 +157,7 @@ def _row_results(
 ) -> list[ReportRowResult]:
     return [
         ReportRowResult(
+            sheet=row.sheet,
             row=row.row,
             status=RowStatus.REJECTED if row.index in problems else ok_status,
             event_id=_uuid_or_none(row.fields.get("event_id")),

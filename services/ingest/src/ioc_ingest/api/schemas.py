@@ -30,7 +30,14 @@ class RowError(BaseModel):
 
 
 class ReportRowResult(BaseModel):
-    row: int = Field(description="Row number as a spreadsheet shows it (header = 1).")
+    sheet: str | None = Field(
+        default=None,
+        description="Excel reports only: the worksheet the row is on.",
+        exclude_if=lambda sheet: sheet is None,
+    )
+    row: int = Field(
+        description="Row number as a spreadsheet shows it (a CSV report's header is row 1)."
+    )
     status: RowStatus = Field(
         description="accepted: on Kafka. valid: correct, but not published because other "
         "rows were refused (all or nothing). rejected: see errors."

@@ -43,7 +43,8 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 @dataclass(frozen=True, slots=True)
 class ReportRow:
-    """A data row read into event fields; `row` counts the header as row 1.
+    """A data row read into event fields; `row` is the row number a spreadsheet shows
+    (the header of a CSV report is row 1), `sheet` the worksheet of an Excel report.
 
     `problems` are what made the row unreadable as an event (a number that is not one,
     a missing cell); such a row is reported, not screened.
@@ -53,6 +54,7 @@ class ReportRow:
     row: int
     fields: dict[str, object]
     problems: tuple[EventProblem, ...] = ()
+    sheet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +161,16 @@ def _read_row(
             fields[column] = cell
     if problems:
         return fields, problems
+    return with_event_id(fields, agency=agency), []
+
+
+def with_event_id(fields: dict[str, object], *, agency: str) -> dict[str, object]:
+    """The row's fields with its event_id: its own, or one derived from its content."""
     if "event_id" not in fields:
         # Derived even when a part is missing: that row fails on the missing column, and
         # a second error about event_id would only distract.
         fields["event_id"] = str(derived_event_id(agency=agency, fields=fields))
-    return fields, []
+    return fields
 
 
 def _not_a_number(cell: str) -> str:

@@ -1,0 +1,1 @@
+"""Derived indicators: recomputes formula figures when their inputs change."""

@@ -1,0 +1,109 @@
+"""Wires the derived-indicator service: SeriesUpdated in, derived IndicatorEvents out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import asyncpg
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from faststream import AckPolicy
+from faststream.kafka import Topic
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from ioc_contracts import SeriesUpdated
+from ioc_derived.adapters.events import EventPublisher
+from ioc_derived.adapters.formulas import FormulaCache
+from ioc_derived.config import DerivedSettings
+from ioc_derived.metrics import DerivedMetrics
+from ioc_derived.usecase import Deriver
+from ioc_messaging.clients import safe_broker
+from ioc_messaging.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: DerivedSettings,
+    registry: CollectorRegistry | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    kafka: KafkaSettings | None = None,
+) -> FastAPI:
+    registry = registry if registry is not None else CollectorRegistry()
+    metrics = DerivedMetrics.create(registry)
+    kafka = kafka or KafkaSettings(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-derived"
+    )
+    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_derived.kafka")
+    holder: dict[str, Deriver] = {}
+
+    @broker.subscriber(
+        Topic(settings.derived_updates_topic, declare=False),
+        group_id=settings.derived_group_id,
+        batch=True,
+        max_records=200,
+        batch_timeout_ms=50,
+        auto_offset_reset="earliest",
+        # Offsets are committed after the batch was handled; a failure reads it again,
+        # which is safe (deterministic ids, idempotent lineage, duplicates absorbed).
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
+    async def on_series_updated(updates: list[SeriesUpdated]) -> None:
+        try:
+            await holder["deriver"].on_updates(updates)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # The batch is read again; pause first so a database that is down is not
+            # hammered by the same batch in a loop.
+            log.warning("recomputation failed, retrying the batch: %s", error)
+            await asyncio.sleep(settings.derived_retry_seconds)
+            raise
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            settings.database_url.get_secret_value(),
+            min_size=0,
+            max_size=4,
+            server_settings={"application_name": "ioc-derived"},
+        )
+        formulas = FormulaCache(pool, refresh_seconds=settings.derived_catalog_refresh_seconds)
+        holder["deriver"] = Deriver(
+            pool=pool,
+            formulas=formulas.current,
+            publish=EventPublisher(broker, topic=settings.derived_events_topic).publish,
+            publisher=settings.derived_publisher,
+            metrics=metrics,
+            clock=clock,
+        )
+        app.state.pool = pool
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await pool.close()
+
+    app = FastAPI(title="IOC monitor — derived indicators", lifespan=lifespan, docs_url=None)
+    app.mount("/metrics", make_asgi_app(registry))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        pool: asyncpg.Pool | None = getattr(app.state, "pool", None)
+        if pool is None or "deriver" not in holder:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            async with pool.acquire(timeout=2) as connection:
+                await connection.fetchval("SELECT 1")
+        except Exception as error:
+            return JSONResponse({"status": "database unavailable", "error": str(error)}, 503)
+        return JSONResponse({"status": "ready"})
+
+    return app

@@ -1,0 +1,132 @@
+"""Excel reports: `POST /v1/reports/xlsx` (checked like CSV, row by row, all or nothing)
+and `GET /v1/reports/template.xlsx` (the calling agency's own template)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Request, Response, status
+
+from ioc_ingest.adapters.template_lines import read_agency_template
+from ioc_ingest.api.body import read_bytes
+from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
+from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, retry_later
+from ioc_ingest.api.reports import check_and_publish
+from ioc_ingest.api.schemas import ReportAccepted, ReportRefused
+from ioc_ingest.domain.report_reasons import vietnamese_first
+from ioc_ingest.domain.report_template import build_template
+from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TEMPLATE_TIMEOUT_SECONDS = 5.0
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
+    403: {
+        "model": ReportRefused,
+        "description": "Rows for indicators or scopes not granted to this agency; nothing "
+        "was published. `rows` reports every row with its sheet.",
+    },
+    413: {"model": ErrorBody, "description": "The file is larger than the limit."},
+    415: {"model": ErrorBody, "description": f"Content-Type is not {XLSX_MEDIA_TYPE}."},
+    422: {
+        "model": ReportRefused,
+        "description": "Not an .xlsx workbook, too large unpacked, no header found, or "
+        "invalid rows; nothing was published. `rows` reports every row (sheet, row, errors).",
+    },
+    429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
+    503: {"model": ErrorBody, "description": "Kafka or the database is unavailable."},
+}
+
+
+@router.post(
+    "/reports/xlsx",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Upload a monthly report as an Excel workbook",
+    description="Every visible sheet whose header names the columns indicator, scope, "
+    "observed_at and value (by code or by Vietnamese label: Mã chỉ tiêu, Mã phạm vi, Ngày "
+    "số liệu, Giá trị) is read; a title block above the header and a header merged over two "
+    "rows are fine. Numbers may be number cells, percentage cells or text with a decimal "
+    "comma; dates may be date cells or text written day first (30/06/2023). Formulas are "
+    "never evaluated: the value Excel saved is read. Rows are checked like a CSV report's, "
+    "all or nothing, and the answer names each row's sheet and row number.",
+    response_description="Every row was acknowledged by Kafka.",
+    responses=_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The .xlsx file as the body (not a form).",
+            "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def upload_xlsx_report(
+    request: Request, credential: AuthenticatedAgency, services: Services
+) -> ReportAccepted:
+    settings = services.settings
+    data = await read_bytes(
+        request, media_type=XLSX_MEDIA_TYPE, max_bytes=settings.ingest_max_xlsx_bytes
+    )
+    limits = WorkbookLimits(
+        max_rows=settings.ingest_max_csv_rows,
+        max_unpacked_bytes=settings.ingest_max_xlsx_unpacked_bytes,
+    )
+    try:
+        # Off the event loop: unpacking and parsing XML is seconds of CPU for a large file.
+        report = await asyncio.to_thread(
+            parse_workbook, data, agency=credential.agency, limits=limits
+        )
+    except WorkbookShapeError as error:
+        raise ApiError(
+            422,
+            "tệp không phải là báo cáo đọc được; không có số liệu nào được gửi / the file is "
+            "not a report this endpoint can read; nothing was published",
+            errors=[
+                ErrorItem(sheet=error.sheet, row=error.row, field=error.field, reason=error.reason)
+            ],
+        ) from error
+    return await check_and_publish(request, credential, services, report, worded=vietnamese_first)
+
+
+@router.get(
+    "/reports/template.xlsx",
+    summary="The calling agency's Excel report template",
+    description="One line per indicator and scope the agency is granted, with the "
+    "indicator's name, unit and allowed range; fill the date and the value, then upload "
+    "the file to POST /v1/reports/xlsx as it is.",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "The template."},
+        401: {"model": ErrorBody, "description": "No API key, or one that is unknown."},
+        503: {"model": ErrorBody, "description": "The database is unavailable."},
+    },
+)
+async def report_template(credential: AuthenticatedAgency, services: Services) -> Response:
+    try:
+        async with (
+            asyncio.timeout(_TEMPLATE_TIMEOUT_SECONDS),
+            services.pool.acquire() as connection,
+        ):
+            template = await read_agency_template(connection, agency=credential.agency)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise retry_later(
+            "the catalog cannot be read right now; try again shortly",
+            retry_after_seconds=services.settings.ingest_retry_after_seconds,
+        ) from error
+    content = await asyncio.to_thread(
+        build_template,
+        template.lines,
+        agency=template.agency,
+        agency_name=template.agency_name,
+        made_at=services.now(),
+    )
+    filename = f"bao-cao-{credential.agency}.xlsx"
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
