@@ -10,8 +10,9 @@ Reasons are Vietnamese first, then English: an agency's data officer reads them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from ioc_contracts.catalog import (
     DEFAULT_OBSERVED_SINCE,
@@ -63,8 +64,14 @@ class FigureRules:
 
     @property
     def earliest_observed_at(self) -> datetime:
-        """The floor as an instant: the start of that day in Vietnam."""
-        return datetime.combine(self.observed_since, time.min, tzinfo=VIETNAM_TIME)
+        """The floor as an instant: the start of that day in Vietnam (in UTC, so that the
+        comparison on every event's hot path needs no time-zone lookup)."""
+        return _start_of_day(self.observed_since)
+
+
+@functools.lru_cache(maxsize=256)
+def _start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=VIETNAM_TIME).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

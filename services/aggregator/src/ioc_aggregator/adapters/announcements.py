@@ -14,21 +14,19 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from ioc_contracts import SeriesUpdated
 
 _log = logging.getLogger(__name__)
+_SERIES_UPDATES = TypeAdapter(list[SeriesUpdated])
 
-_RECORD = """
-INSERT INTO ioc.series_updates_outbox (indicator, scope, message)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-RETURNING id
-"""
+_RECORD = "INSERT INTO ioc.series_updates_outbox (messages) VALUES ($1::text::jsonb) RETURNING id"
 _FORGET = "DELETE FROM ioc.series_updates_outbox WHERE id = ANY($1::bigint[])"
 # Old enough that the replica that wrote it has had its chance; locked, so two relays
 # never take the same message.
 _UNANNOUNCED = """
-SELECT id, message FROM ioc.series_updates_outbox
+SELECT id, messages::text AS messages FROM ioc.series_updates_outbox
 WHERE created_at < now() - make_interval(secs => $1)
 ORDER BY id
 LIMIT $2
@@ -39,16 +37,11 @@ FOR UPDATE SKIP LOCKED
 async def record_announcements(
     connection: asyncpg.Connection, updates: Sequence[SeriesUpdated]
 ) -> list[int]:
-    """Writes `updates` in the caller's transaction; returns their outbox ids."""
+    """Writes `updates` in the caller's transaction, as one row; returns its outbox id."""
     if not updates:
         return []
-    rows = await connection.fetch(
-        _RECORD,
-        [u.indicator for u in updates],
-        [u.scope for u in updates],
-        [u.model_dump_json() for u in updates],
-    )
-    return [row["id"] for row in rows]
+    messages = "[" + ",".join(u.model_dump_json() for u in updates) + "]"
+    return [await connection.fetchval(_RECORD, messages)]
 
 
 async def forget_announcements(pool: asyncpg.Pool, ids: Sequence[int]) -> None:
@@ -105,11 +98,13 @@ class AnnouncementRelay:
             rows = await connection.fetch(_UNANNOUNCED, self._older_than, self._batch)
             if not rows:
                 return 0
-            updates = [SeriesUpdated.model_validate_json(row["message"]) for row in rows]
+            updates = [
+                update for row in rows for update in _SERIES_UPDATES.validate_json(row["messages"])
+            ]
             await (await self._publish(updates))
             await connection.execute(_FORGET, [row["id"] for row in rows])
-        self._on_relayed(len(rows))
-        _log.info("relayed series updates left unannounced", extra={"messages": len(rows)})
+        self._on_relayed(len(updates))
+        _log.info("relayed series updates left unannounced", extra={"messages": len(updates)})
         return len(rows)
 
     async def _run(self) -> None:

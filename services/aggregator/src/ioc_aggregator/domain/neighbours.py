@@ -43,18 +43,31 @@ def judge_against_previous(
     `stored_before` maps an item's position to the trusted figure stored before it; only
     the positions `checked_against_previous` names are judged.
     """
+    checked = set(checked_against_previous(items, rules))
+    if not checked:
+        return list(items), []
+    # The batch's unflagged figures per series, for the nearest one before each item.
+    trusted: dict[tuple[str, str], list[StoredFigure]] = {}
+    for i in checked:
+        event = items[i].event
+        trusted.setdefault((event.indicator, event.scope), [])
+    for item in items:
+        series = trusted.get((item.event.indicator, item.event.scope))
+        if series is not None and not item.flags:
+            series.append((item.event.observed_at, item.event.value))
     kept: list[Accepted] = []
     refused: list[tuple[Accepted, Refused]] = []
     for i, item in enumerate(items):
-        if not needs_previous(rules.get(item.event.indicator, _NO_RULES)):
+        if i not in checked:
             kept.append(item)
             continue
-        previous = nearest_before(item, items, stored_before.get(i))
+        event = item.event
+        previous = nearest_before(
+            event.observed_at, trusted[(event.indicator, event.scope)], stored_before.get(i)
+        )
         findings = [
             f
-            for f in figure_findings(
-                rules[item.event.indicator], value=item.event.value, previous=previous
-            )
+            for f in figure_findings(rules[event.indicator], value=event.value, previous=previous)
             if f.check in AGAINST_PREVIOUS
         ]
         refusing = next((f for f in findings if f.refuses), None)
@@ -67,19 +80,11 @@ def judge_against_previous(
 
 
 def nearest_before(
-    item: Accepted, batch: Sequence[Accepted], stored: StoredFigure | None
+    at: datetime, batch: Sequence[StoredFigure], stored: StoredFigure | None
 ) -> float | None:
-    """The value of the nearest earlier trusted figure of the item's series."""
+    """The value of the nearest trusted figure before `at`: stored, or in the batch."""
     best = stored
-    event = item.event
-    for other in batch:
-        candidate = other.event
-        if (
-            candidate.indicator == event.indicator
-            and candidate.scope == event.scope
-            and candidate.observed_at < event.observed_at
-            and not other.flags
-            and (best is None or candidate.observed_at > best[0])
-        ):
-            best = (candidate.observed_at, candidate.value)
+    for observed_at, value in batch:
+        if observed_at < at and (best is None or observed_at > best[0]):
+            best = (observed_at, value)
     return None if best is None else best[1]

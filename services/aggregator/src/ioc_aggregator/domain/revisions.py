@@ -105,7 +105,10 @@ def newest_per_figure(revisions: Sequence[Revision]) -> list[Revision]:
     touch each figure only once per statement."""
     newest: dict[FigureKey, Revision] = {}
     for revision in revisions:
-        current = newest.get(revision.figure)
+        event = revision.event
+        key = (event.indicator, event.scope, event.observed_at)
+        current = newest.get(key)
+        # The order is built only when two revisions of one figure meet (rare).
         if current is None or revision.order > current.order:
-            newest[revision.figure] = revision
+            newest[key] = revision
     return list(newest.values())
