@@ -117,6 +117,7 @@ async def _alerts_settled(alerts: ServiceProcess, database: ScratchDatabase) -> 
 async def started_services(
     aggregator_process: ServiceProcess,
     ingest_process: ServiceProcess,
+    derived_process: ServiceProcess,
     catalog_database: ScratchDatabase,
     pipeline_topics: PipelineTopics,
     kafka_bootstrap: str,
@@ -137,12 +138,19 @@ async def started_services(
         IOC_ALERTS_DIGEST_AT="23:59",
     )
     aggregator_process.start()
+    derived_process.start()
     alerts.start()
     try:
         await asyncio.to_thread(aggregator_process.wait_ready)
+        await asyncio.to_thread(derived_process.wait_ready)
         await asyncio.to_thread(alerts.wait_ready)
         await _alerts_settled(alerts, catalog_database)
-        yield {"ingest": ingest_process, "aggregator": aggregator_process, "alerts": alerts}
+        yield {
+            "ingest": ingest_process,
+            "aggregator": aggregator_process,
+            "alerts": alerts,
+            "derived": derived_process,
+        }
     finally:
         alerts.stop()
 

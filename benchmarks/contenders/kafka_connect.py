@@ -88,7 +88,8 @@ def connector_config(
         "connection.password": password,
         "insert.mode": "upsert",
         "primary.key.mode": "record_value",
-        "primary.key.fields": "event_id,observed_at",
+        # The ledger's key: an event id belongs to its agency.
+        "primary.key.fields": "agency,event_id,observed_at",
         # A literal name: the default would derive the table from the topic name.
         "collection.name.format": "ioc.observations",
         "schema.evolution": "none",
