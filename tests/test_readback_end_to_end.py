@@ -79,6 +79,16 @@ async def test_agencies_read_back_their_series_and_events_and_nothing_else(
     pipeline_topics: PipelineTopics,
     producer: AIOKafkaProducer,
 ) -> None:
+    # The catalog of this test flags a jump of more than 25 points in the paperless rate.
+    owner = await asyncpg.connect(catalog_database.dsns["migrator"])
+    try:
+        await owner.execute(
+            "UPDATE ioc.indicators SET quality = quality || $2::jsonb WHERE code = $1",
+            PAPERLESS,
+            json.dumps({"jump": "flag", "max_change": 25}),
+        )
+    finally:
+        await owner.close()
     aggregator_process.start()
     aggregator_process.wait_ready()
     office = await _api_key(catalog_database, "vp-ubnd")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -21,8 +22,10 @@ def test_the_verifier_has_postgresql_s_shape_and_never_the_password() -> None:
 
 
 async def test_a_role_logs_in_with_the_password_its_verifier_was_made_from(
-    superuser_dsn: str,
+    superuser_dsn: str, role_dsns: dict[str, str]
 ) -> None:
+    # The cluster's TCP port as the runner set it (IOC_PG_PORT moves it in CI).
+    port = urlsplit(role_dsns["migrator"]).port
     role = f"ioc_bootstrap_test_{uuid.uuid4().hex[:10]}"
     password = f"pw-{uuid.uuid4().hex}"
     server = await asyncpg.connect(superuser_dsn)
@@ -33,12 +36,12 @@ async def test_a_role_logs_in_with_the_password_its_verifier_was_made_from(
         assert stored.startswith("SCRAM-SHA-256$")
         # Over TCP, where the server asks for the password (SCRAM).
         login = await asyncpg.connect(
-            host="127.0.0.1", port=5432, user=role, password=password, database="postgres"
+            host="127.0.0.1", port=port, user=role, password=password, database="postgres"
         )
         await login.close()
         with pytest.raises(asyncpg.InvalidPasswordError):
             await asyncpg.connect(
-                host="127.0.0.1", port=5432, user=role, password=f"x{password}", database="postgres"
+                host="127.0.0.1", port=port, user=role, password=f"x{password}", database="postgres"
             )
     finally:
         await server.execute(f'DROP ROLE IF EXISTS "{role}"')
