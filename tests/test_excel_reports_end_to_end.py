@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ioc_contracts.types import VIETNAM_TIME
-from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
+from ioc_testing.database import issue_api_key, read_rows
 from ioc_testing.pipeline import ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
@@ -49,23 +47,11 @@ def _workbook(july_value: str) -> bytes:
 
 
 async def _api_key(database: ScratchDatabase, agency: str) -> str:
-    connection = await asyncpg.connect(database.dsns["migrator"])
-    try:
-        return (await create_api_key(connection, agency=agency, comment="excel test")).key
-    finally:
-        await connection.close()
-
-
-async def _fetch(database: ScratchDatabase, query: str, *args: Any) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(database.dsns["reader"])
-    try:
-        return list(await connection.fetch(query, *args))
-    finally:
-        await connection.close()
+    return await issue_api_key(database, agency, comment="excel test")
 
 
 async def _ledger_size(database: ScratchDatabase) -> int:
-    return len(await _fetch(database, "SELECT 1 FROM ioc.observations"))
+    return len(await read_rows(database, "SELECT 1 FROM ioc.observations"))
 
 
 async def test_an_excel_report_is_stored_and_revised_through_the_pipeline(
@@ -100,7 +86,7 @@ async def test_an_excel_report_is_stored_and_revised_through_the_pipeline(
         assert corrected.status_code == 202, corrected.text
         await wait_for(lambda: _has(catalog_database, 3), what="July's revision")
 
-    figures = await _fetch(
+    figures = await read_rows(
         catalog_database,
         "SELECT observed_at, value FROM ioc.figures WHERE indicator = 'dvc.paperless-rate'"
         " AND scope = $1 ORDER BY observed_at",
@@ -110,7 +96,7 @@ async def test_an_excel_report_is_stored_and_revised_through_the_pipeline(
         (datetime(2023, 6, 30, tzinfo=VIETNAM_TIME), 37.5),
         (datetime(2023, 7, 31, tzinfo=VIETNAM_TIME), 38.4),
     ]
-    revisions = await _fetch(
+    revisions = await read_rows(
         catalog_database,
         "SELECT value, of_record FROM ioc.figure_revisions WHERE indicator = 'dvc.paperless-rate'"
         " AND scope = $1 AND observed_at = $2 ORDER BY revision",

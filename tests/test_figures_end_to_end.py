@@ -6,14 +6,12 @@ refused with the field named, and nothing older than the catalog's floor is acce
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
-from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
+from ioc_testing.database import issue_api_key, read_rows
 from ioc_testing.pipeline import ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
@@ -27,23 +25,11 @@ def _report(value: str) -> str:
 
 
 async def _api_key(database: ScratchDatabase, agency: str) -> str:
-    connection = await asyncpg.connect(database.dsns["migrator"])
-    try:
-        return (await create_api_key(connection, agency=agency, comment="figures test")).key
-    finally:
-        await connection.close()
-
-
-async def _fetch(database: ScratchDatabase, query: str, *args: Any) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(database.dsns["reader"])
-    try:
-        return list(await connection.fetch(query, *args))
-    finally:
-        await connection.close()
+    return await issue_api_key(database, agency, comment="figures test")
 
 
 async def _ledger_size(database: ScratchDatabase) -> int:
-    return len(await _fetch(database, "SELECT 1 FROM ioc.observations"))
+    return len(await read_rows(database, "SELECT 1 FROM ioc.observations"))
 
 
 async def test_csv_revisions_and_ids_no_other_agency_can_take(
@@ -120,7 +106,7 @@ async def test_csv_revisions_and_ids_no_other_agency_can_take(
         assert before_766.status_code == 422
         assert "01/01/2022" in before_766.json()["errors"][0]["reason"]
 
-    ledger = await _fetch(
+    ledger = await read_rows(
         catalog_database,
         "SELECT agency, scope, value FROM ioc.observations WHERE event_id = $1 ORDER BY agency",
         uuid.UUID(office_id),
@@ -129,13 +115,13 @@ async def test_csv_revisions_and_ids_no_other_agency_can_take(
         ("so-tttt", "so-tttt", 12.0),
         ("vp-ubnd", "province", 37.5),
     ]
-    of_record = await _fetch(
+    of_record = await read_rows(
         catalog_database,
         "SELECT f.value, l.value AS latest FROM ioc.figures f JOIN ioc.latest_values l"
         " USING (indicator, scope) WHERE indicator = 'dvc.paperless-rate' AND scope = 'province'",
     )
     assert [(r["value"], r["latest"]) for r in of_record] == [(38.1, 38.1)]
-    history = await _fetch(
+    history = await read_rows(
         catalog_database,
         "SELECT value, agency, of_record FROM ioc.figure_revisions"
         " WHERE indicator = 'dvc.paperless-rate' AND scope = 'province' ORDER BY revision",

@@ -13,8 +13,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_contracts.topics import series_key_bytes
-from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
+from ioc_testing.database import issue_api_key
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
@@ -23,11 +23,7 @@ T0 = datetime(2023, 6, 1, tzinfo=UTC)
 
 
 async def _api_key(database: ScratchDatabase, agency: str) -> str:
-    connection = await asyncpg.connect(database.dsns["migrator"])
-    try:
-        return (await create_api_key(connection, agency=agency, comment="end-to-end test")).key
-    finally:
-        await connection.close()
+    return await issue_api_key(database, agency, comment="end-to-end test")
 
 
 def _figure(day: int, value: float, **fields: Any) -> dict[str, Any]:
