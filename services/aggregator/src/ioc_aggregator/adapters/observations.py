@@ -71,7 +71,7 @@ async def store_events(
         positions = checked_against_previous(items, rules)
         before = await previous_figures(connection, [items[i] for i in positions])
         stored = {i: figure for i, figure in zip(positions, before, strict=True) if figure}
-        checked, against_previous = judge_against_previous(items, stored, rules)
+        checked, against_previous = judge_against_previous(items, positions, stored, rules)
         repeats = await claim_ids(connection, checked)
         refused, stored_before = await unless_stored(connection, against_previous)
         revisions = [Revision(a.event, received_at, a.flags) for a in repeats.first]

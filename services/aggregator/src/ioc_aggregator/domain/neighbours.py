@@ -35,15 +35,16 @@ def checked_against_previous(
 
 def judge_against_previous(
     items: Sequence[Accepted],
+    positions: Sequence[int],
     stored_before: Mapping[int, StoredFigure],
     rules: Mapping[str, FigureRules],
 ) -> tuple[list[Accepted], list[tuple[Accepted, Refused]]]:
     """The items kept (with any new flags) and those refused, each with its refusal.
 
-    `stored_before` maps an item's position to the trusted figure stored before it; only
-    the positions `checked_against_previous` names are judged.
+    Only the `positions` that `checked_against_previous` named are judged;
+    `stored_before` maps such a position to the trusted figure stored before it.
     """
-    checked = set(checked_against_previous(items, rules))
+    checked = set(positions)
     if not checked:
         return list(items), []
     # The batch's unflagged figures per series, for the nearest one before each item.
