@@ -1,0 +1,148 @@
+"""The aggregator's two hot stages alone: screening and the store step, µs per event.
+
+    uv run python -m benchmarks.stages --events 20000        # after ./dev up; ~1 minute
+
+No Kafka: the benchmark's events (benchmarks/events.py) are screened from their bytes
+by the aggregator's own screening, then stored in batches by its own store step into a
+scratch database (migrated, catalog loaded), as the writer role. Two figures come out,
+each the median of `--repeat` passes over fresh batches: CPU-bound screening, and the
+wall time of the store transaction (the database's work included). Run it on two
+checkouts back to back to compare them on a busy machine; the absolute figures are of
+this machine at this moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from benchmarks.events import Workload
+from benchmarks.infrastructure import connect, create_database, drop_database, progress, read_env
+from ioc_aggregator.domain.records import Accepted, Position, SourceRecord
+from ioc_aggregator.domain.screening import screen_or_refuse
+from ioc_storage.catalog_read import read_catalog_rules
+from ioc_testing.pipeline import migrate_with_catalog
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.stages",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--events", type=int, default=20_000, help="events per pass")
+    parser.add_argument("--batch", type=int, default=2_000, help="events per store transaction")
+    parser.add_argument("--repeat", type=int, default=3, help="passes (the median is shown)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser.parse_args()
+
+
+def _store_step() -> Any:
+    """The store step, wherever this checkout keeps it (the outbound adapters since the
+    ports-and-adapters layout, `adapters/` before), so two checkouts compare."""
+    try:
+        from ioc_aggregator.outbound.observations import store_events
+    except ImportError:
+        from ioc_aggregator.adapters.observations import store_events  # type: ignore[no-redef]
+    return store_events
+
+
+def records(workload: Workload, first: int, count: int) -> list[SourceRecord]:
+    return [
+        SourceRecord(Position("bench", 0, e.n), e.key, e.value_bytes())
+        for e in workload.events(first, count)
+    ]
+
+
+def screen_all(batch: list[SourceRecord], rules: Any) -> tuple[list[Accepted], float]:
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    verdicts = [screen_or_refuse(r, rules, now=now, max_future=timedelta(days=1)) for r in batch]
+    seconds = time.perf_counter() - started
+    accepted = [v for v in verdicts if isinstance(v, Accepted)]
+    if len(accepted) != len(batch):
+        refused = next(v for v in verdicts if not isinstance(v, Accepted))
+        raise SystemExit(f"screening refused a benchmark event: {refused}")
+    return accepted, seconds
+
+
+async def store_all(
+    writer: asyncpg.Pool, accepted: list[Accepted], rules: Any, batch: int
+) -> float:
+    store_events = _store_step()
+    started = time.perf_counter()
+    for start in range(0, len(accepted), batch):
+        async with writer.acquire() as connection:
+            await store_events(
+                connection,
+                accepted[start : start + batch],
+                rules=rules.figures,
+                received_at=datetime.now(UTC),
+            )
+    return time.perf_counter() - started
+
+
+async def measure(options: argparse.Namespace) -> dict[str, Any]:
+    env = read_env()
+    name = f"ioc_bench_stages_{uuid.uuid4().hex[:8]}"
+    database = await create_database(env, name)
+    try:
+        await migrate_with_catalog(database)
+        reader = await connect(database.dsns["reader"])
+        try:
+            rules = await read_catalog_rules(reader)
+        finally:
+            await reader.close()
+        writer = await asyncpg.create_pool(database.dsns["writer"], min_size=1, max_size=2)
+        workload = Workload()
+        screening: list[float] = []
+        storing: list[float] = []
+        try:
+            for attempt in range(options.repeat):
+                batch = records(workload, attempt * options.events, options.events)
+                accepted, seconds = screen_all(batch, rules)
+                screening.append(seconds / len(batch) * 1e6)
+                seconds = await store_all(writer, accepted, rules, options.batch)
+                storing.append(seconds / len(batch) * 1e6)
+                progress(
+                    f"pass {attempt + 1}: screen {screening[-1]:.1f} µs/event, "
+                    f"store {storing[-1]:.1f} µs/event"
+                )
+        finally:
+            await writer.close()
+    finally:
+        await drop_database(env, name, [])
+    return {
+        "events": options.events,
+        "batch": options.batch,
+        "screen_us_per_event": statistics.median(screening),
+        "store_us_per_event": statistics.median(storing),
+        "every_pass": {"screen": screening, "store": storing},
+    }
+
+
+def main() -> None:
+    options = arguments()
+    figures = asyncio.run(measure(options))
+    if options.json:
+        print(json.dumps(figures))
+    else:
+        print(
+            f"screen {figures['screen_us_per_event']:.1f} µs/event, "
+            f"store {figures['store_us_per_event']:.1f} µs/event "
+            f"(median of {options.repeat} passes of {options.events} events)",
+            file=sys.stdout,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""IndicatorEvent v1 read from its bytes without building a pydantic model: the hot path.
+
+The pydantic model (`ioc_contracts.events.IndicatorEvent`) stays the contract and the
+source of the AsyncAPI document. This decoder accepts only what the contract accepts, in
+the contract's canonical form, and gives the same fields; anything else — an error, a
+code with spaces the contract would strip, a timestamp written another way, a lone
+numerator — is not judged here: `decode_event` returns None and the caller asks the
+contract, which gives the verdict and the reason. So the two can only differ if this
+one accepts what the contract refuses or reads a field differently, and a differential
+property test (`tests/test_fast_decoding.py`) holds them equal on arbitrary bytes.
+
+msgspec checks types, patterns, lengths and bounds in C while it parses; what is left
+in Python is the timestamps (ISO 8601 with an offset, to UTC) and the edges of the
+free-text fields.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from ioc_contracts.types import VALUE_LIMIT
+
+# The contract's patterns, anchored with \Z: Python's `$` also matches before a final
+# newline, which the contract (pydantic-core's regex) does not allow.
+_Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,39}\Z", max_length=40)]
+_CatalogCode = Annotated[
+    str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}\Z", max_length=64)
+]
+# The one spelling taken here: 2024-06-30T17:00:00Z, +07:00, 1 to 6 decimals of a second.
+# Other ISO 8601 spellings the contract may take go to the contract.
+_Timestamp = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})\Z"),
+]
+_Finite = Annotated[float, msgspec.Meta(ge=-VALUE_LIMIT, le=VALUE_LIMIT)]
+_NonNegative = Annotated[float, msgspec.Meta(ge=0, le=VALUE_LIMIT)]
+_Positive = Annotated[float, msgspec.Meta(gt=0, le=VALUE_LIMIT)]
+_Source = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+_Note = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class _Wire(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    event_id: UUID
+    agency: _Code
+    indicator: _CatalogCode
+    scope: _Code
+    observed_at: _Timestamp
+    value: _Finite
+    schema_version: Literal[1] = 1
+    numerator: _NonNegative | None = None
+    denominator: _Positive | None = None
+    reported_at: _Timestamp | None = None
+    source: _Source | None = None
+    note: _Note | None = None
+
+
+class DecodedEvent(msgspec.Struct, frozen=True, gc=False):
+    """An IndicatorEvent's fields as the contract reads them (timestamps in UTC)."""
+
+    event_id: UUID
+    agency: str
+    indicator: str
+    scope: str
+    observed_at: datetime
+    value: float
+    numerator: float | None
+    denominator: float | None
+    reported_at: datetime | None
+    source: str | None
+    note: str | None
+    schema_version: int = 1
+
+
+_DECODER = msgspec.json.Decoder(_Wire)
+
+
+def decode_event(data: bytes) -> DecodedEvent | None:
+    """The event in `data`, or None when the contract must judge it (see the module)."""
+    try:
+        wire = _DECODER.decode(data)
+    except msgspec.DecodeError:
+        return None
+    if (wire.numerator is None) != (wire.denominator is None):
+        return None
+    if _edged(wire.source) or _edged(wire.note):
+        return None
+    observed_at = _utc(wire.observed_at)
+    if observed_at is None:
+        return None
+    reported_at = None
+    if wire.reported_at is not None:
+        reported_at = _utc(wire.reported_at)
+        if reported_at is None:
+            return None
+    return DecodedEvent(
+        event_id=wire.event_id,
+        agency=wire.agency,
+        indicator=wire.indicator,
+        scope=wire.scope,
+        observed_at=observed_at,
+        value=wire.value,
+        numerator=wire.numerator,
+        denominator=wire.denominator,
+        reported_at=reported_at,
+        source=wire.source,
+        note=wire.note,
+    )
+
+
+def _edged(text: str | None) -> bool:
+    """Whitespace at either end: the contract strips it, which is its business."""
+    return text is not None and (text[0].isspace() or text[-1].isspace())
+
+
+def _utc(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None  # a 13th month, a 25th hour, before year 1 in UTC: the contract says
