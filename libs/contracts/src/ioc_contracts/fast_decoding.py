@@ -9,13 +9,14 @@ contract, which gives the verdict and the reason. So the two can only differ if 
 one accepts what the contract refuses or reads a field differently, and a differential
 property test (`tests/test_fast_decoding.py`) holds them equal on arbitrary bytes.
 
-msgspec checks types, patterns, lengths and bounds in C while it parses; what is left
-in Python is the timestamps (ISO 8601 with an offset, to UTC) and the edges of the
-free-text fields.
+msgspec checks types, lengths and bounds in C while it parses; what is left in Python
+is the patterns (a code already seen valid is looked up, not matched again), the
+timestamps (ISO 8601 with an offset, to UTC) and the edges of the free-text fields.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
@@ -24,18 +25,26 @@ import msgspec
 
 from ioc_contracts.types import VALUE_LIMIT
 
-# The contract's patterns, anchored with \Z: Python's `$` also matches before a final
-# newline, which the contract (pydantic-core's regex) does not allow.
-_Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,39}\Z", max_length=40)]
-_CatalogCode = Annotated[
-    str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}\Z", max_length=64)
-]
+# The contract's patterns. `fullmatch`, not `$`: Python's `$` also matches before a
+# final newline, which the contract (pydantic-core's regex) does not allow.
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
+_CATALOG_CODE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 # The one spelling taken here: 2024-06-30T17:00:00Z, +07:00, 1 to 6 decimals of a second.
-# Other ISO 8601 spellings the contract may take go to the contract.
-_Timestamp = Annotated[
-    str,
-    msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})\Z"),
-]
+# Other ISO 8601 spellings the contract may take go to the contract. (`\d` would take
+# other scripts' digits too.)
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+# Codes seen valid: a batch names a few hundred series many times over. Bounded, so a
+# stream of made-up codes cannot grow it without end.
+_VALID_CODES: set[str] = set()
+_VALID_CATALOG_CODES: set[str] = set()
+_REMEMBERED = 50_000
+# Timestamps read before: the periods a batch reports on repeat across its series.
+_INSTANTS: dict[str, datetime] = {}
+_Code = Annotated[str, msgspec.Meta(max_length=40)]
+_CatalogCode = Annotated[str, msgspec.Meta(max_length=64)]
+_Timestamp = Annotated[str, msgspec.Meta(max_length=40)]
 _Finite = Annotated[float, msgspec.Meta(ge=-VALUE_LIMIT, le=VALUE_LIMIT)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0, le=VALUE_LIMIT)]
 _Positive = Annotated[float, msgspec.Meta(gt=0, le=VALUE_LIMIT)]
@@ -86,6 +95,12 @@ def decode_event(data: bytes) -> DecodedEvent | None:
         return None
     if (wire.numerator is None) != (wire.denominator is None):
         return None
+    if not (
+        _is_code(wire.agency, _CODE, _VALID_CODES)
+        and _is_code(wire.scope, _CODE, _VALID_CODES)
+        and _is_code(wire.indicator, _CATALOG_CODE, _VALID_CATALOG_CODES)
+    ):
+        return None
     if _edged(wire.source) or _edged(wire.note):
         return None
     observed_at = _utc(wire.observed_at)
@@ -111,13 +126,32 @@ def decode_event(data: bytes) -> DecodedEvent | None:
     )
 
 
+def _is_code(text: str, pattern: re.Pattern[str], seen: set[str]) -> bool:
+    if text in seen:
+        return True
+    if pattern.fullmatch(text) is None:
+        return False
+    if len(seen) < _REMEMBERED:
+        seen.add(text)
+    return True
+
+
 def _edged(text: str | None) -> bool:
     """Whitespace at either end: the contract strips it, which is its business."""
     return text is not None and (text[0].isspace() or text[-1].isspace())
 
 
 def _utc(text: str) -> datetime | None:
+    known = _INSTANTS.get(text)
+    if known is not None:
+        return known
+    if _TIMESTAMP.fullmatch(text) is None:
+        return None
     try:
-        return datetime.fromisoformat(text).astimezone(UTC)
+        instant = datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):
         return None  # a 13th month, a 25th hour, before year 1 in UTC: the contract says
+    if len(_INSTANTS) >= _REMEMBERED:
+        _INSTANTS.clear()
+    _INSTANTS[text] = instant
+    return instant
