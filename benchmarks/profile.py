@@ -15,18 +15,29 @@ from typing import Any
 
 # (stage, file suffix, function or None for any): innermost match wins.
 STAGES: tuple[tuple[str, str, str | None], ...] = (
-    ("screen: decode + validate (pydantic)", "ioc_aggregator/domain/screening.py", None),
+    ("screen: decode (msgspec; pydantic when it declines)", "ioc_contracts/event_bytes.py", None),
+    ("screen: decode (msgspec; pydantic when it declines)", "ioc_contracts/fast_decoding.py", None),
+    ("screen: catalog rules (grants, clock, floor, quality)", "ioc_catalog/screening.py", None),
+    (
+        "screen: catalog rules (grants, clock, floor, quality)",
+        "ioc_aggregator/domain/screening.py",
+        None,
+    ),
     (
         "store: COPY + latest values (asyncpg)",
-        "ioc_aggregator/adapters/observations.py",
+        "ioc_aggregator/outbound/observations.py",
         None,
     ),
     ("build SeriesUpdated (pydantic)", "ioc_aggregator/domain/batch.py", "series_updates"),
-    ("publish SeriesUpdated (FastStream → aiokafka)", "ioc_aggregator/adapters/outbox.py", None),
-    ("commit offsets", "ioc_aggregator/adapters/pipeline.py", "_commit"),
-    ("hand batches on, in order", "ioc_aggregator/adapters/pipeline.py", None),
-    ("records → SourceRecord", "ioc_aggregator/adapters/subscriber.py", "source_records"),
-    ("other batch bookkeeping", "ioc_aggregator/usecase.py", None),
+    (
+        "publish SeriesUpdated (FastStream → aiokafka)",
+        "ioc_aggregator/outbound/kafka_publisher.py",
+        None,
+    ),
+    ("commit offsets", "ioc_aggregator/inbound/pipeline.py", "_commit"),
+    ("hand batches on, in order", "ioc_aggregator/inbound/pipeline.py", None),
+    ("records → SourceRecord", "ioc_aggregator/inbound/subscriber.py", "source_records"),
+    ("other batch bookkeeping", "ioc_aggregator/application/usecase.py", None),
 )
 LIBRARIES: tuple[tuple[str, str], ...] = (
     ("Kafka fetch + record parsing (aiokafka consumer)", "aiokafka/consumer/"),

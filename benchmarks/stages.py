@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import statistics
 import sys
@@ -29,8 +30,10 @@ from benchmarks.events import Workload
 from benchmarks.infrastructure import connect, create_database, drop_database, progress, read_env
 from ioc_aggregator.domain.records import Accepted, Position, SourceRecord
 from ioc_aggregator.domain.screening import screen_or_refuse
-from ioc_storage.catalog_read import read_catalog_rules
+from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
 from ioc_testing.pipeline import migrate_with_catalog
+
+MAX_FUTURE = timedelta(days=1)
 
 
 def arguments() -> argparse.Namespace:
@@ -50,10 +53,9 @@ def _store_step() -> Any:
     """The store step, wherever this checkout keeps it (the outbound adapters since the
     ports-and-adapters layout, `adapters/` before), so two checkouts compare."""
     try:
-        from ioc_aggregator.outbound.observations import store_events
+        return importlib.import_module("ioc_aggregator.outbound.observations").store_events
     except ImportError:
-        from ioc_aggregator.adapters.observations import store_events  # type: ignore[no-redef]
-    return store_events
+        return importlib.import_module("ioc_aggregator.adapters.observations").store_events
 
 
 def records(workload: Workload, first: int, count: int) -> list[SourceRecord]:
@@ -63,10 +65,23 @@ def records(workload: Workload, first: int, count: int) -> list[SourceRecord]:
     ]
 
 
-def screen_all(batch: list[SourceRecord], rules: Any) -> tuple[list[Accepted], float]:
+def screening_rules(rules: CatalogRules) -> Any:
+    """What this checkout's screening takes: the shared ScreeningRules since they exist,
+    the catalog's rules and the clock skew apart before."""
+    try:
+        from ioc_catalog.screening import ScreeningRules
+    except ImportError:
+        return rules
+    return ScreeningRules(rules.policy, rules.figures, MAX_FUTURE)
+
+
+def screen_all(batch: list[SourceRecord], rules: CatalogRules) -> tuple[list[Accepted], float]:
     now = datetime.now(UTC)
+    screening = screening_rules(rules)
+    skew: dict[str, Any] = {} if screening is not rules else {"max_future": MAX_FUTURE}
+    screen: Any = screen_or_refuse
     started = time.perf_counter()
-    verdicts = [screen_or_refuse(r, rules, now=now, max_future=timedelta(days=1)) for r in batch]
+    verdicts = [screen(r, screening, now=now, **skew) for r in batch]
     seconds = time.perf_counter() - started
     accepted = [v for v in verdicts if isinstance(v, Accepted)]
     if len(accepted) != len(batch):

@@ -24,11 +24,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-import ioc_aggregator.adapters.pipeline as pipeline
-import ioc_aggregator.adapters.subscriber as subscriber
-import ioc_aggregator.usecase as usecase
+import ioc_aggregator.application.usecase as usecase
+import ioc_aggregator.domain.batch as batch
+import ioc_aggregator.inbound.pipeline as pipeline
+import ioc_aggregator.inbound.subscriber as subscriber
 from ioc_aggregator.__main__ import main
-from ioc_aggregator.adapters.outbox import KafkaOutbox
+from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
 
 SECONDS: defaultdict[str, float] = defaultdict(float)
 CALLS: Counter[str] = Counter()
@@ -104,8 +105,8 @@ def install(path: Path) -> None:
         (pipeline.BatchPipeline, ("_stored",), "wait for the batch ahead to be stored", True),
         (pipeline.BatchPipeline, ("_finish",), "finish a batch, in all", True),
         (usecase.BatchProcessor, ("_store",), "store: database transaction", True),
-        (usecase, ("series_updates",), "build SeriesUpdated", False),
-        (KafkaOutbox, ("series_updated",), "publish SeriesUpdated, wait for acks", True),
+        (batch, ("announcements",), "build SeriesUpdated", False),
+        (KafkaPublisher, ("series_updated",), "publish SeriesUpdated, wait for acks", True),
     ]
     for owner, names, stage, asynchronous in targets:
         name = next((n for n in names if hasattr(owner, n)), None)

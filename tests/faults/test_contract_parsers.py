@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from ioc_aggregator.domain.records import Position, Refused, SourceRecord
 from ioc_aggregator.domain.screening import decode
 from ioc_contracts import IndicatorEvent
+from ioc_contracts.fast_decoding import DecodedEvent
 
 VALID: dict[str, Any] = {
     "event_id": "6f1c2d0e-8a4b-4c1e-9d7a-2b5f0e3c9a11",
@@ -66,11 +67,11 @@ def assert_event_or_reasoned_refusal(value: bytes | None) -> None:
         assert verdict.reason.strip(), "a refusal without a reason"
         assert verdict.record.value == value  # the original bytes go to the DLQ untouched
     else:
-        assert isinstance(verdict, IndicatorEvent)
+        assert isinstance(verdict, DecodedEvent)
 
 
 def test_a_valid_event_decodes() -> None:
-    assert isinstance(decode(record(json.dumps(VALID).encode())), IndicatorEvent)
+    assert isinstance(decode(record(json.dumps(VALID).encode())), DecodedEvent)
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,5 +150,5 @@ def test_hostile_json_is_refused_not_raised(value: bytes) -> None:
 def test_event_ids_survive_the_round_trip() -> None:
     event_id = uuid.uuid4()
     decoded = decode(record(json.dumps({**VALID, "event_id": str(event_id)}).encode()))
-    assert isinstance(decoded, IndicatorEvent)
+    assert isinstance(decoded, DecodedEvent)
     assert decoded.event_id == event_id

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaTimeoutError
 from prometheus_client import CollectorRegistry
 
-from ioc_aggregator.adapters.pipeline import BatchPipeline
+from ioc_aggregator.application.usecase import Announced, DatabaseUnavailableError, Screened
 from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
 from ioc_aggregator.domain.records import Position, SourceRecord
+from ioc_aggregator.inbound.pipeline import BatchPipeline
 from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.usecase import Announced, DatabaseUnavailableError, Screened
 from ioc_catalog.policy import PublishPolicy
-from ioc_storage.catalog_read import CatalogRules
+from ioc_catalog.screening import ScreeningRules
 
 TOPIC = "ioc.indicator-events"
-_NO_RULES = CatalogRules(PublishPolicy([], []), {})
+_NO_RULES = ScreeningRules(PublishPolicy([], []), {}, timedelta(days=1))
 
 
 def batch(*positions: tuple[int, int]) -> list[SourceRecord]:

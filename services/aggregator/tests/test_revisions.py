@@ -17,6 +17,7 @@ from ioc_aggregator.domain.revisions import (
 )
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_contracts.event_bytes import fields_of
 
 AT = datetime(2023, 6, 30, 10, tzinfo=UTC)
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -33,7 +34,7 @@ def accepted(offset: int = 0, **fields: object) -> Accepted:
         **fields,
     }
     record = SourceRecord(Position("ioc.indicator-events", 0, offset), None, None)
-    return Accepted(record, IndicatorEvent.model_validate(values))
+    return Accepted(record, fields_of(IndicatorEvent.model_validate(values)))
 
 
 def test_copies_of_a_new_id_in_one_batch_are_duplicates_or_conflicts_of_the_first() -> None:

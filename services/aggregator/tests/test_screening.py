@@ -11,12 +11,13 @@ import pytest
 from ioc_aggregator.domain.records import Accepted, Position, Refused, SourceRecord
 from ioc_aggregator.domain.screening import screen
 from ioc_catalog import Grant, PublishPolicy
+from ioc_catalog.quality import FigureRules, ValueRange
+from ioc_catalog.screening import ScreeningRules
 from ioc_contracts.catalog import Unit
 from ioc_contracts.dead_letter import DeadLetterErrorCode
-from ioc_storage.catalog_read import CatalogRules, FigureRules, ValueRange
 
 NOW = datetime(2023, 7, 1, 3, 0, tzinfo=UTC)
-RULES = CatalogRules(
+RULES = ScreeningRules(
     policy=PublishPolicy(
         ["vp-ubnd", "so-tnmt", "so-xd"],
         [
@@ -28,6 +29,7 @@ RULES = CatalogRules(
         "dvc.paperless-rate": FigureRules(ValueRange(0.0, 100.0), Unit.PERCENT),
         "cds.dataset-completion-rate": FigureRules(ValueRange(0.0, 100.0), Unit.PERCENT),
     },
+    max_future=timedelta(days=1),
 )
 
 
@@ -49,7 +51,7 @@ def _event(**changes: object) -> bytes:
 
 
 def _screen(value: bytes | None) -> Accepted | Refused:
-    return screen(_record(value), RULES, now=NOW, max_future=timedelta(days=1))
+    return screen(_record(value), RULES, now=NOW)
 
 
 def test_a_granted_event_in_range_is_accepted() -> None:
@@ -105,3 +107,11 @@ def test_each_bad_record_is_refused_with_its_reason(
 def test_a_figure_just_inside_the_clock_skew_is_accepted() -> None:
     within = (NOW + timedelta(hours=23)).isoformat()
     assert isinstance(_screen(_event(observed_at=within)), Accepted)
+
+
+def test_a_future_reported_at_is_refused_as_at_the_gateway() -> None:
+    # The drift issue 13 names: one screening (ioc_catalog.screening) for both paths.
+    verdict = _screen(_event(reported_at=(NOW + timedelta(days=2)).isoformat()))
+    assert isinstance(verdict, Refused)
+    assert verdict.error_code is DeadLetterErrorCode.TIMESTAMP_IN_FUTURE
+    assert verdict.reason.startswith("reported_at: ")

@@ -88,7 +88,9 @@ def _by_contract(value: bytes) -> DecodedEvent | Unreadable:
         return fields_of(IndicatorEvent.model_validate_json(value))
     except ValidationError as error:
         if not any(problem["type"] == "json_invalid" for problem in error.errors()):
-            return Unreadable(DeadLetterErrorCode.SCHEMA_VIOLATION, describe_validation_error(error))
+            return Unreadable(
+                DeadLetterErrorCode.SCHEMA_VIOLATION, describe_validation_error(error)
+            )
     except (ValueError, OverflowError, RecursionError):
         pass
     # Not strict UTF-8 JSON: the standard library's reading decides, as it always has

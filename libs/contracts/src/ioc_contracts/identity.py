@@ -16,8 +16,11 @@ from datetime import datetime
 from uuid import UUID
 
 from ioc_contracts.events import IndicatorEvent
+from ioc_contracts.fast_decoding import DecodedEvent
 
 EventKey = tuple[str, UUID]
+# The contract's model or the fast decoder's record of it: the same fields.
+AnyEvent = IndicatorEvent | DecodedEvent
 
 CONTENT_FIELDS = (
     "indicator",
@@ -31,18 +34,16 @@ CONTENT_FIELDS = (
 )
 
 
-def event_key(event: IndicatorEvent) -> EventKey:
+def event_key(event: AnyEvent) -> EventKey:
     return (event.agency, event.event_id)
 
 
-def differing_fields(event: IndicatorEvent, stored: Mapping[str, object]) -> list[str]:
+def differing_fields(event: AnyEvent, stored: Mapping[str, object]) -> list[str]:
     """The content fields in which `event` differs from the stored copy of its id."""
     return [name for name in CONTENT_FIELDS if not _same(getattr(event, name), stored.get(name))]
 
 
-def describe_conflict(
-    event: IndicatorEvent, stored: Mapping[str, object], fields: list[str]
-) -> str:
+def describe_conflict(event: AnyEvent, stored: Mapping[str, object], fields: list[str]) -> str:
     """Vietnamese first, then English: what was stored under the id and what differs."""
     shown = "; ".join(
         f"{name}: {_text(stored.get(name))} → {_text(getattr(event, name))}" for name in fields

@@ -38,7 +38,11 @@ class AggregatorSettings(ServiceSettings):
     # Kafka (seek back) — well under max.poll.interval.ms so the group keeps us.
     aggregator_max_block_seconds: float = Field(default=60.0, gt=0)
     aggregator_statement_timeout_ms: int = Field(default=30_000, ge=100)
-    aggregator_db_pool_size: int = Field(default=4, ge=1, le=64)
+    # Two lanes and the refusals, the relay and the catalog beside them.
+    aggregator_db_pool_size: int = Field(default=5, ge=1, le=64)
+    # Transactions one large batch is stored in at once, each for its own partitions:
+    # the database works on one while the other waits for the network or our CPU.
+    aggregator_store_lanes: int = Field(default=2, ge=1, le=8)
     # Leftover SeriesUpdated (their writer died before Kafka acknowledged them) are
     # published again by every replica's relay once this old.
     aggregator_relay_every_seconds: float = Field(default=10.0, gt=0)

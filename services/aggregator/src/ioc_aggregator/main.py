@@ -7,19 +7,22 @@ import os
 from collections.abc import Callable
 from datetime import timedelta
 
+import asyncpg
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from prometheus_client import CollectorRegistry, make_asgi_app
 
-from ioc_aggregator.adapters.announcements import AnnouncementRelay
-from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
-from ioc_aggregator.adapters.database import create_pool
-from ioc_aggregator.adapters.outbox import KafkaOutbox
-from ioc_aggregator.adapters.pipeline import BatchPipeline
-from ioc_aggregator.adapters.quarantine import DatabaseQuarantine
-from ioc_aggregator.adapters.subscriber import register_subscriber
+from ioc_aggregator.application.usecase import BatchProcessor
+from ioc_aggregator.application.waiting import DatabaseWait
 from ioc_aggregator.config import AggregatorSettings
+from ioc_aggregator.inbound.pipeline import BatchPipeline
+from ioc_aggregator.inbound.subscriber import register_subscriber
 from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.usecase import BatchProcessor
+from ioc_aggregator.outbound.catalog_rules import CatalogRulesCache
+from ioc_aggregator.outbound.database import create_pool
+from ioc_aggregator.outbound.event_store import DatabaseEventStore
+from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
+from ioc_aggregator.outbound.quarantine import DatabaseQuarantine
+from ioc_aggregator.outbound.relay import AnnouncementRelay
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
@@ -37,6 +40,7 @@ class Runtime:
     """What exists only while the service runs (the pool is opened at start-up)."""
 
     processor: BatchProcessor | None = None
+    pool: asyncpg.Pool | None = None
     catalog: CatalogRulesCache | None = None
     relay: AnnouncementRelay | None = None
 
@@ -68,11 +72,14 @@ def create_app(
             size=settings.aggregator_db_pool_size,
             statement_timeout_ms=settings.aggregator_statement_timeout_ms,
         )
+        runtime.pool = pool
         runtime.catalog = CatalogRulesCache(
-            pool, refresh_seconds=settings.aggregator_catalog_refresh_seconds
+            pool,
+            refresh_seconds=settings.aggregator_catalog_refresh_seconds,
+            max_future=timedelta(seconds=settings.aggregator_max_future_seconds),
         )
         runtime.catalog.start()
-        outbox = KafkaOutbox(
+        publisher = KafkaPublisher(
             broker,
             dlq_topic=settings.aggregator_dlq_topic,
             updates_topic=settings.aggregator_updates_topic,
@@ -81,20 +88,19 @@ def create_app(
         )
         runtime.relay = AnnouncementRelay(
             pool,
-            outbox.series_updated,
+            publisher.series_updated,
             every=settings.aggregator_relay_every_seconds,
             older_than=settings.aggregator_relay_after_seconds,
             on_relayed=metrics.updates_relayed.inc,
         )
         runtime.relay.start()
         runtime.processor = BatchProcessor(
-            pool=pool,
+            events=DatabaseEventStore(pool),
             rules=runtime.catalog.current,
-            outbox=outbox,
+            publisher=publisher,
             metrics=metrics,
-            max_future=timedelta(seconds=settings.aggregator_max_future_seconds),
-            max_block_seconds=settings.aggregator_max_block_seconds,
-            backoff=Backoff(),
+            wait=DatabaseWait(Backoff(), settings.aggregator_max_block_seconds, metrics),
+            lanes=settings.aggregator_store_lanes,
             after_commit=failpoint(settings.aggregator_failpoint),
         )
 
@@ -103,8 +109,8 @@ def create_app(
             await runtime.relay.stop()
         if runtime.catalog is not None:
             await runtime.catalog.stop()
-        if runtime.processor is not None:
-            await runtime.processor.pool.close()
+        if runtime.pool is not None:
+            await runtime.pool.close()
 
     # Liveness is the process alone: restarting an aggregator does not bring Kafka
     # or the database back, so their outages belong to readiness.
@@ -114,13 +120,13 @@ def create_app(
 
     @get(include_in_schema=False)
     async def ready(scope: object) -> AsgiResponse:
-        processor = runtime.processor
-        if processor is None:
+        pool = runtime.pool
+        if runtime.processor is None or pool is None:
             return AsgiResponse(b"starting", 503)
         if not await broker.ping(timeout=2.0):
             return AsgiResponse(b"kafka unavailable", 503)
         try:
-            async with processor.pool.acquire(timeout=2) as connection:
+            async with pool.acquire(timeout=2) as connection:
                 await connection.fetchval("SELECT 1")
         except Exception:
             return AsgiResponse(b"database unavailable", 503)

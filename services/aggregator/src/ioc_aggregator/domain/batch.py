@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
-from ioc_aggregator.domain.records import Position
+from ioc_aggregator.domain.records import Position, Refused
+from ioc_aggregator.domain.revisions import Revision
 from ioc_contracts import SeriesUpdated
 from ioc_contracts.events import MAX_EVENT_IDS_PER_UPDATE
 
@@ -68,6 +69,48 @@ def newest_per_series(rows: Sequence[StoredObservation]) -> list[StoredObservati
         if current is None or row.observed_at >= current.observed_at:
             newest[key] = row
     return list(newest.values())
+
+
+class Announcement(NamedTuple):
+    """One SeriesUpdated, serialised once: the outbox keeps these bytes and Kafka gets
+    the same ones."""
+
+    indicator: str
+    scope: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """What one store transaction did."""
+
+    inserted: list[StoredObservation]
+    latest: list[LatestValue]
+    refused: list[Refused] = field(default_factory=list)
+    duplicates: int = 0
+    flagged: list[Revision] = field(default_factory=list)
+    announcements: list[Announcement] = field(default_factory=list)
+    # Outbox rows of `announcements`, to forget once Kafka acknowledged them.
+    announcement_ids: list[int] = field(default_factory=list)
+
+
+def merged(parts: Sequence[StoredBatch]) -> StoredBatch:
+    """Several transactions' work as one batch's."""
+    if len(parts) == 1:
+        return parts[0]
+    return StoredBatch(
+        inserted=[row for part in parts for row in part.inserted],
+        latest=[row for part in parts for row in part.latest],
+        refused=[row for part in parts for row in part.refused],
+        duplicates=sum(part.duplicates for part in parts),
+        flagged=[row for part in parts for row in part.flagged],
+        announcements=[row for part in parts for row in part.announcements],
+        announcement_ids=[row for part in parts for row in part.announcement_ids],
+    )
+
+
+def announcements(updates: Sequence[SeriesUpdated]) -> list[Announcement]:
+    return [Announcement(u.indicator, u.scope, u.model_dump_json()) for u in updates]
 
 
 def series_updates(

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ioc_aggregator.domain.records import Accepted, Refused
-from ioc_aggregator.domain.screening import refusal_code
 from ioc_catalog.quality import FigureRules, figure_findings, needs_previous
+from ioc_catalog.screening import refusal_code
 from ioc_contracts.catalog import QualityCheck
 
 AGAINST_PREVIOUS = frozenset({QualityCheck.COUNTER_DECREASE, QualityCheck.JUMP})

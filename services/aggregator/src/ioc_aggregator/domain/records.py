@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ioc_catalog.quality import Finding
-from ioc_contracts import IndicatorEvent
 from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_contracts.fast_decoding import DecodedEvent
 
 
 class Position(NamedTuple):
@@ -31,7 +31,7 @@ class SourceRecord(NamedTuple):
 
 class Accepted(NamedTuple):
     record: SourceRecord
-    event: IndicatorEvent
+    event: DecodedEvent
     # Data-quality checks it failed that the catalog sets to flag, not refuse.
     flags: tuple[Finding, ...] = ()
 

@@ -17,8 +17,8 @@ from uuid import UUID
 
 from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_catalog.quality import Finding
-from ioc_contracts import IndicatorEvent
 from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_contracts.fast_decoding import DecodedEvent
 from ioc_contracts.identity import (
     CONTENT_FIELDS,
     EventKey,
@@ -34,7 +34,7 @@ RevisionOrder = tuple[datetime, datetime, str, UUID]
 class Revision(NamedTuple):
     """An accepted event as it is stored: one revision of its figure."""
 
-    event: IndicatorEvent
+    event: DecodedEvent
     received_at: datetime
     flags: tuple[Finding, ...]
 
@@ -60,7 +60,7 @@ class Repeats(NamedTuple):
     conflicts: list[Refused]
 
 
-def content_of(event: IndicatorEvent) -> dict[str, object]:
+def content_of(event: DecodedEvent) -> dict[str, object]:
     return {name: getattr(event, name) for name in CONTENT_FIELDS}
 
 

@@ -7,30 +7,28 @@ of its events were stored (see `ioc_ingest.api` for the all-or-nothing rule).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ioc_catalog.policy import PublishPolicy, Refusal
-from ioc_catalog.quality import FigureRules, figure_findings, too_old
+from ioc_catalog.screening import ScreeningRules, screen_figure
 from ioc_contracts import IndicatorEvent
+from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 
 AGENCY_FIELD = "agency"
 
 
-@dataclass(frozen=True, slots=True)
-class ScreeningRules:
-    """The catalog in force (grants, each indicator's checks) and how far ahead a timestamp
-    may lie."""
+__all__ = ["Screening", "ScreeningRules", "screen_events"]
 
-    policy: PublishPolicy
-    figures: Mapping[str, FigureRules]
-    max_future: timedelta
+# Problems with the figure itself: the reason names the indicator whose rule it broke.
+_FIGURE_CODES = frozenset(
+    {DeadLetterErrorCode.VALUE_OUT_OF_RANGE, DeadLetterErrorCode.QUALITY_CHECK_FAILED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +91,7 @@ def _screen_one(
         event = IndicatorEvent.model_validate({**item, AGENCY_FIELD: agency})
     except ValidationError as error:
         return problems + [_from_validation(index, detail) for detail in error.errors()]
-    problems += _policy_problems(index, event, agency=agency, rules=rules)
-    problems += _plausibility_problems(index, event, rules=rules, now=now)
+    problems += _catalog_problems(index, event, rules=rules, now=now)
     if problems:
         return problems
     # Revisions of a figure are ordered by reported_at: without one, the gateway's
@@ -102,49 +99,18 @@ def _screen_one(
     return event if event.reported_at else event.model_copy(update={"reported_at": now})
 
 
-def _policy_problems(
-    index: int, event: IndicatorEvent, *, agency: str, rules: ScreeningRules
-) -> list[EventProblem]:
-    decision = rules.policy.check(agency, event.indicator, event.scope)
-    if decision.allowed:
-        return []
-    if decision.refusal is Refusal.UNKNOWN_INDICATOR:
-        return [
-            EventProblem(
-                index, "indicator", f"unknown indicator {event.indicator!r}: not in the catalog"
-            )
-        ]
-    field = "scope" if decision.refusal is Refusal.SCOPE_NOT_GRANTED else "indicator"
-    return [EventProblem(index, field, decision.reason, ProblemKind.FORBIDDEN)]
-
-
-def _plausibility_problems(
+def _catalog_problems(
     index: int, event: IndicatorEvent, *, rules: ScreeningRules, now: datetime
 ) -> list[EventProblem]:
-    problems: list[EventProblem] = []
-    figure_rules = rules.figures.get(event.indicator) or FigureRules()
-    # Checks set to flag are the aggregator's to record; here only refusals count.
-    for finding in figure_findings(
-        figure_rules, value=event.value, numerator=event.numerator, denominator=event.denominator
-    ):
-        if finding.refuses:
-            problems.append(
-                EventProblem(index, finding.field, f"{finding.reason} ({event.indicator})")
-            )
-    old = too_old(figure_rules, event.observed_at)
-    if old is not None:
-        problems.append(EventProblem(index, "observed_at", old))
-    latest_allowed = now + rules.max_future
-    for field, moment in (("observed_at", event.observed_at), ("reported_at", event.reported_at)):
-        if moment is not None and moment > latest_allowed:
-            problems.append(
-                EventProblem(
-                    index,
-                    field,
-                    f"{moment.isoformat()} lies more than {_duration(rules.max_future)} "
-                    f"in the future (server time {now.isoformat(timespec='seconds')})",
-                )
-            )
+    # The screening every path shares (`ioc_catalog.screening`); checks set to flag are
+    # the aggregator's to record, so here only the problems count.
+    problems = []
+    for problem in screen_figure(event, rules, now=now).problems:
+        reason = problem.reason
+        if problem.code in _FIGURE_CODES:
+            reason = f"{reason} ({event.indicator})"
+        kind = ProblemKind.FORBIDDEN if problem.forbidden else ProblemKind.INVALID
+        problems.append(EventProblem(index, problem.field, reason, kind))
     return problems
 
 
@@ -160,12 +126,3 @@ def _from_validation(index: int, detail: ErrorDetails) -> EventProblem:
         case _:
             reason = detail["msg"]
     return EventProblem(index, field, reason)
-
-
-def _duration(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
-        if seconds and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} seconds"

@@ -12,10 +12,10 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.annotations import KafkaMessage
 
-from ioc_aggregator.adapters.pipeline import BatchPipeline
+from ioc_aggregator.application.usecase import DatabaseUnavailableError
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.domain.records import Position, SourceRecord
-from ioc_aggregator.usecase import DatabaseUnavailableError
+from ioc_aggregator.inbound.pipeline import BatchPipeline
 
 log = logging.getLogger(__name__)
 

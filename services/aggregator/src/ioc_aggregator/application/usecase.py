@@ -6,7 +6,16 @@ commits first, then dead letters and series updates are acknowledged by Kafka,
 and only then are offsets committed. A crash anywhere before the commit means
 the batch is read again, and the idempotency key absorbs what was stored.
 Screening writes nothing, so it may run while the batch before is still stored; a
-batch may be stored while Kafka acknowledges the one before (adapters/pipeline.py).
+batch may be stored while Kafka acknowledges the one before (inbound/pipeline.py).
+
+A large batch is stored in two transactions at once, one per lane of partitions: a
+series lives in one partition, so the lanes touch disjoint series, and the database
+works on both while the other waits. Both must commit before anything reaches Kafka or
+an offset is committed; if one fails, the whole batch is read again (what the other
+stored is then duplicates, and its SeriesUpdated stay in the outbox for the relay).
+
+The use case knows its ports only (`application/ports.py`); the adapters are wired in
+`main.py`.
 """
 
 from __future__ import annotations
@@ -16,34 +25,29 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
-from typing import Protocol, TypeVar
 
-import asyncpg
-
-from ioc_aggregator.adapters.announcements import forget_announcements
-from ioc_aggregator.adapters.database import is_retryable
-from ioc_aggregator.adapters.observations import StoredBatch, store_events
-from ioc_aggregator.adapters.refusals import record_refusals
-from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
+from ioc_aggregator.application.lanes import lanes
+from ioc_aggregator.application.ports import (
+    EventStore,
+    Publisher,
+    RowsRefusedError,
+    RulesSource,
+)
+from ioc_aggregator.application.waiting import DatabaseUnavailableError, DatabaseWait
+from ioc_aggregator.domain.batch import StoredBatch, TopicPartitionKey, commit_offsets, merged
 from ioc_aggregator.domain.records import Accepted, Refused, SourceRecord
 from ioc_aggregator.domain.refusals import attributable
 from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_catalog.quality import FigureRules
-from ioc_contracts import SeriesUpdated
+from ioc_catalog.screening import ScreeningRules
 from ioc_contracts.dead_letter import DeadLetterErrorCode
-from ioc_runtime.backoff import Backoff
-from ioc_storage.catalog_read import CatalogRules
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-
-class DatabaseUnavailableError(Exception):
-    """The database stayed away longer than one batch may wait; read it again later."""
+__all__ = ["Announced", "BatchProcessor", "DatabaseUnavailableError", "Screened"]
 
 
 # Records screened between two chances for the batch ahead to read its replies.
@@ -57,7 +61,7 @@ class Screened:
     records: Sequence[SourceRecord]
     accepted: list[Accepted]
     refused: list[Refused]
-    rules: CatalogRules
+    rules: ScreeningRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +78,16 @@ class Announced:
     announcement_ids: list[int] = field(default_factory=list)
 
 
-class Outbox(Protocol):
-    """Hands messages to the Kafka producer, in order; what it returns completes once
-    Kafka acknowledged every one of them (and raises if one was not)."""
-
-    async def dead_letters(
-        self, refused: Sequence[Refused], failed_at: datetime
-    ) -> Awaitable[None]: ...
-
-    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> Awaitable[None]: ...
-
-
 @dataclass
 class BatchProcessor:
-    pool: asyncpg.Pool
-    rules: Callable[[], Awaitable[CatalogRules]]
-    outbox: Outbox
+    events: EventStore
+    rules: RulesSource
+    publisher: Publisher
     metrics: AggregatorMetrics
-    max_future: timedelta
-    max_block_seconds: float
-    backoff: Backoff
+    # Waits out database outages, up to a bound per batch.
+    wait: DatabaseWait
+    # Transactions one batch may use at once (disjoint partitions each).
+    lanes: int = 2
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Runs once a batch's transaction committed, before anything reaches Kafka; fault
     # tests make it end the process there (IOC_AGGREGATOR_FAILPOINT).
@@ -104,7 +98,7 @@ class BatchProcessor:
         database on the very first batch)."""
         self.metrics.consumed.inc(len(records))
         self.metrics.batch_size.observe(len(records))
-        rules = await self._with_database(self.rules)
+        rules = await self.wait(self.rules)
         now = self.clock()
         accepted: list[Accepted] = []
         refused: list[Refused] = []
@@ -113,7 +107,7 @@ class BatchProcessor:
                 # Let the batch ahead of this one take its database and Kafka replies.
                 await asyncio.sleep(0)
             for record in records[start : start + _SCREEN_SLICE]:
-                verdict = screen_or_refuse(record, rules, now=now, max_future=self.max_future)
+                verdict = screen_or_refuse(record, rules, now=now)
                 if isinstance(verdict, Accepted):
                     accepted.append(verdict)
                 else:
@@ -135,11 +129,11 @@ class BatchProcessor:
         if refused:
             refused_at = self.clock()
             await self._record_refusals(refused, refused_at)
-            pending.append(await self.outbox.dead_letters(refused, refused_at))
+            pending.append(await self.publisher.dead_letters(refused, refused_at))
         self.after_commit()
-        updates = stored.updates
+        updates = stored.announcements
         if updates:
-            pending.append(await self.outbox.series_updated(updates))
+            pending.append(await self.publisher.series_updated(updates))
         return Announced(
             records=batch.records,
             acknowledgements=pending,
@@ -155,7 +149,7 @@ class BatchProcessor:
         returns the offsets to commit. Raises if one was not acknowledged."""
         for acknowledgement in batch.acknowledgements:
             await acknowledgement
-        await forget_announcements(self.pool, batch.announcement_ids)
+        await self.events.forget_announcements(batch.announcement_ids)
         for letter in batch.refused:
             self.metrics.dead_letters.labels(letter.error_code.value).inc()
             log.warning(
@@ -178,8 +172,8 @@ class BatchProcessor:
         offsets are committed (a batch read again records nothing twice)."""
         refusals = attributable(refused, refused_at)
         try:
-            await self._with_database(partial(record_refusals, self.pool, refusals))
-        except asyncpg.PostgresError as error:
+            await self.wait(partial(self.events.record_refusals, refusals))
+        except (RowsRefusedError, DatabaseUnavailableError) as error:
             # Not worth blocking the partition for: the dead letter still carries it.
             log.error(
                 "could not record refusals for read-back",
@@ -191,9 +185,23 @@ class BatchProcessor:
     ) -> tuple[StoredBatch, list[Refused]]:
         if not accepted:
             return StoredBatch([], []), []
+        parts = lanes(accepted, self.lanes)
+        results = await asyncio.gather(
+            *(self._store_lane(part, figures) for part in parts), return_exceptions=True
+        )
+        # Every lane finished (committed or not) before anything is decided.
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        done = [r for r in results if not isinstance(r, BaseException)]
+        return merged([part for part, _ in done]), [r for _, refused in done for r in refused]
+
+    async def _store_lane(
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
+    ) -> tuple[StoredBatch, list[Refused]]:
         try:
-            return await self._with_database(lambda: self._write(accepted, figures)), []
-        except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
+            return await self.wait(partial(self._write, accepted, figures)), []
+        except RowsRefusedError:
             # Valid by every check we know, refused by the database (or an id another
             # writer registered meanwhile): store the events one by one, so only the
             # rows the database refuses go to the DLQ and the partition moves on.
@@ -206,57 +214,19 @@ class BatchProcessor:
         refused: list[Refused] = []
         for item in accepted:
             try:
-                batch = await self._with_database(partial(self._write, [item], figures))
-            except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
+                batch = await self.wait(partial(self._write, [item], figures))
+            except RowsRefusedError as error:
                 refused.append(
                     Refused(item.record, DeadLetterErrorCode.STORAGE_REJECTED, str(error))
                 )
                 continue
             parts.append(batch)
-        return StoredBatch(
-            inserted=[row for part in parts for row in part.inserted],
-            latest=[row for part in parts for row in part.latest],
-            refused=[row for part in parts for row in part.refused],
-            duplicates=sum(part.duplicates for part in parts),
-            flagged=[row for part in parts for row in part.flagged],
-            updates=[row for part in parts for row in part.updates],
-            announcement_ids=[row for part in parts for row in part.announcement_ids],
-        ), refused
+        return (merged(parts) if parts else StoredBatch([], [])), refused
 
     async def _write(
         self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
     ) -> StoredBatch:
         started = time.perf_counter()
-        async with self.pool.acquire() as connection:
-            batch = await store_events(
-                connection, accepted, rules=figures, received_at=self.clock()
-            )
+        batch = await self.events.store(accepted, rules=figures, received_at=self.clock())
         self.metrics.write_seconds.observe(time.perf_counter() - started)
         return batch
-
-    async def _with_database(self, operation: Callable[[], Awaitable[T]]) -> T:
-        """Runs `operation`, waiting out database outages with backoff, up to a bound."""
-        deadline = time.monotonic() + self.max_block_seconds
-        pending = self.backoff.pending_delay()
-        if pending:
-            await asyncio.sleep(pending)
-        while True:
-            try:
-                result = await operation()
-            except Exception as error:
-                if not is_retryable(error):
-                    raise
-                self.metrics.database_up.set(0)
-                self.metrics.database_retries.inc()
-                delay = self.backoff.next_delay()
-                log.warning(
-                    "database unavailable, backing off",
-                    extra={"error": repr(error), "retry_in_seconds": round(delay, 2)},
-                )
-                if time.monotonic() + delay > deadline:
-                    raise DatabaseUnavailableError(str(error)) from error
-                await asyncio.sleep(delay)
-                continue
-            self.backoff.succeeded()
-            self.metrics.database_up.set(1)
-            return result

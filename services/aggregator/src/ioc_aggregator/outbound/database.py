@@ -1,8 +1,15 @@
-"""The connection pool, and which database errors are worth waiting out."""
+"""The connection pool, and the database's errors as the use case knows them."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import asyncpg
+
+from ioc_aggregator.application.ports import RowsRefusedError, StorageUnavailableError
+
+T = TypeVar("T")
 
 # The server went away, restarts, is overloaded or timed a statement out: the
 # same batch will succeed later, so the aggregator waits and tries again.
@@ -23,6 +30,19 @@ RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
 
 def is_retryable(error: BaseException) -> bool:
     return isinstance(error, RETRYABLE_ERRORS)
+
+
+async def translated(operation: Callable[[], Awaitable[T]]) -> T:
+    """Runs `operation`; an outage becomes StorageUnavailableError, a refused row
+    RowsRefusedError (the driver's own errors stay at this edge)."""
+    try:
+        return await operation()
+    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as error:
+        raise RowsRefusedError(str(error)) from error
+    except Exception as error:
+        if is_retryable(error):
+            raise StorageUnavailableError(repr(error)) from error
+        raise
 
 
 async def create_pool(dsn: str, *, size: int, statement_timeout_ms: int) -> asyncpg.Pool:

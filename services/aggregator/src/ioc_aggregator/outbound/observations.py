@@ -13,20 +13,23 @@ Each step in the fastest form PostgreSQL offers for the usual case:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
 
-from ioc_aggregator.adapters.announcements import record_announcements
-from ioc_aggregator.adapters.event_ids import claim_ids, unless_stored
-from ioc_aggregator.adapters.figures import flags_json, previous_figures, record_figures
-from ioc_aggregator.domain.batch import LatestValue, StoredObservation, series_updates
+from ioc_aggregator.domain.batch import (
+    StoredBatch,
+    StoredObservation,
+    announcements,
+    series_updates,
+)
 from ioc_aggregator.domain.neighbours import checked_against_previous, judge_against_previous
-from ioc_aggregator.domain.records import Accepted, Refused
+from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision
+from ioc_aggregator.outbound.announcements import record_announcements
+from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
+from ioc_aggregator.outbound.figures import flags_json, previous_figures, record_figures
 from ioc_catalog.quality import FigureRules
-from ioc_contracts import SeriesUpdated
 
 _OBSERVATION_COLUMNS = (
     "event_id",
@@ -44,18 +47,6 @@ _OBSERVATION_COLUMNS = (
     "revised_at",
     "quality_flags",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredBatch:
-    inserted: list[StoredObservation]
-    latest: list[LatestValue]
-    refused: list[Refused] = field(default_factory=list)
-    duplicates: int = 0
-    flagged: list[Revision] = field(default_factory=list)
-    updates: list[SeriesUpdated] = field(default_factory=list)
-    # Outbox rows of `updates`, to forget once Kafka acknowledged them.
-    announcement_ids: list[int] = field(default_factory=list)
 
 
 async def store_events(
@@ -93,7 +84,8 @@ async def store_events(
             )
             for r in revisions
         ]
-        updates = series_updates(inserted, latest, updated_at=received_at)
+        # Serialised once: the outbox keeps these bytes and Kafka gets the same.
+        updates = announcements(series_updates(inserted, latest, updated_at=received_at))
         announcement_ids = await record_announcements(connection, updates)
     return StoredBatch(
         inserted=inserted,
@@ -101,7 +93,7 @@ async def store_events(
         refused=[*repeats.conflicts, *refused],
         duplicates=repeats.duplicates + stored_before,
         flagged=[r for r in revisions if r.flags],
-        updates=updates,
+        announcements=updates,
         announcement_ids=announcement_ids,
     )
 

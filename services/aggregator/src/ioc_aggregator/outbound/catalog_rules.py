@@ -4,32 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import asyncpg
 
-from ioc_aggregator.adapters.database import is_retryable
-from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
+from ioc_aggregator.outbound.database import is_retryable, translated
+from ioc_catalog.screening import ScreeningRules
+from ioc_storage.catalog_read import read_catalog_rules
 
 log = logging.getLogger(__name__)
 
 
 class CatalogRulesCache:
-    def __init__(self, pool: asyncpg.Pool, *, refresh_seconds: float) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, *, refresh_seconds: float, max_future: timedelta
+    ) -> None:
         self._pool = pool
         self._refresh_seconds = refresh_seconds
-        self._rules: CatalogRules | None = None
+        self._max_future = max_future
+        self._rules: ScreeningRules | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def current(self) -> CatalogRules:
+    async def current(self) -> ScreeningRules:
         """The rules; the first call waits for the database like any write would."""
         if self._rules is None:
-            await self.refresh()
+            await translated(self.refresh)
         assert self._rules is not None
         return self._rules
 
     async def refresh(self) -> None:
         async with self._pool.acquire() as connection:
-            self._rules = await read_catalog_rules(connection)
+            catalog = await read_catalog_rules(connection)
+        self._rules = ScreeningRules(catalog.policy, catalog.figures, self._max_future)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._refresh_forever(), name="catalog-rules-refresh")

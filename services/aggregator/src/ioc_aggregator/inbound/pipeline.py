@@ -35,10 +35,10 @@ from typing import Protocol
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
+from ioc_aggregator.application.usecase import Announced, DatabaseUnavailableError, Screened
 from ioc_aggregator.domain.batch import TopicPartitionKey, earliest_offsets
 from ioc_aggregator.domain.records import SourceRecord
 from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.usecase import Announced, DatabaseUnavailableError, Screened
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Hands dead letters and series updates to Kafka; what it returns completes on the acks.
+"""The Publisher port on Kafka: dead letters and SeriesUpdated handed to the producer;
+what it returns completes on the acknowledgements.
 
 A dead letter is a bounded copy of the refused record (see `bounded_copy`), so its size
 never makes it fail. Should Kafka still refuse one (a misconfigured topic, an ACL), it
@@ -18,8 +19,8 @@ from typing import Protocol
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
+from ioc_aggregator.domain.batch import Announcement
 from ioc_aggregator.domain.records import Refused
-from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import BoundedCopy, bounded_copy, dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
 from ioc_storage.quarantine import QuarantinedRecord
@@ -42,7 +43,7 @@ class _DeadLetter:
     headers: dict[str, str]
 
 
-class KafkaOutbox:
+class KafkaPublisher:
     def __init__(
         self,
         broker: KafkaBroker,
@@ -127,16 +128,17 @@ class KafkaOutbox:
                 },
             )
 
-    async def series_updated(self, updates: Sequence[SeriesUpdated]) -> Awaitable[None]:
+    async def series_updated(self, announcements: Sequence[Announcement]) -> Awaitable[None]:
+        # The bytes the outbox holds, not a second serialisation of the message.
         pending = [
             await self._broker.publish(
-                update.model_dump_json().encode(),
+                update.payload.encode(),
                 self._updates_topic,
                 key=series_key_bytes(update.indicator, update.scope),
                 headers={"content-type": "application/json"},
                 no_confirm=True,
             )
-            for update in updates
+            for update in announcements
         ]
         return _all_acknowledged(pending)
 

@@ -1,1 +1,0 @@
-"""Edges of the aggregator: TimescaleDB, Kafka, the catalog in force."""

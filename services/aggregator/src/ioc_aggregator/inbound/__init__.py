@@ -1,0 +1,2 @@
+"""Inbound adapters: Kafka records in (the FastStream subscriber) and the batches in
+flight, handed to the use case in Kafka order."""

@@ -1,0 +1,2 @@
+"""Outbound adapters: TimescaleDB (ledger, figures, outbox, refusals, quarantine, catalog)
+and the Kafka publisher of dead letters and SeriesUpdated."""

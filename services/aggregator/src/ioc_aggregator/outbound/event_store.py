@@ -1,0 +1,48 @@
+"""The EventStore port on TimescaleDB: a batch stored in one transaction per call,
+refusals recorded for read-back, acknowledged outbox rows forgotten."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import asyncpg
+
+from ioc_aggregator.application.ports import RowsRefusedError
+from ioc_aggregator.domain.batch import StoredBatch
+from ioc_aggregator.domain.records import Accepted
+from ioc_aggregator.domain.refusals import RefusalRecord
+from ioc_aggregator.outbound.announcements import forget_announcements
+from ioc_aggregator.outbound.database import translated
+from ioc_aggregator.outbound.observations import store_events
+from ioc_aggregator.outbound.refusals import record_refusals
+from ioc_catalog.quality import FigureRules
+
+
+class DatabaseEventStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def store(
+        self,
+        accepted: Sequence[Accepted],
+        *,
+        rules: Mapping[str, FigureRules],
+        received_at: datetime,
+    ) -> StoredBatch:
+        async def write() -> StoredBatch:
+            async with self._pool.acquire() as connection:
+                return await store_events(
+                    connection, accepted, rules=rules, received_at=received_at
+                )
+
+        return await translated(write)
+
+    async def record_refusals(self, refusals: Sequence[RefusalRecord]) -> None:
+        try:
+            await translated(lambda: record_refusals(self._pool, refusals))
+        except asyncpg.PostgresError as error:
+            raise RowsRefusedError(str(error)) from error
+
+    async def forget_announcements(self, ids: Sequence[int]) -> None:
+        await forget_announcements(self._pool, ids)
