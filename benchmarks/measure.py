@@ -16,6 +16,11 @@ import asyncpg
 import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import (
+    CoordinatorLoadInProgressError,
+    GroupCoordinatorNotAvailableError,
+    NotCoordinatorForGroupError,
+)
 
 from benchmarks.events import FINGERPRINT_SQL
 from benchmarks.infrastructure import ROOT
@@ -184,8 +189,22 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     return {tp.partition: offset for tp, offset in ends.items()}
 
 
+# The group's coordinator is not known yet: right after the broker (re)started it is
+# still loading the offsets topic. Nothing is committed as far as we can tell; ask again.
+COORDINATOR_NOT_READY = (
+    GroupCoordinatorNotAvailableError,
+    CoordinatorLoadInProgressError,
+    NotCoordinatorForGroupError,
+)
+
+
 async def committed(admin: AIOKafkaAdminClient, group: str, topic: str) -> dict[int, int]:
-    offsets = await admin.list_consumer_group_offsets(group)
+    """The group's committed offsets on `topic`; none while its coordinator is loading
+    (a run two minutes after the broker was recreated failed on that, not on us)."""
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    except COORDINATOR_NOT_READY:
+        return {}
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 

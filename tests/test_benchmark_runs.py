@@ -39,3 +39,24 @@ def test_a_step_where_every_run_failed_shows_no_figure_of_its_own() -> None:
     result = all_runs([{"failed": "RuntimeError: boom"}])
     assert result["failed"] == "RuntimeError: boom"
     assert result["repeats"] == []
+
+
+def test_a_group_coordinator_still_loading_reads_as_nothing_committed_yet() -> None:
+    # The recorded run that failed: the harness asked for the offsets two minutes after
+    # the broker was recreated, and the coordinator was not loaded yet.
+    import asyncio
+
+    from aiokafka.errors import GroupCoordinatorNotAvailableError
+
+    from benchmarks.measure import committed
+
+    class LoadingAdmin:
+        calls = 0
+
+        async def list_consumer_group_offsets(self, group: str) -> dict[Any, Any]:
+            self.calls += 1
+            raise GroupCoordinatorNotAvailableError(f"Unable to get coordinator id for {group}")
+
+    admin = LoadingAdmin()
+    assert asyncio.run(committed(admin, "bench.x.ours.1", "bench.x.events")) == {}  # type: ignore[arg-type]
+    assert admin.calls == 1

@@ -36,27 +36,12 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from ioc_aggregator.application.usecase import Announced, DatabaseUnavailableError, Screened
-from ioc_aggregator.domain.batch import TopicPartitionKey, earliest_offsets
+from ioc_aggregator.domain.batch import TopicPartitionKey
 from ioc_aggregator.domain.records import SourceRecord
+from ioc_aggregator.inbound.partitions import DrainOnRevoke, rewind
 from ioc_aggregator.metrics import AggregatorMetrics
 
 log = logging.getLogger(__name__)
-
-
-def rewind(consumer: AIOKafkaConsumer, records: Iterable[SourceRecord]) -> None:
-    """Seeks each partition back to the first of `records`, so they are read again.
-
-    A partition taken away by a rebalance is left alone: its new owner starts from the
-    committed offset, which is not past any of these records.
-    """
-    assigned = consumer.assignment()
-    for (topic, partition), offset in earliest_offsets(r.position for r in records).items():
-        tp = TopicPartition(topic, partition)
-        if tp in assigned:
-            try:
-                consumer.seek(tp, offset)
-            except IllegalStateError:
-                continue  # revoked meanwhile: its next owner starts from the commit
 
 
 class BatchStages(Protocol):
@@ -159,7 +144,7 @@ class BatchPipeline:
             self._committed.pop(partition, None)
 
     def rebalance_listener(self) -> ConsumerRebalanceListener:
-        return _DrainOnRevoke(self)
+        return DrainOnRevoke(self.drain)
 
     async def _hand_back(self, consumer: AIOKafkaConsumer, records: Sequence[SourceRecord]) -> None:
         """Seeks back to the first record not finished, this batch's or one ahead of it;
@@ -259,16 +244,3 @@ class BatchPipeline:
                     max(0, highwater - offset)
                 )
         return True
-
-
-class _DrainOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
-    """aiokafka awaits this before the member rejoins; commits are still accepted."""
-
-    def __init__(self, pipeline: BatchPipeline) -> None:
-        self._pipeline = pipeline
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        await self._pipeline.drain(revoked)
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
