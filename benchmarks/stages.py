@@ -44,6 +44,9 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--events", type=int, default=20_000, help="events per pass")
     parser.add_argument("--batch", type=int, default=2_000, help="events per store transaction")
+    parser.add_argument(
+        "--lanes", type=int, default=2, help="store transactions at once per batch (if supported)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="passes (the median is shown)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser.parse_args()
@@ -90,19 +93,31 @@ def screen_all(batch: list[SourceRecord], rules: CatalogRules) -> tuple[list[Acc
     return accepted, seconds
 
 
+def _split(batch: list[Accepted], lanes: int) -> list[list[Accepted]]:
+    """The batch in the lanes the use case would store it in (one before lanes existed)."""
+    try:
+        split = importlib.import_module("ioc_aggregator.application.lanes").lanes
+    except ImportError:
+        return [batch]
+    return list(split(batch, lanes))
+
+
 async def store_all(
-    writer: asyncpg.Pool, accepted: list[Accepted], rules: Any, batch: int
+    writer: asyncpg.Pool, accepted: list[Accepted], rules: Any, batch: int, lanes: int
 ) -> float:
     store_events = _store_step()
-    started = time.perf_counter()
-    for start in range(0, len(accepted), batch):
+
+    async def lane(items: list[Accepted]) -> None:
         async with writer.acquire() as connection:
             await store_events(
-                connection,
-                accepted[start : start + batch],
-                rules=rules.figures,
-                received_at=datetime.now(UTC),
+                connection, items, rules=rules.figures, received_at=datetime.now(UTC)
             )
+
+    started = time.perf_counter()
+    for start in range(0, len(accepted), batch):
+        await asyncio.gather(
+            *(lane(part) for part in _split(accepted[start : start + batch], lanes))
+        )
     return time.perf_counter() - started
 
 
@@ -117,7 +132,9 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
             rules = await read_catalog_rules(reader)
         finally:
             await reader.close()
-        writer = await asyncpg.create_pool(database.dsns["writer"], min_size=1, max_size=2)
+        writer = await asyncpg.create_pool(
+            database.dsns["writer"], min_size=1, max_size=max(2, options.lanes)
+        )
         workload = Workload()
         screening: list[float] = []
         storing: list[float] = []
@@ -126,7 +143,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                 batch = records(workload, attempt * options.events, options.events)
                 accepted, seconds = screen_all(batch, rules)
                 screening.append(seconds / len(batch) * 1e6)
-                seconds = await store_all(writer, accepted, rules, options.batch)
+                seconds = await store_all(writer, accepted, rules, options.batch, options.lanes)
                 storing.append(seconds / len(batch) * 1e6)
                 progress(
                     f"pass {attempt + 1}: screen {screening[-1]:.1f} µs/event, "
@@ -139,6 +156,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
     return {
         "events": options.events,
         "batch": options.batch,
+        "lanes": options.lanes,
         "screen_us_per_event": statistics.median(screening),
         "store_us_per_event": statistics.median(storing),
         "every_pass": {"screen": screening, "store": storing},

@@ -1,0 +1,256 @@
+"""The alert service's whole scheduled pass against TimescaleDB, at the IOC's scale.
+
+    uv run python -m benchmarks.alert_pass                          # 29,000 targets; minutes
+    uv run python -m benchmarks.alert_pass --indicators 10 --years 0.2   # a quick check
+
+A scratch database gets the migrations and a synthetic catalog of `--indicators`
+indicators (`ioc_catalog.generate_catalog`), each granted and given a target for all 29
+scopes (the province, 19 departments, 9 districts), and `--years` of figures of record
+at every indicator's cadence (daily to yearly) in `ioc.figures`. Then, in a process of
+its own (so its peak memory is the pass's alone), the alert service's own use case
+(`benchmarks/alert_service.py`) runs the scheduled pass twice — the first records every
+status for the first time, the second is the steady state — and the per-update path
+(one SeriesUpdated → decision) for `--updates` series, one after another. The database
+is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from benchmarks.infrastructure import create_database, drop_database, progress, read_env
+from benchmarks.measure import percentile
+from ioc_catalog import generate_catalog
+from ioc_contracts.catalog import (
+    PROVINCE_CODE,
+    AgencyKind,
+    Baseline,
+    Catalog,
+    Indicator,
+    PublishGrant,
+    ScopeWord,
+    Target,
+    TargetKind,
+    Unit,
+)
+from ioc_contracts.status import Severity
+from ioc_storage.catalog_sync import sync_catalog
+from ioc_storage.migrate import apply_migrations, shipped_migrations
+
+# The pass is judged at this instant: the figures end just before it.
+NOW = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
+_COLUMNS = (
+    "indicator", "scope", "observed_at", "value", "agency", "event_id", "received_at",
+    "revised_at",
+)  # fmt: skip
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.alert_pass",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--indicators", type=int, default=1000, help="catalog size (1000)")
+    parser.add_argument("--years", type=float, default=2.0, help="years of figures (2)")
+    parser.add_argument("--updates", type=int, default=200, help="per-update samples (200)")
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--pass-only", metavar="DSN", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def scopes_of(catalog: Catalog) -> list[str]:
+    departments = [a.code for a in catalog.agencies_of(AgencyKind.DEPARTMENT)]
+    districts = [a.code for a in catalog.agencies_of(AgencyKind.DISTRICT)]
+    return [PROVINCE_CODE, *departments, *districts]
+
+
+def workload_catalog(indicators: int, seed: int) -> Catalog:
+    """The synthetic catalog, every indicator granted and targeted for all 29 scopes."""
+    catalog = generate_catalog(indicators=max(indicators, 27), domains=27, seed=seed)
+    grants = (
+        PublishGrant(agency=PROVINCE_CODE, scopes=(ScopeWord.PROVINCE,)),
+        PublishGrant(agency=ScopeWord.DEPARTMENTS, scopes=(ScopeWord.OWN,)),
+        PublishGrant(agency=ScopeWord.DISTRICTS, scopes=(ScopeWord.OWN,)),
+    )
+    chosen = [i.model_copy(update={"publishers": grants}) for i in catalog.indicators]
+    chosen = chosen[:indicators]
+    chooser = random.Random(seed)  # noqa: S311 - synthetic targets, not security
+    targets = [
+        target_for(indicator, number, scope, chooser)
+        for number, indicator in enumerate(chosen)
+        for scope in scopes_of(catalog)
+    ]
+    domains = {i.domain for i in chosen}
+    return catalog.model_copy(
+        update={
+            "indicators": tuple(chosen),
+            "targets": tuple(targets),
+            "domains": tuple(d for d in catalog.domains if d.code in domains),
+        }
+    )
+
+
+def target_for(indicator: Indicator, number: int, scope: str, chooser: random.Random) -> Target:
+    kind, value, deadline, baseline = TargetKind.FRESHNESS, None, None, None
+    if indicator.unit is Unit.PERCENT and number % 2 == 0:
+        kind, value = TargetKind.DEADLINE, 100.0
+        deadline = NOW.date() + timedelta(days=chooser.randint(30, 365))
+        baseline = Baseline(value=40.0, at=date(2023, 1, 1))
+    elif indicator.unit in (Unit.PERCENT, Unit.SCORE):
+        kind, value = TargetKind.FLOOR, float(chooser.randint(50, 95))
+    elif indicator.unit is Unit.RANK:
+        kind, value = TargetKind.RANK, float(chooser.randint(1, 30))
+    return Target(
+        code=f"{indicator.code}.{scope}",
+        indicator=indicator.code,
+        scope=scope,
+        kind=kind,
+        value=value,
+        deadline=deadline,
+        baseline=baseline,
+        severity=Severity.WARNING,
+        title_vi=f"Chỉ tiêu tổng hợp {indicator.code} ({scope})",
+        title_en=f"Synthetic target {indicator.code} ({scope})",
+    )
+
+
+def figures(catalog: Catalog, years: float, seed: int) -> Iterator[tuple[object, ...]]:
+    """Every series' figures at its cadence over `years`, a trend with noise."""
+    chooser = random.Random(seed)  # noqa: S311 - synthetic figures, not security
+    start = NOW - timedelta(days=365.25 * years)
+    for indicator in catalog.indicators:
+        every = indicator.cadence.interval()
+        high = indicator.max_value if indicator.max_value is not None else 100.0
+        for scope in scopes_of(catalog):
+            level, trend = chooser.uniform(0, high), chooser.uniform(-0.001, 0.003) * high
+            at, n = NOW - timedelta(hours=1), 0
+            while at >= start:
+                value = min(max(level + trend * n + chooser.gauss(0, 0.005 * high), 0), high)
+                yield (indicator.code, scope, at, value, scope, uuid.uuid4(), at, at)
+                at, n = at - every, n + 1
+
+
+async def prepare(env: dict[str, str], name: str, options: argparse.Namespace) -> dict[str, Any]:
+    database = await create_database(env, name)
+    catalog = workload_catalog(options.indicators, options.seed)
+    migrator = await asyncpg.connect(database.dsns["migrator"])
+    try:
+        await apply_migrations(migrator, shipped_migrations())
+        await sync_catalog(migrator, catalog)
+    finally:
+        await migrator.close()
+    progress(f"{len(catalog.targets):,} targets; writing {options.years} years of figures")
+    writer = await asyncpg.connect(database.dsns["writer"])
+    try:
+        await writer.copy_records_to_table(
+            "figures",
+            schema_name="ioc",
+            columns=_COLUMNS,
+            records=figures(catalog, options.years, options.seed),
+        )
+        rows = await writer.fetchval("SELECT count(*) FROM ioc.figures")
+    finally:
+        await writer.close()
+    return {"targets": len(catalog.targets), "figures": rows, "dsn": database.dsns["alerts"]}
+
+
+async def one_process(dsn: str, updates: int, seed: int) -> dict[str, Any]:
+    """The timed part, in a process of its own."""
+    from benchmarks.alert_service import AlertService  # the alert service, only here
+
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+    try:
+        started = time.perf_counter()
+        service = await AlertService.start(pool, clock=lambda: NOW)
+        catalog_seconds = time.perf_counter() - started
+        passes = []
+        for _ in range(2):
+            started = time.perf_counter()
+            evaluated = await service.scheduled_pass()
+            passes.append(time.perf_counter() - started)
+        series = service.series()
+        chosen = random.Random(seed).sample(series, min(updates, len(series)))  # noqa: S311
+        latencies: list[float] = []
+        for key in chosen:
+            started = time.perf_counter()
+            await service.series_updated([key])
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        await pool.close()
+    latencies.sort()
+    return {
+        "catalog_seconds": catalog_seconds,
+        "first_pass_seconds": passes[0],
+        "pass_seconds": passes[1],
+        "evaluated": evaluated,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "update_p50_ms": percentile(latencies, 0.5),
+        "update_p99_ms": percentile(latencies, 0.99),
+        "updates": len(latencies),
+    }
+
+
+def run(options: argparse.Namespace) -> dict[str, Any]:
+    env = read_env()
+    name = f"ioc_bench_alerts_{uuid.uuid4().hex[:8]}"
+    try:
+        prepared = asyncio.run(prepare(env, name, options))
+        progress(f"{prepared['figures']:,} figures stored; timing the pass in its own process")
+        child = subprocess.run(  # noqa: S603 - this very module, with our own arguments
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.alert_pass",
+                "--pass-only",
+                prepared["dsn"],
+                "--updates",
+                str(options.updates),
+                "--seed",
+                str(options.seed),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        timed = json.loads(child.stdout)
+    finally:
+        asyncio.run(drop_database(env, name, []))
+    return {"targets": prepared["targets"], "figures": prepared["figures"], **timed}
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = arguments(argv)
+    if options.pass_only:
+        print(
+            json.dumps(asyncio.run(one_process(options.pass_only, options.updates, options.seed)))
+        )
+        return
+    result = run(options)
+    if options.json:
+        print(json.dumps(result))
+        return
+    print(
+        f"{result['targets']:,} targets, {result['figures']:,} figures: scheduled pass "
+        f"{result['pass_seconds']:.2f} s (first {result['first_pass_seconds']:.2f} s), "
+        f"peak {result['peak_rss_mib']:.0f} MiB; one SeriesUpdated → decision "
+        f"p50 {result['update_p50_ms']:.1f} ms, p99 {result['update_p99_ms']:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
