@@ -333,6 +333,9 @@ def write(results: dict[str, Any], path: Path) -> None:
     if results.get("profile"):
         plots.profile(results["profile"]["stages"], images / "profile.png")
     goal_md, figures = goals(results)
+    # Imported here: the module reuses this one's formatting helpers.
+    from benchmarks import report_goals
+
     text = TEMPLATE.read_text(encoding="utf-8").format(
         recorded=datetime.fromtimestamp(results["started"], UTC).strftime("%Y-%m-%d %H:%M UTC"),
         minutes=(results.get("finished", results["started"]) - results["started"]) / 60,
@@ -349,6 +352,10 @@ def write(results: dict[str, Any], path: Path) -> None:
         connect_bytes=fmt(results.get("produce_connect", {}).get("mean_bytes")),
         results=results_table(results, ours),
         goals=goal_md,
+        issue_goals=report_goals.issue_goals(results),
+        alert_pass=report_goals.alert_pass_table(results.get("alert_pass", {})),
+        gateway=report_goals.gateway_table(results.get("http_gateway", {})),
+        stages=report_goals.stages_table(results.get("stages", {})),
         latency=latency_table(runs, ours) if runs else status(latency) or "not run",
         scaling=scaling_table(results),
         alerting=alerting_table(results.get("alerting", {})) or status(results.get("alerting", {})),

@@ -41,6 +41,7 @@ from benchmarks.infrastructure import (
 from benchmarks.loadgen import messages, new_producer, produce
 from benchmarks.measure import fixed, verify
 from benchmarks.profile import summarise
+from benchmarks.standalone import standalone_steps
 from ioc_testing.pipeline import migrate_with_catalog
 
 PROFILE = ROOT / "docs" / "benchmarks" / "aggregator-profile.speedscope.json"
@@ -75,9 +76,20 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--peer-tasks", type=int, default=1, help="tasks.max of the Kafka Connect sink"
     )
+    parser.add_argument(
+        "--alert-indicators", type=int, default=1000, help="indicators of the alert pass (×29)"
+    )
+    parser.add_argument("--alert-years", type=float, default=2.0, help="years of figures")
+    parser.add_argument("--http-events", type=int, default=5000, help="events per gateway mode")
+    parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--stage-events", type=int, default=20_000, help="events per pass of the stages alone"
+    )
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument(
-        "--only", help="comma-separated steps to run (raw_copy, drain, ours, ..., alerting)"
+        "--only",
+        help="comma-separated steps to run (raw_copy, drain, ours, ..., alerting, "
+        "alert_pass, http_gateway, stages)",
     )
     return parser.parse_args()
 
@@ -353,6 +365,7 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         results, "kafka_connect_wide", bench, wider, expect=options.peer_events, repeat=repeat
     )
     await step(results, "alerting", bench, partial(alerting.notification_latency, bench))
+    await standalone_steps(partial(step, results), bench, options)
 
 
 async def clean_up(

@@ -1,0 +1,118 @@
+"""The goals of the speed issue with a verdict each, and the tables of the alert pass,
+the HTTP gateway and the aggregator's stages alone, for docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.report import fmt, rate, ratio, status, verdict
+
+
+def _latency_p99(results: dict[str, Any]) -> list[float | None]:
+    """p99 produce → row at each load of the latency step, in order (10%, 50%, 90%)."""
+    runs = [
+        v for v in results.get("latency", {}).values() if isinstance(v, dict) and "committed" in v
+    ]
+    return [run["committed"].get("p99") for run in runs]
+
+
+def aggregator_cpu_us(result: dict[str, Any] | None) -> float | None:
+    """Aggregator CPU per event (µs): its cores while it worked ÷ its events per second."""
+    if not result:
+        return None
+    cores = (result.get("cpu_cores") or {}).get("aggregator")
+    events = rate(result)
+    return cores / events * 1e6 if cores and events else None
+
+
+def issue_goals(results: dict[str, Any]) -> str:
+    ours, copy = rate(results.get("ours")), rate(results.get("raw_copy"))
+    share = ratio(ours, copy)
+    cpu = aggregator_cpu_us(results.get("ours"))
+    p99 = _latency_p99(results)
+    low, high = (p99[0], p99[-1]) if len(p99) >= 2 else (None, None)
+    two = ratio(rate(results.get("ours_2_replicas")), ours)
+    alerts = results.get("alert_pass", {})
+    pass_s, peak = alerts.get("pass_seconds"), alerts.get("peak_rss_mib")
+    update = alerts.get("update_p99_ms")
+    gateway = results.get("http_gateway", {})
+    single, batch = gateway.get("http_single", {}), gateway.get("http_batch", {})
+
+    def met(value: float | None, test: bool) -> str:
+        return verdict(None if value is None else test)
+
+    rows = [
+        (
+            "one aggregator ≥ 70% of raw COPY",
+            f"{fmt((share or 0) * 100)}%",
+            met(share, (share or 0) >= 0.7),
+        ),
+        ("aggregator CPU ≤ 15 µs per event", f"{fmt(cpu, 1)} µs", met(cpu, (cpu or 99) <= 15)),
+        ("p99 produce → row < 100 ms at 10% load", f"{fmt(low)} ms", met(low, (low or 1e9) < 100)),
+        (
+            "p99 produce → row < 500 ms at 90% load",
+            f"{fmt(high)} ms",
+            met(high, (high or 1e9) < 500),
+        ),
+        ("two replicas ≥ 2× one (a core each)", f"{fmt(two, 2)}×", met(two, (two or 0) >= 2)),
+        (
+            "alert service's whole pass (29,000 targets) < 5 s",
+            f"{fmt(pass_s, 2)} s",
+            met(pass_s, (pass_s or 1e9) < 5),
+        ),
+        ("… in under 300 MiB", f"{fmt(peak)} MiB", met(peak, (peak or 1e9) < 300)),
+        (
+            "one SeriesUpdated → decision p99 < 50 ms",
+            f"{fmt(update, 1)} ms",
+            met(update, (update or 1e9) < 50),
+        ),
+        (
+            "HTTP gateway measured beside a direct producer",
+            f"{fmt(single.get('events_per_second'))} / {fmt(batch.get('events_per_second'))}"
+            " events/s (single / batches)",
+            "measured" if single and batch else "not measured",
+        ),
+    ]
+    lines = ["| goal (issue 12) | measured | verdict |", "|---|---|---|"]
+    lines += [f"| {goal} | {measured} | {mark} |" for goal, measured, mark in rows]
+    return "\n".join(lines)
+
+
+def alert_pass_table(result: dict[str, Any]) -> str:
+    if not result or "pass_seconds" not in result:
+        return status(result or {}) or "not run"
+    return f"""| targets | figures in TimescaleDB | catalog load (s) | first pass (s) | pass (s) | peak memory (MiB) | SeriesUpdated → decision p50 / p99 (ms) |
+|---|---|---|---|---|---|---|
+| {fmt(result["targets"])} | {fmt(result["figures"])} | {fmt(result["catalog_seconds"], 2)} | {fmt(result["first_pass_seconds"], 2)} | {fmt(result["pass_seconds"], 2)} | {fmt(result["peak_rss_mib"])} | {fmt(result["update_p50_ms"], 1)} / {fmt(result["update_p99_ms"], 1)} |"""
+
+
+def gateway_table(result: dict[str, Any]) -> str:
+    if not result or "http_single" not in result:
+        return status(result or {}) or "not run"
+    names = {
+        "http_single": "HTTP gateway, one event per request",
+        "http_batch": f"HTTP gateway, {result.get('batch', 100)} events per request",
+        "kafka_single": "direct Kafka producer, one message at a time (limit)",
+        "kafka_batch": f"direct Kafka producer, {result.get('batch', 100)} at a time (limit)",
+    }
+    lines = [
+        f"| path ({result.get('clients', '?')} concurrent clients) | events | events/s | "
+        "p50 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|",
+    ]
+    for key, name in names.items():
+        row = result.get(key, {})
+        lines.append(
+            f"| {name} | {fmt(row.get('events'))} | {fmt(row.get('events_per_second'))} | "
+            f"{fmt(row.get('p50_ms'), 1)} | {fmt(row.get('p99_ms'), 1)} |"
+        )
+    return "\n".join(lines)
+
+
+def stages_table(result: dict[str, Any]) -> str:
+    if not result or "store_us_per_event" not in result:
+        return status(result or {}) or "not run"
+    return f"""| stage, alone | µs per event (median of passes) |
+|---|---|
+| screening: bytes → accepted event (decoder, catalog rules) | {fmt(result["screen_us_per_event"], 1)} |
+| store step: one transaction per lane, {result.get("lanes", 1)} lanes, batches of {fmt(result.get("batch"))} | {fmt(result["store_us_per_event"], 1)} |"""
