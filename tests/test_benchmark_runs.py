@@ -58,5 +58,5 @@ def test_a_group_coordinator_still_loading_reads_as_nothing_committed_yet() -> N
             raise GroupCoordinatorNotAvailableError(f"Unable to get coordinator id for {group}")
 
     admin = LoadingAdmin()
-    assert asyncio.run(committed(admin, "bench.x.ours.1", "bench.x.events")) == {}  # type: ignore[arg-type]
+    assert asyncio.run(committed(admin, "bench.x.ours.1", "bench.x.events")) == {}
     assert admin.calls == 1
