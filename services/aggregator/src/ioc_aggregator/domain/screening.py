@@ -90,6 +90,11 @@ def screen(
     if not decision.allowed:
         assert decision.refusal is not None
         return Refused(record, _REFUSAL_CODES[decision.refusal], decision.reason)
+    # Scope history: the shared rule of ioc_catalog.scopes refuses a figure of a scope
+    # that was retired (or not yet formed) at observed_at, naming the successor.
+    scope = rules.scopes.check(event.scope, event.observed_at)
+    if scope is not None:
+        return Refused(record, DeadLetterErrorCode(scope.refusal.value), f"scope: {scope.reason}")
     for name, moment in (("observed_at", event.observed_at), ("reported_at", event.reported_at)):
         if moment is not None and moment > now + max_future:
             return Refused(

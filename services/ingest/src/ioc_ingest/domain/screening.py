@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from ioc_catalog.policy import PublishPolicy, Refusal
 from ioc_catalog.quality import FigureRules, figure_findings, too_old
+from ioc_catalog.scopes import EMPTY_HISTORY, ScopeHistory
 from ioc_contracts import IndicatorEvent
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 
@@ -25,12 +26,13 @@ AGENCY_FIELD = "agency"
 
 @dataclass(frozen=True, slots=True)
 class ScreeningRules:
-    """The catalog in force (grants, each indicator's checks) and how far ahead a timestamp
-    may lie."""
+    """The catalog in force (grants, each indicator's checks, which scopes exist when) and
+    how far ahead a timestamp may lie."""
 
     policy: PublishPolicy
     figures: Mapping[str, FigureRules]
     max_future: timedelta
+    scopes: ScopeHistory = EMPTY_HISTORY
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,10 @@ def _screen_one(
     except ValidationError as error:
         return problems + [_from_validation(index, detail) for detail in error.errors()]
     problems += _policy_problems(index, event, agency=agency, rules=rules)
+    scope = rules.scopes.check(event.scope, event.observed_at)
+    if scope is not None:
+        # The shared rule (ioc_catalog.scopes): its reason names the successor.
+        problems.append(EventProblem(index, "scope", scope.reason))
     problems += _plausibility_problems(index, event, rules=rules, now=now)
     if problems:
         return problems
