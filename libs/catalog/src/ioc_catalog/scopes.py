@@ -202,7 +202,7 @@ class ScopeHistory:
         before = ", ".join(code for change in formed for code in change.retired) or "—"
         return ScopeDecision(
             ScopeRefusal.NOT_YET_VALID,
-            f"đơn vị {span.name_vi} ({scope}) chỉ có từ ngày {_vi_date(start)}; số liệu trước "
+            f"{span.name_vi} ({scope}) chỉ có từ ngày {_vi_date(start)}; số liệu trước "
             f"đó thuộc {before} / scope {scope!r} exists only from {start.isoformat()}; "
             f"figures before that belong to {before}",
         )
@@ -218,7 +218,7 @@ class ScopeHistory:
         how_en = f" ({_KIND_EN[change.kind]})" if change else ""
         return ScopeDecision(
             ScopeRefusal.RETIRED,
-            f"đơn vị {span.name_vi} ({span.code}) đã ngừng từ ngày {_vi_date(end)}{how_vi}; "
+            f"{span.name_vi} ({span.code}) đã ngừng tồn tại từ ngày {_vi_date(end)}{how_vi}; "
             f"đơn vị kế thừa: {named_vi} / scope {span.code!r} was retired on "
             f"{end.isoformat()}{how_en}; successor: {named_en}",
             successors,
