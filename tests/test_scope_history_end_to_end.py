@@ -209,19 +209,20 @@ async def test_the_retired_district_s_target_is_reported_and_late_figures_refuse
 ) -> None:
     aggregator_process.start()
     aggregator_process.wait_ready()
-    district = {"X-API-Key": await issue_api_key(catalog_database, "h-bac-tan-uyen", comment="map")}
+    # The provincial police publish each district's e-ID figures.
+    police = {"X-API-Key": await issue_api_key(catalog_database, "cong-an", comment="map")}
     figure = {"indicator": APPROVED, "scope": "h-bac-tan-uyen", "value": 900.0}
     async with httpx.AsyncClient(base_url=ingest_process.url, timeout=30) as client:
         on_time = await client.post(
             "/v1/events",
             json={**figure, "event_id": str(uuid.uuid4()), "observed_at": BEFORE.isoformat()},
-            headers=district,
+            headers=police,
         )
         assert on_time.status_code == 202, on_time.text
         late = await client.post(
             "/v1/events",
             json={**figure, "event_id": str(uuid.uuid4()), "observed_at": LATE},
-            headers=district,
+            headers=police,
         )
     assert late.status_code == 422, late.text
     [problem] = late.json()["errors"]

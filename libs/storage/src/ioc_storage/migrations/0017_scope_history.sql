@@ -38,10 +38,10 @@ CREATE INDEX scope_change_scopes_scope_idx ON ioc.scope_change_scopes (scope);
 
 -- What a successor inherits: at every instant before its change, the figures of record
 -- of all the scopes it replaced (carry_over 'sum'), combined as the derived service
--- combines children: counts summed (indicators rolled up by sum), rates as the ratio of
--- summed numerators and denominators, and a rename's single predecessor as it was. An
--- instant where one predecessor has no figure has no carried figure (a partial sum
--- would read as a fall); other indicators (means, ranks) stop at the change.
+-- combines children: amounts (counts, money) summed, rates as the ratio of summed
+-- numerators and denominators, and a rename's single predecessor as it was. An instant
+-- where one predecessor has no figure has no carried figure (a partial sum would read
+-- as a fall); figures that do not add up (scores, ranks, durations) stop at the change.
 CREATE VIEW ioc.carried_figures AS
 WITH carried AS (
     SELECT c.code AS change,
@@ -54,7 +54,7 @@ WITH carried AS (
       JOIN ioc.scope_change_scopes r ON r.change = c.code AND r.role = 'retired'
      WHERE c.carry_over = 'sum'
 ), combined AS (
-    SELECT f.indicator, k.successor AS scope, f.observed_at, k.change, i.unit, i.rollup,
+    SELECT f.indicator, k.successor AS scope, f.observed_at, k.change, i.unit,
            max(k.predecessors) AS predecessors,
            count(*) AS present,
            count(*) FILTER (WHERE f.numerator IS NOT NULL AND f.denominator IS NOT NULL)
@@ -67,7 +67,7 @@ WITH carried AS (
       FROM carried k
       JOIN ioc.figures f ON f.scope = k.predecessor AND f.observed_at < k.effective_at
       JOIN ioc.indicators i ON i.code = f.indicator
-     GROUP BY f.indicator, k.successor, f.observed_at, k.change, i.unit, i.rollup
+     GROUP BY f.indicator, k.successor, f.observed_at, k.change, i.unit
 )
 SELECT indicator, scope, observed_at,
        CASE
@@ -84,7 +84,7 @@ SELECT indicator, scope, observed_at,
  WHERE present = predecessors
    AND (predecessors = 1
         OR (unit IN ('percent', 'ratio') AND with_parts = present AND denominator > 0)
-        OR (unit NOT IN ('percent', 'ratio') AND rollup = 'sum'));
+        OR unit IN ('count', 'vnd'));
 
 -- A series read across changes: its own figures of record, and before its change the
 -- figures it carried over (own figures win where both exist). `carried_from` names the
