@@ -63,6 +63,7 @@ DATABASE_ROLES = {
     "ingest": "ioc_ingest",
     "aggregator": "ioc_writer",
     "alerts": "ioc_alerts",
+    "derived": "ioc_derived",
 }
 ROLE_PASSWORD_VARIABLES = {
     "ioc_migrator": "IOC_DB_PASSWORD_MIGRATOR",
@@ -70,6 +71,7 @@ ROLE_PASSWORD_VARIABLES = {
     "ioc_ingest": "IOC_DB_PASSWORD_INGEST",
     "ioc_alerts": "IOC_DB_PASSWORD_ALERTS",
     "ioc_reader": "IOC_DB_PASSWORD_READER",
+    "ioc_derived": "IOC_DB_PASSWORD_DERIVED",
 }
 INIT_STEPS = ["ioc-db bootstrap", "ioc-db migrate", "ioc-db load-catalog", "ioc-topics create"]
 

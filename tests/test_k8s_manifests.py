@@ -35,12 +35,14 @@ from pydantic_settings import BaseSettings
 
 from ioc_aggregator.config import AggregatorSettings
 from ioc_alerts.config import AlertsSettings
-from ioc_contracts.topics import ALL_TOPICS, INDICATOR_EVENTS
+from ioc_contracts.topics import ALL_TOPICS, INDICATOR_EVENTS, SERIES_UPDATED
+from ioc_derived.config import DerivedSettings
 from ioc_ingest.config import IngestSettings
 from ioc_messaging.acls import (
     ADMIN_PRINCIPAL,
     AGGREGATOR_PRINCIPAL,
     ALERTS_PRINCIPAL,
+    DERIVED_PRINCIPAL,
     INGEST_PRINCIPAL,
     agency_acls,
     agency_principal,
@@ -87,18 +89,21 @@ SERVICES: dict[str, type[BaseSettings]] = {
     "ingest": IngestSettings,
     "aggregator": AggregatorSettings,
     "alerts": AlertsSettings,
+    "derived": DerivedSettings,
 }
 # Each service logs in to Kafka as its own principal, with its ACLs (kafka-users.yaml).
 KAFKA_PRINCIPALS = {
     "ingest": INGEST_PRINCIPAL,
     "aggregator": AGGREGATOR_PRINCIPAL,
     "alerts": ALERTS_PRINCIPAL,
+    "derived": DERIVED_PRINCIPAL,
 }
 # Each service connects as its own role (the least-privilege model of docs/design.md).
 DATABASE_ROLES = {
     "ingest": "ioc_ingest",
     "aggregator": "ioc_writer",
     "alerts": "ioc_alerts",
+    "derived": "ioc_derived",
     "init": "ioc_migrator",
 }
 # What the init Job runs: `ioc-db` (storage settings) and `ioc-topics` (Kafka settings).
@@ -524,9 +529,12 @@ def test_aggregator_replicas_do_not_exceed_the_events_topic_partitions() -> None
     assert topic["spec"]["partitions"] == INDICATOR_EVENTS.partitions
 
 
-def test_replicas_of_ingest_and_alerts() -> None:
+def test_replicas_of_ingest_alerts_and_derived() -> None:
     assert deployment("ingest")["spec"]["replicas"] == 2
     assert deployment("alerts")["spec"]["replicas"] == 1
+    # Idempotent work in one consumer group: at most one replica per updates partition.
+    derived = deployment("derived")["spec"]["replicas"]
+    assert 1 <= derived <= SERIES_UPDATED.partitions
 
 
 def test_ports_match_the_settings_the_probes_and_the_services() -> None:

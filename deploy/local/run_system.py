@@ -174,7 +174,7 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             [python, "-m", "ioc_derived"],
             {
                 **base,
-                "IOC_DATABASE_URL": settings["IOC_DATABASE_URL_WRITER"],
+                "IOC_DATABASE_URL": settings["IOC_DATABASE_URL_DERIVED"],
                 "IOC_HTTP_PORT": str(port("IOC_DERIVED_PORT", 9104)),
             },
             f"http://127.0.0.1:{port('IOC_DERIVED_PORT', 9104)}/readyz",

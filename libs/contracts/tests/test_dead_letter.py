@@ -121,6 +121,8 @@ def test_error_codes_are_the_documented_wire_values() -> None:
         "quality_check_failed",
         "storage_rejected",
         "too_large",
+        "scope_retired",
+        "scope_not_yet_valid",
     }
 
 

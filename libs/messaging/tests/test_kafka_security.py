@@ -21,6 +21,7 @@ from ioc_contracts.topics import (
 from ioc_messaging.acls import (
     AGGREGATOR_PRINCIPAL,
     ALERTS_PRINCIPAL,
+    DERIVED_PRINCIPAL,
     INGEST_PRINCIPAL,
     Acl,
     Operation,
@@ -219,6 +220,18 @@ def test_the_alert_service_reads_updates_and_writes_alerts() -> None:
     writes = {n for t, n, op in rules if op is Operation.WRITE}
     assert reads == {(ResourceType.TOPIC, SERIES_UPDATED_TOPIC), (ResourceType.GROUP, "ioc-alerts")}
     assert writes == {ALERTS_TOPIC}
+
+
+def test_the_derived_service_reads_updates_and_writes_events_only() -> None:
+    rules = rules_of(DERIVED_PRINCIPAL)
+    reads = {(t, n) for t, n, op in rules if op is Operation.READ}
+    writes = {n for t, n, op in rules if op is Operation.WRITE}
+    assert reads == {
+        (ResourceType.TOPIC, SERIES_UPDATED_TOPIC),
+        (ResourceType.GROUP, "ioc-derived"),
+    }
+    # Its figures go through the aggregator's screening: never the DLQ or the updates.
+    assert writes == {INDICATOR_EVENTS_TOPIC}
 
 
 def test_no_service_may_alter_delete_or_create_anything() -> None:

@@ -6,16 +6,20 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from ioc_catalog import dump_catalog, generate_catalog, grants, load_catalog
+from ioc_catalog.scopes import ScopeHistory
+from ioc_storage.catalog_read import read_scope_history
 from ioc_storage.catalog_sync import CatalogSyncError, sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
 from ioc_testing import ScratchDatabase
 from ioc_testing.pipeline import migrate_with_catalog
+from ioc_testing.reorganised import reorganised_catalog
 
 pytestmark = pytest.mark.connected
 
@@ -152,3 +156,35 @@ async def test_removed_entries_leave_the_database_but_not_a_target_with_history(
         )
     finally:
         await migrator.close()
+
+
+async def test_the_map_s_changes_read_back_as_the_catalog_says(
+    scratch_database: ScratchDatabase, tmp_path: Path
+) -> None:
+    catalog = reorganised_catalog()
+    # Through the YAML files and the command operators run, then back as services read it.
+    dump_catalog(catalog, tmp_path)
+    connection = await asyncpg.connect(scratch_database.dsns["migrator"])
+    try:
+        await apply_migrations(connection, shipped_migrations())
+    finally:
+        await connection.close()
+    loaded = _load_with_cli(scratch_database, tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "2 scope changes" in loaded.stderr
+    expected = ScopeHistory.from_catalog(catalog)
+    connection = await asyncpg.connect(scratch_database.dsns["writer"])
+    try:
+        stored = await read_scope_history(connection)
+    finally:
+        await connection.close()
+    assert stored.changes == expected.changes
+    # The removed level's retired scopes are listed one by one.
+    level = next(change for change in stored.changes if change.kind == "level_removed")
+    assert len(level.retired) == 8
+    assert "tp-tan-uyen-mr" in level.retired
+    for day in ("2023-07-02", "2023-07-03", "2025-07-01"):
+        at = datetime.fromisoformat(f"{day}T08:00:00+07:00")
+        for scope in ("h-bac-tan-uyen", "tp-tan-uyen-mr", "p-phu-cuong", "tp-di-an"):
+            assert stored.check(scope, at) == expected.check(scope, at)
+            assert stored.parent_at(scope, at) == expected.parent_at(scope, at)

@@ -195,6 +195,16 @@ async def test_non_finite_values_never_reach_the_table(scratch_database: Scratch
             "alerts",
             "SELECT * FROM ioc.agency_series_revisions('so-tttt', 'x', 'y', now(), now(), 1)",
         ),
+        # The derived service writes no figure (its results go through Kafka): it may
+        # only flag a figure of record, and record lineage and disagreements.
+        ("derived", "UPDATE ioc.figures SET value = 0"),
+        ("derived", "DELETE FROM ioc.figures"),
+        ("derived", "DELETE FROM ioc.derived_lineage"),
+        ("derived", "SELECT * FROM ioc.agency_credentials"),
+        ("derived", "UPDATE ioc.latest_values SET value = 0"),
+        ("derived", "UPDATE ioc.agencies SET valid_until = now()"),
+        # The aggregator's writer no longer touches what the derived service keeps.
+        ("writer", "SELECT * FROM ioc.derived_lineage"),
     ],
 )
 async def test_roles_have_least_privilege(
@@ -219,6 +229,16 @@ async def test_roles_have_least_privilege(
         ("alerts", "SELECT count(*) FROM ioc.latest_values"),
         ("alerts", "SELECT count(*) FROM ioc.channel_tokens"),
         ("writer", "SELECT count(*) FROM ioc.refused_events"),
+        ("writer", "SELECT count(*) FROM ioc.scope_change_scopes"),
+        ("reader", "SELECT count(*) FROM ioc.series_across_changes"),
+        ("derived", "SELECT count(*) FROM ioc.figures"),
+        ("derived", "SELECT count(*) FROM ioc.scope_changes"),
+        ("derived", "SELECT count(*) FROM ioc.derived_lineage"),
+        (
+            "derived",
+            "WITH flagged AS (UPDATE ioc.figures SET quality_flags = quality_flags"
+            " WHERE false RETURNING 1) SELECT count(*) FROM flagged",
+        ),
         ("reader", "SELECT count(*) FROM ioc.refused_events"),
         ("ingest", "SELECT count(*) FROM ioc.agency_event('so-tttt', gen_random_uuid(), 5)"),
         (

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
+from ioc_catalog.scopes import EMPTY_HISTORY, ScopeHistory
 from ioc_contracts.catalog import (
     AgencyKind,
     Alignment,
@@ -63,13 +64,27 @@ class DerivedIndicator:
     cadence: Cadence
     formula: Formula
     children: tuple[str, ...] = ()
+    scopes: ScopeHistory = field(default=EMPTY_HISTORY, compare=False, repr=False)
 
-    def inputs(self, scope: str) -> tuple[SeriesRef, ...]:
-        """The series the figure of `scope` is computed from."""
+    def inputs(self, scope: str, at: datetime | None = None) -> tuple[SeriesRef, ...]:
+        """The series the figure of `scope` is computed from: at `at`, only the child
+        scopes that exist then (the map valid at the figure's time); without `at`, every
+        child the formula ever reads."""
         if self.formula.kind is FormulaKind.WEIGHTED_SUM:
             return tuple((term.indicator, scope) for term in self.formula.terms)
         [term] = self.formula.terms
-        return tuple((term.indicator, child) for child in self.children)
+        children = self.children
+        if at is not None:
+            children = tuple(child for child in children if self.scopes.valid_at(child, at))
+        return tuple((term.indicator, child) for child in children)
+
+    def map_moment(self, at: datetime) -> datetime:
+        """When the map is read for the figure at `at`: that instant, or for period
+        alignment the period's last instant (the figure stands for the period as it
+        closes, so a district merged mid-period counts as its successor)."""
+        if self.formula.alignment is Alignment.SAME_INSTANT:
+            return at
+        return period_of(self.cadence, at)[1] - timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +106,8 @@ class DerivedFigure:
 
 
 def derived_indicators(catalog: Catalog) -> tuple[DerivedIndicator, ...]:
-    """Every indicator with a formula, its `over` words resolved to agency codes."""
+    """Every indicator with a formula, its `over` words resolved to agency codes (every
+    scope of that kind that ever exists; `inputs` keeps those valid at a time)."""
     groups = {
         ScopeWord.DISTRICTS.value: tuple(
             a.code for a in catalog.agencies if a.kind is AgencyKind.DISTRICT
@@ -100,8 +116,16 @@ def derived_indicators(catalog: Catalog) -> tuple[DerivedIndicator, ...]:
             a.code for a in catalog.agencies if a.kind is AgencyKind.DEPARTMENT
         ),
     }
+    history = ScopeHistory.from_catalog(catalog)
     return tuple(
-        resolve(indicator.code, indicator.unit, indicator.cadence, indicator.formula, groups)
+        resolve(
+            indicator.code,
+            indicator.unit,
+            indicator.cadence,
+            indicator.formula,
+            groups,
+            scopes=history,
+        )
         for indicator in catalog.indicators
         if indicator.formula is not None
     )
@@ -113,12 +137,16 @@ def resolve(
     cadence: Cadence,
     formula: Formula,
     groups: Mapping[str, Sequence[str]],
+    *,
+    scopes: ScopeHistory = EMPTY_HISTORY,
 ) -> DerivedIndicator:
     """One derived indicator, its `over` words ("districts") replaced by `groups`' codes."""
     children: list[str] = []
     for word in formula.over:
         children += groups.get(word, (word,))
-    return DerivedIndicator(code, unit, cadence, formula, tuple(dict.fromkeys(children)))
+    return DerivedIndicator(
+        code, unit, cadence, formula, tuple(dict.fromkeys(children)), scopes=scopes
+    )
 
 
 def affected(derived: Iterable[DerivedIndicator], series: SeriesRef) -> list[SeriesRef]:
@@ -164,12 +192,13 @@ def derive(
     period holding it, for period alignment).
     """
     formula = indicator.formula
+    wanted = indicator.inputs(scope, indicator.map_moment(at))
     chosen: dict[SeriesRef, InputFigure] = {}
-    for series in indicator.inputs(scope):
+    for series in wanted:
         figure = _aligned(formula, indicator.cadence, at, figures.get(series, ()))
         if figure is not None and _usable(formula, figure):
             chosen[series] = figure
-    missing = tuple(series for series in indicator.inputs(scope) if series not in chosen)
+    missing = tuple(series for series in wanted if series not in chosen)
     if not chosen or (missing and formula.missing is MissingInputs.REQUIRE_ALL):
         return None
     inputs = tuple(chosen.values())

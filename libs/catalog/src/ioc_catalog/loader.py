@@ -13,11 +13,20 @@ from ioc_catalog.validation import (
     DOMAINS_FILE,
     INDICATORS_FILE,
     RECIPIENTS_FILE,
+    SCOPE_CHANGES_FILE,
     TARGETS_FILE,
     validate_catalog,
 )
 from ioc_catalog.yaml_source import SourceEntry, line_of, read_entries
-from ioc_contracts.catalog import Agency, Catalog, Domain, Indicator, Recipient, Target
+from ioc_contracts.catalog import (
+    Agency,
+    Catalog,
+    Domain,
+    Indicator,
+    Recipient,
+    ScopeChange,
+    Target,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,8 @@ class _CatalogFile:
     model: type[BaseModel]
     noun: str
     code_field: str = "code"
+    # A catalog without this file has none of these entries (older catalogs, test ones).
+    optional: bool = False
 
 
 CATALOG_FILES = (
@@ -35,6 +46,7 @@ CATALOG_FILES = (
     _CatalogFile(INDICATORS_FILE, "indicators", Indicator, "indicator"),
     _CatalogFile(TARGETS_FILE, "targets", Target, "target"),
     _CatalogFile(RECIPIENTS_FILE, "recipients", Recipient, "recipient", code_field="id"),
+    _CatalogFile(SCOPE_CHANGES_FILE, "scope_changes", ScopeChange, "scope change", optional=True),
 )
 
 
@@ -55,6 +67,8 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     parsed: dict[str, list[BaseModel]] = {}
     lines: dict[str, list[int]] = {}
     for catalog_file in CATALOG_FILES:
+        if catalog_file.optional and not (folder / catalog_file.name).exists():
+            continue
         entries, read_problems = read_entries(folder / catalog_file.name, catalog_file.key)
         problems.extend(read_problems)
         models = parsed.setdefault(catalog_file.key, [])

@@ -3,7 +3,7 @@
 The ingest gateway (HTTP, CSV, Excel) and the aggregator (everything on Kafka, direct
 producers included) both call `screen_figure`, so the rules cannot drift apart: who may
 publish the series (the catalog's grants, and whatever else `PublishPolicy.check`
-refuses), how far ahead `observed_at` and `reported_at` may lie, the indicator's time
+refuses), whether the scope exists at observed_at, how far ahead `observed_at` and `reported_at` may lie, the indicator's time
 floor and its data-quality checks. Pure: the caller passes the clock.
 
 The order is the order of the problems returned: who sent it first (a 403 at the
@@ -20,6 +20,7 @@ from typing import NamedTuple, Protocol
 
 from ioc_catalog.policy import PublishPolicy, Refusal
 from ioc_catalog.quality import FigureRules, Finding, figure_findings, too_old
+from ioc_catalog.scopes import EMPTY_HISTORY, ScopeHistory
 from ioc_contracts.catalog import QualityCheck
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 
@@ -60,12 +61,13 @@ class Figure(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ScreeningRules:
-    """The catalog in force (grants, each indicator's checks) and how far ahead a
-    timestamp may lie."""
+    """The catalog in force (grants, each indicator's checks, which scopes exist when)
+    and how far ahead a timestamp may lie."""
 
     policy: PublishPolicy
     figures: Mapping[str, FigureRules]
     max_future: timedelta
+    scopes: ScopeHistory = EMPTY_HISTORY
 
 
 class Problem(NamedTuple):
@@ -102,6 +104,12 @@ def screen_figure(
             reason = f"{reason}: not in the catalog"
         forbidden = decision.refusal is not Refusal.UNKNOWN_INDICATOR
         problems.append(Problem(code, field, reason, forbidden))
+        if first_only:
+            return Screening(problems, ())
+    # A scope retired (or not yet formed) at observed_at: the reason names the successor.
+    scope = rules.scopes.check(event.scope, event.observed_at)
+    if scope is not None:
+        problems.append(Problem(DeadLetterErrorCode(scope.refusal.value), "scope", scope.reason))
         if first_only:
             return Screening(problems, ())
     latest_allowed = now + rules.max_future

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ioc_catalog.errors import CatalogProblem
 from ioc_catalog.policy import AgencyDirectory, PublishPolicy, expand
+from ioc_catalog.scope_validation import AGENCIES, scope_history_problems
 from ioc_contracts.catalog import (
     PROVINCE_CODE,
     AgencyKind,
@@ -29,6 +30,7 @@ INDICATORS_FILE = "indicators.yaml"
 AGENCIES_FILE = "agencies.yaml"
 TARGETS_FILE = "targets.yaml"
 RECIPIENTS_FILE = "recipients.yaml"
+SCOPE_CHANGES_FILE = "scope_changes.yaml"
 
 _GROUP_WORDS = frozenset({ScopeWord.DEPARTMENTS, ScopeWord.DISTRICTS})
 _RESERVED_AGENCY_CODES = frozenset({ScopeWord.OWN, *_GROUP_WORDS})
@@ -55,8 +57,19 @@ def validate_catalog(
         *_agency_problems(catalog),
         *_indicator_problems(catalog),
         *_target_problems(catalog),
+        *(
+            _Finding(AGENCIES_FILE if where == AGENCIES else SCOPE_CHANGES_FILE, i, entry, text)
+            for where, i, entry, text in scope_history_problems(catalog)
+        ),
     ]
-    order = [DOMAINS_FILE, AGENCIES_FILE, INDICATORS_FILE, TARGETS_FILE, RECIPIENTS_FILE]
+    order = [
+        DOMAINS_FILE,
+        AGENCIES_FILE,
+        INDICATORS_FILE,
+        TARGETS_FILE,
+        RECIPIENTS_FILE,
+        SCOPE_CHANGES_FILE,
+    ]
     findings.sort(key=lambda finding: (order.index(finding.file), finding.index))
     return [_problem(finding, lines or {}) for finding in findings]
 
@@ -74,6 +87,7 @@ def _duplicates(catalog: Catalog) -> Iterator[_Finding]:
         (AGENCIES_FILE, "agency", [entry.code for entry in catalog.agencies]),
         (TARGETS_FILE, "target", [entry.code for entry in catalog.targets]),
         (RECIPIENTS_FILE, "recipient", [entry.id for entry in catalog.recipients]),
+        (SCOPE_CHANGES_FILE, "scope change", [entry.code for entry in catalog.scope_changes]),
     ]
     for file, noun, codes in collections:
         first_seen: dict[str, int] = {}

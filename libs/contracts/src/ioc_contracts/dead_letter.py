@@ -76,6 +76,10 @@ class DeadLetterErrorCode(StrEnum):
     # The decoded (decompressed) record is larger than the contract allows
     # (MAX_EVENT_BYTES); its DLQ copy is cut to MAX_DEAD_LETTER_VALUE_BYTES.
     TOO_LARGE = "too_large"
+    # The scope no longer existed at observed_at (merged, split, renamed, its level
+    # removed); the reason names the successor. Or it did not exist yet.
+    SCOPE_RETIRED = "scope_retired"
+    SCOPE_NOT_YET_VALID = "scope_not_yet_valid"
 
 
 # What each code means to the agency that sent the event, Vietnamese first: the
@@ -121,6 +125,14 @@ ERROR_CODE_MEANINGS: dict[DeadLetterErrorCode, tuple[str, str]] = {
     DeadLetterErrorCode.STORAGE_REJECTED: (
         "Cơ sở dữ liệu từ chối lưu số liệu",
         "The database refused to store it",
+    ),
+    DeadLetterErrorCode.SCOPE_RETIRED: (
+        "Đơn vị đã ngừng tồn tại vào thời điểm số liệu; gửi cho đơn vị kế thừa",
+        "The scope no longer existed at that time; send it for the successor",
+    ),
+    DeadLetterErrorCode.SCOPE_NOT_YET_VALID: (
+        "Đơn vị chưa được thành lập vào thời điểm số liệu",
+        "The scope did not exist yet at that time",
     ),
 }
 

@@ -17,6 +17,8 @@ class RiskStatus(StrEnum):
     - deteriorating: the latest figures move away from the target.
     - missed: the deadline has passed without the target being reached.
     - stale: no figure arrived within the indicator's reporting cadence; status unknown.
+    - scope_retired: the target's scope no longer exists (merged, split, renamed, its
+      level removed); the reason names the successor. Not judged, not alerted.
     """
 
     ACHIEVED = "achieved"
@@ -26,6 +28,7 @@ class RiskStatus(StrEnum):
     DETERIORATING = "deteriorating"
     MISSED = "missed"
     STALE = "stale"
+    SCOPE_RETIRED = "scope_retired"
 
 
 class Severity(StrEnum):

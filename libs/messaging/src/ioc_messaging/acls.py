@@ -26,7 +26,8 @@ ADMIN_PRINCIPAL = "ioc-admin"
 INGEST_PRINCIPAL = "ioc-ingest"
 AGGREGATOR_PRINCIPAL = "ioc-aggregator"
 ALERTS_PRINCIPAL = "ioc-alerts"
-SERVICE_PRINCIPALS = (INGEST_PRINCIPAL, AGGREGATOR_PRINCIPAL, ALERTS_PRINCIPAL)
+DERIVED_PRINCIPAL = "ioc-derived"
+SERVICE_PRINCIPALS = (INGEST_PRINCIPAL, AGGREGATOR_PRINCIPAL, ALERTS_PRINCIPAL, DERIVED_PRINCIPAL)
 AGENCY_PRINCIPAL_PREFIX = "agency-"
 
 
@@ -105,6 +106,7 @@ class Topology:
     alerts_topic: str = ALERTS_TOPIC
     aggregator_group: str = "ioc-aggregator"
     alerts_group: str = "ioc-alerts"
+    derived_group: str = "ioc-derived"
 
 
 def _topic(principal: str, name: str, *operations: Operation) -> list[Acl]:
@@ -143,6 +145,14 @@ def service_acls(topology: Topology = Topology()) -> dict[str, list[Acl]]:
             _group(ALERTS_PRINCIPAL, t.alerts_group),
             *_topic(ALERTS_PRINCIPAL, t.alerts_topic, Operation.WRITE, Operation.DESCRIBE),
             _idempotent_producer(ALERTS_PRINCIPAL),
+        ],
+        # Reads what changed, publishes derived figures as the province's events (they go
+        # through the aggregator's screening like any agency's).
+        DERIVED_PRINCIPAL: [
+            *_topic(DERIVED_PRINCIPAL, t.series_updated_topic, Operation.READ, Operation.DESCRIBE),
+            _group(DERIVED_PRINCIPAL, t.derived_group),
+            *_topic(DERIVED_PRINCIPAL, t.events_topic, Operation.WRITE, Operation.DESCRIBE),
+            _idempotent_producer(DERIVED_PRINCIPAL),
         ],
     }
 

@@ -14,6 +14,7 @@ import asyncpg
 
 from ioc_catalog.loader import default_catalog_dir, load_catalog
 from ioc_catalog.policy import grants
+from ioc_catalog.scopes import resolve_changes
 from ioc_contracts.catalog import Catalog
 
 
@@ -55,6 +56,7 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
         # Children first: their rows point at the parents being replaced.
         await connection.execute("DELETE FROM ioc.publish_grants")
         await connection.execute("DELETE FROM ioc.target_escalations")
+        await connection.execute("DELETE FROM ioc.scope_change_scopes")
         await _replace(
             connection,
             "domains",
@@ -67,8 +69,11 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
             connection,
             "agencies",
             "code",
-            ("code", "name_vi", "name_en", "kind", "parent"),
-            [(a.code, a.name_vi, a.name_en, a.kind.value, None) for a in catalog.agencies],
+            ("code", "name_vi", "name_en", "kind", "parent", "valid_from", "valid_until"),
+            [
+                (a.code, a.name_vi, a.name_en, a.kind.value, None, a.valid_from, a.valid_until)
+                for a in catalog.agencies
+            ],
         )
         await connection.executemany(
             "UPDATE ioc.agencies SET parent = $2 WHERE code = $1",
@@ -186,6 +191,7 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                 for level, step in enumerate(t.escalation)
             ],
         )
+        await _sync_scope_changes(connection, catalog)
     return {
         "domains": len(catalog.domains),
         "agencies": len(catalog.agencies),
@@ -193,7 +199,45 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
         "publish grants": len(grant_rows),
         "recipients": len(catalog.recipients),
         "targets": len(catalog.targets),
+        "scope changes": len(catalog.scope_changes),
     }
+
+
+async def _sync_scope_changes(connection: asyncpg.Connection, catalog: Catalog) -> None:
+    """The map's changes, a removed level's retired scopes listed one by one."""
+    by_code = {change.code: change for change in catalog.scope_changes}
+    levels = {
+        change.code: change.level.value if change.level else None for change in by_code.values()
+    }
+    resolved = resolve_changes(catalog)
+    await _replace(
+        connection,
+        "scope_changes",
+        "code",
+        ("code", "kind", "effective", "level", "carry_over", "note_vi", "note_en"),
+        [
+            (
+                c.code,
+                c.kind.value,
+                c.effective,
+                levels[c.code],
+                c.carry_over.value,
+                by_code[c.code].note_vi,
+                by_code[c.code].note_en,
+            )
+            for c in resolved
+        ],
+    )
+    await connection.executemany(
+        "INSERT INTO ioc.scope_change_scopes (change, role, scope, position) "
+        "VALUES ($1, $2, $3, $4)",
+        [
+            (change.code, role, scope, position)
+            for change in resolved
+            for role, scopes in (("retired", change.retired), ("successor", change.successors))
+            for position, scope in enumerate(scopes)
+        ],
+    )
 
 
 async def load_and_sync(dsn: str, directory: str | None) -> dict[str, int]:

@@ -11,7 +11,8 @@ WRITER = "ioc_writer"
 INGEST = "ioc_ingest"
 ALERTS = "ioc_alerts"
 READER = "ioc_reader"
-SERVICE_ROLES: tuple[str, ...] = (MIGRATOR, WRITER, INGEST, ALERTS, READER)
+DERIVED = "ioc_derived"
+SERVICE_ROLES: tuple[str, ...] = (MIGRATOR, WRITER, INGEST, ALERTS, READER, DERIVED)
 DATABASE_NAME = "ioc"
 
 
@@ -36,6 +37,7 @@ class BootstrapSettings(BaseSettings):
     db_password_ingest: SecretStr
     db_password_alerts: SecretStr
     db_password_reader: SecretStr
+    db_password_derived: SecretStr
 
     def role_passwords(self) -> dict[str, SecretStr]:
         return {
@@ -44,4 +46,5 @@ class BootstrapSettings(BaseSettings):
             INGEST: self.db_password_ingest,
             ALERTS: self.db_password_alerts,
             READER: self.db_password_reader,
+            DERIVED: self.db_password_derived,
         }

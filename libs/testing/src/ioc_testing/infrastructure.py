@@ -7,6 +7,8 @@ when the infrastructure is not running, rather than passing against a fake.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,8 +17,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from pydantic import SecretStr
 
-ROLES = ("migrator", "writer", "ingest", "alerts", "reader")
+from ioc_storage.bootstrap import ensure_roles
+
+ROLES = ("migrator", "writer", "ingest", "alerts", "reader", "derived")
+# Roles added after a machine's secrets were written: a test session still needs them
+# before `./dev` runs again (which adds their passwords and bootstraps them).
+LATER_ROLES = ("derived",)
 
 # Property tests check what holds, not how fast: Hypothesis's 200 ms deadline and its
 # "too slow" health check fail a test whenever the machine is busy (CI runs everything,
@@ -70,7 +78,35 @@ def kafka_bootstrap(ioc_env: dict[str, str]) -> str:
 @pytest.fixture(scope="session")
 def role_dsns(ioc_env: dict[str, str]) -> dict[str, str]:
     """DSN of each service role for the main `ioc` database."""
-    return {role: ioc_env[f"IOC_DATABASE_URL_{role.upper()}"] for role in ROLES}
+    dsns = {}
+    for role in ROLES:
+        dsn = ioc_env.get(f"IOC_DATABASE_URL_{role.upper()}")
+        if dsn is None and role in LATER_ROLES:
+            dsn = _stand_in_dsn(ioc_env, role)
+        dsns[role] = dsn or ioc_env[f"IOC_DATABASE_URL_{role.upper()}"]
+    return dsns
+
+
+def _stand_in_dsn(ioc_env: dict[str, str], role: str) -> str:
+    # The same on every session of this machine (derived from its superuser's DSN), so
+    # concurrent sessions that create or reset the role never lock each other out.
+    seed = f"{ioc_env['IOC_DB_SUPERUSER_URL']}|ioc_{role}".encode()
+    password = hashlib.sha256(seed).hexdigest()[:32]
+    writer = ioc_env["IOC_DATABASE_URL_WRITER"]
+    host_and_database = writer.split("@", 1)[1]
+    return f"postgresql://ioc_{role}:{password}@{host_and_database}"
+
+
+async def _ensure_later_roles(server: asyncpg.Connection, role_dsns: dict[str, str]) -> None:
+    """Creates a later role missing from the cluster, with its DSN's password."""
+    for role in LATER_ROLES:
+        name = f"ioc_{role}"
+        if await server.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name):
+            continue
+        password = role_dsns[role].split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        # Another session may create it at the same moment.
+        with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+            await ensure_roles(server, {name: SecretStr(password)})
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +135,7 @@ async def scratch_database(
     name = f"ioc_test_{uuid.uuid4().hex[:12]}"
     server = await asyncpg.connect(superuser_dsn)
     try:
+        await _ensure_later_roles(server, role_dsns)
         await server.execute(f'CREATE DATABASE "{name}" OWNER ioc_migrator TEMPLATE template0')
         for role in ROLES:
             await server.execute(f'GRANT CONNECT ON DATABASE "{name}" TO ioc_{role}')

@@ -353,7 +353,7 @@ def derived_process(
     service = ServiceProcess(
         "ioc_derived",
         {
-            "IOC_DATABASE_URL": catalog_database.dsns["writer"],
+            "IOC_DATABASE_URL": catalog_database.dsns["derived"],
             "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
             "IOC_DERIVED_GROUP_ID": f"{unique_name}.derived",
             "IOC_DERIVED_UPDATES_TOPIC": pipeline_topics.updates,

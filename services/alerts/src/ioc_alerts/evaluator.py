@@ -19,6 +19,7 @@ from ioc_alerts.adapters import store
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.adapters.series import load_series
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
+from ioc_alerts.domain.retired import on_retired_scopes
 from ioc_alerts.lifecycle.decisions import Action, Decision, decide
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.catalog import Target, TargetKind
@@ -77,6 +78,7 @@ class Evaluator:
                 )
                 previous = await store.previous_statuses(connection, (t.code for t in targets))
                 evaluations = evaluate_all(targets, catalog.indicators, series, previous, now=now)
+                evaluations = on_retired_scopes(evaluations, catalog.scopes, now=now)
                 for evaluation in evaluations:
                     await self._record(connection, catalog, evaluation, now)
             self.metrics.evaluations.inc(len(evaluations))

@@ -59,6 +59,7 @@ class IngestServices:
         return ScreeningRules(
             policy=rules.policy,
             figures=rules.figures,
+            scopes=rules.scopes,
             max_future=timedelta(seconds=self.settings.ingest_max_future_seconds),
         )
 

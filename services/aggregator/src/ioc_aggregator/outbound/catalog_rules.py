@@ -35,7 +35,9 @@ class CatalogRulesCache:
     async def refresh(self) -> None:
         async with self._pool.acquire() as connection:
             catalog = await read_catalog_rules(connection)
-        self._rules = ScreeningRules(catalog.policy, catalog.figures, self._max_future)
+        self._rules = ScreeningRules(
+            catalog.policy, catalog.figures, self._max_future, scopes=catalog.scopes
+        )
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._refresh_forever(), name="catalog-rules-refresh")

@@ -9,6 +9,7 @@ from datetime import timedelta
 import asyncpg
 
 from ioc_alerts.lifecycle.decisions import EscalationStep
+from ioc_catalog.scopes import EMPTY_HISTORY, ScopeHistory
 from ioc_contracts.catalog import (
     Agency,
     Baseline,
@@ -18,6 +19,7 @@ from ioc_contracts.catalog import (
     Recipient,
     Target,
 )
+from ioc_storage.catalog_read import read_scope_history
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class AlertingCatalog:
     agencies: dict[str, Agency]
     recipients: dict[str, Recipient]
     steps: dict[str, tuple[EscalationStep, ...]] = field(default_factory=dict)
+    scopes: ScopeHistory = field(default=EMPTY_HISTORY)
 
     def targets_of_series(self, indicator: str, scope: str) -> list[Target]:
         return [t for t in self.targets.values() if t.indicator == indicator and t.scope == scope]
@@ -119,4 +122,5 @@ async def load_alerting_catalog(connection: asyncpg.Connection) -> AlertingCatal
         )
         for code, target in targets.items()
     }
-    return AlertingCatalog(targets, indicators, agencies, recipients, steps)
+    scopes = await read_scope_history(connection)
+    return AlertingCatalog(targets, indicators, agencies, recipients, steps, scopes)

@@ -28,6 +28,7 @@ _STATUS_ORDER = {
     RiskStatus.STALE: 4,
     RiskStatus.ON_TRACK: 5,
     RiskStatus.ACHIEVED: 6,
+    RiskStatus.SCOPE_RETIRED: 7,
 }
 _SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

@@ -59,6 +59,7 @@ VIETNAMESE = Wording(
         RiskStatus.DETERIORATING: "đang đi xuống",
         RiskStatus.MISSED: "không đạt",
         RiskStatus.STALE: "thiếu số liệu",
+        RiskStatus.SCOPE_RETIRED: "đơn vị đã ngừng (xem đơn vị kế thừa)",
     },
     severity={
         Severity.INFO: "thông tin",
@@ -123,6 +124,7 @@ ENGLISH = Wording(
         RiskStatus.DETERIORATING: "deteriorating",
         RiskStatus.MISSED: "missed",
         RiskStatus.STALE: "no recent data",
+        RiskStatus.SCOPE_RETIRED: "scope retired (see its successor)",
     },
     severity={
         Severity.INFO: "info",

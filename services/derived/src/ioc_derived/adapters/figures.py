@@ -20,6 +20,7 @@ from ioc_catalog.derivation import (
     resolve,
 )
 from ioc_contracts.catalog import Cadence, Formula, Unit
+from ioc_storage.catalog_read import read_scope_history
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ async def read_formulas(connection: asyncpg.Connection) -> tuple[DerivedIndicato
         "districts": tuple(r["code"] for r in agencies if r["kind"] == "district"),
         "departments": tuple(r["code"] for r in agencies if r["kind"] == "department"),
     }
+    # Every district that ever existed; each figure sums those valid at its time.
+    scopes = await read_scope_history(connection)
     return tuple(
         resolve(
             row["code"],
@@ -49,6 +52,7 @@ async def read_formulas(connection: asyncpg.Connection) -> tuple[DerivedIndicato
             Cadence(row["cadence"]),
             Formula.model_validate_json(row["formula"]),
             groups,
+            scopes=scopes,
         )
         for row in rows
     )
