@@ -5,20 +5,15 @@ from __future__ import annotations
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.main import create_app
-from ioc_runtime import configure_logging, settings_error
+from ioc_runtime import configure_logging, load_settings
 
 
 def main() -> int:
-    try:
-        settings = AggregatorSettings()
-    except ValidationError as error:
-        # Names the variable, never its value (a DSN holds a password).
-        print(settings_error("ioc-aggregator", error), file=sys.stderr)
-        return 2
+    # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
+    settings = load_settings(AggregatorSettings, "ioc-aggregator")
     configure_logging("aggregator", settings.log_level, secrets=settings.secret_values())
     uvicorn.run(
         create_app(settings),

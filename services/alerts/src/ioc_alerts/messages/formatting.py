@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from ioc_contracts.catalog import Language, Unit
+from ioc_contracts.types import VIETNAM_TIME
 
-HO_CHI_MINH = ZoneInfo("Asia/Ho_Chi_Minh")
+HO_CHI_MINH = VIETNAM_TIME
 
 # An average calendar month, so a per-day pace scales to "per month" without
 # favouring 30- or 31-day months.
