@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ioc_runtime.env_file import read_env_file
+
 ROOT = Path(__file__).resolve().parents[2]
 HOME = Path(os.environ.get("IOC_HOME", ROOT / ".local"))
 LOGS = HOME / "log"
@@ -35,12 +37,7 @@ def say(message: str) -> None:
 def read_env(path: Path) -> dict[str, str]:
     if not path.exists():
         sys.exit(f"{path} is missing: run ./dev up, which writes it")
-    entries = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.startswith("#"):
-            key, value = line.split("=", 1)
-            entries[key.strip()] = value.strip().strip("'")
-    return entries
+    return read_env_file(path)
 
 
 @dataclass

@@ -16,6 +16,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from ioc_runtime.env_file import read_env_file
+
 ROLES = ("migrator", "writer", "ingest", "alerts", "reader")
 
 # Property tests check what holds, not how fast: Hypothesis's 200 ms deadline and its
@@ -46,12 +48,7 @@ def _read_env_file(root: Path) -> dict[str, str]:
             f"{env_file} is missing: start the infrastructure with './dev up' first",
             pytrace=False,
         )
-    entries: dict[str, str] = {}
-    for line in env_file.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            entries[key.strip()] = value.strip().strip("'")
-    return entries
+    return read_env_file(env_file)
 
 
 @pytest.fixture(scope="session")
