@@ -11,7 +11,6 @@ from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_aggregator.adapters.announcements import AnnouncementRelay
-from ioc_aggregator.adapters.catalog_rules import CatalogRulesCache
 from ioc_aggregator.adapters.database import create_pool
 from ioc_aggregator.adapters.outbox import KafkaOutbox
 from ioc_aggregator.adapters.pipeline import BatchPipeline
@@ -23,6 +22,8 @@ from ioc_aggregator.usecase import BatchProcessor
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
+from ioc_storage.catalog_cache import CatalogCache
+from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
 
 
 def failpoint(name: str | None) -> Callable[[], None]:
@@ -37,7 +38,7 @@ class Runtime:
     """What exists only while the service runs (the pool is opened at start-up)."""
 
     processor: BatchProcessor | None = None
-    catalog: CatalogRulesCache | None = None
+    catalog: CatalogCache[CatalogRules] | None = None
     relay: AnnouncementRelay | None = None
 
     def current_processor(self) -> BatchProcessor:
@@ -68,8 +69,10 @@ def create_app(
             size=settings.aggregator_db_pool_size,
             statement_timeout_ms=settings.aggregator_statement_timeout_ms,
         )
-        runtime.catalog = CatalogRulesCache(
-            pool, refresh_seconds=settings.aggregator_catalog_refresh_seconds
+        # The first batch reads the rules (waiting out the database like any write);
+        # afterwards they are re-read in the background.
+        runtime.catalog = CatalogCache(
+            pool, read_catalog_rules, refresh_seconds=settings.aggregator_catalog_refresh_seconds
         )
         runtime.catalog.start()
         outbox = KafkaOutbox(

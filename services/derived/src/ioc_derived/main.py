@@ -17,12 +17,13 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_contracts import SeriesUpdated
 from ioc_derived.adapters.events import EventPublisher
-from ioc_derived.adapters.formulas import FormulaCache
+from ioc_derived.adapters.figures import read_formulas
 from ioc_derived.config import DerivedSettings
 from ioc_derived.metrics import DerivedMetrics
 from ioc_derived.usecase import Deriver
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_storage.catalog_cache import CatalogCache
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,9 @@ def create_app(
             max_size=4,
             server_settings={"application_name": "ioc-derived"},
         )
-        formulas = FormulaCache(pool, refresh_seconds=settings.derived_catalog_refresh_seconds)
+        formulas = CatalogCache(
+            pool, read_formulas, refresh_seconds=settings.derived_catalog_refresh_seconds
+        )
         holder["deriver"] = Deriver(
             pool=pool,
             formulas=formulas.current,

@@ -29,7 +29,7 @@ async def readyz(services: Services) -> JSONResponse:
     checks = {
         "kafka": "ok" if services.publisher.ready else "not connected",
         "database": await _database_state(services.pool),
-        "catalog": "ok" if services.catalog.rules is not None else "not read yet",
+        "catalog": "ok" if services.catalog.last is not None else "not read yet",
     }
     ready = all(state == "ok" for state in checks.values())
     return JSONResponse(

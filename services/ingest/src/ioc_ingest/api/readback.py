@@ -89,7 +89,7 @@ async def read_series(
     limit: Annotated[int, Query(ge=1, le=_MAX_FIGURES, description="At most this many.")] = 100,
 ) -> SeriesReadBack:
     _audit_as(request, "series.read")
-    rules = services.catalog.rules
+    rules = services.catalog.last
     if rules is None:
         raise retry_later(
             "Danh mục chưa được đọc, hãy thử lại sau ít phút (the catalog has not been read "
