@@ -318,7 +318,8 @@ class Flag:
     raised: bool = False
 
 
-def main() -> None:
+def main() -> int:
+    """0 after Ctrl-C; 1 when a child failed to start or stopped by itself."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--speed",
@@ -346,6 +347,7 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    failed = False
     try:
         for child in children:
             say(f"starting {child.name}")
@@ -362,13 +364,14 @@ def main() -> None:
             for child in children:
                 if child.name != "demo-feed" and child.process is not None and not child.alive():
                     say(f"{child.name} stopped unexpectedly (log: {LOGS / child.name}.log)")
-                    stopping.raised = True
+                    stopping.raised = failed = True
     finally:
         say("stopping the services")
         for child in reversed(children):
             child.stop()
         say("stopped")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
