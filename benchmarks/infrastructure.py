@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -35,13 +36,14 @@ def read_env() -> dict[str, str]:
     return read_env_file(path) | {k: v for k, v in os.environ.items() if k.startswith("IOC_")}
 
 
-async def connect(dsn: str, within: float = 90.0, **options: str) -> asyncpg.Connection:
+async def connect(dsn: str, within: float = 90.0, **options: Any) -> asyncpg.Connection:
     """asyncpg.connect, waiting while the shared server restarts (other engineers'
     fault tests restart it), up to `within` seconds."""
     deadline = time.monotonic() + within
     while True:
         try:
-            return await asyncpg.connect(dsn, **options)
+            connection: asyncpg.Connection = await asyncpg.connect(dsn, **options)
+            return connection
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError):
             if time.monotonic() > deadline:
                 raise

@@ -37,6 +37,7 @@ from ioc_catalog.seed import seed_figures
 from ioc_contracts.status import RiskStatus
 from ioc_contracts.types import VIETNAM_TIME
 from ioc_ingest.metrics import IngestMetrics
+from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
 
 HERE = Path(__file__).resolve().parent
@@ -463,16 +464,14 @@ class DashboardRun:
         return found
 
 
-async def fetch(
-    connection: asyncpg.Connection, sql: str
-) -> tuple[dict[str, str], list[dict[str, Any]]]:
+async def fetch(connection: Connection, sql: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     statement = await connection.prepare(sql)
     columns = {attribute.name: attribute.type.name for attribute in statement.get_attributes()}
     return columns, [dict(record) for record in await statement.fetch()]
 
 
 async def run_dashboard(
-    connection: asyncpg.Connection,
+    connection: Connection,
     dashboard: Json,
     *,
     now: datetime,

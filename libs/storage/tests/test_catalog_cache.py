@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
 from ioc_storage.catalog_cache import CatalogCache
+from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
 
 pytestmark = pytest.mark.connected
@@ -21,13 +23,13 @@ class Clock:
         return self.now
 
 
-async def _generation(connection: asyncpg.Connection) -> int:
+async def _generation(connection: Connection) -> int:
     value = await connection.fetchval("SELECT generation FROM cache_test.catalog_version")
     return int(value)
 
 
 @pytest.fixture
-async def pool(scratch_database: ScratchDatabase) -> asyncpg.Pool:
+async def pool(scratch_database: ScratchDatabase) -> AsyncIterator[asyncpg.Pool]:
     dsn = scratch_database.dsns["migrator"]
     connection = await asyncpg.connect(dsn)
     try:
@@ -91,7 +93,10 @@ async def test_refreshed_in_the_background_once_started(pool: asyncpg.Pool) -> N
     try:
         await _set(pool, "UPDATE cache_test.catalog_version SET generation = 7")
         async with asyncio.timeout(30):
-            while cache.last != 7:
+            # Polled: the refresh is the cache's own task, with nothing to wait on.
+            while True:
+                if cache.last == 7:
+                    break
                 await asyncio.sleep(0.02)
     finally:
         await cache.stop()

@@ -20,7 +20,7 @@ BILINGUAL_SEPARATOR = " / "
 
 
 def bilingual(vietnamese: str, english: str) -> str:
-    """"Vietnamese / English": what an agency's staff and its developer both read."""
+    """ "Vietnamese / English": what an agency's staff and its developer both read."""
     return f"{vietnamese}{BILINGUAL_SEPARATOR}{english}"
 
 

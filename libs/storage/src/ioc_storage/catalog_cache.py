@@ -24,6 +24,8 @@ from typing import Generic, TypeVar
 
 import asyncpg
 
+from ioc_storage.connection import Connection
+
 _log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -45,7 +47,7 @@ class CatalogCache(Generic[T]):
     def __init__(
         self,
         pool: asyncpg.Pool,
-        read: Callable[[asyncpg.Connection], Awaitable[T]],
+        read: Callable[[Connection], Awaitable[T]],
         *,
         refresh_seconds: float,
         timeout_seconds: float | None = None,

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import asyncpg
-
 from ioc_catalog.policy import Grant, PublishPolicy
 from ioc_catalog.quality import FigureRules, ValueRange
 from ioc_contracts.catalog import QualityChecks, Unit
+from ioc_storage.connection import Connection
 
 __all__ = ["CatalogRules", "FigureRules", "ValueRange", "read_catalog_rules"]
 
@@ -26,7 +25,7 @@ class CatalogRules:
     figures: dict[str, FigureRules]
 
 
-async def read_catalog_rules(connection: asyncpg.Connection) -> CatalogRules:
+async def read_catalog_rules(connection: Connection) -> CatalogRules:
     agencies = await connection.fetch("SELECT code FROM ioc.agencies")
     grant_rows = await connection.fetch("SELECT agency, indicator, scope FROM ioc.publish_grants")
     indicator_rows = await connection.fetch(

@@ -13,6 +13,7 @@ from ioc_catalog.errors import CatalogError
 from ioc_runtime import load_settings
 from ioc_storage.bootstrap import bootstrap
 from ioc_storage.catalog_sync import CatalogSyncError, load_and_sync
+from ioc_storage.connection import Connection
 from ioc_storage.credentials import (
     ApiKeyInfo,
     CredentialError,
@@ -62,7 +63,7 @@ async def _load_catalog(directory: str | None) -> int:
     return 0
 
 
-async def _connect_as_migrator() -> asyncpg.Connection:
+async def _connect_as_migrator() -> Connection:
     settings = load_settings(DatabaseSettings, "ioc-db")
     return await asyncpg.connect(settings.database_url.get_secret_value())
 

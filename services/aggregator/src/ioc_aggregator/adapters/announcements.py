@@ -17,6 +17,7 @@ import asyncpg
 from pydantic import TypeAdapter
 
 from ioc_contracts import SeriesUpdated
+from ioc_storage.connection import Connection
 
 _log = logging.getLogger(__name__)
 _SERIES_UPDATES = TypeAdapter(list[SeriesUpdated])
@@ -35,7 +36,7 @@ FOR UPDATE SKIP LOCKED
 
 
 async def record_announcements(
-    connection: asyncpg.Connection, updates: Sequence[SeriesUpdated]
+    connection: Connection, updates: Sequence[SeriesUpdated]
 ) -> list[int]:
     """Writes `updates` in the caller's transaction, as one row; returns its outbox id."""
     if not updates:

@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import asyncpg
-
 from ioc_aggregator.adapters.announcements import record_announcements
 from ioc_aggregator.adapters.event_ids import claim_ids, unless_stored
 from ioc_aggregator.adapters.figures import flags_json, previous_figures, record_figures
@@ -27,6 +25,7 @@ from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_aggregator.domain.revisions import Revision
 from ioc_catalog.quality import FigureRules
 from ioc_contracts import SeriesUpdated
+from ioc_storage.connection import Connection
 
 _OBSERVATION_COLUMNS = (
     "event_id",
@@ -59,7 +58,7 @@ class StoredBatch:
 
 
 async def store_events(
-    connection: asyncpg.Connection,
+    connection: Connection,
     items: Sequence[Accepted],
     *,
     rules: Mapping[str, FigureRules],

@@ -42,6 +42,7 @@ from ioc_ingest.domain.readback import (
     meaning_of,
 )
 from ioc_ingest.services import IngestServices
+from ioc_storage.connection import Connection
 
 router = APIRouter(prefix="/v1", tags=["read back"])
 _log = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ async def read_event(
 
 
 @asynccontextmanager
-async def _connection(services: IngestServices) -> AsyncIterator[asyncpg.Connection]:
+async def _connection(services: IngestServices) -> AsyncIterator[Connection]:
     try:
         async with asyncio.timeout(_TIMEOUT_SECONDS), services.pool.acquire() as connection:
             yield connection
