@@ -24,6 +24,7 @@ from ioc_derived.usecase import Deriver
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_storage.catalog_cache import CatalogCache
+from ioc_storage.health import database_problem
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +103,9 @@ def create_app(
         pool: asyncpg.Pool | None = getattr(app.state, "pool", None)
         if pool is None or "deriver" not in holder:
             return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            async with pool.acquire(timeout=2) as connection:
-                await connection.fetchval("SELECT 1")
-        except Exception as error:
-            return JSONResponse({"status": "database unavailable", "error": str(error)}, 503)
+        problem = await database_problem(pool)
+        if problem is not None:
+            return JSONResponse({"status": "database unavailable", "error": problem}, 503)
         return JSONResponse({"status": "ready"})
 
     return app

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ioc_ingest.api.dependencies import Services
+from ioc_storage.health import database_problem
 
 router = APIRouter(tags=["operations"])
 
@@ -39,9 +38,5 @@ async def readyz(services: Services) -> JSONResponse:
 
 
 async def _database_state(pool: asyncpg.Pool) -> str:
-    try:
-        async with asyncio.timeout(_DB_PING_SECONDS):
-            await pool.fetchval("SELECT 1")
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        return f"unreachable: {type(error).__name__}"
-    return "ok"
+    problem = await database_problem(pool, timeout_seconds=_DB_PING_SECONDS)
+    return problem or "ok"
