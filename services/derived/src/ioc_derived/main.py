@@ -23,6 +23,7 @@ from ioc_derived.metrics import DerivedMetrics
 from ioc_derived.usecase import Deriver
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.service_metrics import register_standard_metrics
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.health import database_problem
 
@@ -36,11 +37,18 @@ def create_app(
     kafka: KafkaSettings | None = None,
 ) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
+    register_standard_metrics(registry, service="derived")
     metrics = DerivedMetrics.create(registry)
     kafka = kafka or KafkaSettings(
         bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-derived"
     )
-    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_derived.kafka")
+    broker = safe_broker(
+        kafka,
+        client_id=kafka.client_id,
+        logger_name="ioc_derived.kafka",
+        registry=registry,
+        app_name="ioc-derived",
+    )
     holder: dict[str, Deriver] = {}
 
     @broker.subscriber(

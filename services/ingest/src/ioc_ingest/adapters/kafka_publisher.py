@@ -20,6 +20,7 @@ from typing import Any
 
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
 
 from ioc_messaging.acknowledgements import acknowledgement_failures
 from ioc_messaging.clients import KafkaLoginError, check_login, safe_broker
@@ -43,8 +44,11 @@ class OutgoingRecord:
 
 
 class KafkaEventPublisher:
-    def __init__(self, kafka: KafkaSettings, *, topic: str) -> None:
+    def __init__(
+        self, kafka: KafkaSettings, *, topic: str, registry: CollectorRegistry | None = None
+    ) -> None:
         self._kafka = kafka
+        self._registry = registry
         self._bootstrap_servers = kafka.bootstrap_servers
         self.topic = topic
         self._broker: KafkaBroker | None = None
@@ -109,7 +113,13 @@ class KafkaEventPublisher:
         backoff = Backoff(initial=_CONNECT_RETRY_FIRST_SECONDS, ceiling=_CONNECT_RETRY_MAX_SECONDS)
         while True:
             # TLS and SASL as the settings say, acks=all and idempotence as always.
-            broker = safe_broker(self._kafka, client_id=self._kafka.client_id, logger_name=__name__)
+            broker = safe_broker(
+                self._kafka,
+                client_id=self._kafka.client_id,
+                logger_name=__name__,
+                registry=self._registry,
+                app_name="ioc-ingest",
+            )
             try:
                 await broker.start()
             except (KafkaError, OSError) as failure:
