@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import asyncpg
-
 from benchmarks.infrastructure import Topics, connect
 from benchmarks.measure import (
     KAFKA_BROKER,
@@ -21,6 +19,7 @@ from benchmarks.measure import (
     postgres_processes,
     wait_for_completion,
 )
+from ioc_storage.connection import Connection
 from ioc_testing.infrastructure import ScratchDatabase
 
 
@@ -38,8 +37,8 @@ class Bench:
     work: Path  # .local/bench/<run>: logs, ledgers, the Connect worker's files
     database: ScratchDatabase
     topics: Topics
-    reader: asyncpg.Connection
-    superuser: asyncpg.Connection  # for pg_stat_activity (memory of the database's backends)
+    reader: Connection
+    superuser: Connection  # for pg_stat_activity (memory of the database's backends)
     started: list[Stoppable] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)  # login roles to drop at the end
     attempt: int = 1  # 2 when a disturbed step runs again

@@ -12,11 +12,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.protocol.admin import DeleteGroupsRequest
 
+from ioc_runtime.env_file import read_env_file
 from ioc_testing.infrastructure import ROLES, ScratchDatabase
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,21 +33,17 @@ def read_env() -> dict[str, str]:
     path = Path(os.environ.get("IOC_ENV_FILE", ROOT / ".local" / "ioc.env"))
     if not path.exists():
         sys.exit(f"{path} is missing: start the infrastructure with ./dev up first")
-    entries = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            entries[key.strip()] = value.strip().strip("'")
-    return entries | {k: v for k, v in os.environ.items() if k.startswith("IOC_")}
+    return read_env_file(path) | {k: v for k, v in os.environ.items() if k.startswith("IOC_")}
 
 
-async def connect(dsn: str, within: float = 90.0, **options: str) -> asyncpg.Connection:
+async def connect(dsn: str, within: float = 90.0, **options: Any) -> asyncpg.Connection:
     """asyncpg.connect, waiting while the shared server restarts (other engineers'
     fault tests restart it), up to `within` seconds."""
     deadline = time.monotonic() + within
     while True:
         try:
-            return await asyncpg.connect(dsn, **options)
+            connection: asyncpg.Connection = await asyncpg.connect(dsn, **options)
+            return connection
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError):
             if time.monotonic() > deadline:
                 raise

@@ -8,10 +8,10 @@ import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
-import asyncpg
 import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
 
 from benchmarks.infrastructure import ROOT
+from ioc_storage.connection import Connection
 
 
 def _cpu() -> str:
@@ -72,7 +72,7 @@ def busiest(limit: int = 5) -> list[str]:
     return [line for _, line in sorted(usage, reverse=True)[:limit]]
 
 
-async def describe(connection: asyncpg.Connection) -> dict[str, str]:
+async def describe(connection: Connection) -> dict[str, str]:
     """`connection`: to the benchmark database (for the TimescaleDB version)."""
     memory = psutil.virtual_memory().total / 2**30
     postgres = str(await connection.fetchval("SHOW server_version"))

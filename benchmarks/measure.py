@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -24,6 +23,7 @@ from aiokafka.errors import (
 
 from benchmarks.events import FINGERPRINT_SQL
 from benchmarks.infrastructure import ROOT
+from ioc_storage.connection import Connection
 
 PidSource = Callable[[], Awaitable[list[int]]]
 
@@ -76,7 +76,7 @@ def _kafka_broker() -> PidSource:
 KAFKA_BROKER = _kafka_broker()
 
 
-def postgres_processes(superuser: asyncpg.Connection, database: str) -> PidSource:
+def postgres_processes(superuser: Connection, database: str) -> PidSource:
     """The backends of the benchmark's database and the server's own helpers
     (checkpointer, WAL writer, ...), not other engineers' test databases."""
 
@@ -208,7 +208,7 @@ async def committed(admin: AIOKafkaAdminClient, group: str, topic: str) -> dict[
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
-async def row_count(connection: asyncpg.Connection) -> int:
+async def row_count(connection: Connection) -> int:
     return int(await connection.fetchval("SELECT count(*) FROM ioc.observations"))
 
 
@@ -236,7 +236,7 @@ class Completion:
 
 async def wait_for_completion(
     *,
-    reader: asyncpg.Connection,
+    reader: Connection,
     admin: AIOKafkaAdminClient,
     group: str,
     topic: str,
@@ -292,7 +292,7 @@ def percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, max(0, round(share * len(values)) - 1))]
 
 
-async def verify(connection: asyncpg.Connection, expected: dict[str, Any]) -> dict[str, Any]:
+async def verify(connection: Connection, expected: dict[str, Any]) -> dict[str, Any]:
     """Every event stored exactly once and unchanged (values, ratios, times)?"""
     row = await connection.fetchrow(FINGERPRINT_SQL)
     assert row is not None

@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
 from ioc_testing.browser import chromium_page
 from ioc_testing.mail import MailServer
@@ -70,7 +71,7 @@ def _service(
     )
 
 
-async def _kill_with_nothing_in_flight(alerts: ServiceProcess, reader: asyncpg.Connection) -> None:
+async def _kill_with_nothing_in_flight(alerts: ServiceProcess, reader: Connection) -> None:
     """SIGKILL at a moment when every claimed notification has its attempt settled.
 
     A notification claimed but not yet settled is leased for minutes and sent again
@@ -183,6 +184,7 @@ async def test_the_ack_link_in_a_browser_acknowledges_only_when_pressed_and_once
         finally:
             await reader.close()
         assert len(acks) == 1
+        assert alert is not None
         assert alert["state"] == "acknowledged"
         assert "Trực ban" in alert["acknowledged_by"] or alert["acknowledged_by"] == acks[0]["by"]
     finally:

@@ -250,6 +250,7 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
     reader = await asyncpg.connect(catalog_database.dsns["reader"])
     try:
         alert = await reader.fetchrow("SELECT * FROM ioc.alerts WHERE target = 'dvc.paperless-100'")
+        assert alert is not None
         changes = await reader.fetch(
             "SELECT payload->>'state' AS state FROM ioc.alert_outbox "
             "WHERE alert_id = $1 ORDER BY id",

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,9 @@ from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_alerts.metrics import AlertMetrics
 from ioc_catalog.seed import seed_figures
 from ioc_contracts.status import RiskStatus
+from ioc_contracts.types import VIETNAM_TIME
 from ioc_ingest.metrics import IngestMetrics
+from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
 
 HERE = Path(__file__).resolve().parent
@@ -269,7 +271,6 @@ def test_the_alert_services_chart_link_selects_one_target() -> None:
 
 # --- SQL on the real TimescaleDB ----------------------------------------------------------
 
-VIETNAM = timezone(timedelta(hours=7))
 SYNTHETIC = uuid.UUID("3f0c9d5e-5b7a-4d53-9a51-7d0a2b2023aa")
 
 
@@ -338,7 +339,7 @@ async def load_demo(database: ScratchDatabase) -> None:
     rows += [
         (
             uuid.uuid5(SYNTHETIC, f"{p.indicator}|{p.scope}|{p.day}"),
-            datetime.combine(p.day, datetime.min.time().replace(hour=17), tzinfo=VIETNAM),
+            datetime.combine(p.day, datetime.min.time().replace(hour=17), tzinfo=VIETNAM_TIME),
             p.indicator,
             p.scope,
             p.agency,
@@ -398,7 +399,7 @@ async def load_demo(database: ScratchDatabase) -> None:
         await writer.close()
     owner = await asyncpg.connect(database.dsns["migrator"])
     try:
-        evaluated = datetime(2023, 8, 31, 17, tzinfo=VIETNAM)
+        evaluated = datetime(2023, 8, 31, 17, tzinfo=VIETNAM_TIME)
         for code, (status, ratio, observed, required, current, projected) in STATUSES.items():
             await owner.execute(
                 "INSERT INTO ioc.target_status (target, status, ratio, observed_rate, required_rate,"
@@ -463,16 +464,14 @@ class DashboardRun:
         return found
 
 
-async def fetch(
-    connection: asyncpg.Connection, sql: str
-) -> tuple[dict[str, str], list[dict[str, Any]]]:
+async def fetch(connection: Connection, sql: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     statement = await connection.prepare(sql)
     columns = {attribute.name: attribute.type.name for attribute in statement.get_attributes()}
     return columns, [dict(record) for record in await statement.fetch()]
 
 
 async def run_dashboard(
-    connection: asyncpg.Connection,
+    connection: Connection,
     dashboard: Json,
     *,
     now: datetime,

@@ -28,6 +28,8 @@ from typing import Any
 
 import asyncpg
 
+from ioc_runtime.env_file import read_env_file
+
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = "tests/faults"
 PAGE = ROOT / "docs" / "reliability.md"
@@ -75,13 +77,7 @@ def read_rows(results: Path) -> list[dict[str, Any]]:
 
 def _env_file() -> dict[str, str]:
     path = Path(os.environ.get("IOC_ENV_FILE", ROOT / ".local" / "ioc.env"))
-    entries: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text("utf-8").splitlines():
-            if "=" in line and not line.lstrip().startswith("#"):
-                key, value = line.split("=", 1)
-                entries[key.strip()] = value.strip().strip("'")
-    return entries
+    return read_env_file(path)
 
 
 async def _database_versions(dsn: str) -> str:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from ioc_catalog import load_catalog
 from ioc_catalog.seed import seed_figures
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.catalog import AgencyKind
+from ioc_contracts.types import VIETNAM_TIME
 
-VIETNAM = timezone(timedelta(hours=7))
 START = date(2023, 3, 1)
 END = date(2023, 12, 31)
 _NAMESPACE = uuid.UUID("0d2c7f7e-4e36-4a7f-9b1f-5a8d1b2023de")
@@ -35,7 +35,7 @@ class Figure:
 
     @property
     def observed_at(self) -> datetime:
-        return datetime.combine(self.day, time(17, 0), tzinfo=VIETNAM)
+        return datetime.combine(self.day, time(17, 0), tzinfo=VIETNAM_TIME)
 
     def event(self) -> IndicatorEvent:
         key = f"{self.indicator}|{self.scope}|{self.day.isoformat()}"

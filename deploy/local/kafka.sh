@@ -35,7 +35,7 @@ install() {
     return 0
   fi
   need_cmd mvn "install Maven (apt-get install maven)"
-  say "resolving the Kafka broker jars with Maven (first run only)"
+  long_step "resolving the Kafka broker jars with Maven" "one to three minutes" "$IOC_LOG_DIR/kafka-maven.log"
   rm -rf "$KAFKA_LIBS" && mkdir -p "$KAFKA_LIBS"
   mvn -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$KAFKA_LIBS" >"$IOC_LOG_DIR/kafka-maven.log" 2>&1 ||

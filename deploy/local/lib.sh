@@ -23,6 +23,11 @@ die() {
   exit 1
 }
 
+# A step that takes minutes the first time: say so, how long, and where its log is.
+long_step() {
+  say "$1 (first run only, about $2; log: $3)"
+}
+
 need_cmd() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed" "${2:-install it and run again}"
 }
@@ -67,7 +72,7 @@ apt_install() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing Debian packages: ${missing[*]}"
+  long_step "installing Debian packages: ${missing[*]}" "one to five minutes" "$IOC_LOG_DIR/apt-install.log"
   local stamp=$IOC_HOME/.apt-updated
   if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
     as_root apt-get update -q >"$IOC_LOG_DIR/apt-update.log" 2>&1 ||

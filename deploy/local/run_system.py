@@ -22,6 +22,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from local_config import LocalPorts, alertmanager_config, grafana_provisioning, prometheus_config
+
+from ioc_runtime.env_file import read_env_file
+
 ROOT = Path(__file__).resolve().parents[2]
 HOME = Path(os.environ.get("IOC_HOME", ROOT / ".local"))
 LOGS = HOME / "log"
@@ -35,12 +39,7 @@ def say(message: str) -> None:
 def read_env(path: Path) -> dict[str, str]:
     if not path.exists():
         sys.exit(f"{path} is missing: run ./dev up, which writes it")
-    entries = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.startswith("#"):
-            key, value = line.split("=", 1)
-            entries[key.strip()] = value.strip().strip("'")
-    return entries
+    return read_env_file(path)
 
 
 @dataclass
@@ -101,39 +100,17 @@ class Child:
             self.process.wait(timeout=10)
 
 
-def port(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def grafana_provisioning(settings: dict[str, str], prometheus_port: int) -> Path:
-    """The repository's provisioning, pointed at this machine's database and Prometheus."""
-    target = HOME / "grafana" / "provisioning"
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(ROOT / "deploy" / "grafana" / "provisioning", target)
-    for path in (target / "datasources").glob("*.y*ml"):
-        text = path.read_text(encoding="utf-8")
-        text = text.replace("timescaledb:5432", f"127.0.0.1:{settings.get('IOC_PG_PORT', '5432')}")
-        text = text.replace("prometheus:9090", f"127.0.0.1:{prometheus_port}")
-        text = text.replace("/var/lib/grafana/dashboards", str(ROOT / "deploy/grafana/dashboards"))
-        path.write_text(text, encoding="utf-8")
-    for path in (target / "dashboards").glob("*.y*ml"):
-        text = path.read_text(encoding="utf-8")
-        text = text.replace("/var/lib/grafana/dashboards", str(ROOT / "deploy/grafana/dashboards"))
-        path.write_text(text, encoding="utf-8")
-    return target
-
-
 def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child]:
     python = sys.executable
     base = {**os.environ, **settings, "IOC_ENV": "development"}
     base.pop("IOC_DATABASE_URL", None)  # each service gets its own role below
-    ingest, aggregator, alerts = (
-        port("IOC_INGEST_PORT", 8080),
-        port("IOC_AGGREGATOR_PORT", 9102),
-        port("IOC_ALERTS_PORT", 8082),
+    ports = LocalPorts.from_env({**settings, **os.environ})
+    ingest, aggregator, alerts, mail_port = (
+        ports.ingest,
+        ports.aggregator,
+        ports.alerts,
+        ports.mailbox,
     )
-    mail_port = port("IOC_MAILBOX_PORT", 1025)
     anchor = str(time.time())
     children = [
         Child(
@@ -175,9 +152,9 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             {
                 **base,
                 "IOC_DATABASE_URL": settings["IOC_DATABASE_URL_DERIVED"],
-                "IOC_HTTP_PORT": str(port("IOC_DERIVED_PORT", 9104)),
+                "IOC_HTTP_PORT": str(ports.derived),
             },
-            f"http://127.0.0.1:{port('IOC_DERIVED_PORT', 9104)}/readyz",
+            f"http://127.0.0.1:{ports.derived}/readyz",
         ),
         Child(
             "alerts",
@@ -190,7 +167,7 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
                 "IOC_SMTP_HOST": "127.0.0.1",
                 "IOC_SMTP_PORT": str(mail_port),
                 "IOC_SMTP_STARTTLS": "false",
-                "IOC_GRAFANA_URL": f"http://127.0.0.1:{port('IOC_GRAFANA_PORT', 3000)}",
+                "IOC_GRAFANA_URL": f"http://127.0.0.1:{ports.grafana}",
                 # The demo replays 2023: the alert service lives on the same timeline.
                 "IOC_ALERTS_CLOCK_START": DEMO_START,
                 "IOC_ALERTS_CLOCK_SPEED": str(arguments.speed),
@@ -203,9 +180,10 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             f"http://127.0.0.1:{alerts}/readyz",
         ),
     ]
-    prometheus_port = port("IOC_PROMETHEUS_PORT", 9090)
-    local_config = ROOT / "deploy" / "prometheus" / "prometheus.local.yml"
-    if arguments.prometheus and shutil.which("prometheus") and local_config.exists():
+    prometheus_port = ports.prometheus
+    if arguments.prometheus and shutil.which("prometheus"):
+        # The shipped config with the ports IOC_*_PORT chose (deploy/local/local_config.py).
+        local_config = prometheus_config(ports, HOME / "prometheus")
         children.append(
             Child(
                 "prometheus",
@@ -221,11 +199,11 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
         )
     alertmanager = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
     if arguments.prometheus and alertmanager and "prometheus" in {c.name for c in children}:
-        children.append(alertmanager_child(alertmanager, base, mail_port))
+        children.append(alertmanager_child(alertmanager, base, ports))
     grafana = shutil.which("grafana-server") or shutil.which("grafana")
     if arguments.grafana and grafana:
-        grafana_port = port("IOC_GRAFANA_PORT", 3000)
-        provisioning = grafana_provisioning(settings, prometheus_port)
+        grafana_port = ports.grafana
+        provisioning = grafana_provisioning(ports, HOME / "grafana" / "provisioning")
         command = [grafana] if grafana.endswith("grafana-server") else [grafana, "server"]
         children.append(
             Child(
@@ -265,30 +243,23 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
     return children
 
 
-def alertmanager_child(binary: str, env: dict[str, str], mail_port: int) -> Child:
-    """Alertmanager on 127.0.0.1:9093 (where prometheus.local.yml sends alerts), mailing
+def alertmanager_child(binary: str, env: dict[str, str], ports: LocalPorts) -> Child:
+    """Alertmanager on its local port (where the local Prometheus sends alerts), mailing
     the pipeline alerts to the duty desk in the demo mailbox."""
-    shipped = ROOT / "deploy" / "alertmanager"
-    text = (shipped / "alertmanager.yml").read_text(encoding="utf-8")
-    local = text.replace("smtp_smarthost: mailpit:1025", f"smtp_smarthost: 127.0.0.1:{mail_port}")
-    local = local.replace("/etc/alertmanager/config/*.tmpl", str(shipped / "*.tmpl"))
-    if local.count("127.0.0.1") != 1 or str(shipped) not in local:
-        sys.exit("deploy/alertmanager/alertmanager.yml changed: update alertmanager_child")
     folder = HOME / "alertmanager"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "alertmanager.yml").write_text(local, encoding="utf-8")
+    config = alertmanager_config(ports, folder)
     return Child(
         "alertmanager",
         [
             binary,
-            f"--config.file={folder / 'alertmanager.yml'}",
+            f"--config.file={config}",
             f"--storage.path={folder / 'data'}",
-            "--web.listen-address=127.0.0.1:9093",
+            f"--web.listen-address=127.0.0.1:{ports.alertmanager}",
             # One instance, and never the gossip port 9094 (Kafka's SASL listener here).
             "--cluster.listen-address=",
         ],
         env,
-        "http://127.0.0.1:9093/-/ready",
+        f"http://127.0.0.1:{ports.alertmanager}/-/ready",
     )
 
 
@@ -312,27 +283,26 @@ def stream_mailbox(child: Child) -> None:
 
 def where_to_look(children: list[Child]) -> None:
     names = {child.name for child in children}
-    ingest, aggregator, alerts = (
-        port("IOC_INGEST_PORT", 8080),
-        port("IOC_AGGREGATOR_PORT", 9102),
-        port("IOC_ALERTS_PORT", 8082),
-    )
+    ports = LocalPorts.from_env(os.environ)
+    ingest, aggregator, alerts = ports.ingest, ports.aggregator, ports.alerts
     lines = [
         f"ingest       http://127.0.0.1:{ingest}  (API docs /docs, OpenAPI /openapi.json)",
         f"aggregator   http://127.0.0.1:{aggregator}/metrics",
-        f"derived      http://127.0.0.1:{port('IOC_DERIVED_PORT', 9104)}/metrics",
+        f"derived      http://127.0.0.1:{ports.derived}/metrics",
         f"alerts       http://127.0.0.1:{alerts}/metrics  (operators' API /docs)",
         f"mailbox      {HOME / 'mail'}  (the leaders' email, one .eml per message)",
         f"logs         {LOGS}  (JSON, one object per line)",
     ]
     if "prometheus" in names:
-        lines.append(f"prometheus   http://127.0.0.1:{port('IOC_PROMETHEUS_PORT', 9090)}")
+        lines.append(f"prometheus   http://127.0.0.1:{ports.prometheus}")
     else:
         lines.append("prometheus   not started (install Debian's prometheus package to have it)")
     if "alertmanager" in names:
-        lines.append("alertmanager http://127.0.0.1:9093  (pipeline alerts to the duty desk)")
+        lines.append(
+            f"alertmanager http://127.0.0.1:{ports.alertmanager}  (pipeline alerts to the duty desk)"
+        )
     if "grafana" in names:
-        lines.append(f"grafana      http://127.0.0.1:{port('IOC_GRAFANA_PORT', 3000)}")
+        lines.append(f"grafana      http://127.0.0.1:{ports.grafana}")
     else:
         lines.append(
             "grafana      not installed here; the dashboards are in deploy/grafana/dashboards"
@@ -348,7 +318,8 @@ class Flag:
     raised: bool = False
 
 
-def main() -> None:
+def main() -> int:
+    """0 after Ctrl-C; 1 when a child failed to start or stopped by itself."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--speed",
@@ -376,6 +347,7 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    failed = False
     try:
         for child in children:
             say(f"starting {child.name}")
@@ -392,13 +364,14 @@ def main() -> None:
             for child in children:
                 if child.name != "demo-feed" and child.process is not None and not child.alive():
                     say(f"{child.name} stopped unexpectedly (log: {LOGS / child.name}.log)")
-                    stopping.raised = True
+                    stopping.raised = failed = True
     finally:
         say("stopping the services")
         for child in reversed(children):
             child.stop()
         say("stopped")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

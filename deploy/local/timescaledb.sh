@@ -91,19 +91,23 @@ build_timescaledb() {
       die "apt-get update failed (see $IOC_LOG_DIR/apt-update.log)"
     touch "$IOC_HOME/.apt-updated"
   fi
-  say "building TimescaleDB (Apache-licensed edition) from Debian's source package"
+  long_step "building TimescaleDB (Apache-licensed edition) from Debian's source package" \
+    "five to ten minutes on two cores" "$IOC_LOG_DIR/timescaledb-build.log"
   rm -rf "$TSDB_SRC_DIR" && mkdir -p "$TSDB_SRC_DIR"
   (
     cd "$TSDB_SRC_DIR"
     apt-get source --download-only timescaledb >"$IOC_LOG_DIR/timescaledb-source.log" 2>&1 ||
       die "cannot fetch Debian's timescaledb source package (see $IOC_LOG_DIR/timescaledb-source.log)"
     dpkg-source -x ./timescaledb_*.dsc src >>"$IOC_LOG_DIR/timescaledb-source.log" 2>&1
-    cmake -S src -B src/build -DCMAKE_BUILD_TYPE=Release -DAPACHE_ONLY=ON \
-      -DREGRESS_CHECKS=OFF -DTAP_CHECKS=OFF -DWARNINGS_AS_ERRORS=OFF \
-      -DPG_CONFIG="$PG_CONFIG" >"$IOC_LOG_DIR/timescaledb-build.log" 2>&1 &&
-      make -C src/build -j"$(nproc)" >>"$IOC_LOG_DIR/timescaledb-build.log" 2>&1 &&
-      as_root make -C src/build install >>"$IOC_LOG_DIR/timescaledb-build.log" 2>&1 ||
+    if ! {
+      cmake -S src -B src/build -DCMAKE_BUILD_TYPE=Release -DAPACHE_ONLY=ON \
+        -DREGRESS_CHECKS=OFF -DTAP_CHECKS=OFF -DWARNINGS_AS_ERRORS=OFF \
+        -DPG_CONFIG="$PG_CONFIG" >"$IOC_LOG_DIR/timescaledb-build.log" 2>&1 &&
+        make -C src/build -j"$(nproc)" >>"$IOC_LOG_DIR/timescaledb-build.log" 2>&1 &&
+        as_root make -C src/build install >>"$IOC_LOG_DIR/timescaledb-build.log" 2>&1
+    }; then
       die "building TimescaleDB failed (see $IOC_LOG_DIR/timescaledb-build.log)"
+    fi
   )
 }
 

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
@@ -27,6 +28,8 @@ from ioc_testing.ledger import (
     wait_for_zero_lag,
 )
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, ingest_service
+
+from .streaming import StreamStarter
 
 # How long the consumer group may take to commit everything once a fault is over.
 LAG_BOUND_SECONDS = 60.0
@@ -63,6 +66,19 @@ def fault_ingest(
     service.wait_ready()
     yield service
     service.kill()
+
+
+@pytest.fixture
+def start_stream(
+    aggregator_process: ServiceProcess,
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    producer: AIOKafkaProducer,
+    load: LoadGenerator,
+) -> StreamStarter:
+    """The fault tests' preamble: `await start_stream(events, ...)` starts the aggregator,
+    waits until it is ready and streams the load (see streaming.py)."""
+    return StreamStarter(aggregator_process, catalog_database, pipeline_topics, producer, load)
 
 
 IssueKeys = Callable[[Sequence[str]], Awaitable[dict[str, str]]]

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from ioc_testing import ScratchDatabase
-from ioc_testing.ledger import HttpPost, LoadGenerator
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess
+from ioc_testing.ledger import HttpPost
+from ioc_testing.pipeline import ServiceProcess
 
 if TYPE_CHECKING:
     from .conftest import Conclude, ReadMetric
+    from .streaming import StreamStarter
 
 pytestmark = pytest.mark.connected
 
@@ -51,27 +51,12 @@ async def kill_right_after_a_write(
 async def test_kill_9_repeatedly_mid_batch_loses_and_duplicates_nothing(
     aggregator_process: ServiceProcess,
     catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
+    start_stream: StreamStarter,
     http_post: HttpPost,
     conclude: Conclude,
     read_metric: ReadMetric,
 ) -> None:
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    killed = asyncio.Event()
-    streaming = asyncio.create_task(
-        load.stream(
-            producer,
-            pipeline_topics.events,
-            EVENTS,
-            pause=0.3,
-            post=http_post,
-            http_every=5,
-            until=killed,
-        )
-    )
+    stream = await start_stream(EVENTS, pause=0.3, post=http_post, http_every=5)
     redelivered = 0.0
     for kill in range(KILLS):
         redelivered += read_metric(aggregator_process, "ioc_aggregator_duplicates_ignored_total")
@@ -80,9 +65,7 @@ async def test_kill_9_repeatedly_mid_batch_loses_and_duplicates_nothing(
         )
         aggregator_process.start()
         await asyncio.to_thread(aggregator_process.wait_ready)
-    killed.set()
-    async with asyncio.timeout(60):
-        await streaming
+    await stream.finish()
 
     def note() -> str:
         again = redelivered + read_metric(

@@ -21,16 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from ioc_testing.ledger import HttpPost, LoadGenerator, stored_count
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
+from ioc_testing.ledger import HttpPost
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess
 
 if TYPE_CHECKING:
-    from ioc_testing import ScratchDatabase
-
     from .conftest import Conclude
+    from .streaming import StreamStarter
 
 pytestmark = pytest.mark.connected
 
@@ -127,53 +125,26 @@ async def leaders(bootstrap: str, topic: str) -> Counter[int]:
     return Counter(int(p["leader"]) for p in described["partitions"])
 
 
-async def more_rows(database: ScratchDatabase, rows: int) -> None:
-    reader = database.dsns["reader"]
-    target = await stored_count(reader) + rows
-
-    async def reached() -> bool:
-        return await stored_count(reader) >= target
-
-    await wait_for(reached, within=120, what=f"{rows} more stored rows")
-
-
 async def test_sigkill_of_the_leaders_broker_mid_stream_loses_and_duplicates_nothing(
     kafka_cluster: KafkaCluster,
     aggregator_process: ServiceProcess,
-    catalog_database: ScratchDatabase,
     pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
+    start_stream: StreamStarter,
     http_post: HttpPost,
     conclude: Conclude,
 ) -> None:
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    done = asyncio.Event()
-    streaming = asyncio.create_task(
-        load.stream(
-            producer,
-            pipeline_topics.events,
-            EVENTS,
-            pause=0.1,
-            post=http_post,
-            http_every=5,
-            until=done,
-        )
-    )
+    stream = await start_stream(EVENTS, pause=0.1, post=http_post, http_every=5)
     try:
-        await more_rows(catalog_database, ROWS_PER_STEP)
+        await stream.stored_more(ROWS_PER_STEP)
         led = await leaders(kafka_cluster.bootstrap, pipeline_topics.events)
         victim, partitions = led.most_common(1)[0]
         await asyncio.to_thread(kafka_cluster.run, "kill-node", str(victim))
         # Writes go on with two of three copies: the partitions are led elsewhere.
-        await more_rows(catalog_database, ROWS_PER_STEP)
+        await stream.stored_more(ROWS_PER_STEP)
         await asyncio.to_thread(kafka_cluster.run, "start-node", str(victim))
-        await more_rows(catalog_database, ROWS_PER_STEP)
+        await stream.stored_more(ROWS_PER_STEP)
     finally:
-        done.set()
-        async with asyncio.timeout(60):
-            await streaming
+        await stream.finish()
     await conclude(
         aggregator_process,
         fault="leaders' broker kill -9 (3 nodes)",

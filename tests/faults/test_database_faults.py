@@ -4,75 +4,45 @@ statements time out behind a lock and then succeed."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from ioc_testing import ScratchDatabase
-from ioc_testing.ledger import HttpPost, LoadGenerator, stored_count
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
+from ioc_testing.infra_restart import postgres
+from ioc_testing.ledger import HttpPost
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess
 
 if TYPE_CHECKING:
     from .conftest import Conclude, ReadMetric
+    from .streaming import StreamStarter
 
 pytestmark = pytest.mark.connected
 
-POSTGRES_SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "local" / "timescaledb.sh"
 OUTAGE_SECONDS = 5.0
 LOCK_SECONDS = 4.0
 STATEMENT_TIMEOUT_MS = 300
 
 
-def postgres(*arguments: str) -> None:
-    subprocess.run([str(POSTGRES_SCRIPT), *arguments], check=True, capture_output=True, timeout=120)
-
-
-async def _progress(database: ScratchDatabase, rows: int) -> None:
-    async def stored() -> bool:
-        return await stored_count(database.dsns["reader"]) >= rows
-
-    await wait_for(stored, what=f"{rows} rows before the fault")
-
-
 async def test_postgres_immediate_stop_and_restart_mid_stream(
     aggregator_process: ServiceProcess,
     catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
+    start_stream: StreamStarter,
     http_post: HttpPost,
     conclude: Conclude,
     read_metric: ReadMetric,
 ) -> None:
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    back = asyncio.Event()
-    streaming = asyncio.create_task(
-        load.stream(
-            producer,
-            pipeline_topics.events,
-            8000,
-            pause=0.1,
-            post=http_post,
-            http_every=4,
-            until=back,
-        )
-    )
-    await _progress(catalog_database, 500)
+    stream = await start_stream(8000, pause=0.1, post=http_post, http_every=4)
+    await stream.stored_at_least(500)
     try:
         await asyncio.to_thread(postgres, "stop", "immediate")
         await asyncio.sleep(OUTAGE_SECONDS)  # the outage itself: a stretch of time
     finally:
         await asyncio.to_thread(postgres, "start")
     fault_ended = time.monotonic()
-    back.set()
-    async with asyncio.timeout(60):
-        await streaming
+    await stream.finish()
     await conclude(
         aggregator_process,
         fault_ended=fault_ended,
@@ -92,19 +62,13 @@ async def test_statement_timeout_behind_a_lock_then_success(
     aggregator_process: ServiceProcess,
     catalog_database: ScratchDatabase,
     pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
+    start_stream: StreamStarter,
     conclude: Conclude,
     read_metric: ReadMetric,
 ) -> None:
     aggregator_process.env["IOC_AGGREGATOR_STATEMENT_TIMEOUT_MS"] = str(STATEMENT_TIMEOUT_MS)
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    released = asyncio.Event()
-    streaming = asyncio.create_task(
-        load.stream(producer, pipeline_topics.events, 6000, pause=0.1, until=released)
-    )
-    await _progress(catalog_database, 500)
+    stream = await start_stream(6000, pause=0.1)
+    await stream.stored_at_least(500)
     owner = await asyncpg.connect(catalog_database.dsns["migrator"])
     try:
         async with owner.transaction():
@@ -114,9 +78,7 @@ async def test_statement_timeout_behind_a_lock_then_success(
     finally:
         await owner.close()
     fault_ended = time.monotonic()
-    released.set()
-    async with asyncio.timeout(60):
-        await streaming
+    await stream.finish()
     retries = read_metric(aggregator_process, "ioc_aggregator_database_retries_total")
     await conclude(
         aggregator_process,

@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
-
 from ioc_testing.ledger import Ledger, LoadGenerator, Outcome, Series, wrong_figures, wrong_latest
 
 SERIES = Series("so-tnmt", "cds.dataset-completion-rate", "so-tnmt")
 
 
-def _rows(*rows: dict[str, Any]) -> list[asyncpg.Record]:
+def _rows(*rows: dict[str, Any]) -> list[Any]:
     # Read by column name only, as asyncpg's records are.
     return list(rows)
 

@@ -10,14 +10,13 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from ioc_testing import ScratchDatabase
-from ioc_testing.ledger import HttpPost, LoadGenerator, stored_count
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
+from ioc_testing.ledger import HttpPost
+from ioc_testing.pipeline import ServiceProcess
 
 if TYPE_CHECKING:
     from .conftest import Conclude
+    from .streaming import StreamStarter
 
 pytestmark = pytest.mark.connected
 
@@ -37,32 +36,15 @@ async def freeze(service: ServiceProcess, seconds: float) -> float:
     return time.monotonic()
 
 
-async def _rows(database: ScratchDatabase, at_least: int) -> None:
-    async def stored() -> bool:
-        return await stored_count(database.dsns["reader"]) >= at_least
-
-    await wait_for(stored, what=f"{at_least} rows before the freeze")
-
-
 async def test_aggregator_frozen_past_its_session_timeout(
     aggregator_process: ServiceProcess,
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
+    start_stream: StreamStarter,
     conclude: Conclude,
 ) -> None:
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    thawed = asyncio.Event()
-    streaming = asyncio.create_task(
-        load.stream(producer, pipeline_topics.events, 9000, pause=0.1, until=thawed)
-    )
-    await _rows(catalog_database, 500)
+    stream = await start_stream(9000, pause=0.1)
+    await stream.stored_at_least(500)
     fault_ended = await freeze(aggregator_process, AGGREGATOR_FROZEN_SECONDS)
-    thawed.set()
-    async with asyncio.timeout(60):
-        await streaming
+    await stream.finish()
 
     def evicted() -> bool:
         log = aggregator_process.log_path.read_text(errors="replace")
@@ -88,33 +70,14 @@ async def test_aggregator_frozen_past_its_session_timeout(
 async def test_ingest_frozen_past_the_clients_timeout(
     aggregator_process: ServiceProcess,
     fault_ingest: ServiceProcess,
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
+    start_stream: StreamStarter,
     http_post: HttpPost,
     conclude: Conclude,
 ) -> None:
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    thawed = asyncio.Event()
-    streaming = asyncio.create_task(
-        load.stream(
-            producer,
-            pipeline_topics.events,
-            6000,
-            chunk=50,
-            pause=0.05,
-            post=http_post,
-            http_every=1,
-            until=thawed,
-        )
-    )
-    await _rows(catalog_database, 300)
+    stream = await start_stream(6000, chunk=50, pause=0.05, post=http_post, http_every=1)
+    await stream.stored_at_least(300)
     fault_ended = await freeze(fault_ingest, INGEST_FROZEN_SECONDS)
-    thawed.set()
-    async with asyncio.timeout(60):
-        await streaming
+    await stream.finish()
     reconciliation = await conclude(
         aggregator_process,
         fault_ended=fault_ended,

@@ -282,7 +282,7 @@ def write_latency() -> timeseries.Panel:
         graph(
             9,
             "Thời gian ghi và gửi Kafka",
-            "Aggregator ghi một lô vào TimescaleDB (p50, p95, p99); ingest chờ Kafka xác nhận (p95). "
+            "Aggregator ghi một lô vào TimescaleDB (p50, p95, p99); ingest chờ Kafka xác nhận (p95) và trả lời API (p95). "
             "Write and publish latency.",
             unit="s",
         )
@@ -319,6 +319,14 @@ def write_latency() -> timeseries.Panel:
                 f"sum(rate(ioc_aggregator_database_retries_total[{RATE}]))",
                 legend="Ghi lại do CSDL lỗi (lần/s)",
                 ref_id="E",
+            )
+        )
+        .with_target(
+            promql(
+                "histogram_quantile(0.95, sum by (le) (rate("
+                f'ioc_ingest_http_request_duration_seconds_bucket{{route=~"/v1/.*"}}[{RATE}])))',
+                legend="API tiếp nhận p95",
+                ref_id="F",
             )
         )
     )

@@ -271,5 +271,7 @@ def test_ioc_topics_says_what_is_wrong_with_the_settings(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("IOC_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
-    assert ioc_topics(["check"]) == 2
+    with pytest.raises(SystemExit) as stopped:  # ioc_runtime.load_settings: exit 2
+        ioc_topics(["check"])
+    assert stopped.value.code == 2
     assert "IOC_KAFKA_SASL_MECHANISM" in capsys.readouterr().err

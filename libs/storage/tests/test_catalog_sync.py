@@ -76,6 +76,7 @@ async def test_the_shipped_catalog_loads_and_reloads_unchanged(
         )
     finally:
         await reader.close()
+    assert target is not None
     assert (target["kind"], target["value"], str(target["deadline"])) == (
         "deadline",
         100.0,

@@ -14,6 +14,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from ioc_storage.connection import Connection
 from ioc_storage.migrate import apply_migrations, shipped_migrations
 from ioc_testing import ScratchDatabase
 
@@ -24,7 +25,7 @@ _AT = datetime(2023, 6, 15, tzinfo=UTC)
 
 
 async def _insert_old_row(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     indicator: str,
     scope: str,
@@ -77,6 +78,7 @@ async def test_an_existing_database_keeps_every_revision_and_one_figure_of_recor
             "SELECT sum_value, samples FROM ioc.series_rollup('dvc.x', 'province', '1 day',"
             " '2023-06-01', '2023-07-01')"
         )
+        assert old_rollup is not None
         assert (old_rollup["sum_value"], old_rollup["samples"]) == (220, 2)
 
         applied = await apply_migrations(connection, migrations)
@@ -89,6 +91,7 @@ async def test_an_existing_database_keeps_every_revision_and_one_figure_of_recor
             "SELECT sum_value, samples FROM ioc.series_rollup('dvc.x', 'province', '1 day',"
             " '2023-06-01', '2023-07-01')"
         )
+        assert rollup is not None
         assert (rollup["sum_value"], rollup["samples"]) == (120, 1)
         latest = await connection.fetchval(
             "SELECT value FROM ioc.latest_values WHERE indicator = 'dvc.x'"

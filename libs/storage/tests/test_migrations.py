@@ -9,6 +9,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from ioc_storage.connection import Connection
 from ioc_storage.migrate import (
     Migration,
     MigrationError,
@@ -88,6 +89,7 @@ async def test_observations_is_a_hypertable_keyed_by_agency_event_and_time(
             "SELECT column_name, time_interval FROM timescaledb_information.dimensions "
             "WHERE hypertable_schema = 'ioc' AND hypertable_name = 'observations'"
         )
+        assert dimension is not None
         assert dimension["column_name"] == "observed_at"
         assert dimension["time_interval"] == timedelta(days=30)
         key = await connection.fetch(
@@ -101,7 +103,7 @@ async def test_observations_is_a_hypertable_keyed_by_agency_event_and_time(
 
 
 async def _insert_observation(
-    connection: asyncpg.Connection, event_id: object, observed_at: datetime, value: float
+    connection: Connection, event_id: object, observed_at: datetime, value: float
 ) -> str:
     return str(
         await connection.execute(

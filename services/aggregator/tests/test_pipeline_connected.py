@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -19,12 +17,12 @@ from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import parse_dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
 from ioc_testing import ScratchDatabase
+from ioc_testing.infra_restart import postgres
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
 
 T0 = datetime(2023, 6, 1, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def event(
@@ -293,12 +291,6 @@ async def test_kill_9_mid_stream_loses_and_duplicates_nothing(
     await _assert_exactly_once(catalog_database, sent)
 
 
-def _postgres(action: str) -> None:
-    script = ROOT / "deploy" / "local" / "timescaledb.sh"
-    command = [str(script), action] + (["immediate"] if action == "stop" else [])
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-
 async def test_database_outage_mid_stream_loses_and_duplicates_nothing(
     aggregator_process: ServiceProcess,
     catalog_database: ScratchDatabase,
@@ -326,7 +318,7 @@ async def test_database_outage_mid_stream_loses_and_duplicates_nothing(
     async def retried() -> bool:
         return await asyncio.to_thread(retries) > 0
 
-    await asyncio.to_thread(_postgres, "stop")
+    await asyncio.to_thread(postgres, "stop", "immediate")
     try:
         # The stream may be stored in full before the server is down: more events while
         # it is, so a write is sure to meet the outage (and the aggregator to retry).
@@ -334,7 +326,7 @@ async def test_database_outage_mid_stream_loses_and_duplicates_nothing(
         await asyncio.sleep(5)  # the outage itself: a stretch of time, not a wait for readiness
         await wait_for(retried, what="the aggregator retrying against the stopped database")
     finally:
-        await asyncio.to_thread(_postgres, "start")
+        await asyncio.to_thread(postgres, "start")
     sent = {**await streaming, **during}
 
     async def all_stored() -> bool:

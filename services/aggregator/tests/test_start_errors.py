@@ -19,7 +19,7 @@ def test_a_missing_or_bad_setting_is_named_without_a_traceback_or_secret() -> No
         check=False,
     )
     assert done.returncode == 2
-    assert "IOC_DATABASE_URL: Field required" in done.stderr
-    assert "IOC_AGGREGATOR_MAX_BATCH" in done.stderr
+    assert "IOC_DATABASE_URL is missing: DSN of the ioc_writer role" in done.stderr
+    assert "IOC_AGGREGATOR_MAX_BATCH is invalid:" in done.stderr
     assert "Traceback" not in done.stderr
     assert "s3cret" not in done.stderr

@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
 from ioc_runtime.settings import Environment
+from ioc_storage.connection import Connection
 from ioc_storage.credentials import IssuedApiKey, create_api_key, revoke_api_key
 
 READY_WITHIN_SECONDS = 60.0
@@ -182,7 +183,7 @@ async def issue_key(role_dsns: dict[str, str]) -> AsyncIterator[IssueKey]:
 
 
 @pytest.fixture
-async def migrator(role_dsns: dict[str, str]) -> AsyncIterator[asyncpg.Connection]:
+async def migrator(role_dsns: dict[str, str]) -> AsyncIterator[Connection]:
     """The migration role reads what ingest may only append to (the audit log)."""
     connection = await asyncpg.connect(role_dsns["migrator"])
     try:
@@ -192,7 +193,7 @@ async def migrator(role_dsns: dict[str, str]) -> AsyncIterator[asyncpg.Connectio
 
 
 @pytest.fixture
-def revoke_key(migrator: asyncpg.Connection) -> RevokeKey:
+def revoke_key(migrator: Connection) -> RevokeKey:
     """Revokes a key mid-test, as `ioc-db api-key revoke` would."""
 
     async def revoke(prefix: str) -> None:
@@ -255,7 +256,7 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def audit_rows(migrator: asyncpg.Connection) -> AuditRows:
+def audit_rows(migrator: Connection) -> AuditRows:
     """The audit rows of one running app, told apart by its client address."""
 
     async def rows(remote_addr: str) -> list[asyncpg.Record]:

@@ -244,7 +244,8 @@ async def test_invalid_events_are_422_naming_the_field(
     [error] = body["errors"]
     assert (error["index"], error["field"]) == (1, field)
     assert words in error["reason"]
-    assert body["detail"].startswith("1 of 2 events are not valid; nothing was published")
+    assert body["detail"].startswith("1/2 sự kiện không hợp lệ")  # Vietnamese first
+    assert " / 1 of 2 events are not valid; nothing was published" in body["detail"]
     assert await topic_size(topic) == 0
 
 

@@ -126,7 +126,8 @@ async def test_one_bad_row_keeps_the_whole_report_off_the_topic(
         rejected = ingest.metric("ioc_ingest_events_total", outcome="rejected", agency=AGENCY)
     assert response.status_code == 422, response.text
     body = response.json()
-    assert body["detail"].startswith("3 of 4 rows are not valid; nothing was published")
+    assert body["detail"].startswith("3/4 dòng không hợp lệ")  # Vietnamese first
+    assert " / 3 of 4 rows are not valid; nothing was published" in body["detail"]
     assert [(row["row"], row["status"]) for row in body["rows"]] == [
         (2, "valid"),
         (3, "rejected"),

@@ -8,7 +8,6 @@ import io
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-import asyncpg
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,6 +16,7 @@ from ioc_contracts import IndicatorEvent
 from ioc_contracts.types import VIETNAM_TIME
 from ioc_ingest.api.xlsx import XLSX_MEDIA_TYPE
 from ioc_ingest.domain.report_template import COLUMNS, HEADER_ROW, REPORT_SHEET
+from ioc_storage.connection import Connection
 
 if TYPE_CHECKING:
     from .conftest import AuditRows, IssueKey, ReadTopic, StartIngest, TopicSize
@@ -125,7 +125,7 @@ async def test_the_template_lists_exactly_the_grants_and_round_trips(
     issue_key: IssueKey,
     topic: str,
     read_topic: ReadTopic,
-    migrator: asyncpg.Connection,
+    migrator: Connection,
 ) -> None:
     key = await issue_key(AGENCY)
     async with start_ingest(ingest_topic=topic) as ingest:

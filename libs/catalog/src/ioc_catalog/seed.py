@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from pathlib import Path
 
 import yaml
@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict
 from ioc_catalog.loader import default_catalog_dir
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.catalog import PROVINCE_CODE
+from ioc_contracts.types import VIETNAM_TIME
 
 # Figures are true at the end of their day, in Bình Dương (UTC+7, no daylight saving).
-_END_OF_DAY_VIETNAM = time(23, 59, tzinfo=timezone(timedelta(hours=7)))
+_END_OF_DAY_VIETNAM = time(23, 59, tzinfo=VIETNAM_TIME)
 # Stable ids: replaying the seed twice stores each figure once.
 _SEED_NAMESPACE = uuid.UUID("6b1f0c52-8d7e-4a43-9a57-0f3c2e8b2023")
 

@@ -8,13 +8,13 @@ import sys
 from collections.abc import Sequence
 
 from aiokafka.errors import KafkaError
-from pydantic import ValidationError
 
 from ioc_contracts.topics import ALL_TOPICS
 from ioc_messaging.acl_admin import create_acls, describe_acls
 from ioc_messaging.acls import SERVICE_PRINCIPALS, Acl, agency_principal, all_acls
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import ensure_topics, topic_drift
+from ioc_runtime import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,11 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for spec in ALL_TOPICS:
             print(f"{spec.name}\t{spec.partitions} partitions\t{spec.description}")
         return 0
-    try:
-        settings = KafkaSettings()
-    except ValidationError as error:
-        print(f"ioc-topics: invalid Kafka settings:\n{error}", file=sys.stderr)
-        return 2
+    settings = load_settings(KafkaSettings, "ioc-topics")
     if arguments.command == "check":
         return _check(settings)
     if arguments.command == "acls":

@@ -18,6 +18,8 @@ from aiokafka.errors import (
     UnsupportedSaslMechanismError,
 )
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
 
 from ioc_messaging.security import broker_security, connection_options
 from ioc_messaging.settings import KafkaSettings
@@ -58,14 +60,21 @@ def bootstrap_list(servers: str) -> list[str]:
 
 
 def safe_broker(
-    connection: KafkaSettings | str, *, client_id: str, logger_name: str
+    connection: KafkaSettings | str,
+    *,
+    client_id: str,
+    logger_name: str,
+    registry: CollectorRegistry | None = None,
+    app_name: str | None = None,
 ) -> KafkaBroker:
     """A FastStream broker whose producer follows the same rules as `safe_producer`.
 
     `connection` is the service's KafkaSettings (brokers, TLS, SASL); a bare
     bootstrap string still means PLAINTEXT, as before security settings existed.
     FastStream logs every consumed message at its log level; at DEBUG those
-    per-message lines stay out of a service's normal JSON log.
+    per-message lines stay out of a service's normal JSON log. With `registry`,
+    FastStream's own Prometheus middleware counts and times what the broker receives
+    and publishes there (`faststream_*`, labelled `app_name`: the service's name).
     """
     settings = (
         KafkaSettings.model_construct(bootstrap_servers=connection)
@@ -80,6 +89,11 @@ def safe_broker(
         security=broker_security(settings),
         logger=logging.getLogger(logger_name),
         log_level=logging.DEBUG,
+        middlewares=(
+            [KafkaPrometheusMiddleware(registry=registry, app_name=app_name or client_id)]
+            if registry is not None
+            else []
+        ),
         **SAFE_PRODUCER_OPTIONS,
     )
 

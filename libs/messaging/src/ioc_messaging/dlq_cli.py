@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from aiokafka.errors import KafkaError
 
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_contracts.topics import INDICATOR_EVENTS_DLQ_TOPIC
+from ioc_contracts.types import VIETNAM_TIME
 from ioc_messaging.dead_letters import (
     DeadLetterRecord,
     ReplayReport,
@@ -34,9 +34,9 @@ from ioc_messaging.dead_letters import (
     replay,
 )
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime import load_settings
 from ioc_storage.quarantine import QuarantinedRecord, held
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Enough of the original bytes to recognise an event in a terminal.
 PREVIEW_LENGTH = 160
 
@@ -48,11 +48,11 @@ def local_time(text: str) -> datetime:
     except ValueError as error:
         msg = f"{text!r} is not a date (2026-11-26) or a date-time (2026-11-26T08:00)"
         raise argparse.ArgumentTypeError(msg) from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME)
 
 
 def _shown(moment: datetime | None) -> str:
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S") if moment else "—"
+    return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M:%S") if moment else "—"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,7 +265,7 @@ async def _quarantine(arguments: argparse.Namespace, settings: KafkaSettings) ->
 
     from ioc_storage.settings import DatabaseSettings
 
-    database = DatabaseSettings()
+    database = load_settings(DatabaseSettings, "ioc-dlq")
     connection = await asyncpg.connect(database.database_url.get_secret_value())
     try:
         records = await held(connection, since=arguments.since, limit=arguments.limit)
@@ -285,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(arguments, "limit", None) is not None and arguments.limit < 1:
         print("ioc-dlq: --limit must be at least 1", file=sys.stderr)
         return 2
-    settings = KafkaSettings()
+    settings = load_settings(KafkaSettings, "ioc-dlq")
     try:
         return asyncio.run(COMMANDS[arguments.command](arguments, settings))
     except LookupError as error:

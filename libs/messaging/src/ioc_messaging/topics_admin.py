@@ -14,6 +14,7 @@ from ioc_contracts.topics import ALL_TOPICS, TopicSpec
 from ioc_messaging.clients import check_login
 from ioc_messaging.security import connection_options
 from ioc_messaging.settings import KafkaSettings, SecurityProtocol
+from ioc_runtime.backoff import Backoff
 
 # Kafka's error code when a topic asks for more replicas than there are brokers.
 INVALID_REPLICATION_FACTOR = 38
@@ -31,7 +32,7 @@ def _new_topic(spec: TopicSpec) -> NewTopic:
 async def connect_admin(settings: KafkaSettings, *, timeout_s: float = 60.0) -> AIOKafkaAdminClient:
     """Connects, retrying with backoff while the broker is still starting."""
     deadline = asyncio.get_running_loop().time() + timeout_s
-    delay = 0.2
+    backoff = Backoff(initial=0.2, ceiling=2.0)
     while True:
         admin = AIOKafkaAdminClient(**connection_options(settings))
         try:
@@ -42,10 +43,10 @@ async def connect_admin(settings: KafkaSettings, *, timeout_s: float = 60.0) -> 
             if settings.security_protocol is not SecurityProtocol.PLAINTEXT:
                 # A refused login is not a broker still starting: fail now, saying so.
                 await check_login(settings)
+            delay = backoff.next_delay()
             if asyncio.get_running_loop().time() + delay > deadline:
                 raise
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 async def ensure_topics(

@@ -2,7 +2,7 @@
 
 from ioc_runtime.logging import JsonFormatter, configure_logging
 from ioc_runtime.redaction import REDACTED, Redactor, redact
-from ioc_runtime.settings import Environment, ServiceSettings, settings_error
+from ioc_runtime.settings import Environment, ServiceSettings, load_settings, settings_error
 
 __all__ = [
     "REDACTED",
@@ -11,6 +11,7 @@ __all__ = [
     "Redactor",
     "ServiceSettings",
     "configure_logging",
+    "load_settings",
     "redact",
     "settings_error",
 ]

@@ -1,7 +1,10 @@
-"""Backoff for a dependency that is down (the database): wait longer each time, never spin.
+"""Backoff: wait longer after each failure, never spin, never all come back at once.
 
-Shared by the services that wait out an outage (the aggregator's writes, the alert
-service's consumer).
+The one rule every retry in the project uses (the aggregator's writes, the consumers
+waiting out a database outage, the dead-letter resends, connecting to a broker that is
+still starting, the alert service's deliveries): the ceiling doubles from `initial` up
+to `ceiling`, and the wait is drawn with "equal jitter" between half the ceiling and the
+ceiling, so retries spread out yet none comes back almost at once.
 """
 
 from __future__ import annotations
@@ -9,10 +12,29 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+# 2**64 already exceeds any ceiling; capping the exponent keeps the float finite.
+_MAX_DOUBLINGS = 64
+
+
+def ceiling_after(failures: int, *, initial: float, ceiling: float) -> float:
+    """The longest wait after `failures` failures in a row (1 for the first)."""
+    if failures < 1:
+        raise ValueError("failures are counted from 1")
+    return min(ceiling, initial * 2.0 ** min(failures - 1, _MAX_DOUBLINGS))
+
+
+def backoff_delay(
+    failures: int, *, initial: float, ceiling: float, rng: random.Random | None = None
+) -> float:
+    """Seconds to wait after `failures` failures in a row: equal jitter under the ceiling."""
+    cap = ceiling_after(failures, initial=initial, ceiling=ceiling)
+    draw = rng.random() if rng is not None else random.random()  # noqa: S311 - jitter
+    return cap / 2 + (cap / 2) * draw
+
 
 @dataclass
 class Backoff:
-    """Exponential backoff with full jitter, reset by the first success.
+    """`backoff_delay` with its count of failures, reset by the first success.
 
     The state outlives one batch on purpose: after a batch is handed back to
     Kafka, the next attempt still waits instead of hammering a database that
@@ -26,14 +48,15 @@ class Backoff:
 
     def next_delay(self) -> float:
         self.failures += 1
-        cap = min(self.ceiling, self.initial * 2.0 ** (self.failures - 1))
-        return self.rng.uniform(cap / 2, cap)
+        return backoff_delay(
+            self.failures, initial=self.initial, ceiling=self.ceiling, rng=self.rng
+        )
 
     def pending_delay(self) -> float:
         """How long to wait before the first try of a new batch (0 when healthy)."""
         if self.failures == 0:
             return 0.0
-        return min(self.ceiling, self.initial * 2.0 ** (self.failures - 1)) / 2
+        return ceiling_after(self.failures, initial=self.initial, ceiling=self.ceiling) / 2
 
     def succeeded(self) -> None:
         self.failures = 0

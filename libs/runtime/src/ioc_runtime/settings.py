@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from enum import StrEnum
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
@@ -17,6 +19,8 @@ class Environment(StrEnum):
 
 # Values copied from env.example and never changed must not reach production.
 _PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
 class ServiceSettings(BaseSettings):
@@ -69,15 +73,46 @@ class ServiceSettings(BaseSettings):
                 yield password
 
 
-def settings_error(service: str, error: ValidationError) -> str:
+def settings_error(
+    service: str, error: ValidationError, settings_class: type[BaseSettings] | None = None
+) -> str:
     """A start-up error that names what is wrong without echoing the values given.
 
+    A missing variable reads `IOC_X is missing: <what it is>` (the field's description,
+    so an operator knows which value to find); anything else `IOC_X is invalid: <why>`.
     pydantic's own message repeats each input (`input_value='…'`): a secret that is
     too short would be printed whole.
     """
-    lines = [f"{service}: invalid settings:"]
+    prefix = _env_prefix(settings_class)
+    fields = settings_class.model_fields if settings_class is not None else {}
+    lines = [f"{service}: cannot start, the settings are incomplete or wrong:"]
     for problem in error.errors(include_input=False, include_url=False, include_context=False):
-        where = ".".join(str(part) for part in problem["loc"]) or "settings"
-        variable = f"IOC_{where.upper()}" if problem["loc"] else where
-        lines.append(f"  {variable}: {problem['msg']}")
+        loc = problem["loc"]
+        if not loc:
+            lines.append(f"  {problem['msg']}")
+            continue
+        name = str(loc[0])
+        variable = f"{prefix}{'_'.join(str(part) for part in loc)}".upper()
+        if problem["type"] == "missing":
+            field = fields.get(name)
+            what = field.description if field is not None and field.description else name
+            lines.append(f"  {variable} is missing: {what}")
+        else:
+            lines.append(f"  {variable} is invalid: {problem['msg']}")
     return "\n".join(lines)
+
+
+def load_settings(settings_class: type[SettingsT], service: str) -> SettingsT:
+    """The settings from the environment, or exit 2 with `settings_error`'s lines on
+    stderr: what an entry point calls, so nobody starts a service to read a traceback."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        print(settings_error(service, error, settings_class), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _env_prefix(settings_class: type[BaseSettings] | None) -> str:
+    if settings_class is None:
+        return "IOC_"
+    return str(settings_class.model_config.get("env_prefix") or "")

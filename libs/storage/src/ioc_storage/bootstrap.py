@@ -15,6 +15,7 @@ import unicodedata
 import asyncpg
 from pydantic import SecretStr
 
+from ioc_storage.connection import Connection
 from ioc_storage.settings import DATABASE_NAME, MIGRATOR
 
 
@@ -46,7 +47,7 @@ def scram_verifier(password: str, *, salt: bytes | None = None) -> str:
     return f"SCRAM-SHA-256${SCRAM_ITERATIONS}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
-async def ensure_roles(connection: asyncpg.Connection, passwords: dict[str, SecretStr]) -> None:
+async def ensure_roles(connection: Connection, passwords: dict[str, SecretStr]) -> None:
     """Creates each role once, and resets its password on every run (rotation)."""
     for role, password in passwords.items():
         exists = await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
@@ -60,7 +61,7 @@ async def ensure_roles(connection: asyncpg.Connection, passwords: dict[str, Secr
         )
 
 
-async def ensure_database(connection: asyncpg.Connection) -> None:
+async def ensure_database(connection: Connection) -> None:
     exists = await connection.fetchval(
         "SELECT 1 FROM pg_database WHERE datname = $1", DATABASE_NAME
     )
@@ -76,7 +77,7 @@ async def ensure_database(connection: asyncpg.Connection) -> None:
         )
 
 
-async def ensure_extension(connection: asyncpg.Connection) -> str:
+async def ensure_extension(connection: Connection) -> str:
     """TimescaleDB is not a trusted extension, so the superuser creates it."""
     await connection.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
     await connection.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")

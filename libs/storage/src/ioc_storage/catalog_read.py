@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import asyncpg
-
 from ioc_catalog.policy import Grant, PublishPolicy
 from ioc_catalog.quality import FigureRules, ValueRange
 from ioc_catalog.scopes import EMPTY_HISTORY, ResolvedChange, ScopeHistory, ScopeSpan
 from ioc_contracts.catalog import AgencyKind, CarryOver, QualityChecks, ScopeChangeKind, Unit
+from ioc_storage.connection import Connection
 
 __all__ = [
     "CatalogRules",
@@ -35,7 +34,7 @@ class CatalogRules:
     scopes: ScopeHistory = field(default=EMPTY_HISTORY)
 
 
-async def read_scope_history(connection: asyncpg.Connection) -> ScopeHistory:
+async def read_scope_history(connection: Connection) -> ScopeHistory:
     """The administrative map through time, as the catalog sync stored it."""
     agencies = await connection.fetch(
         "SELECT code, name_vi, kind, parent, valid_from, valid_until FROM ioc.agencies"
@@ -78,7 +77,7 @@ async def read_scope_history(connection: asyncpg.Connection) -> ScopeHistory:
     )
 
 
-async def read_catalog_rules(connection: asyncpg.Connection) -> CatalogRules:
+async def read_catalog_rules(connection: Connection) -> CatalogRules:
     agencies = await connection.fetch("SELECT code FROM ioc.agencies")
     grant_rows = await connection.fetch("SELECT agency, indicator, scope FROM ioc.publish_grants")
     indicator_rows = await connection.fetch(

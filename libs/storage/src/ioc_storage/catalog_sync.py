@@ -16,6 +16,7 @@ from ioc_catalog.loader import default_catalog_dir, load_catalog
 from ioc_catalog.policy import grants
 from ioc_catalog.scopes import resolve_changes
 from ioc_contracts.catalog import Catalog
+from ioc_storage.connection import Connection
 
 
 class CatalogSyncError(RuntimeError):
@@ -23,7 +24,7 @@ class CatalogSyncError(RuntimeError):
 
 
 async def _replace(
-    connection: asyncpg.Connection,
+    connection: Connection,
     table: str,
     key: str,
     columns: tuple[str, ...],
@@ -50,7 +51,7 @@ async def _replace(
         ) from error
 
 
-async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict[str, int]:
+async def sync_catalog(connection: Connection, catalog: Catalog) -> dict[str, int]:
     """Writes `catalog` in one transaction; returns how many entries of each kind."""
     async with connection.transaction():
         # Children first: their rows point at the parents being replaced.

@@ -8,11 +8,12 @@ import sys
 from collections.abc import Sequence
 
 import asyncpg
-from pydantic import ValidationError
 
 from ioc_catalog.errors import CatalogError
+from ioc_runtime import load_settings
 from ioc_storage.bootstrap import bootstrap
 from ioc_storage.catalog_sync import CatalogSyncError, load_and_sync
+from ioc_storage.connection import Connection
 from ioc_storage.credentials import (
     ApiKeyInfo,
     CredentialError,
@@ -29,7 +30,7 @@ def _progress(message: str) -> None:
 
 
 async def _bootstrap() -> int:
-    settings = BootstrapSettings()
+    settings = load_settings(BootstrapSettings, "ioc-db")
     version = await bootstrap(
         settings.db_superuser_url.get_secret_value(), settings.role_passwords()
     )
@@ -38,7 +39,7 @@ async def _bootstrap() -> int:
 
 
 async def _migrate() -> int:
-    settings = DatabaseSettings()
+    settings = load_settings(DatabaseSettings, "ioc-db")
     connection = await asyncpg.connect(settings.database_url.get_secret_value())
     try:
         migrations = shipped_migrations()
@@ -56,14 +57,14 @@ async def _migrate() -> int:
 
 
 async def _load_catalog(directory: str | None) -> int:
-    settings = DatabaseSettings()
+    settings = load_settings(DatabaseSettings, "ioc-db")
     counts = await load_and_sync(settings.database_url.get_secret_value(), directory)
     _progress("catalog loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
 
 
-async def _connect_as_migrator() -> asyncpg.Connection:
-    settings = DatabaseSettings()
+async def _connect_as_migrator() -> Connection:
+    settings = load_settings(DatabaseSettings, "ioc-db")
     return await asyncpg.connect(settings.database_url.get_secret_value())
 
 
@@ -181,10 +182,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         return _run(arguments)
-    except ValidationError as error:
-        missing = ", ".join(f"IOC_{'_'.join(map(str, e['loc'])).upper()}" for e in error.errors())
-        _progress(f"ioc-db: missing or invalid settings: {missing}")
-        return 2
     except CatalogError as error:
         _progress(f"ioc-db: the catalog is not valid, nothing was loaded\n{error}")
         return 1

@@ -23,6 +23,8 @@ from datetime import datetime
 
 import asyncpg
 
+from ioc_storage.connection import Connection
+
 KEY_SCHEME = "ioc"
 PREFIX_LENGTH = 8
 _PREFIX_ALPHABET = string.ascii_lowercase + string.digits
@@ -86,7 +88,7 @@ def new_api_key() -> str:
 
 
 async def create_api_key(
-    connection: asyncpg.Connection, *, agency: str, comment: str | None = None
+    connection: Connection, *, agency: str, comment: str | None = None
 ) -> IssuedApiKey:
     """Issues a key for `agency`; older keys stay valid until revoked (rotation)."""
     known = await connection.fetchval("SELECT 1 FROM ioc.agencies WHERE code = $1", agency)
@@ -110,6 +112,7 @@ async def create_api_key(
             hash_api_key(key),
             comment,
         )
+        assert row is not None  # INSERT … RETURNING returns the row it wrote
         return IssuedApiKey(
             id=row["id"],
             agency=agency,
@@ -120,7 +123,7 @@ async def create_api_key(
     raise CredentialError("could not find an unused key prefix; try again")
 
 
-async def revoke_api_key(connection: asyncpg.Connection, *, prefix: str) -> list[ApiKeyInfo]:
+async def revoke_api_key(connection: Connection, *, prefix: str) -> list[ApiKeyInfo]:
     """Revokes the active key(s) with this prefix; returns what was revoked (maybe none).
 
     Ingest caches a positive lookup briefly, so a revoked key stops working within
@@ -135,9 +138,7 @@ async def revoke_api_key(connection: asyncpg.Connection, *, prefix: str) -> list
     return [_info(row) for row in rows]
 
 
-async def list_api_keys(
-    connection: asyncpg.Connection, *, agency: str | None = None
-) -> list[ApiKeyInfo]:
+async def list_api_keys(connection: Connection, *, agency: str | None = None) -> list[ApiKeyInfo]:
     """Every key (active and revoked), oldest first, optionally of one agency."""
     rows = await connection.fetch(
         "SELECT id, agency, key_prefix, created_at, revoked_at, comment "

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-import asyncpg
-
 from ioc_contracts.identity import EventKey
+from ioc_storage.connection import Connection
 
 # A security-definer function (migration 0009): the gateway may ask this and nothing else
 # of the ledger.
@@ -16,7 +15,7 @@ _STORED = "SELECT * FROM ioc.stored_events($1::text[], $2::uuid[])"
 
 
 async def stored_contents(
-    connection: asyncpg.Connection, keys: Collection[EventKey]
+    connection: Connection, keys: Collection[EventKey]
 ) -> dict[EventKey, dict[str, Any]]:
     """The stored content of each of `keys` that is known; an unknown key is absent."""
     if not keys:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import asyncpg
 
+from ioc_storage.connection import Connection
+
 _FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 # Any constant works; it only has to be the same for every migrating process.
 _ADVISORY_LOCK_KEY = 0x10C_0001
@@ -68,7 +70,7 @@ def read_migrations(folder: Path) -> list[Migration]:
 
 
 async def apply_migrations(
-    connection: asyncpg.Connection,
+    connection: Connection,
     migrations: list[Migration],
     *,
     on_applied: Callable[[Migration], None] | None = None,
@@ -114,7 +116,7 @@ async def apply_migrations(
         await connection.execute("SELECT pg_advisory_unlock($1)", _ADVISORY_LOCK_KEY)
 
 
-async def applied_versions(connection: asyncpg.Connection) -> list[int]:
+async def applied_versions(connection: Connection) -> list[int]:
     exists = await connection.fetchval("SELECT to_regclass('ioc_meta.schema_migrations')")
     if exists is None:
         return []

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,7 +44,7 @@ ON CONFLICT DO NOTHING
 """
 
 
-async def hold(connection: asyncpg.Connection, records: Sequence[QuarantinedRecord]) -> None:
+async def hold(connection: Connection, records: Sequence[QuarantinedRecord]) -> None:
     """Adds the records; one already held (read again after a crash) is kept as it was."""
     if not records:
         return
@@ -75,7 +75,7 @@ LIMIT $2
 
 
 async def held(
-    connection: asyncpg.Connection, *, since: datetime | None = None, limit: int = 1000
+    connection: Connection, *, since: datetime | None = None, limit: int = 1000
 ) -> list[QuarantinedRecord]:
     """The quarantined records, oldest first."""
     rows = await connection.fetch(_LIST, since, limit)

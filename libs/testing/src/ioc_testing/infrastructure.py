@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
+from ioc_runtime.env_file import read_env_file
 from ioc_storage.bootstrap import ensure_roles
 
 ROLES = ("migrator", "writer", "ingest", "alerts", "reader", "derived")
@@ -54,12 +55,7 @@ def _read_env_file(root: Path) -> dict[str, str]:
             f"{env_file} is missing: start the infrastructure with './dev up' first",
             pytrace=False,
         )
-    entries: dict[str, str] = {}
-    for line in env_file.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            entries[key.strip()] = value.strip().strip("'")
-    return entries
+    return read_env_file(env_file)
 
 
 @pytest.fixture(scope="session")

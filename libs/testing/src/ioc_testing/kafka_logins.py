@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from ioc_messaging.acl_admin import create_acls, delete_acls, describe_acls
 from ioc_messaging.acls import Acl
 from ioc_messaging.settings import KafkaSettings, SaslMechanism, SecurityProtocol
+from ioc_runtime.env_file import read_env_file
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,9 @@ def _listening(address: str) -> bool:
 @pytest.fixture(scope="session")
 def sasl_listener(pytestconfig: pytest.Config) -> SaslListener:
     path = _sasl_env_file(pytestconfig.rootpath)
-    entries: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if "=" in line and not line.lstrip().startswith("#"):
-                key, value = line.split("=", 1)
-                entries[key.strip()] = value.strip()
-    entries |= {k: v for k, v in os.environ.items() if k.startswith("IOC_KAFKA_")}
+    entries = read_env_file(path) | {
+        k: v for k, v in os.environ.items() if k.startswith("IOC_KAFKA_")
+    }
     address = entries.get("IOC_KAFKA_SASL_BOOTSTRAP_SERVERS")
     if address is None or not _listening(address):
         pytest.fail(

@@ -6,11 +6,10 @@ import gc
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.main import create_app
-from ioc_runtime import configure_logging, settings_error
+from ioc_runtime import configure_logging, load_settings
 
 
 def tune_garbage_collector() -> None:
@@ -24,12 +23,8 @@ def tune_garbage_collector() -> None:
 
 
 def main() -> int:
-    try:
-        settings = AggregatorSettings()
-    except ValidationError as error:
-        # Names the variable, never its value (a DSN holds a password).
-        print(settings_error("ioc-aggregator", error), file=sys.stderr)
-        return 2
+    # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
+    settings = load_settings(AggregatorSettings, "ioc-aggregator")
     configure_logging("aggregator", settings.log_level, secrets=settings.secret_values())
     tune_garbage_collector()
     uvicorn.run(

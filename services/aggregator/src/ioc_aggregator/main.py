@@ -26,6 +26,7 @@ from ioc_aggregator.outbound.relay import AnnouncementRelay
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
+from ioc_runtime.service_metrics import register_standard_metrics
 
 
 def failpoint(name: str | None) -> Callable[[], None]:
@@ -56,12 +57,19 @@ def create_app(
     kafka: KafkaSettings | None = None,
 ) -> AsgiFastStream:
     registry = registry if registry is not None else CollectorRegistry()
+    register_standard_metrics(registry, service="aggregator")
     metrics = AggregatorMetrics.create(registry)
     # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
     kafka = kafka or KafkaSettings(
         bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-aggregator"
     )
-    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_aggregator.kafka")
+    broker = safe_broker(
+        kafka,
+        client_id=kafka.client_id,
+        logger_name="ioc_aggregator.kafka",
+        registry=registry,
+        app_name="ioc-aggregator",
+    )
     runtime = Runtime()
     pipeline = BatchPipeline(runtime.current_processor, metrics)
     register_subscriber(broker, settings, pipeline)

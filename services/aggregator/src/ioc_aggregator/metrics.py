@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from ioc_runtime.service_metrics import buckets_covering
+
+LONGEST_WRITE_SECONDS = 60.0
+"""One batch's write is bounded by IOC_AGGREGATOR_STATEMENT_TIMEOUT_MS (30 s by default)
+per statement and IOC_AGGREGATOR_MAX_BLOCK_SECONDS (60 s) in all."""
+
 
 @dataclass(frozen=True)
 class AggregatorMetrics:
@@ -56,7 +62,9 @@ class AggregatorMetrics:
             write_seconds=Histogram(
                 "ioc_aggregator_write_seconds",
                 "Time to store one batch (one transaction), successful attempts",
-                buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+                # Up to the statement timeout's ceiling: a batch that crawled to the limit
+                # has a bucket of its own, not +Inf.
+                buckets=(0.002, *buckets_covering(LONGEST_WRITE_SECONDS)),
                 registry=registry,
             ),
             database_retries=Counter(

@@ -5,19 +5,15 @@ from __future__ import annotations
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.main import create_app
-from ioc_runtime import configure_logging, settings_error
+from ioc_runtime import configure_logging, load_settings
 
 
 def main() -> int:
-    try:
-        settings = AlertsSettings()
-    except ValidationError as error:
-        print(settings_error("ioc-alerts", error), file=sys.stderr)
-        return 2
+    # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
+    settings = load_settings(AlertsSettings, "ioc-alerts")
     configure_logging("alerts", settings.log_level, secrets=settings.secret_values())
     uvicorn.run(
         create_app(settings, clock=settings.clock()),

@@ -11,8 +11,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import asyncpg
-
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.adapters.series import load_series
 from ioc_alerts.domain.dates import deadline_instant
@@ -22,6 +20,7 @@ from ioc_alerts.messages import AlertContext, ChartData, NotificationKind
 from ioc_contracts.catalog import TargetKind
 from ioc_contracts.status import RiskStatus, Severity
 from ioc_contracts.topics import series_key
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class LinkSettings:
 
 
 async def alert_context(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     alert_id: uuid.UUID,
     kind: NotificationKind,

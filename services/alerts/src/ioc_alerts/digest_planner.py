@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-import asyncpg
-
 from ioc_alerts.adapters import digests
 from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
 from ioc_contracts.status import Severity
+from ioc_storage.connection import Connection
 
 
 async def plan_digests(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     now: datetime,
     at: time,

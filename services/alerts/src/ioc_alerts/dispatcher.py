@@ -45,6 +45,7 @@ from ioc_alerts.notify.delivery import (
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_contracts.catalog import Language, Recipient
 from ioc_runtime import redact
+from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ class Dispatcher:
 
     async def _message(
         self,
-        connection: asyncpg.Connection,
+        connection: Connection,
         claimed: ClaimedNotification,
         recipient: Recipient,
         catalog: AlertingCatalog,
@@ -289,7 +290,7 @@ class Dispatcher:
         )
 
     async def _digest_contexts(
-        self, connection: asyncpg.Connection, person: str, catalog: AlertingCatalog, now: datetime
+        self, connection: Connection, person: str, catalog: AlertingCatalog, now: datetime
     ) -> list[AlertContext]:
         contexts = []
         for alert_id in await digests.alerts_for(connection, person=person, now=now):

@@ -24,6 +24,7 @@ from ioc_alerts.lifecycle.decisions import Action, Decision, decide
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.catalog import Target, TargetKind
 from ioc_contracts.status import RiskStatus
+from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class Evaluator:
 
     async def _record(
         self,
-        connection: asyncpg.Connection,
+        connection: Connection,
         catalog: AlertingCatalog,
         evaluation: TargetEvaluation,
         now: datetime,

@@ -19,10 +19,10 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CollectorRegistry
 from starlette.routing import Route
 
+from ioc_alerts.adapters.catalog import load_alerting_catalog
 from ioc_alerts.adapters.series_updates import SeriesUpdatesHandler, UpdatesConsumer
 from ioc_alerts.adapters.store import Delivery
 from ioc_alerts.api.routes import router
-from ioc_alerts.catalog_cache import CatalogCache
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.context_builder import LinkSettings
 from ioc_alerts.digest_planner import plan_digests
@@ -42,6 +42,7 @@ from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
 from ioc_runtime.rate_limit import KeyedRateLimiter
+from ioc_storage.catalog_cache import CatalogCache
 
 # The channels a recipient's own addresses can ask for (the webhook is not a person's).
 PERSON_CHANNELS = ("email", "telegram", "zalo")
@@ -128,7 +129,9 @@ def create_app(
             max_size=6,
             server_settings={"application_name": "ioc-alerts"},
         )
-        catalog = CatalogCache(pool, refresh_seconds=settings.alerts_catalog_refresh_seconds)
+        catalog = CatalogCache(
+            pool, load_alerting_catalog, refresh_seconds=settings.alerts_catalog_refresh_seconds
+        )
         channels = build_channels(settings, pool)
         evaluator = Evaluator(
             pool=pool,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 from faststream.kafka import KafkaBroker
 
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts import AlertStateChanged
+from ioc_messaging.acknowledgements import all_acknowledged
 
 _PENDING = """
 SELECT id, payload::text AS payload FROM ioc.alert_outbox
@@ -36,7 +35,7 @@ async def publish_pending(
                 )
             )
         # Marked published only once Kafka acknowledged every one of them.
-        await asyncio.gather(*pending)
+        await all_acknowledged(pending)
         await connection.execute(
             "UPDATE ioc.alert_outbox SET published_at = now() WHERE id = ANY($1)",
             [row["id"] for row in rows],

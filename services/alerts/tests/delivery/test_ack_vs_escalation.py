@@ -14,13 +14,14 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from ioc_alerts.adapters import store
-from ioc_alerts.catalog_cache import CatalogCache
+from ioc_alerts.adapters.catalog import load_alerting_catalog
 from ioc_alerts.context_builder import LinkSettings
 from ioc_alerts.dispatcher import Dispatcher
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_contracts.catalog import Recipient
+from ioc_storage.catalog_cache import CatalogCache
 from ioc_testing import ScratchDatabase
 
 pytestmark = pytest.mark.connected
@@ -124,7 +125,7 @@ async def test_an_escalation_that_lost_the_race_is_not_sent(pool: asyncpg.Pool) 
 
     dispatcher = Dispatcher(
         pool=pool,
-        catalog=CatalogCache(pool, refresh_seconds=60).current,
+        catalog=CatalogCache(pool, load_alerting_catalog, refresh_seconds=60).current,
         channels={"email": Email()},
         links=LinkSettings("http://127.0.0.1:1", b"k" * 32, None),
         retry=RetryPolicy(),

@@ -13,6 +13,7 @@ import pytest
 from ioc_alerts.adapters import digests, store
 from ioc_alerts.digest_planner import plan_digests
 from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
+from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
 
 pytestmark = pytest.mark.connected
@@ -23,7 +24,7 @@ QUIET = QuietHours(time(21, 30), time(6, 30))
 
 
 @pytest.fixture
-async def connection(catalog_database: ScratchDatabase) -> AsyncIterator[asyncpg.Connection]:
+async def connection(catalog_database: ScratchDatabase) -> AsyncIterator[Connection]:
     connection = await asyncpg.connect(catalog_database.dsns["alerts"])
     try:
         yield connection
@@ -31,7 +32,7 @@ async def connection(catalog_database: ScratchDatabase) -> AsyncIterator[asyncpg
         await connection.close()
 
 
-async def _alert(connection: asyncpg.Connection, target: str) -> uuid.UUID:
+async def _alert(connection: Connection, target: str) -> uuid.UUID:
     alert_id = uuid.uuid4()
     await connection.execute(
         "INSERT INTO ioc.alerts (id, target, state, risk_status, severity, current_value, "
@@ -44,7 +45,7 @@ async def _alert(connection: asyncpg.Connection, target: str) -> uuid.UUID:
 
 
 async def _notification(
-    connection: asyncpg.Connection, alert_id: uuid.UUID, person: str, status: str
+    connection: Connection, alert_id: uuid.UUID, person: str, status: str
 ) -> None:
     await connection.execute(
         "INSERT INTO ioc.notifications (id, alert_id, recipient, channel, kind, status, "
@@ -59,7 +60,7 @@ async def _notification(
 
 
 async def test_only_delivered_unsilenced_alerts_are_digested_after_quiet_hours(
-    connection: asyncpg.Connection,
+    connection: Connection,
 ) -> None:
     targets = [r["code"] for r in await connection.fetch("SELECT code FROM ioc.targets LIMIT 3")]
     delivered, silenced, suppressed = [await _alert(connection, t) for t in targets]
@@ -90,7 +91,7 @@ async def test_only_delivered_unsilenced_alerts_are_digested_after_quiet_hours(
 
 
 async def test_someone_whose_notification_was_not_delivered_is_not_told_of_the_resolution(
-    connection: asyncpg.Connection,
+    connection: Connection,
 ) -> None:
     target = await connection.fetchval("SELECT code FROM ioc.targets LIMIT 1")
     alert_id = await _alert(connection, target)

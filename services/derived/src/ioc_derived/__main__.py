@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
 from ioc_derived.config import DerivedSettings
 from ioc_derived.main import create_app
-from ioc_runtime import configure_logging
+from ioc_runtime import configure_logging, load_settings
 
 
-def main() -> None:
-    settings = DerivedSettings()
-    configure_logging("derived", settings.log_level)
+def main() -> int:
+    # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
+    settings = load_settings(DerivedSettings, "ioc-derived")
+    configure_logging("derived", settings.log_level, secrets=settings.secret_values())
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
@@ -19,7 +22,8 @@ def main() -> None:
         log_config=None,
         access_log=False,
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

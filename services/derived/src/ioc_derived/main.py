@@ -17,12 +17,15 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_contracts import SeriesUpdated
 from ioc_derived.adapters.events import EventPublisher
-from ioc_derived.adapters.formulas import FormulaCache
+from ioc_derived.adapters.figures import read_formulas
 from ioc_derived.config import DerivedSettings
 from ioc_derived.metrics import DerivedMetrics
 from ioc_derived.usecase import Deriver
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.service_metrics import register_standard_metrics
+from ioc_storage.catalog_cache import CatalogCache
+from ioc_storage.health import database_problem
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +37,18 @@ def create_app(
     kafka: KafkaSettings | None = None,
 ) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
+    register_standard_metrics(registry, service="derived")
     metrics = DerivedMetrics.create(registry)
     kafka = kafka or KafkaSettings(
         bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-derived"
     )
-    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_derived.kafka")
+    broker = safe_broker(
+        kafka,
+        client_id=kafka.client_id,
+        logger_name="ioc_derived.kafka",
+        registry=registry,
+        app_name="ioc-derived",
+    )
     holder: dict[str, Deriver] = {}
 
     @broker.subscriber(
@@ -70,7 +80,9 @@ def create_app(
             max_size=4,
             server_settings={"application_name": "ioc-derived"},
         )
-        formulas = FormulaCache(pool, refresh_seconds=settings.derived_catalog_refresh_seconds)
+        formulas = CatalogCache(
+            pool, read_formulas, refresh_seconds=settings.derived_catalog_refresh_seconds
+        )
         holder["deriver"] = Deriver(
             pool=pool,
             formulas=formulas.current,
@@ -99,11 +111,9 @@ def create_app(
         pool: asyncpg.Pool | None = getattr(app.state, "pool", None)
         if pool is None or "deriver" not in holder:
             return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            async with pool.acquire(timeout=2) as connection:
-                await connection.fetchval("SELECT 1")
-        except Exception as error:
-            return JSONResponse({"status": "database unavailable", "error": str(error)}, 503)
+        problem = await database_problem(pool)
+        if problem is not None:
+            return JSONResponse({"status": "database unavailable", "error": problem}, 503)
         return JSONResponse({"status": "ready"})
 
     return app

@@ -26,6 +26,7 @@ from ioc_contracts import IndicatorEvent, SeriesUpdated
 from ioc_derived.adapters import figures as store
 from ioc_derived.domain.plan import Recompute, computed_by, plan
 from ioc_derived.metrics import DerivedMetrics
+from ioc_storage.connection import Connection
 
 _log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class Deriver:
                     for moment in sorted(moments):
                         await self._check_published(connection, formula, series, moment)
 
-    async def _recompute(self, connection: asyncpg.Connection, job: Recompute) -> None:
+    async def _recompute(self, connection: Connection, job: Recompute) -> None:
         figure = await self._derive(connection, job.indicator, job.scope, job.at)
         if figure is None:
             self.metrics.incomplete.labels(job.indicator.code).inc()
@@ -79,7 +80,7 @@ class Deriver:
 
     async def _check_published(
         self,
-        connection: asyncpg.Connection,
+        connection: Connection,
         indicator: DerivedIndicator,
         series: SeriesRef,
         moment: datetime,
@@ -89,7 +90,7 @@ class Deriver:
             await self._compare(connection, indicator, figure)
 
     async def _compare(
-        self, connection: asyncpg.Connection, indicator: DerivedIndicator, figure: DerivedFigure
+        self, connection: Connection, indicator: DerivedIndicator, figure: DerivedFigure
     ) -> None:
         series = (figure.indicator, figure.scope)
         published = await store.figure_of_record(connection, series, figure.observed_at)
@@ -105,7 +106,7 @@ class Deriver:
             _log.warning("formula disagreement: %s", reason, extra={"agency": published.agency})
 
     async def _derive(
-        self, connection: asyncpg.Connection, indicator: DerivedIndicator, scope: str, at: datetime
+        self, connection: Connection, indicator: DerivedIndicator, scope: str, at: datetime
     ) -> DerivedFigure | None:
         job = Recompute(indicator, scope, at)
         start, end = job.window()

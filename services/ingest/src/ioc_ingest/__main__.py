@@ -5,19 +5,15 @@ from __future__ import annotations
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
-from ioc_runtime import configure_logging, settings_error
+from ioc_runtime import configure_logging, load_settings
 
 
 def main() -> int:
-    try:
-        settings = IngestSettings()
-    except ValidationError as error:
-        print(settings_error("ioc-ingest", error), file=sys.stderr)
-        return 2
+    # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
+    settings = load_settings(IngestSettings, "ioc-ingest")
     configure_logging("ingest", settings.log_level, secrets=settings.secret_values())
     uvicorn.run(
         create_app(settings),

@@ -22,6 +22,7 @@ from ioc_ingest.services import IngestServices, WallClock, open_services, utc_no
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
 from ioc_runtime.rate_limit import Clock
+from ioc_runtime.service_metrics import RequestLatency, register_standard_metrics
 
 
 def create_app(
@@ -32,6 +33,7 @@ def create_app(
     monotonic: Clock = time.monotonic,
     now: WallClock = utc_now,
 ) -> FastAPI:
+    register_standard_metrics(registry, service="ingest")
     metrics = IngestMetrics.build(registry)
     # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
     kafka = kafka or KafkaSettings(
@@ -68,6 +70,8 @@ def create_app(
     app.max_batch = settings.ingest_max_batch
     app.state.services = None
     app.add_middleware(RequestAccounting, services=lambda: _services_of(app))
+    # Outermost: the latency an agency sees, audit and accounting included.
+    app.add_middleware(RequestLatency, histogram=metrics.http_seconds)
     app.add_exception_handler(ApiError, answer_problem)
     app.include_router(events.router)
     app.include_router(reports.router)

@@ -11,11 +11,18 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from ioc_runtime.service_metrics import (
+    buckets_covering,
+    http_latency_histogram,
+)
+
 UNKNOWN_AGENCY = "unknown"
 
 # Kafka acknowledgements with acks=all take milliseconds on a healthy cluster; the upper
-# buckets show requests running into the publish timeout.
-_PUBLISH_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# buckets show requests running into the publish timeout, up to the longest one allowed
+# (IOC_INGEST_PUBLISH_TIMEOUT_SECONDS ≤ 120).
+LONGEST_TIMEOUT_SECONDS = 120.0
+_PUBLISH_BUCKETS = buckets_covering(LONGEST_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +33,7 @@ class IngestMetrics:
     publish_seconds: Histogram
     publish_failures: Counter
     catalog_refresh_failures: Counter
+    http_seconds: Histogram
 
     @classmethod
     def build(cls, registry: CollectorRegistry) -> IngestMetrics:
@@ -58,6 +66,9 @@ class IngestMetrics:
                 "ioc_ingest_catalog_refresh_failures",
                 "Failed re-reads of the catalog rules; the last rules read stay in force.",
                 registry=registry,
+            ),
+            http_seconds=http_latency_histogram(
+                registry, service="ingest", longest_timeout_seconds=LONGEST_TIMEOUT_SECONDS
             ),
         )
 

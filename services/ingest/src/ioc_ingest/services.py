@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from ioc_ingest.adapters.audit import AuditLog
-from ioc_ingest.adapters.catalog_rules import CatalogRulesSource
 from ioc_ingest.adapters.credentials import CredentialDirectory
 from ioc_ingest.adapters.kafka_publisher import KafkaEventPublisher
 from ioc_ingest.config import IngestSettings
@@ -22,6 +21,8 @@ from ioc_ingest.domain.screening import ScreeningRules
 from ioc_ingest.metrics import IngestMetrics
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.rate_limit import AgencyRateLimiter, Clock, KeyedRateLimiter
+from ioc_storage.catalog_cache import CatalogCache
+from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
 
 WallClock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class IngestServices:
     pool: asyncpg.Pool
     credentials: CredentialDirectory
     audit: AuditLog
-    catalog: CatalogRulesSource
+    catalog: CatalogCache[CatalogRules]
     publisher: KafkaEventPublisher
     rate_limiter: AgencyRateLimiter
     failures: KeyedRateLimiter
@@ -53,7 +54,7 @@ class IngestServices:
 
     def screening_rules(self) -> ScreeningRules | None:
         """The rules to screen with, or None until the catalog has been read once."""
-        rules = self.catalog.rules
+        rules = self.catalog.last
         if rules is None:
             return None
         return ScreeningRules(
@@ -82,18 +83,21 @@ async def open_services(
         timeout=_DB_TIMEOUT_SECONDS,
         command_timeout=_DB_TIMEOUT_SECONDS,
     )
-    catalog = CatalogRulesSource(
+    # Requests never wait on the catalog: they screen with the rules last read.
+    catalog = CatalogCache(
         pool,
+        read_catalog_rules,
         refresh_seconds=settings.ingest_catalog_refresh_seconds,
         timeout_seconds=_DB_TIMEOUT_SECONDS,
         on_failure=metrics.catalog_refresh_failures.inc,
     )
-    publisher = KafkaEventPublisher(kafka, topic=settings.ingest_topic)
+    publisher = KafkaEventPublisher(kafka, topic=settings.ingest_topic, registry=metrics.registry)
     audit = AuditLog(pool, timeout_seconds=settings.ingest_db_acquire_timeout_seconds)
     pruning = asyncio.create_task(_prune_audit(audit, settings.ingest_audit_retention_days))
     try:
         await publisher.start()
-        await catalog.start()
+        await catalog.refresh()
+        catalog.start()
         yield IngestServices(
             settings=settings,
             metrics=metrics,
@@ -123,7 +127,7 @@ async def open_services(
         pruning.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await pruning
-        await catalog.close()
+        await catalog.stop()
         await publisher.close()
         await pool.close()
 

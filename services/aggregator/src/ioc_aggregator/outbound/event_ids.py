@@ -14,12 +14,13 @@ import asyncpg
 from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_aggregator.domain.revisions import Repeats, split_repeats
 from ioc_contracts.identity import event_key
+from ioc_storage.connection import Connection
 from ioc_storage.identity import stored_contents
 
 _ID_COLUMNS = ("agency", "event_id", "observed_at")
 
 
-async def claim_ids(connection: asyncpg.Connection, items: list[Accepted]) -> Repeats:
+async def claim_ids(connection: Connection, items: list[Accepted]) -> Repeats:
     """Registers the batch's new event ids; returns the new events, how many repeat
     content stored before, and the refusals of those that repeat an id with other content."""
     repeats = split_repeats(items)
@@ -37,7 +38,7 @@ async def claim_ids(connection: asyncpg.Connection, items: list[Accepted]) -> Re
     return repeats
 
 
-async def _copy_ids(connection: asyncpg.Connection, items: Sequence[Accepted]) -> None:
+async def _copy_ids(connection: Connection, items: Sequence[Accepted]) -> None:
     if items:
         await connection.copy_records_to_table(
             "event_ids",
@@ -48,7 +49,7 @@ async def _copy_ids(connection: asyncpg.Connection, items: Sequence[Accepted]) -
 
 
 async def unless_stored(
-    connection: asyncpg.Connection, refused: list[tuple[Accepted, Refused]]
+    connection: Connection, refused: list[tuple[Accepted, Refused]]
 ) -> tuple[list[Refused], int]:
     """A redelivered event that a check of its neighbours now refuses is still a duplicate:
     it is stored already, so it is not dead-lettered."""

@@ -20,6 +20,7 @@ from ioc_aggregator.domain.batch import LatestValue
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision, newest_per_figure
 from ioc_catalog.quality import Finding
+from ioc_storage.connection import Connection
 
 _FIGURE_COLUMNS = (
     "indicator",
@@ -122,7 +123,7 @@ def flags_json(flags: Sequence[Finding]) -> str:
 
 
 async def previous_figures(
-    connection: asyncpg.Connection, items: Sequence[Accepted]
+    connection: Connection, items: Sequence[Accepted]
 ) -> list[tuple[datetime, float] | None]:
     """For each item, the trusted figure of record just before it in its series."""
     found: list[tuple[datetime, float] | None] = [None] * len(items)
@@ -158,7 +159,7 @@ def _figure_row(revision: Revision) -> tuple[object, ...]:
 
 
 async def record_figures(
-    connection: asyncpg.Connection, revisions: Sequence[Revision]
+    connection: Connection, revisions: Sequence[Revision]
 ) -> list[LatestValue]:
     """Moves the figures of record and the latest values; returns the latest value of
     every series this batch added a revision to."""

@@ -23,6 +23,8 @@ from ioc_aggregator.domain.batch import Announcement
 from ioc_aggregator.domain.records import Refused
 from ioc_contracts.dead_letter import BoundedCopy, bounded_copy, dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
+from ioc_messaging.acknowledgements import all_acknowledged
+from ioc_runtime.backoff import backoff_delay
 from ioc_storage.quarantine import QuarantinedRecord
 
 log = logging.getLogger(__name__)
@@ -107,7 +109,11 @@ class KafkaPublisher:
             for attempt in range(1, DEAD_LETTER_ATTEMPTS):
                 if error is None:
                     break
-                await asyncio.sleep(self._retry_seconds * 2 ** (attempt - 1))
+                # Doubling up to the last attempt: the cap never binds within the attempts.
+                ceiling = self._retry_seconds * 2**DEAD_LETTER_ATTEMPTS
+                await asyncio.sleep(
+                    backoff_delay(attempt, initial=self._retry_seconds, ceiling=ceiling)
+                )
                 error = await _failure(await self._send(message))
             if error is not None:
                 unsent.append(_quarantined(message, error, failed_at))
@@ -140,7 +146,7 @@ class KafkaPublisher:
             )
             for update in announcements
         ]
-        return _all_acknowledged(pending)
+        return all_acknowledged(pending)
 
 
 async def _failure(send: Awaitable[object] | Exception) -> Exception | None:
@@ -168,11 +174,3 @@ def _quarantined(message: _DeadLetter, error: Exception, failed_at: datetime) ->
         truncated=message.copy.truncated,
         failed_at=failed_at,
     )
-
-
-async def _all_acknowledged(pending: Sequence[Awaitable[object]]) -> None:
-    # Every one awaited, even after a failure, so none is left unretrieved.
-    results = await asyncio.gather(*pending, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-import asyncpg
-
 from ioc_aggregator.domain.batch import (
     StoredBatch,
     StoredObservation,
@@ -30,6 +28,7 @@ from ioc_aggregator.outbound.announcements import record_announcements
 from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
 from ioc_aggregator.outbound.figures import flags_json, previous_figures, record_figures
 from ioc_catalog.quality import FigureRules
+from ioc_storage.connection import Connection
 
 _OBSERVATION_COLUMNS = (
     "event_id",
@@ -50,7 +49,7 @@ _OBSERVATION_COLUMNS = (
 
 
 async def store_events(
-    connection: asyncpg.Connection,
+    connection: Connection,
     items: Sequence[Accepted],
     *,
     rules: Mapping[str, FigureRules],

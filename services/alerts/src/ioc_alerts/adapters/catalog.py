@@ -20,6 +20,7 @@ from ioc_contracts.catalog import (
     Target,
 )
 from ioc_storage.catalog_read import read_scope_history
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class AlertingCatalog:
         return (agency.name_vi, agency.name_en) if agency else (scope, scope)
 
 
-async def load_alerting_catalog(connection: asyncpg.Connection) -> AlertingCatalog:
+async def load_alerting_catalog(connection: Connection) -> AlertingCatalog:
     grants: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in await connection.fetch(
         "SELECT indicator, agency, scope FROM ioc.publish_grants ORDER BY 1, 2, 3"

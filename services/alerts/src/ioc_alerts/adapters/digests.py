@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import asyncpg
+from ioc_storage.connection import Connection
 
 # Open alerts the person was told about, on targets no silence covers at $2.
 _TOLD_AND_NOT_SILENCED = """
@@ -26,14 +26,12 @@ ORDER BY a.opened_at, a.id
 """
 
 
-async def alerts_for(
-    connection: asyncpg.Connection, *, person: str, now: datetime
-) -> list[uuid.UUID]:
+async def alerts_for(connection: Connection, *, person: str, now: datetime) -> list[uuid.UUID]:
     rows = await connection.fetch(_TOLD_AND_NOT_SILENCED, person, now)
     return [row["id"] for row in rows]
 
 
-async def people_to_digest(connection: asyncpg.Connection, *, now: datetime) -> list[str]:
+async def people_to_digest(connection: Connection, *, now: datetime) -> list[str]:
     """Leaders with an email address and at least one alert a digest would list."""
     rows = await connection.fetch("SELECT id FROM ioc.recipients WHERE email IS NOT NULL")
     people = []
@@ -44,7 +42,7 @@ async def people_to_digest(connection: asyncpg.Connection, *, now: datetime) -> 
 
 
 async def plan(
-    connection: asyncpg.Connection, *, people: list[str], day: str, send_at: datetime, now: datetime
+    connection: Connection, *, people: list[str], day: str, send_at: datetime, now: datetime
 ) -> None:
     """One digest per person and day (the dedup key), sent at `send_at`."""
     await connection.executemany(

@@ -19,6 +19,7 @@ import asyncpg
 
 from ioc_alerts.messages import NotificationKind
 from ioc_runtime import redact
+from ioc_storage.connection import Connection
 
 
 class NotificationStatus(StrEnum):
@@ -163,7 +164,7 @@ async def settle(
     return bool(held)
 
 
-async def alert_state(connection: asyncpg.Connection, alert_id: uuid.UUID) -> str | None:
+async def alert_state(connection: Connection, alert_id: uuid.UUID) -> str | None:
     state: str | None = await connection.fetchval(
         "SELECT state FROM ioc.alerts WHERE id = $1", alert_id
     )

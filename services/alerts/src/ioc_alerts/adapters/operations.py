@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from ioc_storage.connection import Connection
+
 
 class UnknownSubjectError(Exception):
     """A silence names a target or indicator the catalog does not have."""
@@ -20,21 +22,21 @@ def alert_json(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-async def target_title(connection: asyncpg.Connection, target: str) -> str:
+async def target_title(connection: Connection, target: str) -> str:
     title: str | None = await connection.fetchval(
         "SELECT title_vi FROM ioc.targets WHERE code = $1", target
     )
     return title or target
 
 
-async def find_alert(connection: asyncpg.Connection, alert_id: uuid.UUID) -> asyncpg.Record | None:
+async def find_alert(connection: Connection, alert_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await connection.fetchrow(
         "SELECT * FROM ioc.alerts WHERE id = $1", alert_id
     )
     return row
 
 
-async def open_alerts(connection: asyncpg.Connection) -> list[dict[str, Any]]:
+async def open_alerts(connection: Connection) -> list[dict[str, Any]]:
     rows = await connection.fetch(
         "SELECT * FROM ioc.alerts WHERE state <> 'resolved' ORDER BY opened_at"
     )
@@ -42,7 +44,7 @@ async def open_alerts(connection: asyncpg.Connection) -> list[dict[str, Any]]:
 
 
 async def create_silence(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     target: str | None,
     indicator: str | None,
@@ -70,7 +72,7 @@ async def create_silence(
     return silence_id
 
 
-async def _insert_silence(connection: asyncpg.Connection, *values: object) -> None:
+async def _insert_silence(connection: Connection, *values: object) -> None:
     await connection.execute(
         "INSERT INTO ioc.silences (id, target, indicator, scope, starts_at, ends_at, "
         "created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

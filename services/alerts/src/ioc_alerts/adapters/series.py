@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-import asyncpg
-
 from ioc_alerts.domain.series import Observation
 from ioc_contracts.topics import series_key
+from ioc_storage.connection import Connection
 
 # The figures of record (one per instant, the newest revision). A flagged figure is held
 # for an operator's review: targets are judged on the trusted figures around it, so a
@@ -25,7 +24,7 @@ ORDER BY f.indicator, f.scope, f.observed_at
 
 
 async def load_series(
-    connection: asyncpg.Connection,
+    connection: Connection,
     keys: Iterable[tuple[str, str]],
     *,
     since: datetime,

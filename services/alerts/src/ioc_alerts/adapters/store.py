@@ -21,6 +21,7 @@ from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
 from ioc_contracts import AlertStateChanged
 from ioc_contracts.catalog import Recipient, Target
 from ioc_contracts.status import AlertState, RiskStatus
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,21 +30,19 @@ class StoredAlert:
     open: OpenAlert
 
 
-async def previous_statuses(
-    connection: asyncpg.Connection, codes: Iterable[str]
-) -> dict[str, RiskStatus]:
+async def previous_statuses(connection: Connection, codes: Iterable[str]) -> dict[str, RiskStatus]:
     rows = await connection.fetch(
         "SELECT target, status FROM ioc.target_status WHERE target = ANY($1)", list(codes)
     )
     return {row["target"]: RiskStatus(row["status"]) for row in rows}
 
 
-async def lock_target(connection: asyncpg.Connection, code: str) -> None:
+async def lock_target(connection: Connection, code: str) -> None:
     """Serialises decisions about one target across evaluators and replicas."""
     await connection.execute("SELECT pg_advisory_xact_lock(hashtext('ioc-target:' || $1))", code)
 
 
-async def open_alert(connection: asyncpg.Connection, code: str) -> StoredAlert | None:
+async def open_alert(connection: Connection, code: str) -> StoredAlert | None:
     row = await connection.fetchrow(
         "SELECT * FROM ioc.alerts WHERE target = $1 AND state <> 'resolved'", code
     )
@@ -70,7 +69,7 @@ async def open_alert(connection: asyncpg.Connection, code: str) -> StoredAlert |
 
 
 async def record_status(
-    connection: asyncpg.Connection, evaluation: TargetEvaluation, now: datetime
+    connection: Connection, evaluation: TargetEvaluation, now: datetime
 ) -> None:
     a = evaluation.assessment
     await connection.execute(
@@ -119,7 +118,7 @@ def channels_of(recipient: Recipient) -> list[str]:
     return channels
 
 
-async def _silenced(connection: asyncpg.Connection, target: Target, now: datetime) -> bool:
+async def _silenced(connection: Connection, target: Target, now: datetime) -> bool:
     return bool(
         await connection.fetchval(
             """
@@ -138,7 +137,7 @@ async def _silenced(connection: asyncpg.Connection, target: Target, now: datetim
 
 
 async def apply_decision(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     evaluation: TargetEvaluation,
     stored: StoredAlert | None,
@@ -206,7 +205,7 @@ async def apply_decision(
 
 
 async def _notify(
-    connection: asyncpg.Connection,
+    connection: Connection,
     alert_id: uuid.UUID,
     target: Target,
     decision: Decision,
@@ -246,7 +245,7 @@ async def _notify(
 
 
 async def _outbox(
-    connection: asyncpg.Connection,
+    connection: Connection,
     alert_id: uuid.UUID,
     target: Target,
     evaluation: TargetEvaluation,
@@ -279,7 +278,7 @@ async def _outbox(
 
 
 async def acknowledge(
-    connection: asyncpg.Connection, alert_id: uuid.UUID, *, by: str, now: datetime
+    connection: Connection, alert_id: uuid.UUID, *, by: str, now: datetime
 ) -> tuple[bool, asyncpg.Record | None]:
     """Acknowledges a firing alert once; returns (changed now, the alert row).
 
@@ -305,9 +304,11 @@ async def acknowledge(
             now,
             by,
         )
+        assert updated is not None  # the row is locked above
         series = await connection.fetchrow(
             "SELECT indicator, scope FROM ioc.targets WHERE code = $1", row["target"]
         )
+        assert series is not None  # an alert's target is a foreign key
         change = AlertStateChanged(
             alert_id=alert_id,
             target_id=row["target"],

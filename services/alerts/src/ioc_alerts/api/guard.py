@@ -18,6 +18,7 @@ import asyncpg
 from fastapi import HTTPException, Request
 
 from ioc_alerts.runtime import Runtime
+from ioc_storage.connection import Connection
 
 RETRY_AFTER_SECONDS = 5
 
@@ -47,7 +48,7 @@ def count_failure(runtime: Runtime, request: Request) -> None:
 
 
 @asynccontextmanager
-async def database(runtime: Runtime) -> AsyncIterator[asyncpg.Connection]:
+async def database(runtime: Runtime) -> AsyncIterator[Connection]:
     try:
         async with runtime.pool.acquire(timeout=runtime.acquire_timeout) as connection:
             yield connection

@@ -1,14 +1,15 @@
 """Where catalog dates meet instants: a target's dates are days in Bình Dương.
 
-Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed offset is exact
-and keeps the domain free of the tz database (which would be a file to read).
+Vietnam's clock is the contracts' one `VIETNAM_TIME` (UTC+7, no daylight saving since 1975).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
+from ioc_contracts.types import VIETNAM_TIME
+
+VIETNAM = VIETNAM_TIME
 SECONDS_PER_DAY = 86_400.0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ioc_alerts.domain.dates import VIETNAM
+from ioc_catalog.wording import format_number
 from ioc_contracts.catalog import Cadence, Language, Unit
 
 # Rates are shown per month: a leader thinks "two points a month", not "0.066 a day".
@@ -40,14 +41,7 @@ def _pick(pair: tuple[str, str], language: Language) -> str:
 
 def number(value: float, language: Language, *, signed: bool = False) -> str:
     """At most two decimals, trailing zeros dropped; tiny non-zero values keep two digits."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if text in ("0", "-0"):
-        text = "0" if value == 0 else f"{value:.2g}"
-    if signed and value > 0:
-        text = "+" + text
-    if language is Language.VI:
-        text = text.translate({ord(","): ".", ord("."): ","})
-    return text
+    return format_number(value, language, signed=signed, keep_tiny=True)
 
 
 def quantity(value: float, unit: Unit, language: Language) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from ioc_contracts.status import Severity
+from ioc_contracts.types import VIETNAM_TIME
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+VIETNAM = VIETNAM_TIME
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
+from ioc_catalog.wording import format_number
 from ioc_contracts.catalog import Language, Unit
+from ioc_contracts.types import VIETNAM_TIME
 
-HO_CHI_MINH = ZoneInfo("Asia/Ho_Chi_Minh")
+HO_CHI_MINH = VIETNAM_TIME
 
 # An average calendar month, so a per-day pace scales to "per month" without
 # favouring 30- or 31-day months.
@@ -51,15 +51,7 @@ class Formats:
 
     def number(self, value: float, max_decimals: int = 2) -> str:
         """A number rounded half-up, trailing zeros dropped: 1.005.735, 36,82, 0,5."""
-        step = Decimal(1).scaleb(-max_decimals)
-        rounded = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
-        if rounded == 0:
-            rounded = Decimal(0).quantize(step)  # never "-0"
-        text = f"{abs(rounded):,.{max_decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        text = text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
-        return f"-{text}" if rounded < 0 else text
+        return format_number(value, self.language, max_decimals=max_decimals)
 
     def quantity(self, value: float, unit: Unit) -> str:
         """A figure with its unit: "36,82%", "1.005.735", "hạng 35", "12 ngày"."""

@@ -12,8 +12,9 @@ The decision table (the design's "retry on 5xx and timeouts, never on 4xx"):
 | 3xx (redirects are never followed)             | permanent |
 | any other 4xx                                  | permanent |
 
-Backoff is exponential with "equal jitter": half the delay is fixed, half random, so
-retries of many notifications spread out yet none comes back almost at once.
+Backoff is the project's one rule (`ioc_runtime.backoff`): exponential with "equal
+jitter", half the delay fixed, half random, so retries of many notifications spread out
+yet none comes back almost at once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from ioc_alerts.notify.delivery import DeliveryOutcome
+from ioc_runtime.backoff import backoff_delay
 
 _RETRYABLE_4XX = frozenset({408, 425, 429})
 MAX_HINT = timedelta(days=7)
@@ -83,11 +85,14 @@ class RetryPolicy:
         """The wait after failed attempt number `attempt` (1 for the first)."""
         if attempt < 1:
             raise ValueError("attempt numbers start at 1")
-        # Cap the exponent before multiplying: 2**attempt overflows timedelta quickly.
-        doublings = min(attempt - 1, 32)
-        ceiling = min(self.base_delay * (1 << doublings), self.max_delay)
-        draw = rng.random() if rng is not None else random.random()  # noqa: S311 - jitter
-        backoff = ceiling / 2 + (ceiling / 2) * draw
+        backoff = timedelta(
+            seconds=backoff_delay(
+                attempt,
+                initial=self.base_delay.total_seconds(),
+                ceiling=self.max_delay.total_seconds(),
+                rng=rng,
+            )
+        )
         if hint is not None and hint > backoff:
             return min(hint, max(self.max_hint, backoff))
         return backoff

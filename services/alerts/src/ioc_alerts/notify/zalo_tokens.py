@@ -37,6 +37,7 @@ from ioc_alerts.notify.zalo_oauth import (
     refresh_tokens,
 )
 from ioc_runtime import redact
+from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ class StoredZaloTokens:
             return outcome
         raise TokenUnavailableError(outcome)
 
-    async def _renew_locked(self, connection: asyncpg.Connection) -> TokenPair | DeliveryResult:
+    async def _renew_locked(self, connection: Connection) -> TokenPair | DeliveryResult:
         """Inside the transaction: the pair to use, or why there is none (committed as is)."""
         now = self._clock()
         seed = self._app.refresh_token.get_secret_value() if self._app.refresh_token else None
@@ -196,6 +197,7 @@ class StoredZaloTokens:
                 )
             await connection.execute(_SEED, CHANNEL, seed, fingerprint(seed))
             row = await connection.fetchrow(_LOCK_ROW, CHANNEL)
+            assert row is not None  # just written, inside this transaction
         current = _pair(row)
         if fresh(current, now, self._app.refresh_margin):
             assert current is not None

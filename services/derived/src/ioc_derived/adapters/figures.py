@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
-
 from ioc_catalog.derivation import (
     FORMULA_MISMATCH,
     DerivedFigure,
@@ -21,6 +19,7 @@ from ioc_catalog.derivation import (
 )
 from ioc_contracts.catalog import Cadence, Formula, Unit
 from ioc_storage.catalog_read import read_scope_history
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ class RecordedFigure:
     flagged: bool
 
 
-async def read_formulas(connection: asyncpg.Connection) -> tuple[DerivedIndicator, ...]:
+async def read_formulas(connection: Connection) -> tuple[DerivedIndicator, ...]:
     rows = await connection.fetch(
         "SELECT code, unit, cadence, formula::text AS formula FROM ioc.indicators"
         " WHERE formula IS NOT NULL ORDER BY code"
@@ -58,9 +57,7 @@ async def read_formulas(connection: asyncpg.Connection) -> tuple[DerivedIndicato
     )
 
 
-async def observed_moments(
-    connection: asyncpg.Connection, event_ids: Sequence[UUID]
-) -> set[datetime]:
+async def observed_moments(connection: Connection, event_ids: Sequence[UUID]) -> set[datetime]:
     """When the figures stored under these ids were observed (any agency's)."""
     rows = await connection.fetch(
         "SELECT DISTINCT observed_at FROM ioc.observations WHERE event_id = ANY($1::uuid[])",
@@ -70,7 +67,7 @@ async def observed_moments(
 
 
 async def input_figures(
-    connection: asyncpg.Connection,
+    connection: Connection,
     series: Iterable[SeriesRef],
     *,
     start: datetime,
@@ -109,7 +106,7 @@ async def input_figures(
 
 
 async def figure_of_record(
-    connection: asyncpg.Connection, series: SeriesRef, observed_at: datetime
+    connection: Connection, series: SeriesRef, observed_at: datetime
 ) -> RecordedFigure | None:
     row = await connection.fetchrow(
         "SELECT agency, event_id, value, quality_flags @> $4::jsonb AS flagged FROM ioc.figures"
@@ -123,7 +120,7 @@ async def figure_of_record(
     return RecordedFigure(row["agency"], row["event_id"], row["value"], row["flagged"])
 
 
-async def is_stored(connection: asyncpg.Connection, *, agency: str, event_id: UUID) -> bool:
+async def is_stored(connection: Connection, *, agency: str, event_id: UUID) -> bool:
     found: bool = await connection.fetchval(
         "SELECT EXISTS (SELECT 1 FROM ioc.event_ids WHERE agency = $1 AND event_id = $2)",
         agency,
@@ -132,7 +129,7 @@ async def is_stored(connection: asyncpg.Connection, *, agency: str, event_id: UU
     return found
 
 
-async def record_lineage(connection: asyncpg.Connection, figure: DerivedFigure) -> None:
+async def record_lineage(connection: Connection, figure: DerivedFigure) -> None:
     await connection.executemany(
         """
         INSERT INTO ioc.derived_lineage (event_id, indicator, scope, observed_at, value,
@@ -161,7 +158,7 @@ async def record_lineage(connection: asyncpg.Connection, figure: DerivedFigure) 
 
 
 async def flag_disagreement(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     published: RecordedFigure,
     derived: DerivedFigure,

@@ -9,6 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
+from ioc_storage.connection import Connection
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:
@@ -49,7 +51,7 @@ class AuditLog:
             if gone < batch:
                 return removed
 
-    async def _write(self, connection: asyncpg.Connection, entry: AuditEntry) -> None:
+    async def _write(self, connection: Connection, entry: AuditEntry) -> None:
         await connection.execute(
             "INSERT INTO ioc.audit_log (agency, credential, action, accepted, rejected, "
             "status_code, remote_addr, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",

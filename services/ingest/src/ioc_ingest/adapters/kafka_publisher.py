@@ -1,9 +1,7 @@
 """Publishing accepted events to Kafka through FastStream, and knowing when they are safe.
 
-FastStream's `KafkaBroker.publish(..., no_confirm=True)` hands back aiokafka's delivery
-future, which resolves only when the broker acknowledged the record under the
-producer's `acks`. So all events of a request are sent first (they batch together),
-then every acknowledgement is awaited under one deadline. The producer runs with
+All events of a request are sent first (they batch together), then every
+acknowledgement is awaited under one deadline (`ioc_messaging.acknowledgements`). The producer runs with
 `SAFE_PRODUCER_OPTIONS` (acks=all, idempotence), so an acknowledged event is on every
 in-sync replica, and aiokafka's own retries never write it twice.
 
@@ -22,9 +20,12 @@ from typing import Any
 
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
 
+from ioc_messaging.acknowledgements import acknowledgement_failures
 from ioc_messaging.clients import KafkaLoginError, check_login, safe_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.backoff import Backoff
 
 _log = logging.getLogger(__name__)
 
@@ -43,8 +44,11 @@ class OutgoingRecord:
 
 
 class KafkaEventPublisher:
-    def __init__(self, kafka: KafkaSettings, *, topic: str) -> None:
+    def __init__(
+        self, kafka: KafkaSettings, *, topic: str, registry: CollectorRegistry | None = None
+    ) -> None:
         self._kafka = kafka
+        self._registry = registry
         self._bootstrap_servers = kafka.bootstrap_servers
         self.topic = topic
         self._broker: KafkaBroker | None = None
@@ -93,26 +97,29 @@ class KafkaEventPublisher:
                     )
                     for record in records
                 ]
-                # wait(), not gather(): a timeout must not cancel aiokafka's own futures,
-                # and every failure is looked at, not only the first.
-                await asyncio.wait(deliveries)
+                failures = await acknowledgement_failures(deliveries)
         except TimeoutError as error:
             raise KafkaUnavailableError(
                 f"Kafka did not acknowledge the events within {timeout_seconds:g} s"
             ) from error
         except KafkaError as error:
             raise KafkaUnavailableError(f"Kafka refused the events: {error}") from error
-        failures = [error for error in (d.exception() for d in deliveries) if error is not None]
         if failures:
             raise KafkaUnavailableError(
                 f"Kafka refused {len(failures)} of {len(records)} events: {failures[0]}"
             ) from failures[0]
 
     async def _connect(self) -> None:
-        delay = _CONNECT_RETRY_FIRST_SECONDS
+        backoff = Backoff(initial=_CONNECT_RETRY_FIRST_SECONDS, ceiling=_CONNECT_RETRY_MAX_SECONDS)
         while True:
             # TLS and SASL as the settings say, acks=all and idempotence as always.
-            broker = safe_broker(self._kafka, client_id=self._kafka.client_id, logger_name=__name__)
+            broker = safe_broker(
+                self._kafka,
+                client_id=self._kafka.client_id,
+                logger_name=__name__,
+                registry=self._registry,
+                app_name="ioc-ingest",
+            )
             try:
                 await broker.start()
             except (KafkaError, OSError) as failure:
@@ -123,6 +130,7 @@ class KafkaEventPublisher:
                         await check_login(self._kafka)
                     except KafkaLoginError as refused:
                         error = refused
+                delay = backoff.next_delay()
                 _log.warning(
                     "cannot connect to Kafka at %s, retrying in %.1f s: %s",
                     self._bootstrap_servers,
@@ -133,7 +141,6 @@ class KafkaEventPublisher:
                 with contextlib.suppress(Exception):
                     await broker.stop()
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, _CONNECT_RETRY_MAX_SECONDS)
                 continue
             self._broker = broker
             _log.info("connected to Kafka at %s", self._bootstrap_servers)

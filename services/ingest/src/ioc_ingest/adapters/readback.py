@@ -19,13 +19,14 @@ from ioc_ingest.domain.readback import (
     StoredEvent,
     StoredRevision,
 )
+from ioc_storage.connection import Connection
 
 _SERIES = "SELECT * FROM ioc.agency_series_revisions($1, $2, $3, $4, $5, $6)"
 _EVENT = "SELECT * FROM ioc.agency_event($1, $2, $3)"
 
 
 async def series_revisions(
-    connection: asyncpg.Connection,
+    connection: Connection,
     *,
     agency: str,
     indicator: str,
@@ -61,7 +62,7 @@ async def series_revisions(
 
 
 async def event_fate(
-    connection: asyncpg.Connection, *, agency: str, event_id: UUID, refusals: int
+    connection: Connection, *, agency: str, event_id: UUID, refusals: int
 ) -> EventFate:
     rows = await connection.fetch(_EVENT, agency, event_id, refusals)
     stored = next((_stored(row) for row in rows if row["outcome"] == "stored"), None)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
 from ioc_contracts.catalog import Unit
 from ioc_ingest.domain.report_template import TemplateLine
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +20,7 @@ class AgencyTemplate:
     lines: tuple[TemplateLine, ...]
 
 
-async def read_agency_template(connection: asyncpg.Connection, *, agency: str) -> AgencyTemplate:
+async def read_agency_template(connection: Connection, *, agency: str) -> AgencyTemplate:
     name = await connection.fetchval("SELECT name_vi FROM ioc.agencies WHERE code = $1", agency)
     rows = await connection.fetch(
         """

@@ -10,6 +10,7 @@ import json
 
 from fastapi import Request
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.api.errors import ApiError, ErrorItem
 
 
@@ -21,8 +22,17 @@ async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str
     except UnicodeDecodeError as error:
         raise ApiError(
             422,
-            "the body is not valid UTF-8 text",
-            errors=[ErrorItem(reason=f"byte {error.start} cannot be decoded as UTF-8")],
+            bilingual(
+                "nội dung không phải văn bản UTF-8 hợp lệ", "the body is not valid UTF-8 text"
+            ),
+            errors=[
+                ErrorItem(
+                    reason=bilingual(
+                        f"byte thứ {error.start} không giải mã được theo UTF-8",
+                        f"byte {error.start} cannot be decoded as UTF-8",
+                    )
+                )
+            ],
         ) from error
 
 
@@ -31,12 +41,20 @@ async def read_bytes(request: Request, *, media_type: str, max_bytes: int) -> by
     _require_media_type(request, media_type)
     too_large = ApiError(
         413,
-        f"the body is larger than {max_bytes} bytes; split it into several requests",
+        bilingual(
+            f"nội dung lớn hơn {max_bytes} byte; hãy chia thành nhiều yêu cầu",
+            f"the body is larger than {max_bytes} bytes; split it into several requests",
+        ),
     )
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
-            raise ApiError(400, "Content-Length must be a number of bytes")
+            raise ApiError(
+                400,
+                bilingual(
+                    "Content-Length phải là số byte", "Content-Length must be a number of bytes"
+                ),
+            )
         if int(declared) > max_bytes:
             raise too_large
     chunks: list[bytes] = []
@@ -56,12 +74,21 @@ def parse_json(text: str) -> object:
     except json.JSONDecodeError as error:
         raise ApiError(
             422,
-            "the body is not valid JSON",
-            errors=[ErrorItem(reason=f"{error.msg} at line {error.lineno}, column {error.colno}")],
+            bilingual("nội dung không phải JSON hợp lệ", "the body is not valid JSON"),
+            errors=[
+                ErrorItem(
+                    reason=bilingual(
+                        f"lỗi cú pháp JSON ở dòng {error.lineno}, cột {error.colno}",
+                        f"{error.msg} at line {error.lineno}, column {error.colno}",
+                    )
+                )
+            ],
         ) from error
     except (ValueError, RecursionError) as error:
         raise ApiError(
-            422, "the body is not valid JSON", errors=[ErrorItem(reason=str(error))]
+            422,
+            bilingual("nội dung không phải JSON hợp lệ", "the body is not valid JSON"),
+            errors=[ErrorItem(reason=bilingual("JSON không đọc được", str(error)))],
         ) from error
 
 
@@ -74,11 +101,23 @@ def _require_media_type(request: Request, media_type: str) -> None:
     given, _, parameters = header.partition(";")
     if given.strip().lower() != media_type:
         shown = given.strip() or "none"
-        raise ApiError(415, f"Content-Type must be {media_type} (got {shown})")
+        raise ApiError(
+            415,
+            bilingual(
+                f"Content-Type phải là {media_type} (nhận được {shown})",
+                f"Content-Type must be {media_type} (got {shown})",
+            ),
+        )
     for parameter in parameters.split(";"):
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
             "utf-8",
             "utf8",
         ):
-            raise ApiError(415, f"the body must be UTF-8 (got charset={value.strip()})")
+            raise ApiError(
+                415,
+                bilingual(
+                    f"nội dung phải mã hóa UTF-8 (nhận được charset={value.strip()})",
+                    f"the body must be UTF-8 (got charset={value.strip()})",
+                ),
+            )

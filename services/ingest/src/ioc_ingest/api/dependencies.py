@@ -13,6 +13,7 @@ import asyncpg
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.adapters.credentials import Credential
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.errors import ApiError, retry_later
@@ -58,8 +59,12 @@ async def authenticated_agency(
             record.audited = False
         raise ApiError(
             429,
-            "too many requests without a valid API key from this address; retry after "
-            f"{cooling.retry_after_seconds} s",
+            bilingual(
+                "quá nhiều yêu cầu không có khóa API hợp lệ từ địa chỉ này; hãy thử lại sau "
+                f"{cooling.retry_after_seconds} giây",
+                "too many requests without a valid API key from this address; retry after "
+                f"{cooling.retry_after_seconds} s",
+            ),
             headers={"Retry-After": str(cooling.retry_after_seconds)},
         )
     presented = {key.strip() for key in (bearer.credentials if bearer else None, header_key) if key}
@@ -67,13 +72,21 @@ async def authenticated_agency(
         services.failures.admit(address)
         raise ApiError(
             401,
-            "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            bilingual(
+                "cần có khóa API: gửi 'Authorization: Bearer <khóa>' hoặc 'X-API-Key: <khóa>'",
+                "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            ),
             headers=_CHALLENGE,
         )
     if len(presented) > 1:
         services.failures.admit(address)
         raise ApiError(
-            401, "two different API keys were sent; send exactly one", headers=_CHALLENGE
+            401,
+            bilingual(
+                "đã gửi hai khóa API khác nhau; chỉ gửi một khóa",
+                "two different API keys were sent; send exactly one",
+            ),
+            headers=_CHALLENGE,
         )
     key = presented.pop()
     if record is not None:
@@ -82,15 +95,22 @@ async def authenticated_agency(
         credential = await services.credentials.find(key)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise retry_later(
-            "API keys cannot be checked right now; nothing was accepted, try again shortly",
+            bilingual(
+                "hiện không kiểm tra được khóa API; chưa nhận số liệu nào, hãy thử lại sau ít phút",
+                "API keys cannot be checked right now; nothing was accepted, try again shortly",
+            ),
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         ) from error
     if credential is None:
         services.failures.admit(address)
         raise ApiError(
             401,
-            "the API key is not valid: unknown, revoked or mistyped (keys look like "
-            "ioc_xxxxxxxx_…); ask the IOC for a new one if it was revoked",
+            bilingual(
+                "khóa API không hợp lệ: không tồn tại, đã bị thu hồi hoặc gõ sai (khóa có dạng "
+                "ioc_xxxxxxxx_…); nếu khóa đã bị thu hồi, hãy đề nghị Trung tâm IOC cấp khóa mới",
+                "the API key is not valid: unknown, revoked or mistyped (keys look like "
+                "ioc_xxxxxxxx_…); ask the IOC for a new one if it was revoked",
+            ),
             headers=_CHALLENGE,
         )
     if record is not None:
@@ -99,9 +119,14 @@ async def authenticated_agency(
     if not decision.allowed:
         raise ApiError(
             429,
-            f"too many requests from agency {credential.agency!r}: at most "
-            f"{services.settings.ingest_rate_per_second:g} per second on average; retry after "
-            f"{decision.retry_after_seconds} s, or send several events in one batch",
+            bilingual(
+                f"cơ quan {credential.agency!r} gửi quá nhiều yêu cầu: trung bình tối đa "
+                f"{services.settings.ingest_rate_per_second:g} yêu cầu mỗi giây; hãy thử lại sau "
+                f"{decision.retry_after_seconds} giây, hoặc gửi nhiều sự kiện trong một lô",
+                f"too many requests from agency {credential.agency!r}: at most "
+                f"{services.settings.ingest_rate_per_second:g} per second on average; retry after "
+                f"{decision.retry_after_seconds} s, or send several events in one batch",
+            ),
             headers={"Retry-After": str(decision.retry_after_seconds)},
         )
     return credential

@@ -13,8 +13,20 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.domain.problems import EventProblem
+from ioc_ingest.domain.report_reasons import vietnamese_first, vietnamese_reason
+
+# Answers several routes give, worded once.
+CATALOG_NOT_READ = bilingual(
+    "Danh mục chưa được đọc, hãy thử lại sau ít phút",
+    "the catalog has not been read yet; try again shortly",
+)
+DATABASE_UNAVAILABLE = bilingual(
+    "Cơ sở dữ liệu tạm thời không truy cập được, hãy thử lại sau",
+    "the database is unavailable; try again later",
+)
 
 # A 500-event batch with several mistakes each is still answered in full; beyond this
 # the first errors are enough to fix the pattern.
@@ -47,7 +59,13 @@ class ErrorItem(BaseModel):
 
     @classmethod
     def of(cls, problem: EventProblem, *, row: int | None = None) -> ErrorItem:
-        return cls(index=problem.index, row=row, field=problem.field, reason=problem.reason)
+        """The problem as the agency reads it: Vietnamese first, then English."""
+        worded = vietnamese_first(problem)
+        return cls(index=worded.index, row=row, field=worded.field, reason=worded.reason)
+
+    @classmethod
+    def of_shape(cls, field: str | None, reason: str, *, row: int | None = None) -> ErrorItem:
+        return cls(row=row, field=field, reason=vietnamese_reason(field, reason))
 
 
 class ErrorBody(BaseModel):
@@ -86,7 +104,10 @@ async def answer_problem(request: Request, error: Exception) -> JSONResponse:
     shown = error.errors[:MAX_ERRORS_SHOWN]
     detail = error.detail
     if len(error.errors) > len(shown):
-        detail += f" (the first {len(shown)} of {len(error.errors)} errors are listed)"
+        detail += " " + bilingual(
+            f"(liệt kê {len(shown)} lỗi đầu tiên trong {len(error.errors)} lỗi)",
+            f"(the first {len(shown)} of {len(error.errors)} errors are listed)",
+        )
     record = request_record(request)
     if record is not None:
         record.note_problem(detail, [item.model_dump(exclude_none=True) for item in shown])

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.body import parse_json, read_body
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
@@ -69,8 +70,11 @@ async def publish_events(
     except RequestShapeError as error:
         raise ApiError(
             422,
-            "the body is not one event or a batch of events",
-            errors=[ErrorItem(field=error.field, reason=error.reason)],
+            bilingual(
+                "nội dung không phải một sự kiện hay một lô sự kiện",
+                "the body is not one event or a batch of events",
+            ),
+            errors=[ErrorItem.of_shape(error.field, error.reason)],
         ) from error
     record = request_record(request)
     if record is not None:

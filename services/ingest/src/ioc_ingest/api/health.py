@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ioc_ingest.api.dependencies import Services
+from ioc_storage.health import database_problem
 
 router = APIRouter(tags=["operations"])
 
@@ -29,7 +28,7 @@ async def readyz(services: Services) -> JSONResponse:
     checks = {
         "kafka": "ok" if services.publisher.ready else "not connected",
         "database": await _database_state(services.pool),
-        "catalog": "ok" if services.catalog.rules is not None else "not read yet",
+        "catalog": "ok" if services.catalog.last is not None else "not read yet",
     }
     ready = all(state == "ok" for state in checks.values())
     return JSONResponse(
@@ -39,9 +38,5 @@ async def readyz(services: Services) -> JSONResponse:
 
 
 async def _database_state(pool: asyncpg.Pool) -> str:
-    try:
-        async with asyncio.timeout(_DB_PING_SECONDS):
-            await pool.fetchval("SELECT 1")
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        return f"unreachable: {type(error).__name__}"
-    return "ok"
+    problem = await database_problem(pool, timeout_seconds=_DB_PING_SECONDS)
+    return problem or "ok"

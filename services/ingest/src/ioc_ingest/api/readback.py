@@ -19,29 +19,33 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Path, Query, Request
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.adapters.readback import event_fate, series_revisions
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
-from ioc_ingest.api.errors import ApiError, ErrorBody, retry_later
+from ioc_ingest.api.errors import (
+    CATALOG_NOT_READ,
+    DATABASE_UNAVAILABLE,
+    ApiError,
+    ErrorBody,
+    retry_later,
+)
 from ioc_ingest.api.readback_schemas import (
     EventReadBack,
     EventStatus,
     FigureOut,
-    QualityFlagOut,
     RefusalOut,
-    RevisionOut,
     SeriesReadBack,
-    StoredOut,
+    revision_out,
+    stored_out,
 )
 from ioc_ingest.domain.readback import (
-    QualityFlag,
-    StoredEvent,
-    StoredRevision,
     describe_fate,
     figures_of,
     meaning_of,
 )
 from ioc_ingest.services import IngestServices
+from ioc_storage.connection import Connection
 
 router = APIRouter(prefix="/v1", tags=["read back"])
 _log = logging.getLogger(__name__)
@@ -89,18 +93,20 @@ async def read_series(
     limit: Annotated[int, Query(ge=1, le=_MAX_FIGURES, description="At most this many.")] = 100,
 ) -> SeriesReadBack:
     _audit_as(request, "series.read")
-    rules = services.catalog.rules
+    rules = services.catalog.last
     if rules is None:
         raise retry_later(
-            "Danh mục chưa được đọc, hãy thử lại sau ít phút (the catalog has not been read "
-            "yet; try again shortly)",
+            CATALOG_NOT_READ,
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         )
     if not rules.policy.allows(credential.agency, indicator, scope):
         raise ApiError(
             404,
-            f"Không có chuỗi số liệu {indicator}/{scope} trong các chuỗi được giao cho cơ "
-            f"quan {credential.agency} (no such series among those granted to this agency)",
+            bilingual(
+                f"Không có chuỗi số liệu {indicator}/{scope} trong các chuỗi được giao cho cơ "
+                f"quan {credential.agency}",
+                "no such series among those granted to this agency",
+            ),
         )
     for moment, name in ((observed_from, "from"), (observed_to, "to")):
         if moment is not None and (
@@ -108,8 +114,11 @@ async def read_series(
         ):
             raise ApiError(
                 422,
-                f"Tham số '{name}' phải là thời điểm có múi giờ, ví dụ "
-                f"2023-06-30T00:00:00+07:00 ('{name}' must be a time with a UTC offset)",
+                bilingual(
+                    f"Tham số '{name}' phải là thời điểm có múi giờ, ví dụ "
+                    "2023-06-30T00:00:00+07:00",
+                    f"'{name}' must be a time with a UTC offset",
+                ),
             )
     async with _connection(services) as connection:
         revisions = await series_revisions(
@@ -130,7 +139,7 @@ async def read_series(
                 observed_at=figure.observed_at,
                 value=figure.of_record.value,
                 agency=figure.of_record.agency,
-                revisions=[_revision_out(r) for r in figure.revisions],
+                revisions=[revision_out(r) for r in figure.revisions],
             )
             for figure in figures[:limit]
         ],
@@ -159,9 +168,12 @@ async def read_event(
     if told is None:
         raise ApiError(
             404,
-            f"Cơ quan {credential.agency} không có sự kiện {event_id}: chưa từng gửi, bị từ "
-            "chối ngay khi gửi (403/422), hoặc đang được xử lý — nếu vừa gửi, hãy hỏi lại sau "
-            "vài giây (no such event of this agency; if it was just sent, ask again shortly)",
+            bilingual(
+                f"Cơ quan {credential.agency} không có sự kiện {event_id}: chưa từng gửi, bị từ "
+                "chối ngay khi gửi (403/422), hoặc đang được xử lý — nếu vừa gửi, hãy hỏi lại "
+                "sau vài giây",
+                "no such event of this agency; if it was just sent, ask again shortly",
+            ),
         )
     message, message_en = told
     return EventReadBack(
@@ -169,7 +181,7 @@ async def read_event(
         status=EventStatus.STORED if fate.stored is not None else EventStatus.REFUSED,
         message=message,
         message_en=message_en,
-        stored=_stored_out(fate.stored) if fate.stored is not None else None,
+        stored=stored_out(fate.stored) if fate.stored is not None else None,
         refusals=[
             RefusalOut(
                 error_code=refusal.error_code,
@@ -184,15 +196,14 @@ async def read_event(
 
 
 @asynccontextmanager
-async def _connection(services: IngestServices) -> AsyncIterator[asyncpg.Connection]:
+async def _connection(services: IngestServices) -> AsyncIterator[Connection]:
     try:
         async with asyncio.timeout(_TIMEOUT_SECONDS), services.pool.acquire() as connection:
             yield connection
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         _log.warning("could not read back: %s", error, extra={"error": str(error)})
         raise retry_later(
-            "Cơ sở dữ liệu tạm thời không truy cập được, hãy thử lại sau (the database is "
-            "unavailable; try again later)",
+            DATABASE_UNAVAILABLE,
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         ) from error
 
@@ -201,44 +212,3 @@ def _audit_as(request: Request, action: str) -> None:
     record = request_record(request)
     if record is not None:
         record.action = action
-
-
-def _flags_out(flags: tuple[QualityFlag, ...]) -> list[QualityFlagOut]:
-    return [QualityFlagOut(check=flag.check, reason=flag.reason) for flag in flags]
-
-
-def _revision_out(revision: StoredRevision) -> RevisionOut:
-    return RevisionOut(
-        revision=revision.revision,
-        of_record=revision.of_record,
-        value=revision.value,
-        numerator=revision.numerator,
-        denominator=revision.denominator,
-        agency=revision.agency,
-        event_id=revision.event_id,
-        reported_at=revision.reported_at,
-        received_at=revision.received_at,
-        revised_at=revision.revised_at,
-        quality_flags=_flags_out(revision.quality_flags),
-        source=revision.source,
-        note=revision.note,
-    )
-
-
-def _stored_out(stored: StoredEvent) -> StoredOut:
-    record = stored.record
-    return StoredOut(
-        indicator=stored.indicator,
-        scope=stored.scope,
-        observed_at=stored.observed_at,
-        value=stored.value,
-        numerator=stored.numerator,
-        denominator=stored.denominator,
-        reported_at=stored.reported_at,
-        received_at=stored.received_at,
-        quality_flags=_flags_out(stored.quality_flags),
-        of_record=stored.of_record,
-        record_value=record.value if record else None,
-        record_agency=record.agency if record else None,
-        record_revised_at=record.revised_at if record else None,
-    )

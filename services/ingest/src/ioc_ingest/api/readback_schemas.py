@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, Field
 
 from ioc_contracts.types import VIETNAM_TIME
+from ioc_ingest.domain.readback import QualityFlag, StoredEvent, StoredRevision
 
 
 def _in_vietnam(moment: datetime) -> datetime:
@@ -107,4 +108,48 @@ class EventReadBack(BaseModel):
         default_factory=list,
         description="The latest refused copies of this id, newest first (a stored event "
         "may have later copies refused, e.g. one with other content).",
+    )
+
+
+# From the read-back's domain records to the answers' models.
+
+
+def _flags_out(flags: tuple[QualityFlag, ...]) -> list[QualityFlagOut]:
+    return [QualityFlagOut(check=flag.check, reason=flag.reason) for flag in flags]
+
+
+def revision_out(revision: StoredRevision) -> RevisionOut:
+    return RevisionOut(
+        revision=revision.revision,
+        of_record=revision.of_record,
+        value=revision.value,
+        numerator=revision.numerator,
+        denominator=revision.denominator,
+        agency=revision.agency,
+        event_id=revision.event_id,
+        reported_at=revision.reported_at,
+        received_at=revision.received_at,
+        revised_at=revision.revised_at,
+        quality_flags=_flags_out(revision.quality_flags),
+        source=revision.source,
+        note=revision.note,
+    )
+
+
+def stored_out(stored: StoredEvent) -> StoredOut:
+    record = stored.record
+    return StoredOut(
+        indicator=stored.indicator,
+        scope=stored.scope,
+        observed_at=stored.observed_at,
+        value=stored.value,
+        numerator=stored.numerator,
+        denominator=stored.denominator,
+        reported_at=stored.reported_at,
+        received_at=stored.received_at,
+        quality_flags=_flags_out(stored.quality_flags),
+        of_record=stored.of_record,
+        record_value=record.value if record else None,
+        record_agency=record.agency if record else None,
+        record_revised_at=record.revised_at if record else None,
     )

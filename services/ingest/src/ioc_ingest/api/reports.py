@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, status
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.body import read_body
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
@@ -29,6 +30,7 @@ from ioc_ingest.api.submission import (
 )
 from ioc_ingest.domain.csv_report import ParsedReport, ReportRow, parse_report
 from ioc_ingest.domain.problems import EventProblem, RequestShapeError
+from ioc_ingest.domain.report_reasons import vietnamese_first
 from ioc_ingest.domain.screening import screen_events
 
 router = APIRouter(prefix="/v1", tags=["reports"])
@@ -75,8 +77,11 @@ async def upload_csv_report(
     except RequestShapeError as error:
         raise ApiError(
             422,
-            "the file is not a report this endpoint can read; nothing was published",
-            errors=[ErrorItem(row=1, field=error.field, reason=error.reason)],
+            bilingual(
+                "tệp không phải là báo cáo đọc được; không có số liệu nào được gửi",
+                "the file is not a report this endpoint can read; nothing was published",
+            ),
+            errors=[ErrorItem.of_shape(error.field, error.reason, row=1)],
         ) from error
     return await check_and_publish(request, credential, services, report)
 
@@ -87,7 +92,7 @@ async def check_and_publish(
     services: Services,
     report: ParsedReport,
     *,
-    worded: Callable[[EventProblem], EventProblem] = lambda problem: problem,
+    worded: Callable[[EventProblem], EventProblem] = vietnamese_first,
 ) -> ReportAccepted:
     """Screens every row of a report read from any format, then publishes all or none;
     `worded` rewrites each problem for the people the format is made for."""

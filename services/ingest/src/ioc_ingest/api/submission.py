@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from ioc_catalog.wording import bilingual
 from ioc_contracts import IndicatorEvent, series_key_bytes
 from ioc_contracts.identity import describe_conflict, differing_fields, event_key
 from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingRecord
@@ -34,7 +35,10 @@ def screening_rules(services: IngestServices) -> ScreeningRules:
     rules = services.screening_rules()
     if rules is None:
         raise retry_later(
-            "the catalog has not been read yet; nothing was accepted, try again shortly",
+            bilingual(
+                "danh mục chưa được đọc; chưa nhận số liệu nào, hãy thử lại sau ít phút",
+                "the catalog has not been read yet; nothing was accepted, try again shortly",
+            ),
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         )
     return rules
@@ -58,8 +62,12 @@ async def refuse_conflicting_ids(services: IngestServices, screening: Screening)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         _log.warning("could not check event ids: %s", error, extra={"error": str(error)})
         raise retry_later(
-            "the database is unavailable, so re-sent event ids cannot be checked; nothing "
-            "was published, send the same events again later",
+            bilingual(
+                "cơ sở dữ liệu tạm thời không truy cập được nên không kiểm tra được mã sự kiện "
+                "gửi lại; không có số liệu nào được gửi, hãy gửi lại đúng các sự kiện đó sau",
+                "the database is unavailable, so re-sent event ids cannot be checked; nothing "
+                "was published, send the same events again later",
+            ),
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         ) from error
     problems = []
@@ -73,19 +81,26 @@ async def refuse_conflicting_ids(services: IngestServices, screening: Screening)
     return Screening(screening.events, tuple(problems))
 
 
+_VI = {"events": "sự kiện", "rows": "dòng"}
+
+
 def refusal(
     *, refused: int, total: int, forbidden: bool, what: str, errors: Sequence[ErrorItem]
 ) -> ApiError:
     """403 when any item is not the agency's to send, else 422; nothing was published."""
     if forbidden:
-        detail = (
+        detail = bilingual(
+            f"{refused}/{total} {_VI[what]} không thuộc quyền gửi của cơ quan này (hoặc vi phạm "
+            "quy định khác, cũng được liệt kê); không có số liệu nào được gửi",
             f"{refused} of {total} {what} may not be published by this agency (or break "
-            "other rules, listed too); nothing was published"
+            "other rules, listed too); nothing was published",
         )
         return ApiError(403, detail, errors=errors)
-    detail = (
+    detail = bilingual(
+        f"{refused}/{total} {_VI[what]} không hợp lệ; không có số liệu nào được gửi. "
+        "Hãy sửa rồi gửi lại toàn bộ yêu cầu",
         f"{refused} of {total} {what} are not valid; nothing was published. "
-        "Fix them and send the whole request again"
+        "Fix them and send the whole request again",
     )
     return ApiError(422, detail, errors=errors)
 

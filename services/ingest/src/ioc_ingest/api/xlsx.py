@@ -9,13 +9,13 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, Request, Response, status
 
+from ioc_catalog.wording import bilingual
 from ioc_ingest.adapters.template_lines import read_agency_template
 from ioc_ingest.api.body import read_bytes
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
 from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, retry_later
 from ioc_ingest.api.reports import check_and_publish
 from ioc_ingest.api.schemas import ReportAccepted, ReportRefused
-from ioc_ingest.domain.report_reasons import vietnamese_first
 from ioc_ingest.domain.report_template import build_template
 from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
 
@@ -83,13 +83,15 @@ async def upload_xlsx_report(
     except WorkbookShapeError as error:
         raise ApiError(
             422,
-            "tệp không phải là báo cáo đọc được; không có số liệu nào được gửi / the file is "
-            "not a report this endpoint can read; nothing was published",
+            bilingual(
+                "tệp không phải là báo cáo đọc được; không có số liệu nào được gửi",
+                "the file is not a report this endpoint can read; nothing was published",
+            ),
             errors=[
                 ErrorItem(sheet=error.sheet, row=error.row, field=error.field, reason=error.reason)
             ],
         ) from error
-    return await check_and_publish(request, credential, services, report, worded=vietnamese_first)
+    return await check_and_publish(request, credential, services, report)
 
 
 @router.get(
@@ -114,7 +116,10 @@ async def report_template(credential: AuthenticatedAgency, services: Services) -
             template = await read_agency_template(connection, agency=credential.agency)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise retry_later(
-            "the catalog cannot be read right now; try again shortly",
+            bilingual(
+                "hiện không đọc được danh mục; hãy thử lại sau ít phút",
+                "the catalog cannot be read right now; try again shortly",
+            ),
             retry_after_seconds=services.settings.ingest_retry_after_seconds,
         ) from error
     content = await asyncio.to_thread(

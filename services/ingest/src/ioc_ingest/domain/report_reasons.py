@@ -1,17 +1,19 @@
-"""Row problems of a report, Vietnamese first, for the data officer who fills it.
+"""Problems of an event or a report's row, Vietnamese first, for whoever sends them.
 
 The screening reasons are written for an agency's developer, some in English only; an
-Excel report is filled by a data officer, so each reason that is not bilingual yet is
-led by what it means in Vietnamese. Reasons already bilingual ("… / …") are kept.
+agency's staff read them too (a data officer fills the reports), so each reason that is
+not bilingual yet is led by what it means in Vietnamese, in the project's one bilingual
+form (`ioc_catalog.wording.bilingual`). Reasons already bilingual are kept. Every answer
+of the API (JSON events, CSV and Excel reports) goes through here.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from ioc_catalog.wording import bilingual, is_bilingual
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 
-_BILINGUAL = " / "
 _BY_FIELD = {
     "indicator": "mã chỉ tiêu không hợp lệ",
     "scope": "mã phạm vi không hợp lệ",
@@ -28,10 +30,14 @@ _BY_FIELD = {
 
 def vietnamese_first(problem: EventProblem) -> EventProblem:
     """The same problem, its reason led by Vietnamese when it had none."""
-    reason = problem.reason
-    if _BILINGUAL in reason:
+    if is_bilingual(problem.reason):
         return problem
-    return replace(problem, reason=f"{_meaning(problem)} / {reason}")
+    return replace(problem, reason=bilingual(_meaning(problem), problem.reason))
+
+
+def vietnamese_reason(field: str | None, reason: str) -> str:
+    """A reason about the request as a whole (no event read), Vietnamese first."""
+    return vietnamese_first(EventProblem(0, field, reason)).reason
 
 
 def _meaning(problem: EventProblem) -> str:

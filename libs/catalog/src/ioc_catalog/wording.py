@@ -1,0 +1,55 @@
+"""How figures and reasons are written for the people who read them: Vietnamese first.
+
+One implementation for every service, so a number reads the same in a leader's alert,
+an agency's error and a data officer's report: Vietnamese writes 1.005.735 and 36,82;
+English writes 1,005,735 and 36.82. Rounding is half-up on the decimal value (0,125 →
+0,13), never the binary float's half-even. Nothing depends on the machine's locale.
+
+Text read by both an agency and its developer is bilingual: Vietnamese, " / ", then
+English (`bilingual`), the form of the catalog's data-quality reasons and the leaders'
+messages.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ioc_contracts.catalog import Language
+
+BILINGUAL_SEPARATOR = " / "
+
+
+def bilingual(vietnamese: str, english: str) -> str:
+    """ "Vietnamese / English": what an agency's staff and its developer both read."""
+    return f"{vietnamese}{BILINGUAL_SEPARATOR}{english}"
+
+
+def is_bilingual(text: str) -> bool:
+    return BILINGUAL_SEPARATOR in text
+
+
+def format_number(
+    value: float,
+    language: Language,
+    *,
+    max_decimals: int = 2,
+    signed: bool = False,
+    keep_tiny: bool = False,
+) -> str:
+    """`value` rounded half-up to `max_decimals`, trailing zeros dropped, grouped by thousands.
+
+    `signed` writes "+" before a positive number; `keep_tiny` shows a non-zero value that
+    would round to 0 with two significant digits instead (0,0012 rather than 0).
+    """
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = Decimal(f"{value:.2g}") if keep_tiny and value != 0 else Decimal(0)
+    text = f"{abs(rounded):,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if language is Language.VI:
+        text = text.translate({ord(","): ".", ord("."): ","})
+    if rounded < 0:
+        return f"-{text}"
+    return f"+{text}" if signed and rounded > 0 else text

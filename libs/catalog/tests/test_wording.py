@@ -1,0 +1,45 @@
+import pytest
+
+from ioc_catalog.wording import bilingual, format_number, is_bilingual
+from ioc_contracts.catalog import Language
+
+VI, EN = Language.VI, Language.EN
+
+
+@pytest.mark.parametrize(
+    ("value", "vietnamese", "english"),
+    [
+        (1_005_735, "1.005.735", "1,005,735"),
+        (36.82, "36,82", "36.82"),
+        (36.555, "36,56", "36.56"),
+        (0.125, "0,13", "0.13"),
+        (2.675, "2,68", "2.68"),
+        (17.2, "17,2", "17.2"),
+        (-0.001, "0", "0"),
+        (-1234.5, "-1.234,5", "-1,234.5"),
+        (0.0, "0", "0"),
+    ],
+)
+def test_one_rounding_rule_half_up_in_both_languages(
+    value: float, vietnamese: str, english: str
+) -> None:
+    assert format_number(value, VI) == vietnamese
+    assert format_number(value, EN) == english
+
+
+def test_decimals_sign_and_tiny_values() -> None:
+    assert format_number(35.4, VI, max_decimals=0) == "35"
+    assert format_number(35.5, VI, max_decimals=0) == "36"
+    assert format_number(0.5, VI, max_decimals=3) == "0,5"
+    assert format_number(2.1, VI, signed=True) == "+2,1"
+    assert format_number(0.001, VI, signed=True) == "0"
+    assert format_number(0.0012, EN, keep_tiny=True) == "0.0012"
+    assert format_number(-0.0012, VI, keep_tiny=True) == "-0,0012"
+    assert format_number(1e-7, EN, keep_tiny=True, signed=True) == "+0.0000001"
+
+
+def test_bilingual_text_is_vietnamese_first() -> None:
+    text = bilingual("giá trị không hợp lệ", "invalid value")
+    assert text == "giá trị không hợp lệ / invalid value"
+    assert is_bilingual(text)
+    assert not is_bilingual("invalid value")

@@ -1,0 +1,152 @@
+"""`./dev` itself: help answered without side effects, unknown commands refused, every
+bash script clean under shellcheck, and the runner's exit code kept."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Everything `./dev` would call to install or start something.
+WATCHED = ("uv", "java", "mvn", "apt-get", "sudo", "systemctl", "pg_ctl", "python3", "curl")
+
+
+def _dev(arguments: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    stubs = tmp_path / "bin"
+    stubs.mkdir(exist_ok=True)
+    calls = tmp_path / "calls.log"
+    for name in WATCHED:
+        stub = stubs / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $*" >>"{calls}"\nexit 1\n', encoding="utf-8")
+        stub.chmod(0o755)
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "PATH": f"{stubs}:{os.environ['PATH']}",
+        "IOC_HOME": str(home),
+        "IOC_KAFKA_PORT": "1",
+        "IOC_PG_PORT": "1",
+    }
+    done = subprocess.run(
+        [str(ROOT / "dev"), *arguments], env=env, capture_output=True, text=True, timeout=60
+    )
+    return done, calls
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--help"],
+        ["-h"],
+        ["help"],
+        ["up", "--help"],
+        ["up", "--speed", "86400", "--help"],
+        ["test", "--help"],
+        ["infra", "-h"],
+        ["cluster", "--help"],
+        ["stop", "--help"],
+        ["status", "--help"],
+        ["env", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_help_starts_nothing(arguments: list[str], tmp_path: Path) -> None:
+    done, calls = _dev(arguments, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "./dev" in done.stdout
+    assert not calls.exists(), calls.read_text()
+    assert not (tmp_path / "home").exists(), "help created the runner's folder"
+
+
+def test_up_help_lists_the_runners_options(tmp_path: Path) -> None:
+    done, _ = _dev(["up", "--help"], tmp_path)
+    runner_help = subprocess.run(
+        [sys.executable, str(ROOT / "deploy/local/run_system.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    for option in ("--speed", "--no-demo", "--no-prometheus", "--no-grafana"):
+        assert option in runner_help
+        assert option in done.stdout
+
+
+def test_an_unknown_command_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    done, calls = _dev(["upp"], tmp_path)
+    assert done.returncode == 2
+    assert "./dev up" in done.stderr
+    assert not calls.exists()
+    assert not (tmp_path / "home").exists()
+
+
+def _shell_scripts() -> list[str]:
+    listed = subprocess.run(
+        ["bash", "-c", 'source <(sed -n "/^shell_scripts() {/,/^}/p" dev) && shell_scripts'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return listed.stdout.split()
+
+
+def test_every_bash_script_passes_shellcheck() -> None:
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck is not None, "shellcheck is missing: ./dev test installs Debian's package"
+    scripts = _shell_scripts()
+    assert {"dev", ".ci/run", "deploy/local/lib.sh", "deploy/local/kafka.sh"} <= set(scripts)
+    done = subprocess.run(
+        [shellcheck, "-x", *scripts], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_dev_up_exits_with_the_runners_code() -> None:
+    # The runner's own code is tested below; ./dev up must pass it on, not swallow it.
+    script = (ROOT / "dev").read_text(encoding="utf-8")
+    up = script[script.index("\nup)\n") : script.index("\ninfra)\n")]
+    assert "|| true" not in up
+    assert 'run_system.py "$@" || runner=$?' in up
+    assert 'exit "$runner"' in up
+
+
+def test_the_runner_exits_non_zero_when_a_service_cannot_start(tmp_path: Path) -> None:
+    from ioc_testing.pipeline import free_port
+
+    (tmp_path / "ioc.env").write_text(
+        "".join(
+            f"IOC_DATABASE_URL_{role}=postgresql://nobody@127.0.0.1:1/none\n"
+            for role in ("INGEST", "WRITER", "ALERTS", "READER")
+        ),
+        encoding="utf-8",
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("IOC_")},
+        "IOC_HOME": str(tmp_path),
+        "IOC_MAILBOX_PORT": str(free_port()),
+        "IOC_INGEST_PORT": str(free_port()),
+        # The gateway refuses this setting at start: the runner must say so and fail.
+        "IOC_INGEST_MAX_BATCH": "not-a-number",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "deploy/local/run_system.py"),
+            "--no-demo",
+            "--no-prometheus",
+            "--no-grafana",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "ingest stopped while starting" in done.stderr
+    assert "IOC_INGEST_MAX_BATCH is invalid" in done.stderr
