@@ -20,11 +20,11 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
-from ioc_alerts.adapters import ledger
-from ioc_alerts.adapters.ledger import AttemptOutcome, NotificationStatus
+from ioc_alerts.adapters import notifications as ledger
+from ioc_alerts.adapters.notifications import AttemptOutcome, NotificationStatus
 from ioc_alerts.catalog_cache import CatalogCache
-from ioc_alerts.context_builder import LinkSettings
-from ioc_alerts.dispatcher import Dispatcher
+from ioc_alerts.deliver.context_builder import LinkSettings
+from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import Channel, DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.retry import RetryPolicy

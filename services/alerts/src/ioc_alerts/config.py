@@ -175,6 +175,13 @@ class AlertsSettings(ServiceSettings):
             oauth_base_url=self.zalo_oauth_base_url,
         )
 
+    def longest_send_seconds(self) -> float:
+        """The longest one delivery attempt can last: the send deadline that bounds every
+        send, or a channel's own timeout if one is set longer."""
+        channels = (self.smtp(), self.telegram(), self.zalo(), self.webhook())
+        timeouts = [channel.timeout_seconds for channel in channels if channel is not None]
+        return max([self.alerts_send_deadline_seconds, *timeouts])
+
     def webhook(self) -> WebhookSettings | None:
         if self.webhook_url is None or self.webhook_secret is None:
             return None

@@ -43,7 +43,7 @@ async def people_to_digest(connection: asyncpg.Connection, *, now: datetime) -> 
     return people
 
 
-async def plan(
+async def insert_digests(
     connection: asyncpg.Connection, *, people: list[str], day: str, send_at: datetime, now: datetime
 ) -> None:
     """One digest per person and day (the dedup key), sent at `send_at`."""
