@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.routing import Route
 
 from ioc_alerts.api import health, links, routes
+from ioc_alerts.clock import real_clock
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.decide import subscriber
 from ioc_alerts.metrics import AlertMetrics
@@ -28,7 +29,7 @@ from ioc_runtime.rate_limit import KeyedRateLimiter
 def create_app(
     settings: AlertsSettings,
     registry: CollectorRegistry | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = real_clock,
     kafka: KafkaSettings | None = None,
 ) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
