@@ -30,7 +30,9 @@ pytestmark = pytest.mark.connected
 
 BOT_TOKEN = "7012345678:AAH-known-telegram-secret-xyz"
 ZALO_TOKEN = "zalo-known-access-token-0123456789"
-WEBHOOK_SECRET = "webhook-known-secret-0123456789"
+# A Standard Webhooks secret: whsec_ + base64 of 32 bytes ("webhook-known-secret-0123456789!").
+WEBHOOK_KEY = "d2ViaG9vay1rbm93bi1zZWNyZXQtMDEyMzQ1Njc4OSE="
+WEBHOOK_SECRET = f"whsec_{WEBHOOK_KEY}"
 SMTP_PASSWORD = "smtp-known-password-0123456789"
 ACK_SECRET = "test-ack-secret-0123456789"
 API_TOKEN = "test-operator-token-0123456789"
@@ -133,6 +135,7 @@ def _secrets(database: ScratchDatabase) -> dict[str, str]:
         "telegram token's secret part": BOT_TOKEN.split(":", 1)[1],
         "zalo access token": ZALO_TOKEN,
         "webhook secret": WEBHOOK_SECRET,
+        "webhook secret's key": WEBHOOK_KEY,
         "smtp password": SMTP_PASSWORD,
         "ack secret": ACK_SECRET,
         "operator token": API_TOKEN,

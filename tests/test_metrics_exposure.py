@@ -44,6 +44,10 @@ async def test_alerts_metrics_on_a_port_of_their_own(
     assert public.status_code == 404
     assert own.status_code == 200
     assert "ioc_alerts_evaluations_total" in own.text
+    # Prometheus' conventions: the process and GC metrics, and which build is running.
+    for convention in ("process_cpu_seconds_total", "python_gc_collections_total"):
+        assert convention in own.text
+    assert "ioc_alerts_build_info{" in own.text
 
 
 async def test_ingest_metrics_on_the_public_port_need_the_token(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ioc_alerts.clock import real_clock, simulated_clock
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.smtp import SmtpSettings
 from ioc_alerts.notify.telegram import TelegramSettings
-from ioc_alerts.notify.webhook import WebhookSettings
+from ioc_alerts.notify.webhook import SECRET_PREFIX, WebhookSettings, signing_key
 from ioc_alerts.notify.zalo import ZALO_API, ZaloSettings
 from ioc_alerts.notify.zalo_oauth import ZALO_OAUTH, ZaloAppSettings
 from ioc_contracts.topics import ALERTS_TOPIC, SERIES_UPDATED_TOPIC
@@ -85,7 +85,9 @@ class AlertsSettings(ServiceSettings):
     )
     zalo_base_url: str = ZALO_API
     webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Standard Webhooks secret: whsec_ + base64 of random bytes"
+    )
     webhook_allow_hosts: tuple[str, ...] = ()
     alerts_send_deadline_seconds: float = Field(
         default=60.0, gt=0, le=600, description="Longest one send may take, all phases together"
@@ -102,6 +104,19 @@ class AlertsSettings(ServiceSettings):
     retry_max_attempts: int = Field(default=8, ge=1)
     retry_base_delay_seconds: float = Field(default=30.0, gt=0)
     retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _standard_webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None:
+            signing_key(secret.get_secret_value())  # says the form expected, not the value
+        return secret
+
+    def secret_values(self) -> Iterator[str]:
+        yield from super().secret_values()
+        if self.webhook_secret is not None:
+            # The key without its prefix is as secret as the whole.
+            yield self.webhook_secret.get_secret_value().removeprefix(SECRET_PREFIX)
 
     @model_validator(mode="after")
     def _one_way_to_zalo(self) -> AlertsSettings:
@@ -174,6 +189,13 @@ class AlertsSettings(ServiceSettings):
             refresh_token=self.zalo_refresh_token,
             oauth_base_url=self.zalo_oauth_base_url,
         )
+
+    def longest_send_seconds(self) -> float:
+        """The longest one delivery attempt can last: the send deadline that bounds every
+        send, or a channel's own timeout if one is set longer."""
+        channels = (self.smtp(), self.telegram(), self.zalo(), self.webhook())
+        timeouts = [channel.timeout_seconds for channel in channels if channel is not None]
+        return max([self.alerts_send_deadline_seconds, *timeouts])
 
     def webhook(self) -> WebhookSettings | None:
         if self.webhook_url is None or self.webhook_secret is None:

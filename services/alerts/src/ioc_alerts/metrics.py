@@ -6,6 +6,18 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from ioc_runtime.standard_metrics import register_standard_metrics
+
+_LATENCY_STEPS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+
+
+def delivery_buckets(longest_send_seconds: float) -> tuple[float, ...]:
+    """Buckets up to one past the longest a send may take, so a send that ran into its
+    timeout or deadline is told apart from a fast one (not lumped into +Inf)."""
+    below = tuple(step for step in _LATENCY_STEPS if step <= longest_send_seconds)
+    above = [step for step in _LATENCY_STEPS if step > longest_send_seconds]
+    return (*below, above[0] if above else 2 * longest_send_seconds)
+
 
 @dataclass(frozen=True)
 class AlertMetrics:
@@ -18,7 +30,9 @@ class AlertMetrics:
     acknowledgements: Counter
 
     @classmethod
-    def create(cls, registry: CollectorRegistry) -> AlertMetrics:
+    def create(
+        cls, registry: CollectorRegistry, *, longest_send_seconds: float = 60.0
+    ) -> AlertMetrics:
         return cls(
             evaluations=Counter(
                 "ioc_alerts_evaluations_total", "Target evaluations", registry=registry
@@ -39,6 +53,7 @@ class AlertMetrics:
                 "ioc_alerts_delivery_seconds",
                 "Time of one delivery attempt",
                 ["channel"],
+                buckets=delivery_buckets(longest_send_seconds),
                 registry=registry,
             ),
             pending=Gauge(
@@ -58,3 +73,11 @@ class AlertMetrics:
                 registry=registry,
             ),
         )
+
+    @classmethod
+    def for_service(
+        cls, registry: CollectorRegistry, *, longest_send_seconds: float
+    ) -> AlertMetrics:
+        """The service's metrics with the process, GC and build-info ones beside them."""
+        register_standard_metrics(registry, prefix="ioc_alerts", package="ioc-alerts")
+        return cls.create(registry, longest_send_seconds=longest_send_seconds)

@@ -8,17 +8,10 @@ way the real API does. Email goes to a real SMTP server (aiosmtpd) on a free por
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -33,136 +26,6 @@ from ioc_contracts.status import RiskStatus, Severity
 # Bounds every wait on the local servers; nothing here should take a tenth of this.
 SERVER_WAIT_SECONDS = 5.0
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@dataclass(frozen=True)
-class ReceivedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def form(self) -> dict[str, Part]:
-        """A multipart/form-data body, field name → part."""
-        content_type = self.header("content-type") or ""
-        raw = f"Content-Type: {content_type}\r\n\r\n".encode() + self.body
-        parsed = BytesParser(policy=policy.HTTP).parsebytes(raw)
-        assert isinstance(parsed, EmailMessage)
-        parts: dict[str, Part] = {}
-        for part in parsed.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            assert isinstance(name, str)
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            parts[name] = Part(part.get_filename(), part.get_content_type(), payload)
-        return parts
-
-
-@dataclass(frozen=True)
-class Part:
-    filename: str | None
-    content_type: str
-    data: bytes
-
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8")
-
-
-Reply = tuple[int, dict[str, str], bytes]
-Responder = Callable[[ReceivedRequest], Reply]
-
-
-def json_reply(status: int, body: object, headers: dict[str, str] | None = None) -> Reply:
-    return (
-        status,
-        {"Content-Type": "application/json", **(headers or {})},
-        json.dumps(body).encode(),
-    )
-
-
-@dataclass
-class LocalHttpServer:
-    """A real HTTP server on 127.0.0.1 whose answers come from `responder`."""
-
-    responder: Responder
-    requests: list[ReceivedRequest] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-    """A responder may wait on this (bounded) to play a server that never answers."""
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                request = ReceivedRequest(
-                    method=self.command,
-                    path=self.path,
-                    headers={name.lower(): value for name, value in self.headers.items()},
-                    body=self.rfile.read(length),
-                )
-                owner.requests.append(request)
-                status, headers, body = owner.responder(request)
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout tests)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(SERVER_WAIT_SECONDS)
-
-
-@pytest.fixture
-def http_server() -> Iterator[Callable[[Responder], LocalHttpServer]]:
-    started: list[LocalHttpServer] = []
-
-    def start(responder: Responder) -> LocalHttpServer:
-        server = LocalHttpServer(responder)
-        server.start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def free_port() -> int:

@@ -1,7 +1,9 @@
-"""Signed webhooks against a local receiver that verifies what it is sent."""
+"""Signed webhooks against a local receiver that verifies them with the stock Standard
+Webhooks library, as a department would."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 from collections.abc import Callable
@@ -10,37 +12,39 @@ from ipaddress import ip_address
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ioc_alerts.notify.delivery import DeliveryOutcome, OutgoingMessage
 from ioc_alerts.notify.ssrf import IPAddress
 from ioc_alerts.notify.webhook import (
-    DELIVERY_HEADER,
+    ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     WebhookChannel,
     WebhookSettings,
     signature,
-    verify_signature,
+    signing_key,
 )
 from ioc_contracts.catalog import Recipient
 
-SECRET = "a-long-shared-webhook-secret"
+KEY = b"a-department-shared-key-of-32-by"
+SECRET = "whsec_" + base64.b64encode(KEY).decode()
 NOW = datetime(2023, 6, 30, 7, 5, tzinfo=UTC)
 StartServer = Callable[..., Any]
 MakeMessage = Callable[..., OutgoingMessage]
 
 
 def receiver(expected_host: str, answer: Any = None) -> Callable[[Any], Any]:
-    """A receiver that checks signature, freshness and headers the way ours documents them."""
+    """A department's receiver: the stock library checks signature, id and freshness."""
 
     def respond(request: Any) -> Any:
-        timestamp = request.header(TIMESTAMP_HEADER) or ""
-        header = request.header(SIGNATURE_HEADER) or ""
-        if not verify_signature(SECRET, timestamp, request.body, header, now=NOW):
+        try:
+            Webhook(SECRET).verify(request.body, request.headers)
+        except WebhookVerificationError:
             return 401, {}, b"bad signature"
-        if request.header("host") != expected_host or not request.header(DELIVERY_HEADER):
-            return 400, {}, b"missing headers"
+        if request.header("host") != expected_host:
+            return 400, {}, b"wrong host"
         if not (request.header("content-type") or "").startswith("application/json"):
             return 415, {}, b"json expected"
         return answer or (204, {}, b"")
@@ -52,7 +56,8 @@ def webhook(url: str, *, allow: tuple[str, ...] = ("127.0.0.1",), **options: Any
     settings = WebhookSettings(
         url=url, secret=SecretStr(SECRET), allow_hosts=allow, timeout_seconds=5
     )
-    return WebhookChannel(settings, clock=lambda: NOW, **options)
+    # The real clock: the stock library refuses a timestamp five minutes off its own.
+    return WebhookChannel(settings, **options)
 
 
 async def test_a_signed_delivery_reaches_an_allow_listed_receiver(
@@ -68,8 +73,10 @@ async def test_a_signed_delivery_reaches_an_allow_listed_receiver(
     assert result.outcome is DeliveryOutcome.SENT, result.detail
     [request] = server.requests
     assert request.path == "/hooks/ioc"
-    assert request.header(DELIVERY_HEADER) == message.notification_id
-    assert request.header(TIMESTAMP_HEADER) == str(int(NOW.timestamp()))
+    assert request.header(ID_HEADER) == message.notification_id
+    signed_at = datetime.fromtimestamp(int(request.header(TIMESTAMP_HEADER) or "0"), UTC)
+    assert abs(datetime.now(UTC) - signed_at) < timedelta(minutes=1)
+    assert (request.header(SIGNATURE_HEADER) or "").startswith("v1,")
     body = request.json()
     assert body["delivery_id"] == message.notification_id
     assert body["alert_id"] == "alert-42"
@@ -155,22 +162,51 @@ async def test_receiver_down_is_retryable(
     assert result.outcome is DeliveryOutcome.RETRYABLE
 
 
-def test_verify_signature_refuses_tampering_and_old_requests() -> None:
+def test_the_signature_is_the_specifications_and_tampering_fails_the_stock_check() -> None:
     body = json.dumps({"a": 1}).encode()
-    timestamp = str(int(NOW.timestamp()))
-    good = signature(SECRET, timestamp, body)
+    timestamp = str(int(datetime.now(UTC).timestamp()))
+    good = signature(KEY, "msg_1", timestamp, body)
+    headers = {ID_HEADER: "msg_1", TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: good}
 
-    assert good.startswith("sha256=")
-    assert verify_signature(SECRET, timestamp, body, good, now=NOW)
-    assert not verify_signature(SECRET, timestamp, body + b" ", good, now=NOW)
-    assert not verify_signature("another-secret-of-length", timestamp, body, good, now=NOW)
-    later = NOW + timedelta(minutes=6)
-    assert not verify_signature(SECRET, timestamp, body, good, now=later)
-    assert verify_signature(SECRET, timestamp, body, good, now=later, tolerance=timedelta(hours=1))
-    assert not verify_signature(SECRET, "yesterday", body, good, now=NOW)
-    # The timestamp is part of what is signed: a fresh time on an old signature fails.
-    fresh = str(int(later.timestamp()))
-    assert not verify_signature(SECRET, fresh, body, good, now=later)
+    assert good == Webhook(SECRET).sign("msg_1", datetime.fromtimestamp(int(timestamp), UTC), body)
+    assert Webhook(SECRET).verify(body, headers) == {"a": 1}
+    for tampered in (
+        {**headers, ID_HEADER: "msg_2"},  # the id is signed: no replay under another id
+        {**headers, TIMESTAMP_HEADER: str(int(timestamp) + 60)},  # nor under a fresh time
+    ):
+        with pytest.raises(WebhookVerificationError):
+            Webhook(SECRET).verify(body, tampered)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body + b" ", headers)
+    old = str(int((datetime.now(UTC) - timedelta(minutes=6)).timestamp()))
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(
+            body,
+            {
+                **headers,
+                TIMESTAMP_HEADER: old,
+                SIGNATURE_HEADER: signature(KEY, "msg_1", old, body),
+            },
+        )
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "a-long-shared-webhook-secret",  # the old free-form secrets
+        "whsec_not base64!",
+        "whsec_" + base64.b64encode(b"too short").decode(),
+        "whsec_" + base64.b64encode(bytes(65)).decode(),
+    ],
+)
+def test_a_secret_not_in_the_specifications_form_is_refused_without_echoing_it(
+    secret: str,
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        WebhookSettings(url="https://hooks.sxd.example/in", secret=SecretStr(secret))
+    assert "whsec_" in str(refused.value)
+    assert secret not in str(refused.value)
+    assert signing_key(SECRET) == KEY
 
 
 @pytest.mark.parametrize(

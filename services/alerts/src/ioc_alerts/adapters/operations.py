@@ -1,25 +1,61 @@
-"""What the HTTP routes read and write: alert listings, titles, silences."""
+"""The operators' and leaders' edge (the HTTP routes): alerts, acknowledgements, silences."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from ioc_storage.connection import Connection
+from ioc_alerts.adapters.alerts import lock_target, record_change
+from ioc_contracts import AlertStateChanged
+from ioc_contracts.status import AlertState, RiskStatus, Severity
 
 
 class UnknownSubjectError(Exception):
     """A silence names a target or indicator the catalog does not have."""
 
 
-def alert_json(row: asyncpg.Record) -> dict[str, Any]:
-    """An alert row as the API shows it."""
-    return {
-        key: (str(value) if isinstance(value, uuid.UUID) else value) for key, value in row.items()
-    }
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """An alert as stored: every column of `ioc.alerts`, in its order."""
+
+    id: uuid.UUID
+    target: str
+    state: AlertState
+    risk_status: RiskStatus
+    severity: Severity
+    escalation_level: int
+    current_value: float | None
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    last_notified_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> AlertRecord:
+        columns = dict(row.items())
+        return cls(
+            **{
+                **columns,
+                "state": AlertState(row["state"]),
+                "risk_status": RiskStatus(row["risk_status"]),
+                "severity": Severity(row["severity"]),
+            }
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The alert as the API shows it: the id as text, the rest as stored."""
+        shown = asdict(self)
+        shown["id"] = str(self.id)
+        for name in ("state", "risk_status", "severity"):
+            shown[name] = str(shown[name])
+        return shown
 
 
 async def target_title(connection: Connection, target: str) -> str:
@@ -29,18 +65,67 @@ async def target_title(connection: Connection, target: str) -> str:
     return title or target
 
 
-async def find_alert(connection: Connection, alert_id: uuid.UUID) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await connection.fetchrow(
-        "SELECT * FROM ioc.alerts WHERE id = $1", alert_id
-    )
-    return row
+async def find_alert(connection: Connection, alert_id: uuid.UUID) -> AlertRecord | None:
+    row = await connection.fetchrow("SELECT * FROM ioc.alerts WHERE id = $1", alert_id)
+    return AlertRecord.of(row) if row is not None else None
 
 
-async def open_alerts(connection: Connection) -> list[dict[str, Any]]:
+async def open_alerts(connection: Connection) -> list[AlertRecord]:
     rows = await connection.fetch(
         "SELECT * FROM ioc.alerts WHERE state <> 'resolved' ORDER BY opened_at"
     )
-    return [alert_json(row) for row in rows]
+    return [AlertRecord.of(row) for row in rows]
+
+
+async def acknowledge(
+    connection: Connection, alert_id: uuid.UUID, *, by: str, now: datetime
+) -> tuple[bool, AlertRecord | None]:
+    """Acknowledges a firing alert once; returns (changed now, the alert).
+
+    Takes the target's lock first, as the evaluator does for every decision: an
+    escalation being decided waits for the acknowledgement or sees it, and an
+    acknowledgement waits for a decision in progress, so an escalation decided "just
+    before" the ack cannot be written after it.
+    """
+    async with connection.transaction():
+        target = await connection.fetchval("SELECT target FROM ioc.alerts WHERE id = $1", alert_id)
+        if target is None:
+            return False, None
+        await lock_target(connection, target)
+        row = await connection.fetchrow(
+            "SELECT * FROM ioc.alerts WHERE id = $1 FOR UPDATE", alert_id
+        )
+        if row is None or row["state"] != AlertState.FIRING:
+            return False, AlertRecord.of(row) if row is not None else None
+        updated = AlertRecord.of(
+            await connection.fetchrow(
+                "UPDATE ioc.alerts SET state = 'acknowledged', acknowledged_at = $2, "
+                "acknowledged_by = $3, updated_at = $2 WHERE id = $1 RETURNING *",
+                alert_id,
+                now,
+                by,
+            )
+        )
+        series = await connection.fetchrow(
+            "SELECT indicator, scope FROM ioc.targets WHERE code = $1", updated.target
+        )
+        change = AlertStateChanged(
+            alert_id=alert_id,
+            target_id=updated.target,
+            indicator=series["indicator"],
+            scope=series["scope"],
+            state=AlertState.ACKNOWLEDGED,
+            previous_state=AlertState.FIRING,
+            risk_status=updated.risk_status,
+            severity=updated.severity,
+            current_value=updated.current_value,
+            changed_at=now,
+            changed_by=by,
+            summary_vi=f"Cảnh báo đã được xác nhận bởi {by}",
+            summary_en=f"Alert acknowledged by {by}",
+        )
+        await record_change(connection, change)
+    return True, updated
 
 
 async def create_silence(
@@ -56,8 +141,9 @@ async def create_silence(
 ) -> uuid.UUID:
     silence_id = uuid.uuid4()
     try:
-        await _insert_silence(
-            connection,
+        await connection.execute(
+            "INSERT INTO ioc.silences (id, target, indicator, scope, starts_at, ends_at, "
+            "created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             silence_id,
             target,
             indicator,
@@ -72,9 +158,6 @@ async def create_silence(
     return silence_id
 
 
-async def _insert_silence(connection: Connection, *values: object) -> None:
-    await connection.execute(
-        "INSERT INTO ioc.silences (id, target, indicator, scope, starts_at, ends_at, "
-        "created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        *values,
-    )
+async def ping(connection: Connection) -> None:
+    """Raises unless the database answers (readiness)."""
+    await connection.fetchval("SELECT 1")

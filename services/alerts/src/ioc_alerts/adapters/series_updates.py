@@ -73,7 +73,7 @@ def _offsets(records: Iterable[Any], *, first: bool) -> dict[TopicPartition, int
 
 @dataclass
 class SeriesUpdatesHandler:
-    evaluate: Callable[[set[Series]], Awaitable[None]]
+    evaluate: Callable[[set[Series]], Awaitable[object]]
     backoff: Backoff = field(default_factory=lambda: Backoff(initial=0.5, ceiling=30.0))
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import asyncpg
 from fastapi import HTTPException, Request
 
-from ioc_alerts.runtime import Runtime
 from ioc_storage.connection import Connection
+from ioc_runtime.rate_limit import KeyedRateLimiter
 
 RETRY_AFTER_SECONDS = 5
 
@@ -33,8 +34,8 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def refuse_if_failing(runtime: Runtime, request: Request) -> None:
-    decision = runtime.failures.allows(client_address(request))
+def refuse_if_failing(failures: KeyedRateLimiter, request: Request) -> None:
+    decision = failures.allows(client_address(request))
     if not decision.allowed:
         raise HTTPException(
             status_code=429,
@@ -43,23 +44,31 @@ def refuse_if_failing(runtime: Runtime, request: Request) -> None:
         )
 
 
-def count_failure(runtime: Runtime, request: Request) -> None:
-    runtime.failures.admit(client_address(request))
+def count_failure(failures: KeyedRateLimiter, request: Request) -> None:
+    failures.admit(client_address(request))
 
 
-@asynccontextmanager
-async def database(runtime: Runtime) -> AsyncIterator[Connection]:
-    try:
-        async with runtime.pool.acquire(timeout=runtime.acquire_timeout) as connection:
-            yield connection
-    except (
-        TimeoutError,
-        OSError,
-        asyncpg.InterfaceError,
-        asyncpg.PostgresConnectionError,
-    ) as error:
-        raise HTTPException(
-            status_code=503,
-            detail="the alert database is busy or unavailable; try again shortly",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        ) from error
+@dataclass(frozen=True)
+class Database:
+    """The pool as a request sees it: a bounded wait, then 503."""
+
+    pool: asyncpg.Pool
+    acquire_timeout: float
+    """Longest wait for a pooled connection in a request, in seconds."""
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        try:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as connection:
+                yield connection
+        except (
+            TimeoutError,
+            OSError,
+            asyncpg.InterfaceError,
+            asyncpg.PostgresConnectionError,
+        ) as error:
+            raise HTTPException(
+                status_code=503,
+                detail="the alert database is busy or unavailable; try again shortly",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            ) from error

@@ -17,10 +17,11 @@ from ioc_alerts.domain.pace import (
     required_rate,
 )
 from ioc_alerts.domain.risk import assess
-from ioc_alerts.domain.series import Observation, Series
+from ioc_alerts.domain.series import SERIES_HISTORY, Observation, Series
 
 __all__ = [
     "PACE_SCALE",
+    "SERIES_HISTORY",
     "THRESHOLD_SCALE",
     "Assessment",
     "BandScale",

@@ -6,9 +6,13 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ioc_alerts.domain.dates import require_aware
+
+SERIES_HISTORY = timedelta(days=5 * 366)
+"""How far back a target's series is read, for judging it and for drawing it in a
+message: long enough for the slowest cadence's pace window (yearly series, four years)."""
 
 
 @dataclass(frozen=True, slots=True)

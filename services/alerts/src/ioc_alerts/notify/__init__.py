@@ -15,7 +15,7 @@ from ioc_alerts.notify.retry import RetryPolicy, outcome_for_status, parse_retry
 from ioc_alerts.notify.smtp import EmailChannel, SmtpSettings, build_email
 from ioc_alerts.notify.ssrf import AddressGuard, Destination, DestinationRefusedError
 from ioc_alerts.notify.telegram import TelegramChannel, TelegramSettings
-from ioc_alerts.notify.webhook import WebhookChannel, WebhookSettings, verify_signature
+from ioc_alerts.notify.webhook import WebhookChannel, WebhookSettings, signature
 from ioc_alerts.notify.zalo import ZaloChannel, ZaloSettings
 
 __all__ = [
@@ -38,5 +38,5 @@ __all__ = [
     "build_email",
     "outcome_for_status",
     "parse_retry_after",
-    "verify_signature",
+    "signature",
 ]

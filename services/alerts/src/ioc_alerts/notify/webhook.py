@@ -1,12 +1,17 @@
 """Signed webhooks: the alert as JSON, for whatever system a department runs.
 
-Each POST carries
-- `X-IOC-Timestamp`: Unix seconds when it was signed;
-- `X-IOC-Signature`: `sha256=` + hex HMAC-SHA256 of `timestamp + "." + body` with the
-  shared secret (the timestamp is signed, so an old request cannot be replayed with a
-  fresh time, and a receiver refuses anything outside its tolerance);
-- `X-IOC-Delivery`: the notification id, the same on every retry, so a receiver
-  that saw it already can drop the duplicate.
+Signed to the Standard Webhooks specification, so a department verifies them with the
+stock libraries (`standardwebhooks` for Python, JavaScript, Go, Java, .NET …) instead
+of code of its own. Each POST carries
+- `webhook-id`: the notification id, the same on every retry, so a receiver that saw
+  it already can drop the duplicate;
+- `webhook-timestamp`: Unix seconds when it was signed (a receiver refuses anything
+  outside its tolerance, five minutes in the libraries);
+- `webhook-signature`: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, keyed with
+  the secret's bytes. The id and the timestamp are signed, so an old request cannot be
+  replayed under a fresh time or another id.
+The secret (IOC_WEBHOOK_SECRET) is in the specification's form: `whsec_` + the base64
+of 24 to 64 random bytes, given to the department as is.
 
 The URL passes `AddressGuard` and the connection goes to the address it checked;
 redirects are refused (a 3xx could point anywhere) and proxies from the environment
@@ -15,15 +20,17 @@ are ignored (a proxy would resolve the name again).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Self
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from ioc_alerts.notify.delivery import DeliveryOutcome, DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.http import (
@@ -37,48 +44,58 @@ from ioc_alerts.notify.retry import outcome_for_status, parse_retry_after
 from ioc_alerts.notify.ssrf import AddressGuard, DestinationRefusedError, Resolver, system_resolver
 from ioc_contracts.catalog import Recipient
 
-SIGNATURE_HEADER = "X-IOC-Signature"
-TIMESTAMP_HEADER = "X-IOC-Timestamp"
-DELIVERY_HEADER = "X-IOC-Delivery"
-SIGNATURE_PREFIX = "sha256="
-DEFAULT_TOLERANCE = timedelta(minutes=5)
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the specification's prefix, not a secret)
+SECRET_BYTES = (24, 64)
+"""The specification's bounds on the key's length (before base64)."""
+EXPECTED_FORM = (
+    "IOC_WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes, "
+    "e.g. python3 -c \"import base64, os; print('whsec_' + base64.b64encode(os.urandom(32))"
+    '.decode())"'
+)
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key inside a `whsec_` secret; ValueError for anything else."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError(EXPECTED_FORM)
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        raise ValueError(EXPECTED_FORM) from None
+    if not SECRET_BYTES[0] <= len(key) <= SECRET_BYTES[1]:
+        raise ValueError(EXPECTED_FORM)
+    return key
 
 
 class WebhookSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str = Field(description="Receiver URL, http or https.")
-    secret: SecretStr = Field(min_length=16, description="Shared HMAC secret.")
+    secret: SecretStr = Field(
+        description="Standard Webhooks secret: whsec_ + base64 of 24 to 64 random bytes.",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
     allow_hosts: tuple[str, ...] = Field(
         default=(),
         description="Host names or networks (10.20.0.0/16) that may be internal.",
     )
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
+    @field_validator("secret")
+    @classmethod
+    def _standard_secret(cls, secret: SecretStr) -> SecretStr:
+        # The message says what form is expected, never the value given.
+        signing_key(secret.get_secret_value())
+        return secret
 
-def signature(secret: str | bytes, timestamp: str, body: bytes) -> str:
-    key = secret.encode() if isinstance(secret, str) else secret
-    digest = hmac.new(key, timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
-    return f"{SIGNATURE_PREFIX}{digest}"
 
-
-def verify_signature(
-    secret: str | bytes,
-    timestamp: str,
-    body: bytes,
-    header: str,
-    *,
-    now: datetime,
-    tolerance: timedelta = DEFAULT_TOLERANCE,
-) -> bool:
-    """Whether a received webhook is ours and fresh: for receivers, and for our tests."""
-    try:
-        signed_at = datetime.fromtimestamp(int(timestamp), UTC)
-    except (ValueError, OverflowError, OSError):
-        return False
-    if abs(now - signed_at) > tolerance:
-        return False
-    return hmac.compare_digest(signature(secret, timestamp, body), header.strip())
+def signature(key: bytes, message_id: str, timestamp: str, body: bytes) -> str:
+    """`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, as the specification says."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
 def payload(recipient: Recipient, message: OutgoingMessage) -> dict[str, Any]:
@@ -103,6 +120,7 @@ class WebhookChannel:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self._settings = settings
+        self._key = signing_key(settings.secret.get_secret_value())
         self._guard = AddressGuard(settings.allow_hosts, resolver)
         self._clock = clock
         self._client = httpx.AsyncClient(
@@ -135,9 +153,9 @@ class WebhookChannel:
             "Host": destination.host_header,
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
+            ID_HEADER: message.notification_id,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: signature(self._settings.secret.get_secret_value(), timestamp, body),
-            DELIVERY_HEADER: message.notification_id,
+            SIGNATURE_HEADER: signature(self._key, message.notification_id, timestamp, body),
         }
         # TLS still checks the certificate against the real name, sent as SNI.
         extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else {}

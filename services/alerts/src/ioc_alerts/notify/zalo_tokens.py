@@ -26,6 +26,15 @@ from typing import Protocol
 import asyncpg
 import httpx
 
+from ioc_storage.connection import Connection
+from ioc_alerts.adapters.channel_tokens import (
+    StoredTokens,
+    discard_access_token,
+    lock_tokens,
+    reject_refresh_token,
+    seed_tokens,
+    store_tokens,
+)
 from ioc_alerts.clock import real_clock
 from ioc_alerts.notify.delivery import DeliveryResult
 from ioc_alerts.notify.http import USER_AGENT, timeout
@@ -37,34 +46,12 @@ from ioc_alerts.notify.zalo_oauth import (
     refresh_tokens,
 )
 from ioc_runtime import redact
-from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 # A token this close to its end is not handed out even when renewing failed.
 LAST_USE = timedelta(seconds=30)
-
-_LOCK_ROW = """
-SELECT access_token, refresh_token, access_expires_at, seeded_from, rejected_at
-FROM ioc.channel_tokens WHERE channel = $1 FOR UPDATE
-"""
-_SEED = """
-INSERT INTO ioc.channel_tokens (channel, refresh_token, seeded_from)
-VALUES ($1, $2, $3) ON CONFLICT (channel) DO NOTHING
-"""
-_STORE = """
-UPDATE ioc.channel_tokens
-SET access_token = $2, refresh_token = $3, access_expires_at = $4, refreshed_at = $5,
-    seeded_from = $6, rejected_at = NULL, rejection = NULL
-WHERE channel = $1
-"""
-# Only the token that failed: a replica may have renewed it meanwhile.
-_DISCARD = """
-UPDATE ioc.channel_tokens SET access_expires_at = LEAST(access_expires_at, $3)
-WHERE channel = $1 AND access_token = $2
-"""
-_REJECT = "UPDATE ioc.channel_tokens SET rejected_at = $2, rejection = $3 WHERE channel = $1"
 
 
 class TokenUnavailableError(Exception):
@@ -113,13 +100,13 @@ def fresh(pair: TokenPair | None, now: datetime, margin: timedelta) -> bool:
     return pair is not None and pair.access_expires_at - now > margin
 
 
-def _pair(row: asyncpg.Record) -> TokenPair | None:
+def _pair(stored: StoredTokens) -> TokenPair | None:
     # Tokens renewed at run time are secrets the settings never held: the redaction
     # policy learns them as soon as they are read.
-    redact.register([row["refresh_token"], row["access_token"] or ""])
-    if row["access_token"] is None or row["access_expires_at"] is None:
+    redact.register([stored.refresh_token, stored.access_token or ""])
+    if stored.access_token is None or stored.access_expires_at is None:
         return None
-    return TokenPair(row["access_token"], row["refresh_token"], row["access_expires_at"])
+    return TokenPair(stored.access_token, stored.refresh_token, stored.access_expires_at)
 
 
 class StoredZaloTokens:
@@ -166,7 +153,9 @@ class StoredZaloTokens:
         if self._current is not None and self._current.access_token == access_token:
             self._current = None
         try:
-            await self._pool.execute(_DISCARD, CHANNEL, access_token, self._clock())
+            await discard_access_token(
+                self._pool, CHANNEL, access_token=access_token, now=self._clock()
+            )
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
             return False
         log.warning("zalo access token refused before its expiry", extra={"channel": CHANNEL})
@@ -189,41 +178,45 @@ class StoredZaloTokens:
         """Inside the transaction: the pair to use, or why there is none (committed as is)."""
         now = self._clock()
         seed = self._app.refresh_token.get_secret_value() if self._app.refresh_token else None
-        row = await connection.fetchrow(_LOCK_ROW, CHANNEL)
+        row = await lock_tokens(connection, CHANNEL)
         if row is None:
             if seed is None:
                 return DeliveryResult.permanent(
                     None, f"no Zalo refresh token stored yet; {REAUTHORIZE}"
                 )
-            await connection.execute(_SEED, CHANNEL, seed, fingerprint(seed))
-            row = await connection.fetchrow(_LOCK_ROW, CHANNEL)
-            assert row is not None  # just written, inside this transaction
+            await seed_tokens(
+                connection, CHANNEL, refresh_token=seed, fingerprint=fingerprint(seed)
+            )
+            row = await lock_tokens(connection, CHANNEL)
+            assert row is not None  # seeded in this transaction
         current = _pair(row)
         if fresh(current, now, self._app.refresh_margin):
             assert current is not None
             return current
         reseed = (
             seed is not None
-            and row["rejected_at"] is not None
-            and row["seeded_from"] != fingerprint(seed)
+            and row.rejected_at is not None
+            and row.seeded_from != fingerprint(seed)
         )
-        spent = seed if reseed and seed is not None else row["refresh_token"]
+        spent = seed if reseed and seed is not None else row.refresh_token
         try:
             pair = await refresh_tokens(self._client, self._app, spent, now)
             redact.register([pair.access_token, pair.refresh_token])
         except RefreshFailedError as failure:
             if failure.rejected:
-                await connection.execute(_REJECT, CHANNEL, now, failure.result.detail)
+                await reject_refresh_token(
+                    connection, CHANNEL, at=now, reason=failure.result.detail
+                )
             return self._make_do(current, failure, now)
-        seeded_from = fingerprint(seed) if reseed and seed is not None else row["seeded_from"]
-        await connection.execute(
-            _STORE,
+        seeded_from = fingerprint(seed) if reseed and seed is not None else row.seeded_from
+        await store_tokens(
+            connection,
             CHANNEL,
-            pair.access_token,
-            pair.refresh_token,
-            pair.access_expires_at,
-            now,
-            seeded_from,
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            access_expires_at=pair.access_expires_at,
+            refreshed_at=now,
+            seeded_from=seeded_from,
         )
         log.info(
             "zalo access token renewed",

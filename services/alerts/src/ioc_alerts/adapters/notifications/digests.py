@@ -6,10 +6,11 @@ delivered to them), leaving out those silenced now; a leader with none gets no d
 
 from __future__ import annotations
 
+from ioc_storage.connection import Connection
+
 import uuid
 from datetime import datetime
 
-from ioc_storage.connection import Connection
 
 # Open alerts the person was told about, on targets no silence covers at $2.
 _TOLD_AND_NOT_SILENCED = """
@@ -26,7 +27,9 @@ ORDER BY a.opened_at, a.id
 """
 
 
-async def alerts_for(connection: Connection, *, person: str, now: datetime) -> list[uuid.UUID]:
+async def alerts_for(
+    connection: Connection, *, person: str, now: datetime
+) -> list[uuid.UUID]:
     rows = await connection.fetch(_TOLD_AND_NOT_SILENCED, person, now)
     return [row["id"] for row in rows]
 
@@ -41,7 +44,7 @@ async def people_to_digest(connection: Connection, *, now: datetime) -> list[str
     return people
 
 
-async def plan(
+async def insert_digests(
     connection: Connection, *, people: list[str], day: str, send_at: datetime, now: datetime
 ) -> None:
     """One digest per person and day (the dedup key), sent at `send_at`."""

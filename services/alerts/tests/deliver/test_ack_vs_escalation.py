@@ -13,15 +13,15 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from ioc_alerts.adapters import store
+from ioc_alerts.adapters import alerts, operations
 from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_alerts.context_builder import LinkSettings
-from ioc_alerts.dispatcher import Dispatcher
+from ioc_storage.catalog_cache import CatalogCache
+from ioc_alerts.deliver.context_builder import LinkSettings
+from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_contracts.catalog import Recipient
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_testing import ScratchDatabase
 
 pytestmark = pytest.mark.connected
@@ -64,12 +64,14 @@ async def test_an_acknowledgement_waits_for_an_escalation_being_decided(
         decision = evaluator.transaction()
         await decision.start()
         # What the evaluator does for a decision: the target's lock, then read the alert.
-        await store.lock_target(evaluator, target)
-        stored = await store.open_alert(evaluator, target)
+        await alerts.lock_target(evaluator, target)
+        stored = await alerts.open_alert(evaluator, target)
         assert stored is not None
         assert stored.open.state.value == "firing"  # so it decides to escalate
 
-        ack = asyncio.create_task(store.acknowledge(operator, alert_id, by="Trực ban IOC", now=now))
+        ack = asyncio.create_task(
+            operations.acknowledge(operator, alert_id, by="Trực ban IOC", now=now)
+        )
         deadline = time.monotonic() + 30
         while not await _waiting_on_a_lock(pool, operator_pid):
             assert time.monotonic() < deadline, "the acknowledgement never waited"
@@ -93,8 +95,8 @@ async def test_an_acknowledgement_waits_for_an_escalation_being_decided(
         changed, row = await asyncio.wait_for(ack, 30)
     assert changed
     assert row is not None
-    assert row["state"] == "acknowledged"
-    assert row["escalation_level"] == 1  # written after the escalation, not before it
+    assert row.state == "acknowledged"
+    assert row.escalation_level == 1  # written after the escalation, not before it
 
 
 async def test_an_escalation_that_lost_the_race_is_not_sent(pool: asyncpg.Pool) -> None:
@@ -109,7 +111,7 @@ async def test_an_escalation_that_lost_the_race_is_not_sent(pool: asyncpg.Pool) 
         str(escalation),
     )
     async with pool.acquire() as connection:
-        changed, _ = await store.acknowledge(
+        changed, _ = await operations.acknowledge(
             connection, alert_id, by="Trực ban IOC", now=datetime.now(UTC)
         )
     assert changed

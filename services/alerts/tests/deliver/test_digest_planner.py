@@ -10,8 +10,8 @@ from datetime import UTC, datetime, time
 import asyncpg
 import pytest
 
-from ioc_alerts.adapters import digests, store
-from ioc_alerts.digest_planner import plan_digests
+from ioc_alerts.adapters import alerts, notifications
+from ioc_alerts.deliver.digest_planner import plan_digests
 from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
 from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
@@ -86,8 +86,8 @@ async def test_only_delivered_unsilenced_alerts_are_digested_after_quiet_hours(
     assert [row["recipient"] for row in rows] == [TOLD]
     # Planned at 05:00 Vietnam time, inside quiet hours: held until 06:30.
     assert rows[0]["next_attempt_at"] == datetime(2023, 7, 15, 6, 30, tzinfo=VIETNAM)
-    assert await digests.alerts_for(connection, person=TOLD, now=now) == [delivered]
-    assert await digests.alerts_for(connection, person=NEVER_TOLD, now=now) == []
+    assert await notifications.alerts_for(connection, person=TOLD, now=now) == [delivered]
+    assert await notifications.alerts_for(connection, person=NEVER_TOLD, now=now) == []
 
 
 async def test_someone_whose_notification_was_not_delivered_is_not_told_of_the_resolution(
@@ -97,6 +97,6 @@ async def test_someone_whose_notification_was_not_delivered_is_not_told_of_the_r
     alert_id = await _alert(connection, target)
     await _notification(connection, alert_id, TOLD, "sent")
     await _notification(connection, alert_id, NEVER_TOLD, "suppressed")
-    stored = await store.open_alert(connection, target)
+    stored = await alerts.open_alert(connection, target)
     assert stored is not None
     assert stored.open.notified == frozenset({TOLD})

@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from ioc_alerts.config import AlertsSettings
-from ioc_alerts.main import build_channels
+from ioc_alerts.deliver.channels import build_channels
 
 NO_POOL = cast(asyncpg.Pool, None)  # only a Zalo app with stored tokens would use it
 
@@ -25,7 +25,7 @@ def _settings(**channels: object) -> AlertsSettings:
 
 
 def test_a_missing_channel_is_named_at_start_up(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="ioc_alerts.main")
+    caplog.set_level(logging.WARNING, logger="ioc_alerts.deliver.channels")
     channels = build_channels(_settings(smtp_host="127.0.0.1"), NO_POOL)
     assert set(channels) == {"email"}
     (record,) = [r for r in caplog.records if "not configured" in r.getMessage()]
@@ -38,7 +38,7 @@ def test_a_missing_channel_is_named_at_start_up(caplog: pytest.LogCaptureFixture
 def test_nothing_is_said_when_every_person_channel_is_configured(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="ioc_alerts.main")
+    caplog.set_level(logging.WARNING, logger="ioc_alerts.deliver.channels")
     channels = build_channels(
         _settings(
             smtp_host="127.0.0.1",

@@ -15,21 +15,18 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from ioc_alerts.adapters import store
+from ioc_storage.connection import Connection
+from ioc_alerts.adapters import alerts
 from ioc_alerts.adapters.catalog import AlertingCatalog
-from ioc_alerts.adapters.series import load_series
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
-from ioc_alerts.domain.retired import on_retired_scopes
+from ioc_alerts.domain.series import SERIES_HISTORY
 from ioc_alerts.lifecycle.decisions import Action, Decision, decide
+from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.catalog import Target, TargetKind
 from ioc_contracts.status import RiskStatus
-from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
-
-# Long enough for the slowest cadence's pace window (yearly series over four years).
-SERIES_HISTORY = timedelta(days=5 * 366)
 
 
 def never_reported(evaluation: TargetEvaluation) -> bool:
@@ -44,7 +41,7 @@ def never_reported(evaluation: TargetEvaluation) -> bool:
 class Evaluator:
     pool: asyncpg.Pool
     catalog: Callable[[], Awaitable[AlertingCatalog]]
-    delivery: store.Delivery
+    delivery: Delivery
     repeat_every: timedelta
     metrics: AlertMetrics
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -71,15 +68,14 @@ class Evaluator:
         async with self._lock:
             now = self.clock()
             async with self.pool.acquire() as connection:
-                series = await load_series(
+                series = await alerts.load_series(
                     connection,
                     {(t.indicator, t.scope) for t in targets},
                     since=now - SERIES_HISTORY,
                     until=now,
                 )
-                previous = await store.previous_statuses(connection, (t.code for t in targets))
+                previous = await alerts.previous_statuses(connection, (t.code for t in targets))
                 evaluations = evaluate_all(targets, catalog.indicators, series, previous, now=now)
-                evaluations = on_retired_scopes(evaluations, catalog.scopes, now=now)
                 for evaluation in evaluations:
                     await self._record(connection, catalog, evaluation, now)
             self.metrics.evaluations.inc(len(evaluations))
@@ -94,8 +90,8 @@ class Evaluator:
     ) -> None:
         target = evaluation.target
         async with connection.transaction():
-            await store.lock_target(connection, target.code)
-            stored = await store.open_alert(connection, target.code)
+            await alerts.lock_target(connection, target.code)
+            stored = await alerts.open_alert(connection, target.code)
             decision = decide(
                 evaluation.status,
                 stored.open if stored else None,
@@ -108,8 +104,8 @@ class Evaluator:
                 # alerting on silence is what freshness targets are for, so a new
                 # catalog does not flood leaders on its first day.
                 decision = Decision(Action.NOTHING)
-            await store.record_status(connection, evaluation, now)
-            await store.apply_decision(
+            await alerts.record_status(connection, evaluation, now)
+            await alerts.apply_decision(
                 connection,
                 evaluation=evaluation,
                 stored=stored,
@@ -117,7 +113,6 @@ class Evaluator:
                 recipients=catalog.recipients,
                 delivery=self.delivery,
                 now=now,
-                summaries=(evaluation.assessment.reason_vi, evaluation.assessment.reason_en),
             )
         if decision.action is not Action.NOTHING:
             self.metrics.decisions.labels(decision.action.value).inc()

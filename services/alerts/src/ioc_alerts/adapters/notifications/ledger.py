@@ -1,4 +1,4 @@
-"""The notification ledger as the dispatcher sees it: claims, leases and outcomes.
+"""The notification ledger as the deliver flow sees it: claims, leases and outcomes.
 
 A claim takes a due notification for one attempt: `attempts` goes up by one and the
 notification is leased (its next attempt moved past the lease) so no other replica
@@ -19,7 +19,6 @@ import asyncpg
 
 from ioc_alerts.messages import NotificationKind
 from ioc_runtime import redact
-from ioc_storage.connection import Connection
 
 
 class NotificationStatus(StrEnum):
@@ -162,13 +161,6 @@ async def settle(
             redact(error)[:2000] if error else None,
         )
     return bool(held)
-
-
-async def alert_state(connection: Connection, alert_id: uuid.UUID) -> str | None:
-    state: str | None = await connection.fetchval(
-        "SELECT state FROM ioc.alerts WHERE id = $1", alert_id
-    )
-    return state
 
 
 async def pending_count(pool: asyncpg.Pool) -> int:

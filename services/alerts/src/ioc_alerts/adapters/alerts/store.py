@@ -1,9 +1,9 @@
-"""The alert lifecycle in the database: statuses, alerts, the notification ledger.
+"""The decide flow's writes: statuses, alerts and the notifications a decision asks for.
 
 Everything one decision changes is written in one transaction: the target's
 status, the alert row, the notifications to send and the state change to
-publish. The dispatcher and the outbox publisher pick those up afterwards, so a
-crash after the commit loses nothing and a restart decides nothing twice.
+publish. The deliver flow and the state-change publisher pick those up afterwards,
+so a crash after the commit loses nothing and a restart decides nothing twice.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
 
+from ioc_storage.connection import Connection
+from ioc_alerts.adapters.alerts.state_changes import record_change
 from ioc_alerts.domain.evaluation import TargetEvaluation
 from ioc_alerts.lifecycle.decisions import Action, Decision, OpenAlert
-from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
+from ioc_alerts.lifecycle.quiet_hours import VIETNAM
+from ioc_alerts.lifecycle.routing import Delivery, channels_of
 from ioc_contracts import AlertStateChanged
 from ioc_contracts.catalog import Recipient, Target
 from ioc_contracts.status import AlertState, RiskStatus
-from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,9 @@ class StoredAlert:
     open: OpenAlert
 
 
-async def previous_statuses(connection: Connection, codes: Iterable[str]) -> dict[str, RiskStatus]:
+async def previous_statuses(
+    connection: Connection, codes: Iterable[str]
+) -> dict[str, RiskStatus]:
     rows = await connection.fetch(
         "SELECT target, status FROM ioc.target_status WHERE target = ANY($1)", list(codes)
     )
@@ -99,25 +102,6 @@ async def record_status(
     )
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """Where notifications go: each person's channels, and the webhook if configured."""
-
-    webhook_enabled: bool
-    quiet_hours: QuietHours
-
-
-def channels_of(recipient: Recipient) -> list[str]:
-    channels = []
-    if recipient.email:
-        channels.append("email")
-    if recipient.telegram_chat_id:
-        channels.append("telegram")
-    if recipient.zalo_user_id:
-        channels.append("zalo")
-    return channels
-
-
 async def _silenced(connection: Connection, target: Target, now: datetime) -> bool:
     return bool(
         await connection.fetchval(
@@ -145,7 +129,6 @@ async def apply_decision(
     recipients: dict[str, Recipient],
     delivery: Delivery,
     now: datetime,
-    summaries: tuple[str, str],
 ) -> uuid.UUID | None:
     """Writes one decision; returns the id of the alert it concerns, if any."""
     target = evaluation.target
@@ -164,9 +147,8 @@ async def apply_decision(
             current,
             now,
         )
-        await _outbox(
-            connection, alert_id, target, evaluation, AlertState.FIRING, None, now, summaries
-        )
+        change = _change(alert_id, evaluation, AlertState.FIRING, previous=None, now=now)
+        await record_change(connection, change)
     else:
         assert stored is not None
         alert_id = stored.id
@@ -179,16 +161,10 @@ async def apply_decision(
                 evaluation.status.value,
                 current,
             )
-            await _outbox(
-                connection,
-                alert_id,
-                target,
-                evaluation,
-                AlertState.RESOLVED,
-                stored.open.state,
-                now,
-                summaries,
+            change = _change(
+                alert_id, evaluation, AlertState.RESOLVED, previous=stored.open.state, now=now
             )
+            await record_change(connection, change)
         else:
             await connection.execute(
                 "UPDATE ioc.alerts SET risk_status = $2, current_value = $3, "
@@ -244,18 +220,16 @@ async def _notify(
     )
 
 
-async def _outbox(
-    connection: Connection,
+def _change(
     alert_id: uuid.UUID,
-    target: Target,
     evaluation: TargetEvaluation,
     state: AlertState,
+    *,
     previous: AlertState | None,
     now: datetime,
-    summaries: tuple[str, str],
-    changed_by: str | None = None,
-) -> None:
-    change = AlertStateChanged(
+) -> AlertStateChanged:
+    target = evaluation.target
+    return AlertStateChanged(
         alert_id=alert_id,
         target_id=target.code,
         indicator=target.indicator,
@@ -266,67 +240,6 @@ async def _outbox(
         severity=target.severity,
         current_value=evaluation.assessment.current_value,
         changed_at=now,
-        changed_by=changed_by,
-        summary_vi=summaries[0],
-        summary_en=summaries[1],
+        summary_vi=evaluation.assessment.reason_vi,
+        summary_en=evaluation.assessment.reason_en,
     )
-    await connection.execute(
-        "INSERT INTO ioc.alert_outbox (alert_id, payload) VALUES ($1, $2::jsonb)",
-        alert_id,
-        change.model_dump_json(),
-    )
-
-
-async def acknowledge(
-    connection: Connection, alert_id: uuid.UUID, *, by: str, now: datetime
-) -> tuple[bool, asyncpg.Record | None]:
-    """Acknowledges a firing alert once; returns (changed now, the alert row).
-
-    Takes the target's lock first, as the evaluator does for every decision: an
-    escalation being decided waits for the acknowledgement or sees it, and an
-    acknowledgement waits for a decision in progress, so an escalation decided "just
-    before" the ack cannot be written after it.
-    """
-    async with connection.transaction():
-        target = await connection.fetchval("SELECT target FROM ioc.alerts WHERE id = $1", alert_id)
-        if target is None:
-            return False, None
-        await lock_target(connection, target)
-        row = await connection.fetchrow(
-            "SELECT * FROM ioc.alerts WHERE id = $1 FOR UPDATE", alert_id
-        )
-        if row is None or row["state"] != "firing":
-            return False, row
-        updated = await connection.fetchrow(
-            "UPDATE ioc.alerts SET state = 'acknowledged', acknowledged_at = $2, "
-            "acknowledged_by = $3, updated_at = $2 WHERE id = $1 RETURNING *",
-            alert_id,
-            now,
-            by,
-        )
-        assert updated is not None  # the row is locked above
-        series = await connection.fetchrow(
-            "SELECT indicator, scope FROM ioc.targets WHERE code = $1", row["target"]
-        )
-        assert series is not None  # an alert's target is a foreign key
-        change = AlertStateChanged(
-            alert_id=alert_id,
-            target_id=row["target"],
-            indicator=series["indicator"],
-            scope=series["scope"],
-            state=AlertState.ACKNOWLEDGED,
-            previous_state=AlertState.FIRING,
-            risk_status=RiskStatus(row["risk_status"]),
-            severity=row["severity"],
-            current_value=row["current_value"],
-            changed_at=now,
-            changed_by=by,
-            summary_vi=f"Cảnh báo đã được xác nhận bởi {by}",
-            summary_en=f"Alert acknowledged by {by}",
-        )
-        await connection.execute(
-            "INSERT INTO ioc.alert_outbox (alert_id, payload) VALUES ($1, $2::jsonb)",
-            alert_id,
-            change.model_dump_json(),
-        )
-    return True, updated

@@ -30,22 +30,20 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from ioc_alerts.adapters import digests, ledger
+from ioc_alerts.adapters import notifications
 from ioc_alerts.adapters.catalog import AlertingCatalog
-from ioc_alerts.adapters.ledger import AttemptOutcome, ClaimedNotification, NotificationStatus
-from ioc_alerts.context_builder import LinkSettings, alert_context
-from ioc_alerts.messages import AlertContext, NotificationKind, render, render_digest
-from ioc_alerts.metrics import AlertMetrics
-from ioc_alerts.notify.delivery import (
-    Channel,
-    DeliveryOutcome,
-    DeliveryResult,
-    OutgoingMessage,
+from ioc_alerts.adapters.notifications import (
+    AttemptOutcome,
+    ClaimedNotification,
+    NotificationStatus,
 )
+from ioc_alerts.deliver.compose import MessageComposer
+from ioc_alerts.deliver.context_builder import LinkSettings
+from ioc_alerts.metrics import AlertMetrics
+from ioc_alerts.notify.delivery import Channel, DeliveryOutcome, DeliveryResult
 from ioc_alerts.notify.retry import RetryPolicy
-from ioc_contracts.catalog import Language, Recipient
+from ioc_contracts.catalog import Recipient
 from ioc_runtime import redact
-from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +52,6 @@ SEND_DEADLINE = timedelta(seconds=60)
 MAX_IN_FLIGHT = 16
 # The webhook speaks for the province's systems, not a person.
 WEBHOOK_RECIPIENT = Recipient(id="webhook", name="Webhook", role_vi="Tích hợp hệ thống")
-_SUPERSEDED_BY_RESOLUTION = {
-    NotificationKind.FIRING,
-    NotificationKind.CHANGED,
-    NotificationKind.REPEAT,
-    NotificationKind.ESCALATION,
-}
-# An acknowledged alert is neither escalated nor repeated: one decided just before the
-# acknowledgement (the per-target lock orders them) is dropped when its turn comes.
-_SUPERSEDED_BY_ACKNOWLEDGEMENT = {NotificationKind.ESCALATION, NotificationKind.REPEAT}
 # Raised by our own code for input that will not change on a retry (a malformed address).
 _PERMANENT_ERRORS = (ValueError, TypeError, LookupError, UnicodeError)
 
@@ -82,6 +71,9 @@ class Dispatcher:
     max_in_flight: int = MAX_IN_FLIGHT
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        self._composer = MessageComposer(self.pool, self.links)
+
     async def dispatch_due(self) -> int:
         """Starts sending what is due, in as many tasks as there are free slots.
 
@@ -89,7 +81,7 @@ class Dispatcher:
         (`drain` waits for them).
         """
         free = min(self.batch, self.max_in_flight - len(self._in_flight))
-        claimed = await ledger.claim_due(
+        claimed = await notifications.claim_due(
             self.pool,
             now=self.clock(),
             limit=free,
@@ -100,7 +92,7 @@ class Dispatcher:
             task = asyncio.create_task(self._attempt(notification), name=f"send-{notification.id}")
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
-        self.metrics.pending.set(await ledger.pending_count(self.pool))
+        self.metrics.pending.set(await notifications.pending_count(self.pool))
         return len(claimed)
 
     @property
@@ -154,11 +146,9 @@ class Dispatcher:
             return DeliveryResult.permanent(
                 None, f"no {claimed.channel} channel or recipient {claimed.recipient!r}"
             )
-        now = self.clock()
-        async with self.pool.acquire() as connection:
-            message = await self._message(connection, claimed, recipient, catalog, now)
+        message = await self._composer.compose(claimed, recipient, catalog, self.clock())
         if message is None:
-            await ledger.settle(
+            await notifications.settle(
                 self.pool,
                 claimed,
                 outcome=AttemptOutcome.PERMANENT,
@@ -192,7 +182,9 @@ class Dispatcher:
         while True:
             await asyncio.sleep(every)
             try:
-                held = await ledger.renew_lease(self.pool, claimed, until=self.clock() + self.lease)
+                held = await notifications.renew_lease(
+                    self.pool, claimed, until=self.clock() + self.lease
+                )
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 continue  # the database is away; the next renewal may get through
             if not held:
@@ -213,7 +205,7 @@ class Dispatcher:
             outcome, status = AttemptOutcome.RETRYABLE, NotificationStatus.PENDING
         else:
             outcome, status = AttemptOutcome.PERMANENT, NotificationStatus.FAILED
-        held = await ledger.settle(
+        held = await notifications.settle(
             self.pool,
             claimed,
             outcome=outcome,
@@ -239,81 +231,3 @@ class Dispatcher:
                     "retry_at": retry_at.isoformat() if retry_at else None,
                 },
             )
-
-    async def _message(
-        self,
-        connection: Connection,
-        claimed: ClaimedNotification,
-        recipient: Recipient,
-        catalog: AlertingCatalog,
-        now: datetime,
-    ) -> OutgoingMessage | None:
-        person = claimed.recipient
-        kind = claimed.kind
-        if kind is NotificationKind.DIGEST:
-            assert person is not None  # digests are for people
-            contexts = await self._digest_contexts(connection, person, catalog, now)
-            if not contexts:
-                return None  # everything it was about was resolved or silenced since
-            rendered = render_digest(contexts, recipient.language, now)
-            return OutgoingMessage(
-                rendered, str(claimed.id), None, recipient.language, None, tuple(contexts)
-            )
-        assert claimed.alert_id is not None
-        state = await ledger.alert_state(connection, claimed.alert_id)
-        if state == "resolved" and kind in _SUPERSEDED_BY_RESOLUTION:
-            return None  # the resolved message tells the rest
-        if state == "acknowledged" and kind in _SUPERSEDED_BY_ACKNOWLEDGEMENT:
-            return None  # someone has it in hand
-        context = await alert_context(
-            connection,
-            alert_id=claimed.alert_id,
-            kind=kind,
-            recipient=person,
-            catalog=catalog,
-            links=self.links,
-            now=now,
-        )
-        if context is None:
-            return None
-        chart = None
-        if not context.chart.is_empty and claimed.channel in ("email", "telegram"):
-            chart = await _chart(context, recipient.language)
-        rendered = render(context, recipient.language, with_chart=chart is not None)
-        return OutgoingMessage(
-            rendered,
-            str(claimed.id),
-            str(claimed.alert_id),
-            recipient.language,
-            chart,
-            (context,),
-        )
-
-    async def _digest_contexts(
-        self, connection: Connection, person: str, catalog: AlertingCatalog, now: datetime
-    ) -> list[AlertContext]:
-        contexts = []
-        for alert_id in await digests.alerts_for(connection, person=person, now=now):
-            context = await alert_context(
-                connection,
-                alert_id=alert_id,
-                kind=NotificationKind.DIGEST,
-                recipient=person,
-                catalog=catalog,
-                links=self.links,
-                now=now,
-            )
-            if context is not None:
-                contexts.append(context)
-        return contexts
-
-
-async def _chart(context: AlertContext, language: Language) -> bytes:
-    # Imported here so a text-only deployment never loads matplotlib.
-    from ioc_alerts.messages.chart import render_chart
-
-    title = context.title_vi if language is Language.VI else context.title_en
-    # Drawing takes tens of milliseconds of CPU: off the event loop.
-    return await asyncio.to_thread(
-        render_chart, context.chart, title=title, unit=context.unit, language=language
-    )

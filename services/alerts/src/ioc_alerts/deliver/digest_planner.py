@@ -7,12 +7,16 @@ silenced targets are left out, and quiet hours hold it like a warning until morn
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time
 
-from ioc_alerts.adapters import digests
+import asyncpg
+
+from ioc_storage.connection import Connection
+from ioc_alerts.adapters import notifications
 from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
 from ioc_contracts.status import Severity
-from ioc_storage.connection import Connection
 
 
 async def plan_digests(
@@ -26,10 +30,27 @@ async def plan_digests(
     local = now.astimezone(VIETNAM)
     if local.time() < at:
         return 0
-    people = await digests.people_to_digest(connection, now=now)
+    people = await notifications.people_to_digest(connection, now=now)
     # A digest is a summary, never urgent: it waits out quiet hours like a warning.
     send_at = quiet_hours.release_time(now, Severity.WARNING)
-    await digests.plan(
+    await notifications.insert_digests(
         connection, people=people, day=local.date().isoformat(), send_at=send_at, now=now
     )
     return len(people)
+
+
+@dataclass(frozen=True)
+class DigestPlanner:
+    """The scheduled pass: plans today's digests (the dedup key makes a second pass
+    of the same day a no-op)."""
+
+    pool: asyncpg.Pool
+    at: time
+    quiet_hours: QuietHours
+    clock: Callable[[], datetime]
+
+    async def plan_due(self) -> int:
+        async with self.pool.acquire() as connection:
+            return await plan_digests(
+                connection, now=self.clock(), at=self.at, quiet_hours=self.quiet_hours
+            )

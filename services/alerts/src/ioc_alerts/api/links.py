@@ -1,0 +1,162 @@
+"""Acknowledgement links for leaders: a page with a button, and the button's POST."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ioc_alerts.adapters import operations
+from ioc_alerts.api.dependencies import (
+    AckSecretDep,
+    CatalogDep,
+    ClockDep,
+    DatabaseDep,
+    FailuresDep,
+    MetricsDep,
+)
+from ioc_alerts.api.guard import count_failure, refuse_if_failing
+from ioc_alerts.api.pages import (
+    CONFIRM_FIELD,
+    CONFIRM_VALUE,
+    PAGE_HEADERS,
+    acknowledged_page,
+    confirm_page,
+    expired_link_page,
+    invalid_link_page,
+    resolved_page,
+)
+from ioc_alerts.lifecycle.ack_links import LinkCheck, ack_query, check_ack_link
+from ioc_contracts.status import AlertState
+
+router = APIRouter()
+
+# The form is one field; anything much larger is not our page's.
+_MAX_FORM_BYTES = 1024
+
+
+def _html(page: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(page, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def _checked_link(
+    failures: FailuresDep,
+    secret: AckSecretDep,
+    clock: ClockDep,
+    request: Request,
+    alert_id: uuid.UUID,
+    r: str = Query(),
+    t: str = Query(),
+    e: str | None = Query(default=None),
+) -> HTMLResponse | None:
+    """None when the link may be used; else the page to answer with."""
+    refuse_if_failing(failures, request)
+    check = check_ack_link(secret, alert_id, r, e, t, now=clock())
+    if check is LinkCheck.VALID:
+        return None
+    if check is LinkCheck.EXPIRED:
+        return _html(expired_link_page(), 410)
+    count_failure(failures, request)
+    return _html(invalid_link_page(), 403)
+
+
+LinkRefusalDep = Annotated[HTMLResponse | None, Depends(_checked_link)]
+
+
+@router.get("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
+async def open_ack_link(
+    alert_id: uuid.UUID,
+    refused: LinkRefusalDep,
+    database: DatabaseDep,
+    catalog: CatalogDep,
+    secret: AckSecretDep,
+    r: str = Query(),
+    e: str | None = Query(default=None),
+) -> HTMLResponse:
+    """Shows the alert and a button; opening the link changes nothing."""
+    if refused is not None:
+        return refused
+    assert e is not None  # a valid link has its expiry
+    async with database.connection() as connection:
+        alert = await operations.find_alert(connection, alert_id)
+        if alert is None:
+            return _html(invalid_link_page(), 404)
+        title = await operations.target_title(connection, alert.target)
+    if alert.state is AlertState.RESOLVED:
+        assert alert.resolved_at is not None
+        return _html(resolved_page(title_vi=title, at=alert.resolved_at))
+    if alert.state is AlertState.ACKNOWLEDGED:
+        assert alert.acknowledged_at is not None  # the table's CHECK
+        return _html(
+            acknowledged_page(
+                title_vi=title,
+                by=alert.acknowledged_by or "",
+                at=alert.acknowledged_at,
+                now_acknowledged=False,
+            )
+        )
+    person = (await catalog()).recipients.get(r)
+    expires_at = datetime.fromtimestamp(int(e), UTC)
+    action = f"{alert_id}?{ack_query(secret, alert_id, r, expires_at)}"
+    return _html(
+        confirm_page(
+            title_vi=title,
+            recipient_name=person.name if person else r,
+            action=action,
+            expires_at=expires_at,
+        )
+    )
+
+
+async def _pressed_the_button(request: Request) -> bool:
+    body = await request.body()
+    if len(body) > _MAX_FORM_BYTES:
+        return False
+    form = parse_qs(body.decode("utf-8", "replace"))
+    return form.get(CONFIRM_FIELD) == [CONFIRM_VALUE]
+
+
+@router.post("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
+async def confirm_ack_link(
+    alert_id: uuid.UUID,
+    request: Request,
+    refused: LinkRefusalDep,
+    database: DatabaseDep,
+    catalog: CatalogDep,
+    secret: AckSecretDep,
+    clock: ClockDep,
+    metrics: MetricsDep,
+    r: str = Query(),
+    e: str | None = Query(default=None),
+) -> HTMLResponse:
+    """Acknowledges, when a person pressed the page's button."""
+    if refused is not None:
+        return refused
+    if not await _pressed_the_button(request):
+        # A scanner replaying the link as a POST: show the page a person would see.
+        return await open_ack_link(alert_id, None, database, catalog, secret, r=r, e=e)
+    person = (await catalog()).recipients.get(r)
+    by = f"{person.name} ({person.role_vi})" if person else r
+    async with database.connection() as connection:
+        changed, alert = await operations.acknowledge(connection, alert_id, by=by, now=clock())
+        if alert is None:
+            return _html(invalid_link_page(), 404)
+        title = await operations.target_title(connection, alert.target)
+    if changed:
+        metrics.acknowledgements.labels("link").inc()
+    if alert.state is AlertState.RESOLVED:
+        assert alert.resolved_at is not None
+        return _html(resolved_page(title_vi=title, at=alert.resolved_at))
+    assert alert.acknowledged_at is not None  # the table's CHECK
+    return _html(
+        acknowledged_page(
+            title_vi=title,
+            by=alert.acknowledged_by or "",
+            at=alert.acknowledged_at,
+            now_acknowledged=changed,
+        )
+    )

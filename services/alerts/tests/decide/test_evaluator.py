@@ -1,0 +1,147 @@
+"""The decide flow's use case on the real database: a pass judges the targets of a
+series, records their statuses, opens, changes and resolves alerts, and writes the
+notifications and state changes each decision asks for, once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from prometheus_client import CollectorRegistry
+
+from ioc_alerts.adapters.catalog import load_alerting_catalog
+from ioc_storage.catalog_cache import CatalogCache
+from ioc_alerts.decide.evaluator import Evaluator
+from ioc_alerts.lifecycle.decisions import ALERTING
+from ioc_alerts.lifecycle.quiet_hours import QuietHours
+from ioc_alerts.lifecycle.routing import Delivery
+from ioc_alerts.metrics import AlertMetrics
+from ioc_contracts.status import RiskStatus
+
+pytestmark = pytest.mark.connected
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+ON_TIME = ("dvc.ontime-rate", "province")  # the target dvc.ontime-95: at least 95%
+ON_TIME_TARGETS = {"dvc.ontime-95", "fresh.dvc.ontime-rate.province"}  # and its freshness
+NEVER_QUIET = QuietHours(time(0, 0), time(0, 0))
+# Level 0 of the one-stop escalation: both have only an email address.
+FIRST_TOLD = {"truc-ban-ioc", "chanh-van-phong-ubnd"}
+
+
+@pytest.fixture
+def evaluator(alerts_pool: asyncpg.Pool) -> Evaluator:
+    return Evaluator(
+        pool=alerts_pool,
+        catalog=CatalogCache(alerts_pool, load_alerting_catalog, refresh_seconds=60).current,
+        delivery=Delivery(webhook_enabled=True, quiet_hours=NEVER_QUIET),
+        repeat_every=timedelta(hours=12),
+        metrics=AlertMetrics.create(CollectorRegistry()),
+        clock=lambda: NOW,
+    )
+
+
+async def _rows(pool: asyncpg.Pool, query: str, *args: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in await pool.fetch(query, *args)]
+
+
+async def test_a_broken_floor_opens_one_alert_with_its_notifications_and_state_change(
+    evaluator: Evaluator, figures: Any, alerts_pool: asyncpg.Pool
+) -> None:
+    await figures.put(*ON_TIME, (NOW - timedelta(days=40), 96.1), (NOW - timedelta(days=1), 81.5))
+
+    evaluations = await evaluator.evaluate_series({ON_TIME})
+
+    assert {e.target.code for e in evaluations} == ON_TIME_TARGETS
+    [status] = await _rows(
+        alerts_pool, "SELECT * FROM ioc.target_status WHERE target = 'dvc.ontime-95'"
+    )
+    assert RiskStatus(status["status"]) in ALERTING
+    assert status["current_value"] == 81.5
+    assert status["evaluated_at"] == NOW
+    [alert] = await _rows(alerts_pool, "SELECT * FROM ioc.alerts")
+    assert (alert["target"], alert["state"], alert["current_value"]) == (
+        "dvc.ontime-95",
+        "firing",
+        81.5,
+    )
+    notes = await _rows(
+        alerts_pool,
+        "SELECT recipient, channel, kind, status, next_attempt_at FROM ioc.notifications",
+    )
+    assert {(n["recipient"], n["channel"]) for n in notes} == {
+        *((person, "email") for person in FIRST_TOLD),
+        (None, "webhook"),
+    }
+    assert {(n["kind"], n["status"], n["next_attempt_at"]) for n in notes} == {
+        ("firing", "pending", NOW)
+    }
+    [change] = await _rows(alerts_pool, "SELECT payload FROM ioc.alert_outbox")
+    assert '"state":"firing"' in change["payload"].replace(" ", "")
+
+    # The same figures judged again: nothing new to decide, nothing written twice.
+    await evaluator.evaluate_series({ON_TIME})
+    assert await alerts_pool.fetchval("SELECT count(*) FROM ioc.notifications") == len(notes)
+    assert await alerts_pool.fetchval("SELECT count(*) FROM ioc.alert_outbox") == 1
+
+
+async def test_a_floor_kept_again_resolves_the_alert_and_tells_only_those_told(
+    evaluator: Evaluator, figures: Any, alerts_pool: asyncpg.Pool
+) -> None:
+    await figures.put(*ON_TIME, (NOW - timedelta(days=40), 96.1), (NOW - timedelta(days=1), 81.5))
+    await evaluator.evaluate_series({ON_TIME})
+    # The duty officer's email went out; the Office chief's did not (yet).
+    await alerts_pool.execute(
+        "UPDATE ioc.notifications SET status = 'sent' WHERE recipient = 'truc-ban-ioc'"
+    )
+    # The agency revises the figure that broke the line.
+    await figures.put(*ON_TIME, (NOW - timedelta(days=1), 99.0))
+
+    await evaluator.evaluate_series({ON_TIME})
+
+    [alert] = await _rows(alerts_pool, "SELECT state, resolved_at, current_value FROM ioc.alerts")
+    assert alert == {"state": "resolved", "resolved_at": NOW, "current_value": 99.0}
+    # Told means delivered: only the person whose message went out hears of the
+    # resolution (and the webhook, which speaks for the province's systems).
+    resolved = await _rows(
+        alerts_pool, "SELECT recipient, channel FROM ioc.notifications WHERE kind = 'resolved'"
+    )
+    assert {(n["recipient"], n["channel"]) for n in resolved} == {
+        ("truc-ban-ioc", "email"),
+        (None, "webhook"),
+    }
+    states = [
+        row["state"]
+        for row in await _rows(
+            alerts_pool, "SELECT payload->>'state' AS state FROM ioc.alert_outbox ORDER BY id"
+        )
+    ]
+    assert states == ["firing", "resolved"]
+
+
+async def test_a_series_that_never_reported_alerts_only_through_its_freshness_target(
+    evaluator: Evaluator, alerts_pool: asyncpg.Pool
+) -> None:
+    evaluations = await evaluator.evaluate_series({ON_TIME})
+
+    assert {e.status for e in evaluations} == {RiskStatus.STALE}
+    # Alerting on silence is what freshness targets are for: a new catalog does not
+    # flood leaders with every other target of a series that has not reported yet.
+    opened = await alerts_pool.fetch("SELECT target FROM ioc.alerts")
+    assert [row["target"] for row in opened] == ["fresh.dvc.ontime-rate.province"]
+    assert await alerts_pool.fetchval("SELECT count(*) FROM ioc.target_status") == 2
+
+
+async def test_only_the_targets_of_the_changed_series_are_judged(
+    evaluator: Evaluator, figures: Any, alerts_pool: asyncpg.Pool
+) -> None:
+    await figures.put(*ON_TIME, (NOW - timedelta(days=1), 81.5))
+
+    evaluations = await evaluator.evaluate_series({ON_TIME, ("no.such-indicator", "province")})
+    everything = await evaluator.evaluate_everything()
+
+    assert {e.target.code for e in evaluations} == ON_TIME_TARGETS
+    targets = await alerts_pool.fetchval("SELECT count(*) FROM ioc.targets")
+    assert len(everything) == targets
+    assert await alerts_pool.fetchval("SELECT count(*) FROM ioc.target_status") == targets
