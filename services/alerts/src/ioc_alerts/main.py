@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from ioc_alerts.adapters.series_updates import SeriesUpdatesHandler, UpdatesConsumer
 from ioc_alerts.adapters.store import Delivery
+from ioc_alerts.api import admin_routes, operator_routes
 from ioc_alerts.api.routes import router
 from ioc_alerts.catalog_cache import CatalogCache
 from ioc_alerts.config import AlertsSettings
@@ -164,7 +165,7 @@ def create_app(
             dispatcher=dispatcher,
             metrics=metrics,
             ack_secret=settings.ack_secret.get_secret_value().encode(),
-            api_token=settings.api_token.get_secret_value(),
+            bootstrap_token=settings.api_token.get_secret_value() if settings.api_token else None,
             clock=clock,
             failures=KeyedRateLimiter(
                 rate_per_second=settings.failed_attempts_per_minute / 60,
@@ -230,6 +231,8 @@ def create_app(
         redoc_url=None,
     )
     app.include_router(router)
+    app.include_router(operator_routes.router)
+    app.include_router(admin_routes.router)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).
     endpoint = MetricsEndpoint(registry, token=token, elsewhere=settings.metrics_port is not None)

@@ -23,7 +23,8 @@ class Runtime:
     dispatcher: Dispatcher
     metrics: AlertMetrics
     ack_secret: bytes
-    api_token: str
+    bootstrap_token: str | None
+    """The development-only shared admin token (IOC_API_TOKEN), or None."""
     clock: Callable[[], datetime]
     failures: KeyedRateLimiter
     """Failed attempts (wrong token, forged link) per client address."""

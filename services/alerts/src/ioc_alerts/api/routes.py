@@ -1,20 +1,18 @@
-"""HTTP routes: acknowledgement links for leaders, a small API for operators."""
+"""HTTP routes: acknowledgement links for leaders (the operators' API is in
+`operator_routes` and `admin_routes`)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ioc_alerts.adapters import operations, store
-from ioc_alerts.api.guard import count_failure, database, refuse_if_failing, same_secret
+from ioc_alerts.adapters import operations, operator_alerts
+from ioc_alerts.api.guard import client_address, count_failure, database, refuse_if_failing
 from ioc_alerts.api.pages import (
     CONFIRM_FIELD,
     CONFIRM_VALUE,
@@ -27,27 +25,11 @@ from ioc_alerts.api.pages import (
 )
 from ioc_alerts.lifecycle.ack_links import LinkCheck, ack_query, check_ack_link
 from ioc_alerts.runtime import Runtime
+from ioc_storage.audit import Actor, ActorKind
 
 router = APIRouter()
 
 
-class Problem(BaseModel):
-    detail: str = Field(description="What went wrong, and what to do about it.")
-
-
-# What any operator route may answer besides its own result (documented, so clients and
-# the schema checks know them).
-_OPERATOR_ANSWERS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The body is not JSON."},
-    401: {"model": Problem, "description": "No valid operator token."},
-    429: {"model": Problem, "description": "Too many failed attempts from this address."},
-    503: {"model": Problem, "description": "The database is busy or unavailable."},
-}
-_bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="OperatorToken",
-    description="The operators' token: `Authorization: Bearer <IOC_API_TOKEN>`.",
-)
 # The form is one field; anything much larger is not our page's.
 _MAX_FORM_BYTES = 1024
 
@@ -148,136 +130,31 @@ async def confirm_ack_link(
     person = catalog.recipients.get(r)
     by = f"{person.name} ({person.role_vi})" if person else r
     async with database(runtime) as connection:
-        changed, alert = await store.acknowledge(connection, alert_id, by=by, now=runtime.clock())
+        result = await operator_alerts.acknowledge(
+            connection,
+            alert_id,
+            by=by,
+            actor=Actor(r, ActorKind.RECIPIENT),
+            now=runtime.clock(),
+            detail={"via": "link"},
+            remote_addr=client_address(request),
+        )
+        alert = result.alert
         if alert is None:
             return _html(invalid_link_page(), 404)
-        title = await operations.target_title(connection, alert["target"])
-    if changed:
+        title = await operations.target_title(connection, alert.target)
+    if result.changed:
         runtime.metrics.acknowledgements.labels("link").inc()
-    if alert["state"] == "resolved":
-        return _html(resolved_page(title_vi=title, at=alert["resolved_at"]))
+    if alert.state == "resolved":
+        assert alert.resolved_at is not None  # the table's check
+        return _html(resolved_page(title_vi=title, at=alert.resolved_at))
+    assert alert.acknowledged_by is not None
+    assert alert.acknowledged_at is not None
     return _html(
         acknowledged_page(
             title_vi=title,
-            by=alert["acknowledged_by"],
-            at=alert["acknowledged_at"],
-            now_acknowledged=changed,
+            by=alert.acknowledged_by,
+            at=alert.acknowledged_at,
+            now_acknowledged=result.changed,
         )
-    )
-
-
-def operator(
-    request: Request,
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-) -> str:
-    refuse_if_failing(runtime, request)
-    if credentials is None or not same_secret(runtime.api_token, credentials.credentials):
-        count_failure(runtime, request)
-        raise HTTPException(
-            status_code=401,
-            detail="a valid operator token is required",
-            headers={"WWW-Authenticate": 'Bearer realm="ioc-alerts"'},
-        )
-    return "operator"
-
-
-OperatorDep = Annotated[str, Depends(operator)]
-
-
-class Acknowledgement(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    by: str = Field(min_length=1, max_length=200, description="Who acknowledges")
-
-
-@router.post(
-    "/v1/alerts/{alert_id}/ack",
-    tags=["alerts"],
-    responses={
-        **_OPERATOR_ANSWERS,
-        404: {"model": Problem, "description": "No such alert."},
-        409: {"model": Problem, "description": "The alert is resolved."},
-    },
-)
-async def acknowledge_alert(
-    alert_id: uuid.UUID, body: Acknowledgement, runtime: RuntimeDep, _: OperatorDep
-) -> dict[str, Any]:
-    async with database(runtime) as connection:
-        changed, alert = await store.acknowledge(
-            connection, alert_id, by=body.by, now=runtime.clock()
-        )
-    if alert is None:
-        raise HTTPException(status_code=404, detail=f"no alert {alert_id}")
-    if changed:
-        runtime.metrics.acknowledgements.labels("api").inc()
-    elif alert["state"] != "acknowledged":
-        raise HTTPException(status_code=409, detail=f"alert {alert_id} is {alert['state']}")
-    return {"changed": changed, "alert": operations.alert_json(alert)}
-
-
-@router.get("/v1/alerts", tags=["alerts"], responses=_OPERATOR_ANSWERS)
-async def open_alerts(runtime: RuntimeDep, _: OperatorDep) -> list[dict[str, Any]]:
-    async with database(runtime) as connection:
-        return await operations.open_alerts(connection)
-
-
-class SilenceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    target: str | None = Field(default=None, min_length=1, max_length=200)
-    indicator: str | None = Field(default=None, min_length=1, max_length=200)
-    scope: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: datetime | None = Field(default=None, description="With a UTC offset; now if absent")
-    ends_at: datetime = Field(description="With a UTC offset, e.g. 2023-08-01T00:00:00+07:00")
-    created_by: str = Field(min_length=1, max_length=200)
-    comment: str = Field(min_length=1, max_length=1000)
-
-    @model_validator(mode="after")
-    def _a_real_window(self) -> SilenceRequest:
-        texts = (self.target, self.indicator, self.scope, self.created_by, self.comment)
-        if any(text is not None and "\x00" in text for text in texts):
-            raise ValueError("text may not contain NUL characters")
-        for moment in (self.starts_at, self.ends_at):
-            if moment is None:
-                continue
-            if moment.tzinfo is None:
-                raise ValueError("times need a UTC offset, e.g. +07:00")
-            try:
-                moment.astimezone(UTC)
-            except OverflowError as error:
-                raise ValueError("a time outside the calendar") from error
-        if self.starts_at is not None and self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        if not (self.target or self.indicator or self.scope):
-            raise ValueError("a silence names a target, indicator or scope")
-        return self
-
-
-@router.post("/v1/silences", status_code=201, tags=["silences"], responses=_OPERATOR_ANSWERS)
-async def create_silence(
-    body: SilenceRequest, runtime: RuntimeDep, _: OperatorDep
-) -> dict[str, str]:
-    starts = body.starts_at or runtime.clock()
-    if body.ends_at <= starts:
-        raise _invalid("ends_at", "ends_at must be in the future when starts_at is not given")
-    async with database(runtime) as connection:
-        try:
-            silence_id = await operations.create_silence(
-                connection,
-                target=body.target,
-                indicator=body.indicator,
-                scope=body.scope,
-                starts_at=starts,
-                ends_at=body.ends_at,
-                created_by=body.created_by,
-                comment=body.comment,
-            )
-        except operations.UnknownSubjectError as unknown:
-            raise _invalid("target", str(unknown)) from unknown
-    return {"id": str(silence_id)}
-
-
-def _invalid(field: str, message: str) -> RequestValidationError:
-    """A 422 shaped like every other one, so the answer matches the documented schema."""
-    return RequestValidationError(
-        [{"type": "value_error", "loc": ("body", field), "msg": message, "input": None}]
     )
