@@ -118,8 +118,8 @@ async def list_silences(
     `ended_by`: only those over by that moment (ended early or their window passed)."""
     rows = await connection.fetch(
         "SELECT id, target, indicator, scope, starts_at, ends_at, created_by, created_at, comment, ended_at, ended_by FROM ioc.silences "
-        "WHERE ($1::timestamptz IS NULL OR ends_at > $1) "
-        "AND ($2::timestamptz IS NULL OR ends_at <= $2) "
+        "WHERE ($1::timestamptz IS NULL OR (ended_at IS NULL AND ends_at > $1)) "
+        "AND ($2::timestamptz IS NULL OR ended_at IS NOT NULL OR ends_at <= $2) "
         "ORDER BY starts_at DESC, id LIMIT 1000",
         active_at,
         ended_by,
