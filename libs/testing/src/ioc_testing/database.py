@@ -27,9 +27,7 @@ async def operator_with_token(
     `ioc-db operator-token create` would make them (as the migrator)."""
     connection = await asyncpg.connect(database.dsns["migrator"])
     try:
-        await create_operator(
-            connection, name=name, display_name=display_name or name, role=role
-        )
+        await create_operator(connection, name=name, display_name=display_name or name, role=role)
         return (await issue_operator_token(connection, operator=name)).token
     finally:
         await connection.close()

@@ -3,14 +3,30 @@ describes every body and clients can be generated from it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ioc_storage.operators import Role
+
+_DATE_FIRST = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _written_time(value: object) -> object:
+    """Times are ISO 8601 text, as documented; pydantic would also take a number of
+    seconds since 1970, which no client means."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_FIRST.match(value):
+        raise ValueError("a time is written like 2023-08-01T00:00:00+07:00")
+    return value
+
+
+WrittenTime = Annotated[datetime, BeforeValidator(_written_time)]
 
 
 class Problem(BaseModel):
@@ -65,8 +81,10 @@ class SilenceRequest(BaseModel):
     target: str | None = Field(default=None, min_length=1, max_length=200)
     indicator: str | None = Field(default=None, min_length=1, max_length=200)
     scope: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: datetime | None = Field(default=None, description="With a UTC offset; now if absent")
-    ends_at: datetime = Field(description="With a UTC offset, e.g. 2023-08-01T00:00:00+07:00")
+    starts_at: WrittenTime | None = Field(
+        default=None, description="With a UTC offset; now if absent"
+    )
+    ends_at: WrittenTime = Field(description="With a UTC offset, e.g. 2023-08-01T00:00:00+07:00")
     comment: str = Field(min_length=1, max_length=1000, description="Why, for the others")
 
     @model_validator(mode="after")
@@ -87,6 +105,53 @@ class SilenceRequest(BaseModel):
             raise ValueError("ends_at must be after starts_at")
         if not (self.target or self.indicator or self.scope):
             raise ValueError("a silence names a target, indicator or scope")
+        return self
+
+
+class SilenceQuery(BaseModel):
+    """Unknown parameters are refused (422), not ignored: a typo is not a filter."""
+
+    model_config = ConfigDict(extra="forbid")
+    state: SilenceState | None = Field(
+        default=None, description="Only these: pending or active (still to hold), or ended"
+    )
+
+
+# PostgreSQL text cannot hold NUL: refused as invalid (422), never a database error.
+_NO_NUL = r"^[^\x00]*$"
+
+
+class AuditQuery(BaseModel):
+    """Filters of the audit trail; unknown parameters are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    actor: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=_NO_NUL, examples=["an.nguyen"]
+    )
+    action: str | None = Field(
+        default=None, min_length=1, max_length=100, pattern=_NO_NUL, examples=["silence.create"]
+    )
+    since: WrittenTime | None = Field(
+        default=None, alias="from", description="At or after this, with a UTC offset"
+    )
+    until: WrittenTime | None = Field(
+        default=None, alias="to", description="Before this, with a UTC offset"
+    )
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _times_with_offsets(self) -> AuditQuery:
+        for moment in (self.since, self.until):
+            if moment is None:
+                continue
+            # Without an offset it would be read in the server's zone: refused instead.
+            if moment.tzinfo is None:
+                raise ValueError("times need a UTC offset, e.g. 2023-08-01T00:00:00+07:00")
+            try:
+                moment.astimezone(UTC)
+            except OverflowError as error:
+                raise ValueError("a time outside the calendar") from error
         return self
 
 

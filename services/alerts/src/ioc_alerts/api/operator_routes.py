@@ -19,6 +19,7 @@ from ioc_alerts.api.models import (
     AcknowledgeRequest,
     AlertView,
     Problem,
+    SilenceQuery,
     SilenceRequest,
     SilenceState,
     SilenceView,
@@ -127,12 +128,10 @@ async def create_silence(
 async def list_silences(
     runtime: RuntimeDep,
     _: Viewer,
-    state: Annotated[
-        SilenceState | None,
-        Query(description="Only these: pending or active (still to hold), or ended"),
-    ] = None,
+    query: Annotated[SilenceQuery, Query()],
 ) -> list[SilenceView]:
     """Silences, newest first (at most 1,000): active, pending and ended."""
+    state = query.state
     now = runtime.clock()
     ended = state is SilenceState.ENDED
     holding = state in (SilenceState.ACTIVE, SilenceState.PENDING)
