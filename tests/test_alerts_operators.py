@@ -151,6 +151,10 @@ async def test_two_operators_act_in_their_own_names_and_the_trail_says_so(
     assert {e["actor_kind"] for e in an_did + binh_did} == {"operator"}
     assert binh_did[1]["detail"]["comment"] == "Đã gọi Sở"
     assert {e["actor"] for e in everything} == {"an.nguyen", "binh.tran"}
+    # The tokens were presented on every request and are in no log line.
+    log = alerts.log_path.read_text(encoding="utf-8", errors="replace")
+    for token in (an, binh, admin):
+        assert token.rsplit("_", 1)[1] not in log
 
 
 async def test_a_viewer_reads_but_cannot_act_nor_read_the_trail(
