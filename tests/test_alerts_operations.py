@@ -12,7 +12,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ioc_contracts import AlertStateChanged
+from ioc_storage.operators import Role
 from ioc_testing import ScratchDatabase
+from ioc_testing.database import operator_with_token
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import (
     PipelineTopics,
@@ -25,7 +27,7 @@ from ioc_testing.pipeline import (
 
 pytestmark = pytest.mark.connected
 
-TOKEN = "test-operator-token-0123456789"
+OFFICE = "Chánh Văn phòng UBND tỉnh"
 
 
 async def test_silence_api_acknowledgement_digest_and_state_changes(
@@ -47,6 +49,9 @@ async def test_silence_api_acknowledgement_digest_and_state_changes(
         # The digest goes out once 07:30 has passed: at once on this clock (09:00).
         **mailing_settings(mail_server.port, IOC_ALERTS_DIGEST_AT="07:30"),
     )
+    token = await operator_with_token(
+        catalog_database, "cvp.ubnd", role=Role.OPERATOR, display_name=OFFICE
+    )
     aggregator_process.start()
     alerts.start()
     try:
@@ -58,45 +63,41 @@ async def test_silence_api_acknowledgement_digest_and_state_changes(
                 json={
                     "target": "dvc.paperless-100",
                     "ends_at": "2023-08-01T00:00:00+07:00",
-                    "created_by": "Trực ban IOC",
                     "comment": "Đang rà soát danh mục DVCTT giai đoạn 1",
                 },
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             assert silence.status_code == 201, silence.text
             bad = await api.post(
                 "/v1/silences",
-                json={"ends_at": "2023-08-01T00:00:00+07:00", "created_by": "x", "comment": "y"},
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                json={"ends_at": "2023-08-01T00:00:00+07:00", "comment": "y"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             assert bad.status_code == 422
 
             await publish_slow_paperless(producer, pipeline_topics.events)
 
             async def opened() -> bool:
-                listing = await api.get("/v1/alerts", headers={"Authorization": f"Bearer {TOKEN}"})
+                listing = await api.get("/v1/alerts", headers={"Authorization": f"Bearer {token}"})
                 return any(a["target"] == "dvc.paperless-100" for a in listing.json())
 
             await wait_for(opened, what="the paperless alert to open")
-            listing = await api.get("/v1/alerts", headers={"Authorization": f"Bearer {TOKEN}"})
+            listing = await api.get("/v1/alerts", headers={"Authorization": f"Bearer {token}"})
             alert = next(a for a in listing.json() if a["target"] == "dvc.paperless-100")
             ack = await api.post(
                 f"/v1/alerts/{alert['id']}/ack",
-                json={"by": "Chánh Văn phòng UBND tỉnh"},
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             assert ack.status_code == 200
             assert ack.json()["changed"] is True
             again = await api.post(
                 f"/v1/alerts/{alert['id']}/ack",
-                json={"by": "Chánh Văn phòng UBND tỉnh"},
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             assert again.json()["changed"] is False
             missing = await api.post(
                 f"/v1/alerts/{uuid.uuid4()}/ack",
-                json={"by": "x"},
-                headers={"Authorization": f"Bearer {TOKEN}"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             assert missing.status_code == 404
 
@@ -149,6 +150,6 @@ async def test_silence_api_acknowledgement_digest_and_state_changes(
             await consumer.stop()
         paperless = [c for c in changes if c.target_id == "dvc.paperless-100"]
         assert [c.state.value for c in paperless] == ["firing", "acknowledged"]
-        assert paperless[1].changed_by == "Chánh Văn phòng UBND tỉnh"
+        assert paperless[1].changed_by == OFFICE
     finally:
         alerts.kill()

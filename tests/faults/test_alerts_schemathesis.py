@@ -1,5 +1,7 @@
 """Bad input at the alert service's door: schemathesis drives the real process from its
-own OpenAPI document. No 5xx, and every answer is one the document describes."""
+own OpenAPI document, as an admin (every route open), as a viewer (the changes refused
+with 403) and with a token that is no token. No 5xx, and every answer is one the
+document describes."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.core.result import Err
 
+from ioc_storage.operators import Role
 from ioc_testing import ScratchDatabase
+from ioc_testing.database import operator_with_token
 from ioc_testing.ledger import FaultResult, record_result
 from ioc_testing.pipeline import PipelineTopics, alerts_service
 
@@ -22,7 +26,6 @@ from .test_ingest_schemathesis import CHECKS
 
 pytestmark = pytest.mark.connected
 
-TOKEN = "test-operator-token-0123456789"
 EXAMPLES_PER_OPERATION_AND_MODE = 100
 
 
@@ -60,9 +63,9 @@ def fuzz(base_url: str, headers: dict[str, str]) -> int:
 
 
 @pytest.mark.parametrize(
-    "authorization",
-    [f"Bearer {TOKEN}", "Bearer été-and-more"],
-    ids=["operator", "non-ascii-token"],
+    "role",
+    [Role.ADMIN, Role.VIEWER, None],
+    ids=["admin", "viewer", "non-ascii-token"],
 )
 async def test_the_alerts_api_answers_every_generated_request_as_documented(
     catalog_database: ScratchDatabase,
@@ -71,8 +74,13 @@ async def test_the_alerts_api_answers_every_generated_request_as_documented(
     unique_name: str,
     tmp_path: Path,
     request: pytest.FixtureRequest,
-    authorization: str,
+    role: Role | None,
 ) -> None:
+    if role is None:
+        authorization = "Bearer été-and-more"
+    else:
+        token = await operator_with_token(catalog_database, f"fuzz.{role.value}", role=role)
+        authorization = f"Bearer {token}"
     alerts = alerts_service(
         catalog_database,
         pipeline_topics,
@@ -95,7 +103,7 @@ async def test_the_alerts_api_answers_every_generated_request_as_documented(
         FaultResult(
             fault=f"schemathesis on alerts ({request.node.callspec.id})",
             description="requests generated from the alert service's /openapi.json, valid and "
-            "invalid, with the operator token or a non-ASCII one; checks: no 5xx, documented "
+            "invalid, with an admin's or a viewer's personal token or a non-ASCII one; checks: no 5xx, documented "
             "status, content type, headers and body schema, invalid data refused",
             test=request.node.nodeid,
             events=sent,

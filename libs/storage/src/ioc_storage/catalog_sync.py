@@ -16,6 +16,7 @@ from ioc_catalog.loader import default_catalog_dir, load_catalog
 from ioc_catalog.policy import grants
 from ioc_catalog.scopes import resolve_changes
 from ioc_contracts.catalog import Catalog
+from ioc_storage.audit import Actor, AuditAction, AuditRecord, record_audit
 from ioc_storage.connection import Connection
 
 
@@ -204,7 +205,7 @@ async def sync_catalog(connection: Connection, catalog: Catalog) -> dict[str, in
     }
 
 
-async def _sync_scope_changes(connection: asyncpg.Connection, catalog: Catalog) -> None:
+async def _sync_scope_changes(connection: Connection, catalog: Catalog) -> None:
     """The map's changes, a removed level's retired scopes listed one by one."""
     by_code = {change.code: change for change in catalog.scope_changes}
     levels = {
@@ -241,10 +242,23 @@ async def _sync_scope_changes(connection: asyncpg.Connection, catalog: Catalog) 
     )
 
 
-async def load_and_sync(dsn: str, directory: str | None) -> dict[str, int]:
-    catalog = load_catalog(Path(directory) if directory else default_catalog_dir())
+async def load_and_sync(dsn: str, directory: str | None, *, actor: Actor) -> dict[str, int]:
+    """Loads the catalog folder and syncs it, recording who loaded what in the audit log."""
+    folder = Path(directory) if directory else default_catalog_dir()
+    catalog = load_catalog(folder)
     connection = await asyncpg.connect(dsn)
     try:
-        return await sync_catalog(connection, catalog)
+        async with connection.transaction():
+            counts = await sync_catalog(connection, catalog)
+            await record_audit(
+                connection,
+                AuditRecord(
+                    actor=actor,
+                    action=AuditAction.CATALOG_LOAD,
+                    subject=str(folder.resolve()),
+                    detail=counts,
+                ),
+            )
+        return counts
     finally:
         await connection.close()

@@ -11,8 +11,10 @@ import asyncpg
 
 from ioc_catalog.errors import CatalogError
 from ioc_runtime import load_settings
+from ioc_storage.audit import AuditAction, AuditRecord, cli_actor, record_audit
 from ioc_storage.bootstrap import bootstrap
 from ioc_storage.catalog_sync import CatalogSyncError, load_and_sync
+from ioc_storage.cli_operators import add_operator_commands, run_operator_command
 from ioc_storage.connection import Connection
 from ioc_storage.credentials import (
     ApiKeyInfo,
@@ -22,6 +24,7 @@ from ioc_storage.credentials import (
     revoke_api_key,
 )
 from ioc_storage.migrate import MigrationError, apply_migrations, shipped_migrations
+from ioc_storage.operators import OperatorError
 from ioc_storage.settings import BootstrapSettings, DatabaseSettings
 
 
@@ -58,7 +61,9 @@ async def _migrate() -> int:
 
 async def _load_catalog(directory: str | None) -> int:
     settings = load_settings(DatabaseSettings, "ioc-db")
-    counts = await load_and_sync(settings.database_url.get_secret_value(), directory)
+    counts = await load_and_sync(
+        settings.database_url.get_secret_value(), directory, actor=cli_actor()
+    )
     _progress("catalog loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
 
@@ -71,7 +76,17 @@ async def _connect_as_migrator() -> Connection:
 async def _create_api_key(agency: str, comment: str | None) -> int:
     connection = await _connect_as_migrator()
     try:
-        issued = await create_api_key(connection, agency=agency, comment=comment)
+        async with connection.transaction():
+            issued = await create_api_key(connection, agency=agency, comment=comment)
+            await record_audit(
+                connection,
+                AuditRecord(
+                    actor=cli_actor(),
+                    action=AuditAction.API_KEY_CREATE,
+                    subject=issued.key_prefix,
+                    detail={"agency": agency, "comment": comment},
+                ),
+            )
     finally:
         await connection.close()
     # The key alone on stdout, so `KEY=$(ioc-db api-key create ...)` captures just it.
@@ -86,7 +101,18 @@ async def _create_api_key(agency: str, comment: str | None) -> int:
 async def _revoke_api_key(prefix: str) -> int:
     connection = await _connect_as_migrator()
     try:
-        revoked = await revoke_api_key(connection, prefix=prefix)
+        async with connection.transaction():
+            revoked = await revoke_api_key(connection, prefix=prefix)
+            for key in revoked:
+                await record_audit(
+                    connection,
+                    AuditRecord(
+                        actor=cli_actor(),
+                        action=AuditAction.API_KEY_REVOKE,
+                        subject=key.key_prefix,
+                        detail={"agency": key.agency},
+                    ),
+                )
     finally:
         await connection.close()
     if not revoked:
@@ -149,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prepare the IOC monitor database. Connection settings come from the "
         "environment: IOC_DATABASE_URL (the migration role) and, for bootstrap, "
         "IOC_DB_SUPERUSER_URL and IOC_DB_PASSWORD_{MIGRATOR,WRITER,INGEST,ALERTS,READER}. "
-        "api-key also runs as the migration role: ingest may only read the key hashes.",
+        "api-key, operator and operator-token also run as the migration role: the services "
+        "may only read the hashes. Changes are recorded in the audit log under the system "
+        "user running the command.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
@@ -161,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--dir", help="catalog folder (default: the shipped Bình Dương catalog)")
     _add_api_key_commands(commands)
+    add_operator_commands(commands)
     return parser
 
 
@@ -175,6 +204,8 @@ def _run(arguments: argparse.Namespace) -> int:
         if arguments.action == "revoke":
             return asyncio.run(_revoke_api_key(arguments.prefix))
         return asyncio.run(_list_api_keys(arguments.agency))
+    if arguments.command in ("operator", "operator-token"):
+        return asyncio.run(run_operator_command(arguments))
     return asyncio.run(_load_catalog(arguments.dir))
 
 
@@ -185,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CatalogError as error:
         _progress(f"ioc-db: the catalog is not valid, nothing was loaded\n{error}")
         return 1
-    except (MigrationError, CatalogSyncError, CredentialError) as error:
+    except (MigrationError, CatalogSyncError, CredentialError, OperatorError) as error:
         _progress(f"ioc-db: {error}")
         return 1
     except (OSError, asyncpg.PostgresError) as error:

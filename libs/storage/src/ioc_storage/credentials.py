@@ -27,7 +27,7 @@ from ioc_storage.connection import Connection
 
 KEY_SCHEME = "ioc"
 PREFIX_LENGTH = 8
-_PREFIX_ALPHABET = string.ascii_lowercase + string.digits
+PREFIX_ALPHABET = string.ascii_lowercase + string.digits
 # token_urlsafe(32) gives 43 characters; a longer secret stays valid should that grow.
 # Matched with fullmatch(): a "$" anchor would let a trailing newline through.
 _KEY_PATTERN = re.compile(r"ioc_(?P<prefix>[a-z0-9]{8})_(?P<secret>[A-Za-z0-9_-]{32,128})")
@@ -83,7 +83,7 @@ def key_prefix_of(key: str) -> str | None:
 
 def new_api_key() -> str:
     """A fresh random key (not stored anywhere yet)."""
-    prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
+    prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
     return f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
 
 

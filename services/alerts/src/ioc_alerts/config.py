@@ -17,6 +17,7 @@ from ioc_alerts.notify.zalo import ZALO_API, ZaloSettings
 from ioc_alerts.notify.zalo_oauth import ZALO_OAUTH, ZaloAppSettings
 from ioc_contracts.topics import ALERTS_TOPIC, SERIES_UPDATED_TOPIC
 from ioc_runtime import ServiceSettings
+from ioc_runtime.settings import Environment
 
 
 class AlertsSettings(ServiceSettings):
@@ -27,7 +28,12 @@ class AlertsSettings(ServiceSettings):
         default="http://127.0.0.1:8082", description="Where leaders reach the ack links"
     )
     ack_secret: SecretStr = Field(min_length=16, description="Signs acknowledgement links")
-    api_token: SecretStr = Field(min_length=16, description="Bearer token of the operators' API")
+    api_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Development only: a shared token acting as the admin `bootstrap` "
+        "(./dev up, tests). Operators use personal tokens (ioc-db operator-token create).",
+    )
     grafana_url: str | None = Field(default=None, description="Grafana base URL for panel links")
     ack_link_valid_days: float = Field(
         default=3.0, gt=0, le=60, description="How long an acknowledgement link works"
@@ -117,6 +123,16 @@ class AlertsSettings(ServiceSettings):
         if self.webhook_secret is not None:
             # The key without its prefix is as secret as the whole.
             yield self.webhook_secret.get_secret_value().removeprefix(SECRET_PREFIX)
+
+    @model_validator(mode="after")
+    def _no_shared_token_in_production(self) -> AlertsSettings:
+        # A shared token names nobody: in production every change has a person behind it.
+        if self.api_token is not None and self.env is Environment.PRODUCTION:
+            raise ValueError(
+                "IOC_API_TOKEN is for development only; issue personal tokens with "
+                "`ioc-db operator-token create` and unset it"
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_way_to_zalo(self) -> AlertsSettings:

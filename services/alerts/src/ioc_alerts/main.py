@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.routing import Route
 
-from ioc_alerts.api import health, links, routes
+from ioc_alerts.api import admin_routes, health, links, operator_routes
 from ioc_alerts.clock import real_clock
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.decide import subscriber
@@ -59,7 +59,7 @@ def create_app(
         burst=settings.failed_attempts_burst,
         clock=time.monotonic,
     )
-    for router in (links.router, routes.router, health.router):
+    for router in (links.router, operator_routes.router, admin_routes.router, health.router):
         app.include_router(router)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).

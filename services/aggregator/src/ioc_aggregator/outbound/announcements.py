@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from ioc_storage.connection import Connection
 from ioc_aggregator.domain.batch import Announcement
 
 _log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ FORGET = "DELETE FROM ioc.series_updates_outbox WHERE id = ANY($1::bigint[])"
 
 
 async def record_announcements(
-    connection: asyncpg.Connection, announcements: Sequence[Announcement]
+    connection: Connection, announcements: Sequence[Announcement]
 ) -> list[int]:
     """Writes the messages in the caller's transaction, as one row; returns its id."""
     if not announcements:

@@ -1,4 +1,7 @@
-"""The operators' and leaders' edge (the HTTP routes): alerts, acknowledgements, silences."""
+"""The operators' and leaders' edge (the HTTP routes): alerts and acknowledgements.
+
+Silences are in `silences`; the audited acknowledgement in `operator_alerts`.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +16,6 @@ from ioc_storage.connection import Connection
 from ioc_alerts.adapters.alerts import lock_target, record_change
 from ioc_contracts import AlertStateChanged
 from ioc_contracts.status import AlertState, RiskStatus, Severity
-
-
-class UnknownSubjectError(Exception):
-    """A silence names a target or indicator the catalog does not have."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,36 +125,6 @@ async def acknowledge(
         )
         await record_change(connection, change)
     return True, updated
-
-
-async def create_silence(
-    connection: Connection,
-    *,
-    target: str | None,
-    indicator: str | None,
-    scope: str | None,
-    starts_at: datetime,
-    ends_at: datetime,
-    created_by: str,
-    comment: str,
-) -> uuid.UUID:
-    silence_id = uuid.uuid4()
-    try:
-        await connection.execute(
-            "INSERT INTO ioc.silences (id, target, indicator, scope, starts_at, ends_at, "
-            "created_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            silence_id,
-            target,
-            indicator,
-            scope,
-            starts_at,
-            ends_at,
-            created_by,
-            comment,
-        )
-    except asyncpg.ForeignKeyViolationError as error:
-        raise UnknownSubjectError("no such target or indicator in the catalog") from error
-    return silence_id
 
 
 async def ping(connection: Connection) -> None:

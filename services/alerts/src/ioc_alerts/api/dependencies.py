@@ -57,8 +57,10 @@ def ack_secret(settings: Annotated[AlertsSettings, Depends(_settings)]) -> bytes
     return settings.ack_secret.get_secret_value().encode()
 
 
-def api_token(settings: Annotated[AlertsSettings, Depends(_settings)]) -> str:
-    return settings.api_token.get_secret_value()
+def bootstrap_token(settings: Annotated[AlertsSettings, Depends(_settings)]) -> str | None:
+    """The development-only shared admin token (IOC_API_TOKEN), or None."""
+    token = settings.api_token
+    return token.get_secret_value() if token is not None else None
 
 
 ClockDep = Annotated[Clock, Depends(_clock)]
@@ -67,4 +69,4 @@ FailuresDep = Annotated[KeyedRateLimiter, Depends(_failures)]
 DatabaseDep = Annotated[Database, Depends(_database)]
 CatalogDep = Annotated[CatalogSource, Depends(_catalog)]
 AckSecretDep = Annotated[bytes, Depends(ack_secret)]
-ApiTokenDep = Annotated[str, Depends(api_token)]
+BootstrapTokenDep = Annotated[str | None, Depends(bootstrap_token)]

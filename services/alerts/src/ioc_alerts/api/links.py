@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ioc_alerts.adapters import operations
+from ioc_alerts.adapters import operations, operator_alerts
 from ioc_alerts.api.dependencies import (
     AckSecretDep,
     CatalogDep,
@@ -19,7 +19,7 @@ from ioc_alerts.api.dependencies import (
     FailuresDep,
     MetricsDep,
 )
-from ioc_alerts.api.guard import count_failure, refuse_if_failing
+from ioc_alerts.api.guard import client_address, count_failure, refuse_if_failing
 from ioc_alerts.api.pages import (
     CONFIRM_FIELD,
     CONFIRM_VALUE,
@@ -32,6 +32,7 @@ from ioc_alerts.api.pages import (
 )
 from ioc_alerts.lifecycle.ack_links import LinkCheck, ack_query, check_ack_link
 from ioc_contracts.status import AlertState
+from ioc_storage.audit import Actor, ActorKind
 
 router = APIRouter()
 
@@ -142,7 +143,16 @@ async def confirm_ack_link(
     person = (await catalog()).recipients.get(r)
     by = f"{person.name} ({person.role_vi})" if person else r
     async with database.connection() as connection:
-        changed, alert = await operations.acknowledge(connection, alert_id, by=by, now=clock())
+        result = await operator_alerts.acknowledge(
+            connection,
+            alert_id,
+            by=by,
+            actor=Actor(r, ActorKind.RECIPIENT),
+            now=clock(),
+            detail={"via": "link"},
+            remote_addr=client_address(request),
+        )
+        changed, alert = result.changed, result.alert
         if alert is None:
             return _html(invalid_link_page(), 404)
         title = await operations.target_title(connection, alert.target)
