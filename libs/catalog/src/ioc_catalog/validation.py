@@ -55,6 +55,7 @@ def validate_catalog(
         *_agency_problems(catalog),
         *_indicator_problems(catalog),
         *_target_problems(catalog),
+        *_recipient_problems(catalog),
     ]
     order = [DOMAINS_FILE, AGENCIES_FILE, INDICATORS_FILE, TARGETS_FILE, RECIPIENTS_FILE]
     findings.sort(key=lambda finding: (order.index(finding.file), finding.index))
@@ -189,6 +190,14 @@ def _target_problems(catalog: Catalog) -> Iterator[_Finding]:
             for recipient in level.notify:
                 if recipient not in recipients:
                     yield _with(found, f"escalation to unknown recipient {recipient!r}")
+
+
+def _recipient_problems(catalog: Catalog) -> Iterator[_Finding]:
+    agencies = {agency.code for agency in catalog.agencies}
+    for index, recipient in enumerate(catalog.recipients):
+        if recipient.agency is not None and recipient.agency not in agencies:
+            found = _Finding(RECIPIENTS_FILE, index, f"recipient {recipient.id!r}", "")
+            yield _with(found, f"unknown agency {recipient.agency!r}")
 
 
 def _value_problems(target: Target, indicator: Indicator) -> Iterator[str]:

@@ -129,7 +129,17 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
             connection,
             "recipients",
             "id",
-            ("id", "name", "role_vi", "email", "telegram_chat_id", "zalo_user_id", "language"),
+            (
+                "id",
+                "name",
+                "role_vi",
+                "email",
+                "telegram_chat_id",
+                "zalo_user_id",
+                "language",
+                "agency",
+                "duty",
+            ),
             [
                 (
                     r.id,
@@ -139,6 +149,8 @@ async def sync_catalog(connection: asyncpg.Connection, catalog: Catalog) -> dict
                     r.telegram_chat_id,
                     r.zalo_user_id,
                     r.language.value,
+                    r.agency,
+                    r.duty.value if r.duty else None,
                 )
                 for r in catalog.recipients
             ],
