@@ -34,6 +34,7 @@ from ioc_alerts.adapters import digests, ledger
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.adapters.ledger import AttemptOutcome, ClaimedNotification, NotificationStatus
 from ioc_alerts.context_builder import LinkSettings, alert_context
+from ioc_alerts.domain.reminders import DEFAULT_POLICY, ReminderPolicy
 from ioc_alerts.messages import AlertContext, NotificationKind, render, render_digest
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import (
@@ -43,6 +44,7 @@ from ioc_alerts.notify.delivery import (
     OutgoingMessage,
 )
 from ioc_alerts.notify.retry import RetryPolicy
+from ioc_alerts.reminders import reminder_message
 from ioc_contracts.catalog import Language, Recipient
 from ioc_runtime import redact
 
@@ -79,6 +81,7 @@ class Dispatcher:
     lease: timedelta = LEASE
     send_deadline: timedelta = SEND_DEADLINE
     max_in_flight: int = MAX_IN_FLIGHT
+    reminders: ReminderPolicy = DEFAULT_POLICY
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def dispatch_due(self) -> int:
@@ -258,6 +261,9 @@ class Dispatcher:
             return OutgoingMessage(
                 rendered, str(claimed.id), None, recipient.language, None, tuple(contexts)
             )
+        if kind is NotificationKind.REMINDER:
+            # About a report, not an alert: rendered and closed by ioc_alerts.reminders.
+            return await reminder_message(connection, claimed, recipient, catalog, self.reminders)
         assert claimed.alert_id is not None
         state = await ledger.alert_state(connection, claimed.alert_id)
         if state == "resolved" and kind in _SUPERSEDED_BY_RESOLUTION:

@@ -37,6 +37,7 @@ from ioc_alerts.notify.webhook import WebhookChannel
 from ioc_alerts.notify.zalo import ZaloChannel
 from ioc_alerts.notify.zalo_tokens import StoredZaloTokens
 from ioc_alerts.outbox import publish_pending
+from ioc_alerts.reminders import ReminderPlanner
 from ioc_alerts.runtime import Runtime
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
@@ -156,6 +157,7 @@ def create_app(
             lease=timedelta(seconds=settings.alerts_lease_seconds),
             send_deadline=timedelta(seconds=settings.alerts_send_deadline_seconds),
             max_in_flight=settings.alerts_max_in_flight,
+            reminders=settings.reminder_policy(),
         )
         runtime = Runtime(
             pool=pool,
@@ -206,6 +208,24 @@ def create_app(
                 every("outbox", settings.alerts_dispatch_every_seconds, publish_changes)
             ),
         ]
+        # The reporting calendar's reminders: planned on the evaluation's schedule.
+        if settings.alerts_reminders_enabled:
+            reminder_planner = ReminderPlanner(
+                pool=pool,
+                catalog=catalog.current,
+                policy=settings.reminder_policy(),
+                quiet_hours=settings.quiet_hours(),
+                clock=clock,
+            )
+            tasks.append(
+                asyncio.create_task(
+                    every(
+                        "reminders",
+                        settings.alerts_evaluate_every_seconds,
+                        reminder_planner.plan_due,
+                    )
+                )
+            )
         try:
             yield
         finally:

@@ -43,6 +43,13 @@ class ReminderPolicy:
     """Cadences reminded; daily figures come from systems, which a reminder cannot hurry."""
 
 
+DEFAULT_POLICY = ReminderPolicy(
+    lead=timedelta(days=3),
+    grace=timedelta(days=2),
+    cadences=frozenset({Cadence.WEEKLY, Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.YEARLY}),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportingDuty:
     """A series an agency answers for, with its calendar."""
