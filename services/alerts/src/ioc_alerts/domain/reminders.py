@@ -96,7 +96,9 @@ def reminder_moment(period: ReportingPeriod, policy: ReminderPolicy) -> datetime
     return max(period.due_at - policy.lead, period.end)
 
 
-def stage_at(period: ReportingPeriod, now: datetime, policy: ReminderPolicy) -> ReminderStage | None:
+def stage_at(
+    period: ReportingPeriod, now: datetime, policy: ReminderPolicy
+) -> ReminderStage | None:
     """The reminder stage `period`'s missing report has reached at `now`, if any."""
     if now < reminder_moment(period, policy):
         return None

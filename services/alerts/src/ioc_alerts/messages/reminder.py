@@ -56,7 +56,7 @@ def render_reminder(context: ReminderContext, language: Language) -> RenderedMes
         headline=_headline(context.stage, first),
         blocks=(_block(context, first), _block(context, second, heading=True)),
         accent=_ACCENT[context.stage],
-        note=_note(first),
+        note=f"{_note(first)}\n{_note(second)}",
     )
     return compose(draft)
 
@@ -141,9 +141,7 @@ def _lead(context: ReminderContext, language: Language) -> str:
             ),
         }[context.stage]
     return {
-        ReminderStage.DUE_SOON: (
-            f"The figure for {period} is due at the IOC by the end of {due}."
-        ),
+        ReminderStage.DUE_SOON: (f"The figure for {period} is due at the IOC by the end of {due}."),
         ReminderStage.OVERDUE: (
             f"The figure for {period} was due by {due} and has not reached the IOC. "
             f"If it is still missing at {escalates}, the agency's head will be told."
