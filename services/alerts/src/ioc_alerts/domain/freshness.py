@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ioc_alerts.domain import wording
-from ioc_catalog.calendar import period_containing
 from ioc_alerts.domain.assessment import Assessment
 from ioc_alerts.domain.dates import days_between
 from ioc_alerts.domain.series import Series
+from ioc_catalog.calendar import period_containing
 from ioc_contracts.catalog import Indicator, Language, Target
 from ioc_contracts.status import RiskStatus
 
