@@ -264,3 +264,16 @@ async def test_a_reminder_queued_before_the_figure_came_is_not_sent(
     assert status == "suppressed"
     # Other reports still missing were reminded as usual.
     assert mail_server.mailbox.messages
+
+    # June's report is in: no overdue notice nor escalation is decided for it later.
+    for moment in ("2023-07-06 09:00", "2023-07-08 09:00"):
+        clock.now = _vn(moment)
+        await planner.plan_due()
+    stages = await pool.fetch(
+        "SELECT stage FROM ioc.reporting_reminders WHERE indicator = $1 AND scope = $2 "
+        "AND period_start = $3",
+        INDICATOR,
+        SCOPE,
+        _vn("2023-06-01 00:00"),
+    )
+    assert [row["stage"] for row in stages] == ["due_soon"]
