@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from email.parser import BytesParser
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,13 @@ def _port_open(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _mailed(output: str, address: str, subject: str) -> bool:
+    """Whether the runner showed a message to `address` whose subject starts `subject`."""
+    return any(
+        address in line and f": {subject}" in line for line in output.splitlines() if "✉" in line
+    )
 
 
 def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
@@ -80,7 +89,10 @@ def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
             lagging = (
                 "Sở Tài nguyên và Môi trường hoàn thành bộ dữ liệu số trước 30/6/2023" in output
             )
-            if told and lagging:
+            # The reporting calendar at work: a data officer reminded, a director told.
+            reminded = _mailed(output, "so-lieu@stnmt.binhduong.example", "[IOC] Nhắc hạn báo cáo")
+            escalated = _mailed(output, "giam-doc@stnmt.binhduong.example", "[IOC] Chuyển cấp")
+            if told and lagging and reminded and escalated:
                 break
             assert runner.poll() is None, output
             time.sleep(0.5)
@@ -89,6 +101,15 @@ def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
         assert "[Cảnh báo · khẩn cấp]" in output
         assert "Sở Tài nguyên và Môi trường hoàn thành bộ dữ liệu số trước 30/6/2023" in output
         assert list((tmp_path / "mail").glob("*.eml"))
+        assert _mailed(output, "so-lieu@stnmt.binhduong.example", "[IOC] Nhắc hạn báo cáo")
+        assert _mailed(
+            output, "giam-doc@stnmt.binhduong.example", "[IOC] Chuyển cấp – quá hạn báo cáo"
+        )
+        subjects = [
+            str(BytesParser(policy=default).parse(path.open("rb"))["Subject"])
+            for path in (tmp_path / "mail").glob("*.eml")
+        ]
+        assert any(subject.startswith("[IOC] Quá hạn báo cáo: ") for subject in subjects)
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=60) == 0
         output = (tmp_path / "system.out").read_text(errors="replace")

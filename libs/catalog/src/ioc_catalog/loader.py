@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ioc_catalog.errors import CatalogError, CatalogProblem
+from ioc_catalog.freshness import with_calendar_freshness
 from ioc_catalog.validation import (
     AGENCIES_FILE,
     DOMAINS_FILE,
@@ -86,7 +87,9 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     problems = validate_catalog(catalog, lines=lines)
     if problems:
         raise CatalogError(problems)
-    return catalog
+    # After validation, so a problem's line points into the files; the derived targets
+    # are checked by the same rules (require_valid) before they are handed out.
+    return require_valid(with_calendar_freshness(catalog))
 
 
 def require_valid(catalog: Catalog) -> Catalog:

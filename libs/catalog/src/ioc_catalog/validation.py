@@ -61,6 +61,7 @@ def validate_catalog(
             _Finding(AGENCIES_FILE if where == AGENCIES else SCOPE_CHANGES_FILE, i, entry, text)
             for where, i, entry, text in scope_history_problems(catalog)
         ),
+        *_recipient_problems(catalog),
     ]
     order = [
         DOMAINS_FILE,
@@ -203,6 +204,14 @@ def _target_problems(catalog: Catalog) -> Iterator[_Finding]:
             for recipient in level.notify:
                 if recipient not in recipients:
                     yield _with(found, f"escalation to unknown recipient {recipient!r}")
+
+
+def _recipient_problems(catalog: Catalog) -> Iterator[_Finding]:
+    agencies = {agency.code for agency in catalog.agencies}
+    for index, recipient in enumerate(catalog.recipients):
+        if recipient.agency is not None and recipient.agency not in agencies:
+            found = _Finding(RECIPIENTS_FILE, index, f"recipient {recipient.id!r}", "")
+            yield _with(found, f"unknown agency {recipient.agency!r}")
 
 
 def _value_problems(target: Target, indicator: Indicator) -> Iterator[str]:

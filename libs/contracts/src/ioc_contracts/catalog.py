@@ -540,6 +540,17 @@ class Language(StrEnum):
     EN = "en"
 
 
+class Duty(StrEnum):
+    """What a recipient answers for in the reporting calendar (reminders go by duty)."""
+
+    # Sends an agency's reports: reminded before the due day, told when overdue.
+    DATA_OFFICER = "data_officer"
+    # Heads the agency: told when a report is still missing after the grace period.
+    DIRECTOR = "director"
+    # The IOC's duty desk: told of every overdue report.
+    DUTY_DESK = "duty_desk"
+
+
 class Recipient(_Entry):
     """Someone alerts are sent to; contact details are per channel and optional."""
 
@@ -560,6 +571,22 @@ class Recipient(_Entry):
         default=None, pattern=r"^\d{1,25}$", description="Zalo Official Account user id."
     )
     language: Language = Field(default=Language.VI, description="Language of messages.")
+    agency: Code | None = Field(
+        default=None,
+        description="The agency this person works for (data officers and directors).",
+        examples=["so-tnmt"],
+    )
+    duty: Duty | None = Field(
+        default=None, description="Their part in the reporting calendar, if any."
+    )
+
+    @model_validator(mode="after")
+    def _duty_fits_agency(self) -> Recipient:
+        if self.duty in (Duty.DATA_OFFICER, Duty.DIRECTOR) and self.agency is None:
+            raise ValueError(f"a {self.duty} belongs to an agency")
+        if self.duty is Duty.DUTY_DESK and self.agency is not None:
+            raise ValueError("the duty desk is the IOC's, not an agency's")
+        return self
 
 
 class Catalog(_Entry):

@@ -136,7 +136,17 @@ async def sync_catalog(connection: Connection, catalog: Catalog) -> dict[str, in
             connection,
             "recipients",
             "id",
-            ("id", "name", "role_vi", "email", "telegram_chat_id", "zalo_user_id", "language"),
+            (
+                "id",
+                "name",
+                "role_vi",
+                "email",
+                "telegram_chat_id",
+                "zalo_user_id",
+                "language",
+                "agency",
+                "duty",
+            ),
             [
                 (
                     r.id,
@@ -146,6 +156,8 @@ async def sync_catalog(connection: Connection, catalog: Catalog) -> dict[str, in
                     r.telegram_chat_id,
                     r.zalo_user_id,
                     r.language.value,
+                    r.agency,
+                    r.duty.value if r.duty else None,
                 )
                 for r in catalog.recipients
             ],

@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
+from ioc_storage.connection import Connection
 from ioc_runtime.env_file import read_env_file
 from ioc_storage.bootstrap import ensure_roles
 
@@ -93,7 +94,7 @@ def _stand_in_dsn(ioc_env: dict[str, str], role: str) -> str:
     return f"postgresql://ioc_{role}:{password}@{host_and_database}"
 
 
-async def _ensure_later_roles(server: asyncpg.Connection, role_dsns: dict[str, str]) -> None:
+async def _ensure_later_roles(server: Connection, role_dsns: dict[str, str]) -> None:
     """Creates a later role missing from the cluster, with its DSN's password."""
     for role in LATER_ROLES:
         name = f"ioc_{role}"

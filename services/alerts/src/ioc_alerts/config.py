@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ioc_alerts.clock import real_clock, simulated_clock
+from ioc_alerts.domain.reminders import ReminderPolicy
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.smtp import SmtpSettings
@@ -15,6 +16,7 @@ from ioc_alerts.notify.telegram import TelegramSettings
 from ioc_alerts.notify.webhook import SECRET_PREFIX, WebhookSettings, signing_key
 from ioc_alerts.notify.zalo import ZALO_API, ZaloSettings
 from ioc_alerts.notify.zalo_oauth import ZALO_OAUTH, ZaloAppSettings
+from ioc_contracts.catalog import Cadence
 from ioc_contracts.topics import ALERTS_TOPIC, SERIES_UPDATED_TOPIC
 from ioc_runtime import ServiceSettings
 from ioc_runtime.settings import Environment
@@ -66,6 +68,19 @@ class AlertsSettings(ServiceSettings):
     alerts_clock_speed: float = Field(default=1.0, gt=0, description="Simulated seconds per second")
     alerts_clock_anchor: float | None = Field(
         default=None, description="Unix time at which the simulated clock reads its start"
+    )
+
+    # The reporting calendar's reminders (ioc_alerts.reminders).
+    alerts_reminders_enabled: bool = Field(default=True, description="Plan reporting reminders")
+    alerts_reminder_lead_days: float = Field(
+        default=3.0, ge=0, le=60, description="Days before a report is due to remind"
+    )
+    alerts_reminder_grace_days: float = Field(
+        default=2.0, ge=0, le=60, description="Days after it was due to tell the director"
+    )
+    alerts_reminder_cadences: tuple[Cadence, ...] = Field(
+        default=(Cadence.WEEKLY, Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.YEARLY),
+        description="Cadences whose reports are reminded (JSON list)",
     )
 
     smtp_host: str | None = None
@@ -162,6 +177,13 @@ class AlertsSettings(ServiceSettings):
     def quiet_hours(self) -> QuietHours:
         return QuietHours(
             self.alerts_quiet_start, self.alerts_quiet_end, self.alerts_quiet_critical_bypass
+        )
+
+    def reminder_policy(self) -> ReminderPolicy:
+        return ReminderPolicy(
+            lead=timedelta(days=self.alerts_reminder_lead_days),
+            grace=timedelta(days=self.alerts_reminder_grace_days),
+            cadences=frozenset(self.alerts_reminder_cadences),
         )
 
     def retry_policy(self) -> RetryPolicy:

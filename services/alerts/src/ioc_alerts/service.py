@@ -31,6 +31,7 @@ from ioc_alerts.deliver.digest_planner import DigestPlanner
 from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.loops import every
+from ioc_alerts.reminders import ReminderPlanner
 from ioc_alerts.metrics import AlertMetrics
 from ioc_runtime.metrics_endpoint import serve_metrics
 
@@ -85,6 +86,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             lease=timedelta(seconds=settings.alerts_lease_seconds),
             send_deadline=timedelta(seconds=settings.alerts_send_deadline_seconds),
             max_in_flight=settings.alerts_max_in_flight,
+            reminders=settings.reminder_policy(),
         )
         stack.push_async_callback(dispatcher.close)
         digests = DigestPlanner(pool, settings.alerts_digest_at, settings.quiet_hours(), clock)
@@ -100,6 +102,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             every("dispatch", dispatch_every, dispatcher.dispatch_due),
             every("outbox", dispatch_every, publisher.publish_pending),
         ]
+        if settings.alerts_reminders_enabled:
+            # The reporting calendar's reminders, planned on the evaluation's schedule.
+            reminders = ReminderPlanner(
+                pool=pool,
+                catalog=catalog.current,
+                policy=settings.reminder_policy(),
+                quiet_hours=settings.quiet_hours(),
+                clock=clock,
+            )
+            loops.append(every("reminders", evaluate_every, reminders.plan_due))
         tasks = [asyncio.create_task(loop) for loop in loops]
         stack.push_async_callback(_cancel, tasks)
 

@@ -9,6 +9,7 @@ from ioc_alerts.domain import Observation, assess
 from ioc_alerts.domain.freshness import STALE_GRACE, freshness_limit, stale_after
 from ioc_contracts.catalog import Cadence, Indicator, Target, TargetKind
 from ioc_contracts.status import RiskStatus
+from ioc_contracts.types import VIETNAM_TIME
 
 MakeIndicator = Callable[..., Indicator]
 MakeTarget = Callable[..., Target]
@@ -125,17 +126,22 @@ def test_a_freshness_target_uses_its_own_days_exactly(
     assert assess(within_two_days, daily, a_bit_more, now=NOW).status is RiskStatus.STALE
 
 
-def test_a_freshness_target_without_days_follows_the_cadence(
+def test_a_freshness_target_without_days_follows_the_reporting_calendar(
     make_indicator: MakeIndicator, make_target: MakeTarget
 ) -> None:
+    # Weekly, due 2 days after the week (by 24:00 on Tuesday, Vietnam time).
     weekly = make_indicator(cadence=Cadence.WEEKLY)
     keeps_reporting = make_target(TargetKind.FRESHNESS, None, indicator=weekly)
-
-    assert freshness_limit(keeps_reporting, weekly) == stale_after(weekly)
-    last_week = [Observation(NOW - timedelta(days=8), 1.0)]
-    assert assess(keeps_reporting, weekly, last_week, now=NOW).status is RiskStatus.ON_TRACK
-    silent = [Observation(NOW - timedelta(days=9), 1.0)]
-    assert assess(keeps_reporting, weekly, silent, now=NOW).status is RiskStatus.STALE
+    # A figure of Thursday 22 June: the next week's report is due by 24:00 on 4 July.
+    thursday = datetime(2023, 6, 22, 10, tzinfo=VIETNAM_TIME)
+    due = datetime(2023, 7, 5, tzinfo=VIETNAM_TIME)
+    assert freshness_limit(keeps_reporting, weekly, thursday) == due - thursday
+    assert freshness_limit(keeps_reporting, weekly) == stale_after(weekly)  # never reported
+    figures = [Observation(thursday, 1.0)]
+    on_time = assess(keeps_reporting, weekly, figures, now=due)
+    assert on_time.status is RiskStatus.ON_TRACK
+    late = assess(keeps_reporting, weekly, figures, now=due + timedelta(minutes=1))
+    assert late.status is RiskStatus.STALE
 
 
 def test_a_target_on_another_indicator_is_refused(

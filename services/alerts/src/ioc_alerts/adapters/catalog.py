@@ -67,6 +67,7 @@ async def load_alerting_catalog(connection: Connection) -> AlertingCatalog:
             min_value=row["min_value"],
             max_value=row["max_value"],
             description_vi=row["description_vi"],
+            due_day=row["due_day"],
         )
     escalations: dict[str, list[asyncpg.Record]] = defaultdict(list)
     for row in await connection.fetch(
@@ -113,6 +114,8 @@ async def load_alerting_catalog(connection: Connection) -> AlertingCatalog:
             telegram_chat_id=row["telegram_chat_id"],
             zalo_user_id=row["zalo_user_id"],
             language=row["language"],
+            agency=row["agency"],
+            duty=row["duty"],
         )
         for row in await connection.fetch("SELECT * FROM ioc.recipients")
     }

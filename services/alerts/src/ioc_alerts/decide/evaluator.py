@@ -33,7 +33,11 @@ def never_reported(evaluation: TargetEvaluation) -> bool:
     return (
         evaluation.status is RiskStatus.STALE
         and evaluation.assessment.current_value is None
-        and evaluation.target.kind is not TargetKind.FRESHNESS
+        # A freshness target with its own limit in days alerts before the first figure
+        # too; one following the reporting calendar leaves a series that never reported
+        # to the calendar's reminders (ioc_alerts.reminders), which chase its agency
+        # before and after the due day, so a new catalog does not flood the duty desk.
+        and (evaluation.target.kind is not TargetKind.FRESHNESS or evaluation.target.value is None)
     )
 
 

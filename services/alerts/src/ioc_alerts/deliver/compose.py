@@ -1,6 +1,7 @@
 """Composes a claimed notification's message from the state at sending time.
 
-A notification superseded since it was decided composes to nothing (None): a firing,
+A notification superseded since it was decided composes to nothing (None): a reminder whose report
+arrived, a firing,
 change, repeat or escalation whose alert resolved meanwhile (the resolved message tells
 the rest), an escalation or repeat of an alert someone acknowledged, a digest whose
 alerts were all resolved or silenced.
@@ -20,9 +21,11 @@ from ioc_alerts.adapters import notifications
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.adapters.notifications import ClaimedNotification
 from ioc_alerts.deliver.context_builder import LinkSettings, alert_context
+from ioc_alerts.domain.reminders import DEFAULT_POLICY, ReminderPolicy
 from ioc_alerts.domain.series import SERIES_HISTORY
 from ioc_alerts.messages import AlertContext, NotificationKind, render, render_digest
 from ioc_alerts.notify.delivery import OutgoingMessage
+from ioc_alerts.reminders import reminder_message
 from ioc_contracts.catalog import Language, Recipient
 from ioc_contracts.status import AlertState
 
@@ -42,6 +45,7 @@ _CHARTED_CHANNELS = ("email", "telegram")
 class MessageComposer:
     pool: asyncpg.Pool
     links: LinkSettings
+    reminders: ReminderPolicy = DEFAULT_POLICY
 
     async def compose(
         self,
@@ -53,6 +57,11 @@ class MessageComposer:
         async with self.pool.acquire() as connection:
             if claimed.kind is NotificationKind.DIGEST:
                 return await self._digest(connection, claimed, recipient, catalog, now)
+            if claimed.kind is NotificationKind.REMINDER:
+                # About a report, not an alert: rendered and closed by ioc_alerts.reminders.
+                return await reminder_message(
+                    connection, claimed, recipient, catalog, self.reminders
+                )
             assert claimed.alert_id is not None  # only digests are about no single alert
             context = await self._context(
                 connection, claimed.alert_id, claimed.kind, claimed.recipient, catalog, now

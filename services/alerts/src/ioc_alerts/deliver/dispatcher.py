@@ -38,6 +38,7 @@ from ioc_alerts.adapters.notifications import (
     NotificationStatus,
 )
 from ioc_alerts.deliver.compose import MessageComposer
+from ioc_alerts.domain.reminders import DEFAULT_POLICY, ReminderPolicy
 from ioc_alerts.deliver.context_builder import LinkSettings
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import Channel, DeliveryOutcome, DeliveryResult
@@ -69,10 +70,11 @@ class Dispatcher:
     lease: timedelta = LEASE
     send_deadline: timedelta = SEND_DEADLINE
     max_in_flight: int = MAX_IN_FLIGHT
+    reminders: ReminderPolicy = DEFAULT_POLICY
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._composer = MessageComposer(self.pool, self.links)
+        self._composer = MessageComposer(self.pool, self.links, self.reminders)
 
     async def dispatch_due(self) -> int:
         """Starts sending what is due, in as many tasks as there are free slots.

@@ -8,6 +8,7 @@ from ioc_alerts.domain import wording
 from ioc_alerts.domain.assessment import Assessment
 from ioc_alerts.domain.dates import days_between
 from ioc_alerts.domain.series import Series
+from ioc_catalog.calendar import period_containing
 from ioc_contracts.catalog import Indicator, Language, Target
 from ioc_contracts.status import RiskStatus
 
@@ -23,11 +24,25 @@ def stale_after(indicator: Indicator) -> timedelta:
     return indicator.cadence.interval() * (1 + STALE_GRACE)
 
 
-def freshness_limit(target: Target, indicator: Indicator) -> timedelta:
-    """A freshness target's own limit in days, exact as written; else the stale rule."""
+def freshness_limit(
+    target: Target, indicator: Indicator, latest_at: datetime | None = None
+) -> timedelta:
+    """A freshness target's own limit in days, exact as written; else the reporting
+    calendar's (see `calendar_limit`) once the series has a figure."""
     if target.value is not None:
         return timedelta(days=target.value)
-    return stale_after(indicator)
+    if latest_at is None:
+        return stale_after(indicator)
+    return calendar_limit(indicator, latest_at)
+
+
+def calendar_limit(indicator: Indicator, latest_at: datetime) -> timedelta:
+    """From the latest figure to the moment the next period's report is overdue: a
+    figure dated in May keeps a monthly series fresh until June's report is due (24:00
+    on 5 July), in Vietnam's calendar."""
+    period = period_containing(indicator.cadence, indicator.due_days, latest_at)
+    following = period_containing(indicator.cadence, indicator.due_days, period.end)
+    return following.due_at - latest_at
 
 
 def stale_or_none(
@@ -69,7 +84,8 @@ def assess_freshness(
     target: Target, indicator: Indicator, series: Series, *, now: datetime
 ) -> Assessment:
     """On track while the latest figure is within the limit, stale after it."""
-    limit = freshness_limit(target, indicator)
+    latest_at = series.latest.observed_at if series.latest is not None else None
+    limit = freshness_limit(target, indicator, latest_at)
     stale = stale_or_none(indicator, series, now=now, limit=limit)
     if stale is not None:
         return stale

@@ -32,6 +32,8 @@ class NotificationKind(StrEnum):
     ESCALATION = "escalation"
     RESOLVED = "resolved"
     DIGEST = "digest"
+    # A reporting-calendar reminder to an agency (ioc_alerts.reminders), about no alert.
+    REMINDER = "reminder"
 
 
 def _require_aware(instant: datetime | None, name: str) -> None:
