@@ -17,9 +17,9 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from ioc_alerts.adapters.catalog import AlertingCatalog, load_alerting_catalog
-from ioc_alerts.adapters.store import Delivery
-from ioc_alerts.evaluator import Evaluator
+from ioc_alerts.decide.evaluator import Evaluator
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
+from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 
 

@@ -16,9 +16,9 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from ioc_alerts.catalog_cache import CatalogCache
-from ioc_alerts.context_builder import LinkSettings
-from ioc_alerts.dispatcher import Dispatcher
+from ioc_alerts.adapters.catalog import load_alerting_catalog
+from ioc_alerts.deliver.context_builder import LinkSettings
+from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.domain.reminders import DEFAULT_POLICY
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_alerts.metrics import AlertMetrics
@@ -26,6 +26,7 @@ from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.smtp import EmailChannel, SmtpSettings
 from ioc_alerts.reminders import ReminderPlanner
 from ioc_contracts.types import VIETNAM_TIME
+from ioc_storage.catalog_cache import CatalogCache
 from ioc_testing import ScratchDatabase
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import wait_for
@@ -102,7 +103,7 @@ async def test_reminder_overdue_escalation_closed_by_a_figure_and_sent_once(
 ) -> None:
     await _figure(catalog_database, _vn("2023-05-31 17:00"))  # May is in; June is not
     clock = Clock(_vn("2023-07-02 09:00"))
-    catalog = CatalogCache(pool, refresh_seconds=600)
+    catalog = CatalogCache(pool, load_alerting_catalog, refresh_seconds=600)
     # Two replicas: each its own planner and dispatcher on the same database.
     planners = [
         ReminderPlanner(
@@ -211,7 +212,7 @@ async def test_a_reminder_queued_before_the_figure_came_is_not_sent(
     await _figure(catalog_database, _vn("2023-05-31 17:00"))
     # Decided at 00:00 on 3 July, held by quiet hours until 06:30.
     clock = Clock(_vn("2023-07-03 00:00"))
-    catalog = CatalogCache(pool, refresh_seconds=600)
+    catalog = CatalogCache(pool, load_alerting_catalog, refresh_seconds=600)
     planner = ReminderPlanner(
         pool=pool,
         catalog=catalog.current,

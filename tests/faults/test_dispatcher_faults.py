@@ -21,8 +21,8 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from ioc_alerts.adapters import notifications as ledger
+from ioc_alerts.adapters.catalog import load_alerting_catalog
 from ioc_alerts.adapters.notifications import AttemptOutcome, NotificationStatus
-from ioc_alerts.catalog_cache import CatalogCache
 from ioc_alerts.deliver.context_builder import LinkSettings
 from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.metrics import AlertMetrics
@@ -30,6 +30,7 @@ from ioc_alerts.notify.delivery import Channel, DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.webhook import WebhookChannel, WebhookSettings
 from ioc_contracts.catalog import Recipient
+from ioc_storage.catalog_cache import CatalogCache
 from ioc_testing import ScratchDatabase
 from ioc_testing.ledger import FaultResult, record_result
 
@@ -172,7 +173,7 @@ def dispatcher(
 ) -> Dispatcher:
     return Dispatcher(
         pool=pool,
-        catalog=CatalogCache(pool, refresh_seconds=60).current,
+        catalog=CatalogCache(pool, load_alerting_catalog, refresh_seconds=60).current,
         channels=channels,
         links=LinkSettings("http://127.0.0.1:1", b"k" * 32, None),
         retry=RetryPolicy(max_attempts=max_attempts),

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-
 from ioc_storage.connection import Connection
 
 

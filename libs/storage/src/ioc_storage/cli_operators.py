@@ -12,9 +12,9 @@ import sys
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_runtime import load_settings
 from ioc_storage.audit import AuditAction, AuditRecord, cli_actor, record_audit
+from ioc_storage.connection import Connection
 from ioc_storage.operators import (
     OperatorAccount,
     OperatorTokenInfo,

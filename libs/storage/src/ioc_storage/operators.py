@@ -110,6 +110,7 @@ async def create_operator(
             )
     except asyncpg.UniqueViolationError as error:
         raise OperatorError(f"an account named {name!r} exists already") from error
+    assert row is not None  # INSERT … RETURNING
     return _account(row)
 
 
@@ -178,6 +179,7 @@ async def issue_operator_token(
                 )
         except asyncpg.UniqueViolationError:
             continue  # a prefix already taken: ~1 in 10^12, try another
+        assert row is not None  # INSERT … RETURNING
         return IssuedOperatorToken(
             id=row["id"],
             operator=operator,
@@ -188,9 +190,7 @@ async def issue_operator_token(
     raise OperatorError("could not find an unused token prefix; try again")
 
 
-async def revoke_operator_token(
-    connection: Connection, *, prefix: str
-) -> list[OperatorTokenInfo]:
+async def revoke_operator_token(connection: Connection, *, prefix: str) -> list[OperatorTokenInfo]:
     """Revokes the active token with this prefix; it stops working at once."""
     rows = await connection.fetch(
         "UPDATE ioc.operator_tokens SET revoked_at = now() "

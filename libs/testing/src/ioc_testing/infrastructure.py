@@ -19,9 +19,9 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from ioc_storage.connection import Connection
 from ioc_runtime.env_file import read_env_file
 from ioc_storage.bootstrap import ensure_roles
+from ioc_storage.connection import Connection
 
 ROLES = ("migrator", "writer", "ingest", "alerts", "reader", "derived")
 # Roles added after a machine's secrets were written: a test session still needs them

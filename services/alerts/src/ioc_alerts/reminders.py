@@ -24,7 +24,6 @@ from datetime import datetime
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters import reminders as stored
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.adapters.notifications import ClaimedNotification
@@ -42,6 +41,7 @@ from ioc_alerts.messages.reminder import ReminderContext, render_reminder
 from ioc_alerts.notify.delivery import OutgoingMessage
 from ioc_contracts.catalog import Duty, Recipient
 from ioc_contracts.status import Severity
+from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 

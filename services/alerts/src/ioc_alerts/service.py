@@ -17,10 +17,9 @@ import asyncpg
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
+from ioc_alerts.adapters.catalog import load_alerting_catalog
 from ioc_alerts.adapters.series_updates import SeriesUpdatesHandler
 from ioc_alerts.api.guard import Database
-from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.decide import subscriber
 from ioc_alerts.decide.evaluator import Evaluator
@@ -31,9 +30,10 @@ from ioc_alerts.deliver.digest_planner import DigestPlanner
 from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.loops import every
-from ioc_alerts.reminders import ReminderPlanner
 from ioc_alerts.metrics import AlertMetrics
+from ioc_alerts.reminders import ReminderPlanner
 from ioc_runtime.metrics_endpoint import serve_metrics
+from ioc_storage.catalog_cache import CatalogCache
 
 
 @asynccontextmanager
@@ -50,7 +50,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             server_settings={"application_name": "ioc-alerts"},
         )
         stack.push_async_callback(pool.close)
-        catalog = CatalogCache(pool, load_alerting_catalog, refresh_seconds=settings.alerts_catalog_refresh_seconds)
+        catalog = CatalogCache(
+            pool, load_alerting_catalog, refresh_seconds=settings.alerts_catalog_refresh_seconds
+        )
         channels = build_channels(settings, pool)
         stack.push_async_callback(close_channels, channels)
         if settings.metrics_port is not None:

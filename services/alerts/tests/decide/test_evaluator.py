@@ -12,13 +12,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_alerts.decide.evaluator import Evaluator
 from ioc_alerts.lifecycle.decisions import ALERTING
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.status import RiskStatus
+from ioc_storage.catalog_cache import CatalogCache
 
 pytestmark = pytest.mark.connected
 

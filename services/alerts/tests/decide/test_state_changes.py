@@ -13,7 +13,6 @@ from aiokafka import AIOKafkaConsumer
 from prometheus_client import CollectorRegistry
 
 from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_alerts.decide.evaluator import Evaluator
 from ioc_alerts.decide.state_changes import StateChangePublisher
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
@@ -21,6 +20,7 @@ from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts import AlertStateChanged
 from ioc_messaging.clients import safe_broker
+from ioc_storage.catalog_cache import CatalogCache
 from ioc_testing.pipeline import PipelineTopics
 
 pytestmark = pytest.mark.connected

@@ -15,13 +15,13 @@ from prometheus_client import CollectorRegistry
 
 from ioc_alerts.adapters import alerts, operations
 from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_alerts.deliver.context_builder import LinkSettings
 from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import DeliveryResult, OutgoingMessage
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_contracts.catalog import Recipient
+from ioc_storage.catalog_cache import CatalogCache
 from ioc_testing import ScratchDatabase
 
 pytestmark = pytest.mark.connected

@@ -11,13 +11,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from ioc_alerts.adapters.catalog import AlertingCatalog
+from ioc_alerts.adapters.catalog import AlertingCatalog, load_alerting_catalog
 from ioc_alerts.adapters.notifications import ClaimedNotification
-from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_alerts.deliver.compose import MessageComposer
 from ioc_alerts.deliver.context_builder import LinkSettings
 from ioc_alerts.messages import NotificationKind
+from ioc_storage.catalog_cache import CatalogCache
 
 pytestmark = pytest.mark.connected
 

@@ -17,12 +17,12 @@ from pydantic import SecretStr
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ioc_alerts.adapters.catalog import load_alerting_catalog
-from ioc_storage.catalog_cache import CatalogCache
 from ioc_alerts.deliver.context_builder import LinkSettings
 from ioc_alerts.deliver.dispatcher import Dispatcher
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.retry import RetryPolicy
 from ioc_alerts.notify.webhook import WebhookChannel, WebhookSettings
+from ioc_storage.catalog_cache import CatalogCache
 
 pytestmark = pytest.mark.connected
 
@@ -118,6 +118,7 @@ async def test_a_refused_or_failing_receiver_is_recorded_and_retried_later(
     row = await alerts_pool.fetchrow(
         "SELECT status, attempts, next_attempt_at FROM ioc.notifications WHERE id = $1", note
     )
+    assert row is not None
     assert (row["status"], row["attempts"]) == ("pending", 1)
     assert row["next_attempt_at"] >= NOW + timedelta(minutes=2)
     [attempt] = await _attempts(alerts_pool, note)
@@ -141,6 +142,7 @@ async def test_a_message_superseded_by_the_resolution_is_not_sent(
 
     assert server.requests == []
     row = await alerts_pool.fetchrow("SELECT status FROM ioc.notifications WHERE id = $1", note)
+    assert row is not None
     assert row["status"] == "suppressed"
     [attempt] = await _attempts(alerts_pool, note)
     assert (attempt["outcome"], attempt["error"]) == ("permanent", "superseded")

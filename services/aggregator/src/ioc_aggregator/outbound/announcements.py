@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_aggregator.domain.batch import Announcement
+from ioc_storage.connection import Connection
 
 _log = logging.getLogger(__name__)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ioc_storage.connection import Connection
-
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+
+from ioc_storage.connection import Connection
 
 _LOCK_ROW = """
 SELECT access_token, refresh_token, access_expires_at, seeded_from, rejected_at

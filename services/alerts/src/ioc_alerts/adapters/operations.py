@@ -12,10 +12,10 @@ from typing import Any
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters.alerts import lock_target, record_change
 from ioc_contracts import AlertStateChanged
 from ioc_contracts.status import AlertState, RiskStatus, Severity
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +96,19 @@ async def acknowledge(
         )
         if row is None or row["state"] != AlertState.FIRING:
             return False, AlertRecord.of(row) if row is not None else None
-        updated = AlertRecord.of(
-            await connection.fetchrow(
-                "UPDATE ioc.alerts SET state = 'acknowledged', acknowledged_at = $2, "
-                "acknowledged_by = $3, updated_at = $2 WHERE id = $1 RETURNING *",
-                alert_id,
-                now,
-                by,
-            )
+        changed = await connection.fetchrow(
+            "UPDATE ioc.alerts SET state = 'acknowledged', acknowledged_at = $2, "
+            "acknowledged_by = $3, updated_at = $2 WHERE id = $1 RETURNING *",
+            alert_id,
+            now,
+            by,
         )
+        assert changed is not None  # the row is locked above
+        updated = AlertRecord.of(changed)
         series = await connection.fetchrow(
             "SELECT indicator, scope FROM ioc.targets WHERE code = $1", updated.target
         )
+        assert series is not None  # an alert's target is in the catalog (foreign key)
         change = AlertStateChanged(
             alert_id=alert_id,
             target_id=updated.target,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-from ioc_storage.connection import Connection
 from ioc_storage.audit import Actor, ActorKind
+from ioc_storage.connection import Connection
 from ioc_storage.operators import Role, hash_operator_token
 
 

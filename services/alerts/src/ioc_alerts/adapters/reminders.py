@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-
-from ioc_storage.connection import Connection
 from ioc_alerts.domain.reminders import DueReminder, ReminderStage
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +47,7 @@ async def latest_figures(connection: Connection) -> dict[tuple[str, str], dateti
     return {(row["indicator"], row["scope"]): row["observed_at"] for row in rows}
 
 
-async def latest_figure(
-    connection: Connection, *, indicator: str, scope: str
-) -> datetime | None:
+async def latest_figure(connection: Connection, *, indicator: str, scope: str) -> datetime | None:
     observed: datetime | None = await connection.fetchval(
         "SELECT observed_at FROM ioc.latest_values WHERE indicator = $1 AND scope = $2",
         indicator,

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_storage.audit import Actor, AuditAction, AuditRecord, record_audit
+from ioc_storage.connection import Connection
 
 
 class UnknownSubjectError(Exception):
@@ -92,6 +92,7 @@ async def create_silence(
             )
         except asyncpg.ForeignKeyViolationError as error:  # the catalog changed meanwhile
             raise UnknownSubjectError("target", subject.target) from error
+        assert row is not None  # INSERT … RETURNING
         silence = _silence(row)
         await record_audit(
             connection,
@@ -157,4 +158,5 @@ async def end_silence(
                 detail={"planned_end": current["ends_at"].isoformat()},
             ),
         )
+    assert row is not None  # UPDATE … RETURNING of a row it locked
     return _silence(row)

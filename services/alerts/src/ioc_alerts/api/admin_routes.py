@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ioc_alerts.adapters import audit
-from ioc_alerts.api.dependencies import ClockDep, DatabaseDep, MetricsDep
 from ioc_alerts.api.auth import Admin, Viewer
+from ioc_alerts.api.dependencies import ClockDep, DatabaseDep, MetricsDep
 from ioc_alerts.api.models import (
     OPERATOR_ANSWERS,
     AuditEntryView,
@@ -31,7 +31,9 @@ async def who_am_i(principal: Viewer) -> OperatorView:
 
 
 @router.get("/v1/operators", tags=["operators"], responses=OPERATOR_ANSWERS)
-async def operator_accounts(database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, _: Admin) -> list[OperatorView]:
+async def operator_accounts(
+    database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, _: Admin
+) -> list[OperatorView]:
     """Every account, disabled ones too (accounts are managed with `ioc-db operator`)."""
     async with database.connection() as connection:
         accounts = await list_operators(connection)
@@ -40,7 +42,11 @@ async def operator_accounts(database: DatabaseDep, clock: ClockDep, metrics: Met
 
 @router.get("/v1/audit", tags=["audit"], responses=OPERATOR_ANSWERS)
 async def audit_trail(
-    database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, _: Admin, query: Annotated[AuditQuery, Query()]
+    database: DatabaseDep,
+    clock: ClockDep,
+    metrics: MetricsDep,
+    _: Admin,
+    query: Annotated[AuditQuery, Query()],
 ) -> AuditPage:
     """Who did what, newest first: acknowledgements, silences, credential changes,
     catalog loads, ingest requests and figure corrections."""

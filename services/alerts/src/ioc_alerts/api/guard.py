@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import asyncpg
 from fastapi import HTTPException, Request
 
-from ioc_storage.connection import Connection
 from ioc_runtime.rate_limit import KeyedRateLimiter
+from ioc_storage.connection import Connection
 
 RETRY_AFTER_SECONDS = 5
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from ioc_alerts.adapters import operator_alerts, silences
-from ioc_alerts.api.dependencies import ClockDep, DatabaseDep, MetricsDep
 from ioc_alerts.api.auth import Operator, Viewer
+from ioc_alerts.api.dependencies import ClockDep, DatabaseDep, MetricsDep
 from ioc_alerts.api.guard import client_address
 from ioc_alerts.api.models import (
     OPERATOR_ANSWERS,
@@ -30,7 +30,9 @@ router = APIRouter()
 
 
 @router.get("/v1/alerts", tags=["alerts"], responses=OPERATOR_ANSWERS)
-async def open_alerts(database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, _: Viewer) -> list[AlertView]:
+async def open_alerts(
+    database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, _: Viewer
+) -> list[AlertView]:
     """Alerts not yet resolved, oldest first."""
     async with database.connection() as connection:
         alerts = await operator_alerts.open_alerts(connection)
@@ -49,7 +51,9 @@ async def open_alerts(database: DatabaseDep, clock: ClockDep, metrics: MetricsDe
 async def acknowledge_alert(
     alert_id: uuid.UUID,
     request: Request,
-    database: DatabaseDep, clock: ClockDep, metrics: MetricsDep,
+    database: DatabaseDep,
+    clock: ClockDep,
+    metrics: MetricsDep,
     operator: Operator,
     body: AcknowledgeRequest | None = None,
 ) -> AcknowledgementResult:
@@ -94,7 +98,11 @@ def _view(silence: silences.SilenceRecord, now: datetime) -> SilenceView:
     },
 )
 async def create_silence(
-    body: SilenceRequest, database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, operator: Operator
+    body: SilenceRequest,
+    database: DatabaseDep,
+    clock: ClockDep,
+    metrics: MetricsDep,
+    operator: Operator,
 ) -> SilenceView:
     """Silences notifications about a target, an indicator or a scope for a while."""
     now = clock()
@@ -126,7 +134,9 @@ async def create_silence(
 
 @router.get("/v1/silences", tags=["silences"], responses=OPERATOR_ANSWERS)
 async def list_silences(
-    database: DatabaseDep, clock: ClockDep, metrics: MetricsDep,
+    database: DatabaseDep,
+    clock: ClockDep,
+    metrics: MetricsDep,
     _: Viewer,
     query: Annotated[SilenceQuery, Query()],
 ) -> list[SilenceView]:
@@ -153,7 +163,11 @@ async def list_silences(
     },
 )
 async def end_silence(
-    silence_id: uuid.UUID, database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, operator: Operator
+    silence_id: uuid.UUID,
+    database: DatabaseDep,
+    clock: ClockDep,
+    metrics: MetricsDep,
+    operator: Operator,
 ) -> SilenceView:
     """Ends a silence now, in the caller's name; notifications flow again."""
     now = clock()

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters import alerts
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
@@ -25,6 +24,7 @@ from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.catalog import Target, TargetKind
 from ioc_contracts.status import RiskStatus
+from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 

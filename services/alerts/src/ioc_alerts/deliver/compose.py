@@ -16,7 +16,6 @@ from datetime import datetime
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters import notifications
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.adapters.notifications import ClaimedNotification
@@ -28,6 +27,7 @@ from ioc_alerts.notify.delivery import OutgoingMessage
 from ioc_alerts.reminders import reminder_message
 from ioc_contracts.catalog import Language, Recipient
 from ioc_contracts.status import AlertState
+from ioc_storage.connection import Connection
 
 _SUPERSEDED_BY_RESOLUTION = {
     NotificationKind.FIRING,

@@ -13,10 +13,10 @@ from datetime import datetime, time
 
 import asyncpg
 
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters import notifications
 from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
 from ioc_contracts.status import Severity
+from ioc_storage.connection import Connection
 
 
 async def plan_digests(

@@ -38,8 +38,8 @@ from ioc_alerts.adapters.notifications import (
     NotificationStatus,
 )
 from ioc_alerts.deliver.compose import MessageComposer
-from ioc_alerts.domain.reminders import DEFAULT_POLICY, ReminderPolicy
 from ioc_alerts.deliver.context_builder import LinkSettings
+from ioc_alerts.domain.reminders import DEFAULT_POLICY, ReminderPolicy
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.notify.delivery import Channel, DeliveryOutcome, DeliveryResult
 from ioc_alerts.notify.retry import RetryPolicy

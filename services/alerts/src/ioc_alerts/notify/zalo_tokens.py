@@ -26,7 +26,6 @@ from typing import Protocol
 import asyncpg
 import httpx
 
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters.channel_tokens import (
     StoredTokens,
     discard_access_token,
@@ -46,6 +45,7 @@ from ioc_alerts.notify.zalo_oauth import (
     refresh_tokens,
 )
 from ioc_runtime import redact
+from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-
-from ioc_storage.connection import Connection
 from ioc_contracts import AlertStateChanged
+from ioc_storage.connection import Connection
 
 _PENDING = """
 SELECT id, payload::text AS payload FROM ioc.alert_outbox

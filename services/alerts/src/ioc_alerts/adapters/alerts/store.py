@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters.alerts.state_changes import record_change
 from ioc_alerts.domain.evaluation import TargetEvaluation
 from ioc_alerts.lifecycle.decisions import Action, Decision, OpenAlert
@@ -23,6 +21,7 @@ from ioc_alerts.lifecycle.routing import Delivery, channels_of
 from ioc_contracts import AlertStateChanged
 from ioc_contracts.catalog import Recipient, Target
 from ioc_contracts.status import AlertState, RiskStatus
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +30,7 @@ class StoredAlert:
     open: OpenAlert
 
 
-async def previous_statuses(
-    connection: Connection, codes: Iterable[str]
-) -> dict[str, RiskStatus]:
+async def previous_statuses(connection: Connection, codes: Iterable[str]) -> dict[str, RiskStatus]:
     rows = await connection.fetch(
         "SELECT target, status FROM ioc.target_status WHERE target = ANY($1)", list(codes)
     )

@@ -6,11 +6,10 @@ delivered to them), leaving out those silenced now; a leader with none gets no d
 
 from __future__ import annotations
 
-from ioc_storage.connection import Connection
-
 import uuid
 from datetime import datetime
 
+from ioc_storage.connection import Connection
 
 # Open alerts the person was told about, on targets no silence covers at $2.
 _TOLD_AND_NOT_SILENCED = """
@@ -27,9 +26,7 @@ ORDER BY a.opened_at, a.id
 """
 
 
-async def alerts_for(
-    connection: Connection, *, person: str, now: datetime
-) -> list[uuid.UUID]:
+async def alerts_for(connection: Connection, *, person: str, now: datetime) -> list[uuid.UUID]:
     rows = await connection.fetch(_TOLD_AND_NOT_SILENCED, person, now)
     return [row["id"] for row in rows]
 

@@ -6,12 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-
-from ioc_storage.connection import Connection
 from ioc_alerts.adapters.series import load_series
 from ioc_alerts.domain.series import Observation
 from ioc_contracts.status import AlertState, RiskStatus, Severity
 from ioc_contracts.topics import series_key
+from ioc_storage.connection import Connection
 
 
 @dataclass(frozen=True, slots=True)
