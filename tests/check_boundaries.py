@@ -130,7 +130,10 @@ def layer_violations(root: Path = ROOT) -> list[str]:
             continue
         tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
         for name in sorted(_imports(tree, package, module)):
-            adapter = name == f"{package}.adapters" or name.startswith(f"{package}.adapters.")
+            adapter = any(
+                name == f"{package}.{edge}" or name.startswith(f"{package}.{edge}.")
+                for edge in ADAPTER_PACKAGES
+            )
             if adapter or name.split(".")[0] in IO_LIBRARIES:
                 found.append(f"{source.relative_to(root)} imports {name}")
     return sorted(set(found))
@@ -148,12 +151,17 @@ def _string_text(node: ast.AST) -> str | None:
     return None
 
 
+# Where a service keeps its edges: `adapters/`, or the aggregator's `inbound/` (Kafka)
+# and `outbound/` (database, publisher) kept apart.
+ADAPTER_PACKAGES = frozenset({"adapters", "inbound", "outbound"})
+
+
 def sql_violations(root: Path = ROOT) -> list[str]:
     """Files outside adapters/ and libs/storage whose strings hold SQL."""
     found = set()
     for source, module in _source_modules(root):
         relative = source.relative_to(root)
-        if "adapters" in module.split(".") or relative.parts[:2] in {
+        if ADAPTER_PACKAGES.intersection(module.split(".")) or relative.parts[:2] in {
             ("libs", "storage"),
             ("libs", "testing"),  # test support: it reads what tests assert on
         }:

@@ -24,6 +24,7 @@ from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
 from ioc_aggregator.outbound.quarantine import DatabaseQuarantine
 from ioc_aggregator.outbound.relay import AnnouncementRelay
 from ioc_messaging.clients import safe_broker
+from ioc_storage.health import database_problem
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
 from ioc_runtime.service_metrics import register_standard_metrics
@@ -133,10 +134,7 @@ def create_app(
             return AsgiResponse(b"starting", 503)
         if not await broker.ping(timeout=2.0):
             return AsgiResponse(b"kafka unavailable", 503)
-        try:
-            async with pool.acquire(timeout=2) as connection:
-                await connection.fetchval("SELECT 1")
-        except Exception:
+        if await database_problem(pool) is not None:
             return AsgiResponse(b"database unavailable", 503)
         return AsgiResponse(b"ready", 200)
 
