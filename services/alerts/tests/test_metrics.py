@@ -3,8 +3,6 @@ beside its own, a build-info gauge, and delivery buckets past the longest send."
 
 from __future__ import annotations
 
-import platform
-
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
@@ -13,7 +11,7 @@ from pydantic import SecretStr
 
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.main import create_app
-from ioc_alerts.metrics import delivery_buckets
+from ioc_runtime.service_metrics import buckets_covering
 
 
 def _settings(**values: object) -> AlertsSettings:
@@ -49,7 +47,7 @@ def test_process_gc_and_build_info_beside_the_services_own() -> None:
     assert "python_info" in exposed
     [(labels, value)] = exposed["ioc_alerts_build_info"]
     assert value == 1
-    assert labels == {"version": "0.1.0", "python_version": platform.python_version()}
+    assert labels == {"version": "0.1.0", "revision": "unknown"}
     assert "ioc_alerts_evaluations_total" in exposed
 
 
@@ -84,7 +82,7 @@ def _le(bound: float) -> str:
 
 
 def test_a_send_cut_off_at_its_deadline_lands_in_a_bucket_of_its_own() -> None:
-    buckets = delivery_buckets(60.0)
+    buckets = buckets_covering(60.0)
     assert 60.0 in buckets  # everything that finished within the deadline
     assert buckets[-1] > 60.0  # what ran into it, told apart from +Inf
     assert min(buckets) <= 0.1  # and a fast answer from a slow one

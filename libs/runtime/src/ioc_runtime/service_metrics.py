@@ -43,11 +43,12 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 
 
 def buckets_covering(longest_timeout_seconds: float) -> tuple[float, ...]:
-    """`LATENCY_BUCKETS` up to the first one at or past the timeout, so the timeout has a
-    bucket of its own; a timeout past them all gets one more bucket at itself."""
-    kept = tuple(b for b in LATENCY_BUCKETS if b < longest_timeout_seconds)
-    above = [b for b in LATENCY_BUCKETS if b >= longest_timeout_seconds]
-    return (*kept, above[0] if above else float(longest_timeout_seconds))
+    """`LATENCY_BUCKETS` up to the timeout, and one more past it: what finished within the
+    timeout is counted apart from what ran into it, and neither only in +Inf. A timeout
+    past them all gets a last bucket at twice itself."""
+    kept = tuple(b for b in LATENCY_BUCKETS if b <= longest_timeout_seconds)
+    above = [b for b in LATENCY_BUCKETS if b > longest_timeout_seconds]
+    return (*kept, above[0] if above else 2.0 * longest_timeout_seconds)
 
 
 def register_standard_metrics(registry: CollectorRegistry, *, service: str) -> None:

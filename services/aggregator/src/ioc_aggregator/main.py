@@ -24,10 +24,10 @@ from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
 from ioc_aggregator.outbound.quarantine import DatabaseQuarantine
 from ioc_aggregator.outbound.relay import AnnouncementRelay
 from ioc_messaging.clients import safe_broker
-from ioc_storage.health import database_problem
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
 from ioc_runtime.service_metrics import register_standard_metrics
+from ioc_storage.health import database_problem
 
 
 def failpoint(name: str | None) -> Callable[[], None]:

@@ -37,7 +37,13 @@ def create_app(
     kafka = kafka or KafkaSettings(
         bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-alerts"
     )
-    broker = safe_broker(kafka, client_id=kafka.client_id, logger_name="ioc_alerts.kafka")
+    broker = safe_broker(
+        kafka,
+        client_id=kafka.client_id,
+        logger_name="ioc_alerts.kafka",
+        registry=registry,  # FastStream's own Kafka metrics beside the service's
+        app_name="ioc-alerts",
+    )
     subscriber.subscribe(broker, settings)
 
     app = FastAPI(

@@ -6,17 +6,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ioc_runtime.standard_metrics import register_standard_metrics
-
-_LATENCY_STEPS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
-
-
-def delivery_buckets(longest_send_seconds: float) -> tuple[float, ...]:
-    """Buckets up to one past the longest a send may take, so a send that ran into its
-    timeout or deadline is told apart from a fast one (not lumped into +Inf)."""
-    below = tuple(step for step in _LATENCY_STEPS if step <= longest_send_seconds)
-    above = [step for step in _LATENCY_STEPS if step > longest_send_seconds]
-    return (*below, above[0] if above else 2 * longest_send_seconds)
+from ioc_runtime.service_metrics import buckets_covering, register_standard_metrics
 
 
 @dataclass(frozen=True)
@@ -53,7 +43,7 @@ class AlertMetrics:
                 "ioc_alerts_delivery_seconds",
                 "Time of one delivery attempt",
                 ["channel"],
-                buckets=delivery_buckets(longest_send_seconds),
+                buckets=buckets_covering(longest_send_seconds),
                 registry=registry,
             ),
             pending=Gauge(
@@ -79,5 +69,5 @@ class AlertMetrics:
         cls, registry: CollectorRegistry, *, longest_send_seconds: float
     ) -> AlertMetrics:
         """The service's metrics with the process, GC and build-info ones beside them."""
-        register_standard_metrics(registry, prefix="ioc_alerts", package="ioc-alerts")
+        register_standard_metrics(registry, service="alerts")
         return cls.create(registry, longest_send_seconds=longest_send_seconds)
