@@ -193,6 +193,7 @@ COLOUR_OF_STATUS = {
     RiskStatus.DETERIORATING: "red",
     RiskStatus.MISSED: "red",
     RiskStatus.STALE: "#8e8e8e",
+    RiskStatus.SCOPE_RETIRED: "blue",
 }
 
 

@@ -122,7 +122,7 @@ def test_the_runner_exits_non_zero_when_a_service_cannot_start(tmp_path: Path) -
     (tmp_path / "ioc.env").write_text(
         "".join(
             f"IOC_DATABASE_URL_{role}=postgresql://nobody@127.0.0.1:1/none\n"
-            for role in ("INGEST", "WRITER", "ALERTS", "READER")
+            for role in ("INGEST", "WRITER", "DERIVED", "ALERTS", "READER")
         ),
         encoding="utf-8",
     )

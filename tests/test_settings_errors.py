@@ -52,8 +52,9 @@ def test_a_wrong_value_is_named_and_never_echoed() -> None:
 
 def test_a_missing_value_without_a_description_is_named_by_its_field() -> None:
     class Bare(ServiceSettings):
-        api_token: SecretStr
+        # A name no environment sets (`./dev test` exports the runner's IOC_* settings).
+        bare_secret: SecretStr
 
     with pytest.raises(ValidationError) as caught:
         Bare.model_validate({})
-    assert "IOC_API_TOKEN is missing: api_token" in settings_error("x", caught.value, Bare)
+    assert "IOC_BARE_SECRET is missing: bare_secret" in settings_error("x", caught.value, Bare)

@@ -44,6 +44,8 @@ RISK_STATUSES: dict[RiskStatus, tuple[str, str]] = {
     RiskStatus.OFF_TRACK: ("Chậm tiến độ", RED),
     RiskStatus.AT_RISK: ("Có nguy cơ chậm", ORANGE),
     RiskStatus.STALE: ("Thiếu số liệu", GREY),
+    # Not good or bad either: the unit was merged or removed; its successor carries on.
+    RiskStatus.SCOPE_RETIRED: ("Đơn vị đã sáp nhập hoặc giải thể", BLUE),
     RiskStatus.ON_TRACK: ("Đúng tiến độ", GREEN),
     RiskStatus.ACHIEVED: ("Đạt mục tiêu", DARK_GREEN),
 }

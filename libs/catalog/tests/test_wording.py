@@ -43,3 +43,9 @@ def test_bilingual_text_is_vietnamese_first() -> None:
     assert text == "giá trị không hợp lệ / invalid value"
     assert is_bilingual(text)
     assert not is_bilingual("invalid value")
+
+
+def test_a_number_far_off_the_scale_is_still_written() -> None:
+    # A projection of a runaway pace can be astronomically large; it must not crash.
+    text = format_number(-4.0636913472878015e44, Language.VI)
+    assert text.startswith("-406.369.134.728.780")

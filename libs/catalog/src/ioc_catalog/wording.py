@@ -12,7 +12,7 @@ messages.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ioc_contracts.catalog import Language
 
@@ -42,7 +42,11 @@ def format_number(
     would round to 0 with two significant digits instead (0,0012 rather than 0).
     """
     exact = Decimal(repr(float(value)))
-    rounded = exact.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_UP)
+    # The default context keeps 28 digits: a projection far off the scale (1e44) would not
+    # fit once quantized to hundredths. A float has at most 309 integer digits.
+    with localcontext() as context:
+        context.prec = 400
+        rounded = exact.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = Decimal(f"{value:.2g}") if keep_tiny and value != 0 else Decimal(0)
     text = f"{abs(rounded):,f}"

@@ -120,16 +120,17 @@ async def test_a_floor_kept_again_resolves_the_alert_and_tells_only_those_told(
     assert states == ["firing", "resolved"]
 
 
-async def test_a_series_that_never_reported_alerts_only_through_its_freshness_target(
+async def test_a_series_that_never_reported_opens_no_alert_and_is_left_to_the_reminders(
     evaluator: Evaluator, alerts_pool: asyncpg.Pool
 ) -> None:
     evaluations = await evaluator.evaluate_series({ON_TIME})
 
     assert {e.status for e in evaluations} == {RiskStatus.STALE}
-    # Alerting on silence is what freshness targets are for: a new catalog does not
-    # flood leaders with every other target of a series that has not reported yet.
+    # A new catalog does not flood leaders with the targets of a series that has not
+    # reported yet: its freshness target follows the reporting calendar (no limit in
+    # days of its own), whose reminders chase the agency before and after the due day.
     opened = await alerts_pool.fetch("SELECT target FROM ioc.alerts")
-    assert [row["target"] for row in opened] == ["fresh.dvc.ontime-rate.province"]
+    assert [row["target"] for row in opened] == []
     assert await alerts_pool.fetchval("SELECT count(*) FROM ioc.target_status") == 2
 
 

@@ -18,6 +18,7 @@ import asyncpg
 from ioc_alerts.adapters import alerts
 from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
+from ioc_alerts.domain.retired import on_retired_scopes
 from ioc_alerts.domain.series import SERIES_HISTORY
 from ioc_alerts.lifecycle.decisions import Action, Decision, decide
 from ioc_alerts.lifecycle.routing import Delivery
@@ -80,6 +81,7 @@ class Evaluator:
                 )
                 previous = await alerts.previous_statuses(connection, (t.code for t in targets))
                 evaluations = evaluate_all(targets, catalog.indicators, series, previous, now=now)
+                evaluations = on_retired_scopes(evaluations, catalog.scopes, now=now)
                 for evaluation in evaluations:
                     await self._record(connection, catalog, evaluation, now)
             self.metrics.evaluations.inc(len(evaluations))
