@@ -49,6 +49,7 @@ def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
         "IOC_INGEST_PORT": free_port(),
         "IOC_AGGREGATOR_PORT": free_port(),
         "IOC_ALERTS_PORT": free_port(),
+        "IOC_DERIVED_PORT": free_port(),
         "IOC_MAILBOX_PORT": free_port(),
     }
     env = {
@@ -119,7 +120,12 @@ def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
             assert not _port_open(port), f"something still listens on {port}"
     finally:
         if runner.poll() is None:
-            runner.kill()
+            # Ctrl-C first: the runner stops its services; SIGKILL would orphan them.
+            runner.send_signal(signal.SIGINT)
+            try:
+                runner.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                runner.kill()
         log.close()
 
 
