@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -89,7 +91,10 @@ class Page:
 async def chromium_page() -> AsyncIterator[Page]:
     """A fresh headless Chromium (its own profile) and its first tab."""
     assert CHROMIUM is not None, "Debian's chromium package is not installed"
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helpers (renderer, crash handler) outlive the main process for a moment
+    # and may still write to the profile: the whole group is killed below, and a file
+    # written after that does not fail a test about the page.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         process = await asyncio.create_subprocess_exec(
             CHROMIUM,
             "--headless",
@@ -104,6 +109,7 @@ async def chromium_page() -> AsyncIterator[Page]:
             "about:blank",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, helpers included
         )
         try:
             port = await _devtools_port(Path(profile) / "DevToolsActivePort")
@@ -116,7 +122,8 @@ async def chromium_page() -> AsyncIterator[Page]:
                 await page.call("DOM.enable")
                 yield page
         finally:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
 
 
