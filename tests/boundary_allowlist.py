@@ -30,7 +30,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "deploy/grafana/dashboards_src/agencies.py",
             "deploy/grafana/dashboards_src/domains.py",
             "deploy/grafana/dashboards_src/overview.py",
-            "deploy/grafana/dashboards_src/pipeline.py",
             "deploy/grafana/dashboards_src/targets.py",
             "deploy/local/run_system.py",
             "libs/catalog/tests/test_loader_errors.py",

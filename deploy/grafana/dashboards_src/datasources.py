@@ -20,6 +20,8 @@ TIMESCALEDB = DataSourceRef(type_val="grafana-postgresql-datasource", uid="ioc-t
 PROMETHEUS = DataSourceRef(type_val="prometheus", uid="ioc-prometheus")
 
 SqlFormat = Literal["table", "time_series"]
+# Prometheus's own rate window for the dashboard's step (at least four scrapes).
+RATE = "$__rate_interval"
 
 
 class _RawSqlQuery(cogvariants.Dataquery):
@@ -76,3 +78,11 @@ def promql(expr: str, *, legend: str, ref_id: str = "A") -> prometheus.Dataquery
         .editor_mode(QueryEditorMode.CODE)
         .range()
     )
+
+
+def prometheus_queries(*lines: tuple[str, str]) -> list[prometheus.Dataquery]:
+    """One query per (expression, legend), lettered A, B, C… as Grafana letters them."""
+    return [
+        promql(expr, legend=legend, ref_id=chr(ord("A") + index))
+        for index, (expr, legend) in enumerate(lines)
+    ]
