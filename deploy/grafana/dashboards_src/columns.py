@@ -25,6 +25,8 @@ from grafana_foundation_sdk.models.dashboard import (
 Cell = Literal["color-background", "color-text", "gauge"]
 # Grafana's time unit with a moment.js format: days as Vietnamese write them.
 VIETNAM_DATE_TIME = "time:DD/MM/YYYY HH:mm"
+# Grafana's colour "text": the cell's ordinary text colour, neither good nor bad.
+PLAIN_TEXT = "text"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,28 @@ def thresholds(steps: Sequence[tuple[float | None, str]]) -> ThresholdsConfig:
     return ThresholdsConfig(
         mode=ThresholdsMode.ABSOLUTE,
         steps=[Threshold(value=value, color=colour) for value, colour in steps],
+    )
+
+
+def highlighted_count(name: str, colour: str) -> Column:
+    """A count read plain while it is zero and in `colour` from one up (late reports,
+    open alerts): the eye goes to what is not zero."""
+    return Column(name, decimals=0, cell="color-text", thresholds=[(None, PLAIN_TEXT), (1, colour)])
+
+
+def percent_gauge(
+    name: str, steps: Sequence[tuple[float | None, str]], *, decimals: int, width: int | None = None
+) -> Column:
+    """A percentage as a bar from 0 to 100 in the cell, coloured by `steps`."""
+    return Column(
+        name,
+        unit="percent",
+        decimals=decimals,
+        minimum=0,
+        maximum=100,
+        cell="gauge",
+        width=width,
+        thresholds=steps,
     )
 
 
