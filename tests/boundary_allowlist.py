@@ -27,7 +27,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "benchmarks/measure.py",
             "benchmarks/report.py",
             "benchmarks/run_all.py",
-            "deploy/grafana/dashboards_src/domains.py",
             "deploy/grafana/dashboards_src/overview.py",
             "deploy/grafana/dashboards_src/targets.py",
             "deploy/local/run_system.py",

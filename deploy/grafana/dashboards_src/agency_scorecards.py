@@ -20,7 +20,7 @@ from grafana_foundation_sdk.models.common import (
 from ioc_contracts.status import RiskStatus
 
 from . import board
-from .columns import VIETNAM_DATE_TIME, Column, Link, hidden, percent_gauge, highlighted_count
+from .columns import VIETNAM_DATE_TIME, Column, Link, hidden, highlighted_count, percent_gauge
 from .datasources import TIMESCALEDB, sql_series, sql_table
 from .panels import Steps, figures_over_time, percentages, rows_table, threshold_steps
 from .value_labels import BEHIND, GOING_WELL, GREEN, ORANGE, RED, sql_list

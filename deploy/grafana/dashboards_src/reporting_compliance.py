@@ -10,7 +10,7 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import table
 
 from . import board
-from .columns import VIETNAM_DATE_TIME, Column, percent_gauge, highlighted_count
+from .columns import VIETNAM_DATE_TIME, Column, highlighted_count, percent_gauge
 from .panels import rows_table
 from .value_labels import GREEN, ORANGE, RED
 
