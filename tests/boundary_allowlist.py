@@ -28,7 +28,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "benchmarks/report.py",
             "benchmarks/run_all.py",
             "deploy/grafana/dashboards_src/overview.py",
-            "deploy/grafana/dashboards_src/targets.py",
             "deploy/local/run_system.py",
             "libs/catalog/tests/test_loader_errors.py",
             "libs/contracts/src/ioc_contracts/catalog.py",
