@@ -27,7 +27,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "benchmarks/measure.py",
             "benchmarks/report.py",
             "benchmarks/run_all.py",
-            "deploy/grafana/dashboards_src/overview.py",
             "deploy/local/run_system.py",
             "libs/catalog/tests/test_loader_errors.py",
             "libs/contracts/src/ioc_contracts/catalog.py",

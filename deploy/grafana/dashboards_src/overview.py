@@ -2,30 +2,23 @@
 
 What the IOC's wall screen shows first: how many targets stand in each status, the
 province's own targets against their goals, the headline figures of the 2023 report
-and the alerts nobody has closed yet.
+(headline_figures.py) and the alerts nobody has closed yet.
 """
 
 # ruff: noqa: S608 - SQL text written into Grafana's JSON, composed only from constants of
-# this package; nothing here runs a query. tests/test_dashboards.py runs every one.
+# this package; nothing here runs a query. tests/dashboards/ runs every one.
 
 from __future__ import annotations
 
-from grafana_foundation_sdk.builders import common, dashboard, stat, table, timeseries
-from grafana_foundation_sdk.models.common import (
-    BigValueColorMode,
-    BigValueGraphMode,
-    BigValueTextMode,
-    TableCellHeight,
-)
-from grafana_foundation_sdk.models.dashboard import Threshold, ThresholdsMode
+from grafana_foundation_sdk.builders import dashboard, stat, table
 
 from . import board
-from .columns import VIETNAM_DATE_TIME, Column, hidden, with_columns
-from .datasources import TIMESCALEDB, sql_series, sql_table
+from .columns import VIETNAM_DATE_TIME, Column, hidden, percent_gauge
+from .headline_figures import headline_figures, headline_trends
+from .panels import counts, rows_table
 from .target_panels import TARGET_PAGE, status_counts
 from .value_labels import (
     ALERT_STATES,
-    BLUE,
     GREEN,
     ORANGE,
     RED,
@@ -36,16 +29,6 @@ from .value_labels import (
     worded,
 )
 
-# The percentages the 2023 report leads with, province-wide (catalog codes).
-HEADLINE_INDICATORS = (
-    "dvc.paperless-rate",
-    "dvc.online-full-rate",
-    "dvc.ontime-rate",
-    "da06.eid-activated-rate",
-    "da06.cccd-issued-rate",
-    "cds.department-monitoring-rate",
-)
-HEADLINES = "ARRAY[" + ", ".join(f"'{code}'" for code in HEADLINE_INDICATORS) + "]"
 # Progress toward the goal in %: current/goal when higher is better, goal/current for
 # ranks and other lower-is-better figures; capped at 100 once the goal is reached.
 PROGRESS = """
@@ -90,28 +73,15 @@ def open_alert_counts() -> stat.Panel:
         FROM ioc.alerts
         WHERE state <> 'resolved'
     """
-    panel = (
-        stat.Panel()
-        .id(3)
-        .title("Cảnh báo đang mở")
-        .description(
-            "Cảnh báo chưa kết thúc, chia theo đã có lãnh đạo xác nhận hay chưa. Open alerts."
-        )
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(5)
-        .span(6)
-        .unit("none")
-        .decimals(0)
-        .color_mode(BigValueColorMode.BACKGROUND)
-        .graph_mode(BigValueGraphMode.NONE)
-        .text_mode(BigValueTextMode.VALUE_AND_NAME)
-        .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
-        .links([board.panel_link("Chỉ tiêu có nguy cơ", board.url(board.TARGETS))])
-    )
-    return with_columns(
-        panel, [Column("Chưa xác nhận", colour=RED), Column("Đã xác nhận", colour=ORANGE)]
-    )
+    return counts(
+        3,
+        "Cảnh báo đang mở",
+        "Cảnh báo chưa kết thúc, chia theo đã có lãnh đạo xác nhận hay chưa. Open alerts.",
+        sql=sql,
+        columns=[Column("Chưa xác nhận", colour=RED), Column("Đã xác nhận", colour=ORANGE)],
+        height=5,
+        span=6,
+    ).links([board.panel_link("Chỉ tiêu có nguy cơ", board.url(board.TARGETS))])
 
 
 def province_targets() -> table.Panel:
@@ -130,105 +100,23 @@ def province_targets() -> table.Panel:
         WHERE scope = 'province' AND kind <> 'freshness'
         ORDER BY status_rank, code
     """
-    columns = [
-        *hidden("code"),
-        Column("Chỉ tiêu", width=420, links=[TARGET_PAGE]),
-        Column("Hiện tại", decimals=2),
-        Column("Mục tiêu", decimals=2),
-        Column("Đơn vị đo", mappings=worded(UNITS)),
-        Column(
-            "Tiến độ",
-            unit="percent",
-            decimals=0,
-            minimum=0,
-            maximum=100,
-            cell="gauge",
-            thresholds=[(None, RED), (60, ORANGE), (95, GREEN)],
-        ),
-        Column("Tình trạng", width=140, mappings=risk_status(), cell="color-background"),
-        Column("Số liệu lúc", unit=VIETNAM_DATE_TIME),
-    ]
-    panel = (
-        table.Panel()
-        .id(5)
-        .title("Chỉ tiêu của tỉnh so với mục tiêu")
-        .description(
-            "Tiến độ = giá trị hiện tại so với mục tiêu (với thứ hạng: mục tiêu so với hạng hiện tại). "
-            "Province-wide targets; progress is current against goal."
-        )
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(9)
-        .span(24)
-        .cell_height(TableCellHeight.SM)
-    )
-    return with_columns(panel, columns)
-
-
-def headline_figures() -> stat.Panel:
-    sql = f"""
-        SELECT indicator_name_vi AS "Chỉ số", value AS "Giá trị"
-        FROM ioc.series_overview
-        WHERE scope = 'province' AND indicator = ANY({HEADLINES})
-        ORDER BY array_position({HEADLINES}, indicator)
-    """
-    return (
-        stat.Panel()
-        .id(7)
-        .title("Số liệu mới nhất")
-        .description(
-            "Giá trị mới nhất toàn tỉnh của các chỉ số trọng điểm. Latest headline figures."
-        )
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(8)
-        .span(10)
-        .unit("percent")
-        .decimals(1)
-        .min(0)
-        .max(100)
-        # These figures have no common good or bad level; their targets carry that.
-        .thresholds(
-            dashboard.ThresholdsConfig()
-            .mode(ThresholdsMode.ABSOLUTE)
-            .steps([Threshold(value=None, color=BLUE)])
-        )
-        .color_mode(BigValueColorMode.VALUE)
-        .graph_mode(BigValueGraphMode.NONE)
-        .text_mode(BigValueTextMode.VALUE_AND_NAME)
-        # One value per row, named by the row's text column (the indicator).
-        .reduce_options(common.ReduceDataOptions().values(True).calcs([]).fields("/^Giá trị$/"))
-    )
-
-
-def headline_trends() -> timeseries.Panel:
-    sql = f"""
-        SELECT
-            r.bucket AS "time",
-            s.indicator_name_vi AS metric,
-            r.last_value AS value
-        FROM ioc.series_overview s
-        CROSS JOIN LATERAL ioc.series_rollup(
-            s.indicator, s.scope, '$__interval'::interval, $__timeFrom()::timestamptz, $__timeTo()::timestamptz
-        ) r
-        WHERE s.scope = 'province' AND s.indicator = ANY({HEADLINES})
-        ORDER BY 1
-    """
-    return (
-        timeseries.Panel()
-        .id(8)
-        .title("Diễn biến chỉ số trọng điểm")
-        .description("Giá trị cuối mỗi khoảng, toàn tỉnh. Headline figures over time (province).")
-        .datasource(TIMESCALEDB)
-        .with_target(sql_series(sql))
-        .height(8)
-        .span(14)
-        .unit("percent")
-        .min(0)
-        .max(100)
-        .span_nulls(True)
-        .legend(board.legend_below())
-        .tooltip(board.every_series())
+    return rows_table(
+        5,
+        "Chỉ tiêu của tỉnh so với mục tiêu",
+        "Tiến độ = giá trị hiện tại so với mục tiêu (với thứ hạng: mục tiêu so với hạng hiện tại). "
+        "Province-wide targets; progress is current against goal.",
+        sql=sql,
+        columns=[
+            *hidden("code"),
+            Column("Chỉ tiêu", width=420, links=[TARGET_PAGE]),
+            Column("Hiện tại", decimals=2),
+            Column("Mục tiêu", decimals=2),
+            Column("Đơn vị đo", mappings=worded(UNITS)),
+            percent_gauge("Tiến độ", [(None, RED), (60, ORANGE), (95, GREEN)], decimals=0),
+            Column("Tình trạng", width=140, mappings=risk_status(), cell="color-background"),
+            Column("Số liệu lúc", unit=VIETNAM_DATE_TIME),
+        ],
+        height=9,
     )
 
 
@@ -249,24 +137,19 @@ def open_alerts() -> table.Panel:
         WHERE alert_id IS NOT NULL
         ORDER BY status_rank, alert_opened_at
     """
-    columns = [
-        *hidden("code"),
-        Column("Chỉ tiêu", width=420, links=[TARGET_PAGE]),
-        Column("Tình trạng", mappings=risk_status(), cell="color-background"),
-        Column("Mức độ", mappings=coloured(SEVERITIES), cell="color-text"),
-        Column("Cảnh báo", mappings=coloured(ALERT_STATES), cell="color-text"),
-        Column("Từ lúc", unit=VIETNAM_DATE_TIME),
-        Column("Xác nhận lúc", unit=VIETNAM_DATE_TIME),
-    ]
-    panel = (
-        table.Panel()
-        .id(10)
-        .title("Chỉ tiêu đang có cảnh báo")
-        .description("Mỗi chỉ tiêu có tối đa một cảnh báo mở. One open alert per target at most.")
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(8)
-        .span(24)
-        .cell_height(TableCellHeight.SM)
+    return rows_table(
+        10,
+        "Chỉ tiêu đang có cảnh báo",
+        "Mỗi chỉ tiêu có tối đa một cảnh báo mở. One open alert per target at most.",
+        sql=sql,
+        columns=[
+            *hidden("code"),
+            Column("Chỉ tiêu", width=420, links=[TARGET_PAGE]),
+            Column("Tình trạng", mappings=risk_status(), cell="color-background"),
+            Column("Mức độ", mappings=coloured(SEVERITIES), cell="color-text"),
+            Column("Cảnh báo", mappings=coloured(ALERT_STATES), cell="color-text"),
+            Column("Từ lúc", unit=VIETNAM_DATE_TIME),
+            Column("Xác nhận lúc", unit=VIETNAM_DATE_TIME),
+        ],
+        height=8,
     )
-    return with_columns(panel, columns)

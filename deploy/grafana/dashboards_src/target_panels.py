@@ -4,18 +4,15 @@ each status, and the links from a target to its own page and to its series.
 
 from __future__ import annotations
 
-from grafana_foundation_sdk.builders import common, stat
+from grafana_foundation_sdk.builders import stat
 from grafana_foundation_sdk.models.common import (
-    BigValueColorMode,
-    BigValueGraphMode,
     BigValueJustifyMode,
-    BigValueTextMode,
     VizOrientation,
 )
 
 from . import board
-from .columns import Column, Link, with_columns
-from .datasources import TIMESCALEDB, sql_table
+from .columns import Column, Link
+from .panels import counts
 from .value_labels import NOT_ASSESSED, RISK_STATUSES
 
 TARGET_PAGE = Link(
@@ -35,35 +32,27 @@ SERIES_PAGE = Link(
 
 def status_counts(panel_id: int, title: str, *, where: str, span: int = 24) -> stat.Panel:
     """One coloured number per status: how many targets stand there now."""
-    counts = [
+    per_status = [
         f"count(*) FILTER (WHERE status = '{status.value}') AS \"{label}\""
         for status, (label, _) in RISK_STATUSES.items()
     ]
     unassessed, grey = NOT_ASSESSED
-    counts.append(f'count(*) FILTER (WHERE status IS NULL) AS "{unassessed}"')
-    sql = "SELECT\n    " + ",\n    ".join(counts) + f"\nFROM ioc.target_overview\nWHERE {where}"
+    per_status.append(f'count(*) FILTER (WHERE status IS NULL) AS "{unassessed}"')
+    sql = "SELECT\n    " + ",\n    ".join(per_status) + f"\nFROM ioc.target_overview\nWHERE {where}"
     columns = [Column(label, colour=colour) for label, colour in RISK_STATUSES.values()]
     columns.append(Column(unassessed, colour=grey))
-    panel = (
-        stat.Panel()
-        .id(panel_id)
-        .title(title)
-        .description(
+    return (
+        counts(
+            panel_id,
+            title,
             "Số chỉ tiêu theo tình trạng do dịch vụ cảnh báo đánh giá gần nhất. "
-            "Targets by the alert service's latest status."
+            "Targets by the alert service's latest status.",
+            sql=sql,
+            columns=columns,
+            height=5,
+            span=span,
         )
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(5)
-        .span(span)
-        .unit("none")
-        .decimals(0)
-        .color_mode(BigValueColorMode.BACKGROUND)
-        .graph_mode(BigValueGraphMode.NONE)
-        .text_mode(BigValueTextMode.VALUE_AND_NAME)
         .justify_mode(BigValueJustifyMode.CENTER)
         .orientation(VizOrientation.AUTO)
-        .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
         .links([board.panel_link("Danh sách chỉ tiêu có nguy cơ", board.url(board.TARGETS))])
     )
-    return with_columns(panel, columns)
