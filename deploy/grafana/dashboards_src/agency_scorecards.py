@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grafana_foundation_sdk.builders import bargauge, common, table, timeseries
+from grafana_foundation_sdk.builders import bargauge, table, timeseries
 from grafana_foundation_sdk.models.common import (
     BarGaugeDisplayMode,
     BarGaugeValueMode,
@@ -21,8 +21,15 @@ from ioc_contracts.status import RiskStatus
 
 from . import board
 from .columns import VIETNAM_DATE_TIME, Column, Link, hidden, highlighted_count, percent_gauge
-from .datasources import TIMESCALEDB, sql_series, sql_table
-from .panels import Steps, figures_over_time, percentages, rows_table, threshold_steps
+from .datasources import sql_series
+from .panels import (
+    Steps,
+    figures_over_time,
+    percent_per_row,
+    percentages,
+    rows_table,
+    sql_panel,
+)
 from .value_labels import BEHIND, GOING_WELL, GREEN, ORANGE, RED, sql_list
 
 AGENCIES = board.selected("agency")
@@ -126,30 +133,21 @@ def latest_by_agency(panel_id: int, title: str, kind: str, figure: KeyFigure) ->
         WHERE a.kind = '{kind}' AND a.code = ANY({AGENCIES})
         ORDER BY lv.value, a.name_vi
     """
+    bars = sql_panel(
+        bargauge.Panel(),
+        panel_id,
+        title,
+        "Giá trị mới nhất của mỗi đơn vị, thấp nhất trước. Latest value, lowest first.",
+        sql=sql,
+        height=12,
+        span=12,
+    )
     return (
-        bargauge.Panel()
-        .id(panel_id)
-        .title(title)
-        .description(
-            "Giá trị mới nhất của mỗi đơn vị, thấp nhất trước. Latest value, lowest first."
-        )
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(12)
-        .span(12)
-        .unit("percent")
-        .decimals(1)
-        .min(0)
-        .max(100)
-        .thresholds(threshold_steps(figure.steps))
+        percent_per_row(bars, column=figure.column, steps=figure.steps)
         .display_mode(BarGaugeDisplayMode.BASIC)
         .value_mode(BarGaugeValueMode.COLOR)
         .orientation(VizOrientation.HORIZONTAL)
         .show_unfilled(True)
-        # One bar per row, named by the row's text column (the agency).
-        .reduce_options(
-            common.ReduceDataOptions().values(True).calcs([]).fields(f"/^{figure.column}$/")
-        )
     )
 
 

@@ -7,7 +7,7 @@ province-wide, as their latest values and over time.
 
 from __future__ import annotations
 
-from grafana_foundation_sdk.builders import common, stat, timeseries
+from grafana_foundation_sdk.builders import stat, timeseries
 from grafana_foundation_sdk.models.common import (
     BigValueColorMode,
     BigValueGraphMode,
@@ -15,8 +15,8 @@ from grafana_foundation_sdk.models.common import (
 )
 
 from . import board
-from .datasources import TIMESCALEDB, sql_series, sql_table
-from .panels import figures_over_time, percentages, threshold_steps
+from .datasources import sql_series
+from .panels import figures_over_time, percent_per_row, percentages, sql_panel
 from .rollups import rolled_up
 from .value_labels import BLUE
 
@@ -39,28 +39,21 @@ def headline_figures() -> stat.Panel:
         WHERE scope = 'province' AND indicator = ANY({HEADLINES})
         ORDER BY array_position({HEADLINES}, indicator)
     """
+    figures = sql_panel(
+        stat.Panel(),
+        7,
+        "Số liệu mới nhất",
+        "Giá trị mới nhất toàn tỉnh của các chỉ số trọng điểm. Latest headline figures.",
+        sql=sql,
+        height=8,
+        span=10,
+    )
+    # These figures have no common good or bad level; their targets carry that.
     return (
-        stat.Panel()
-        .id(7)
-        .title("Số liệu mới nhất")
-        .description(
-            "Giá trị mới nhất toàn tỉnh của các chỉ số trọng điểm. Latest headline figures."
-        )
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(8)
-        .span(10)
-        .unit("percent")
-        .decimals(1)
-        .min(0)
-        .max(100)
-        # These figures have no common good or bad level; their targets carry that.
-        .thresholds(threshold_steps([(None, BLUE)]))
+        percent_per_row(figures, column="Giá trị", steps=[(None, BLUE)])
         .color_mode(BigValueColorMode.VALUE)
         .graph_mode(BigValueGraphMode.NONE)
         .text_mode(BigValueTextMode.VALUE_AND_NAME)
-        # One value per row, named by the row's text column (the indicator).
-        .reduce_options(common.ReduceDataOptions().values(True).calcs([]).fields("/^Giá trị$/"))
     )
 
 

@@ -8,6 +8,7 @@ settings every panel of a shape shares live here, so two tables never drift apar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, Self, TypeVar
 
 from grafana_foundation_sdk.builders import common, dashboard, stat, table, timeseries
 from grafana_foundation_sdk.cog import builder as cogbuilder
@@ -16,9 +17,15 @@ from grafana_foundation_sdk.models.common import (
     BigValueColorMode,
     BigValueGraphMode,
     BigValueTextMode,
+    ReduceDataOptions,
     TableCellHeight,
 )
-from grafana_foundation_sdk.models.dashboard import Threshold, ThresholdsMode
+from grafana_foundation_sdk.models.dashboard import (
+    DataSourceRef,
+    Threshold,
+    ThresholdsConfig,
+    ThresholdsMode,
+)
 
 from . import board
 from .columns import Column, with_columns
@@ -26,6 +33,71 @@ from .datasources import PROMETHEUS, TIMESCALEDB, sql_table
 
 Steps = Sequence[tuple[float | None, str]]
 """(from value, colour) steps; the first starts at minus infinity (None)."""
+Queries = Sequence[cogbuilder.Builder[cogvariants.Dataquery]]
+
+
+class _Panel(Protocol):
+    """What every panel builder of the SDK offers (each panel type has its own class)."""
+
+    def id(self, value: int, /) -> Self: ...
+    def title(self, value: str, /) -> Self: ...
+    def description(self, value: str, /) -> Self: ...
+    def datasource(self, value: DataSourceRef, /) -> Self: ...
+    def with_target(self, value: cogbuilder.Builder[cogvariants.Dataquery], /) -> Self: ...
+    def height(self, value: int, /) -> Self: ...
+    def span(self, value: int, /) -> Self: ...
+
+
+class _ValuePanel(_Panel, Protocol):
+    """A panel that reduces each field to one value (stat, bar gauge)."""
+
+    def unit(self, value: str, /) -> Self: ...
+    def decimals(self, value: float, /) -> Self: ...
+    def min(self, value: float, /) -> Self: ...
+    def max(self, value: float, /) -> Self: ...
+    def thresholds(self, value: cogbuilder.Builder[ThresholdsConfig], /) -> Self: ...
+    def reduce_options(self, value: cogbuilder.Builder[ReduceDataOptions], /) -> Self: ...
+
+
+Panel = TypeVar("Panel", bound=_Panel)
+ValuePanel = TypeVar("ValuePanel", bound=_ValuePanel)
+
+
+def placed(
+    panel: Panel,
+    panel_id: int,
+    title: str,
+    description: str,
+    source: DataSourceRef,
+    queries: Queries,
+    height: int,
+    span: int,
+) -> Panel:
+    """`panel` named, fed by `queries` from `source`, and sized on the 24-column grid."""
+    panel = panel.id(panel_id).title(title).description(description).datasource(source)
+    for query in queries:
+        panel = panel.with_target(query)
+    return panel.height(height).span(span)
+
+
+def sql_panel(
+    panel: Panel, panel_id: int, title: str, description: str, sql: str, height: int, span: int
+) -> Panel:
+    """`panel` placed, fed by one table query on TimescaleDB."""
+    return placed(panel, panel_id, title, description, TIMESCALEDB, [sql_table(sql)], height, span)
+
+
+def percent_per_row(panel: ValuePanel, *, column: str, steps: Steps) -> ValuePanel:
+    """One percentage per row of the query: the row's `column`, named by the row's text
+    column (an agency, an indicator) and coloured by `steps`."""
+    return (
+        panel.unit("percent")
+        .decimals(1)
+        .min(0)
+        .max(100)
+        .thresholds(threshold_steps(steps))
+        .reduce_options(common.ReduceDataOptions().values(True).calcs([]).fields(f"/^{column}$/"))
+    )
 
 
 def threshold_steps(steps: Steps) -> dashboard.ThresholdsConfig:
@@ -48,18 +120,8 @@ def rows_table(
     span: int = 24,
 ) -> table.Panel:
     """A table of one query's rows from TimescaleDB, its columns shown as `columns` say."""
-    panel = (
-        table.Panel()
-        .id(panel_id)
-        .title(title)
-        .description(description)
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(height)
-        .span(span)
-        .cell_height(TableCellHeight.SM)
-    )
-    return with_columns(panel, columns)
+    panel = sql_panel(table.Panel(), panel_id, title, description, sql, height, span)
+    return with_columns(panel.cell_height(TableCellHeight.SM), columns)
 
 
 def counts(
@@ -76,14 +138,7 @@ def counts(
     """How many of each: one whole number per column of the query's single row, each
     named by its column and coloured as `columns` say."""
     panel = (
-        stat.Panel()
-        .id(panel_id)
-        .title(title)
-        .description(description)
-        .datasource(TIMESCALEDB)
-        .with_target(sql_table(sql))
-        .height(height)
-        .span(span)
+        sql_panel(stat.Panel(), panel_id, title, description, sql, height, span)
         .unit("none")
         .decimals(0)
         .color_mode(color_mode)
@@ -99,20 +154,15 @@ def figures_over_time(
     title: str,
     description: str,
     *,
-    queries: Sequence[cogbuilder.Builder[cogvariants.Dataquery]],
+    queries: Queries,
     height: int,
     span: int = 24,
     legend: common.VizLegendOptions,
 ) -> timeseries.Panel:
     """Lines of figures from TimescaleDB, one per series the queries return; gaps between
     reports are bridged, since figures come monthly to yearly."""
-    panel = timeseries.Panel().id(panel_id).title(title).description(description)
-    for query in queries:
-        panel = panel.with_target(query)
     return (
-        panel.datasource(TIMESCALEDB)
-        .height(height)
-        .span(span)
+        placed(timeseries.Panel(), panel_id, title, description, TIMESCALEDB, queries, height, span)
         .span_nulls(True)
         .legend(legend)
         .tooltip(board.every_series())
@@ -125,55 +175,25 @@ def percentages(panel: timeseries.Panel) -> timeseries.Panel:
 
 
 def prometheus_graph(
-    panel_id: int,
-    title: str,
-    description: str,
-    *,
-    unit: str,
-    queries: Sequence[cogbuilder.Builder[cogvariants.Dataquery]],
-    span: int = 12,
+    panel_id: int, title: str, description: str, *, unit: str, queries: Queries, span: int = 12
 ) -> timeseries.Panel:
     """Rates or latencies from Prometheus, one line per series of each query."""
-    panel = (
-        timeseries.Panel()
-        .id(panel_id)
-        .title(title)
-        .description(description)
-        .datasource(PROMETHEUS)
-        .height(8)
-        .span(span)
+    return (
+        placed(timeseries.Panel(), panel_id, title, description, PROMETHEUS, queries, 8, span)
         .unit(unit)
         .fill_opacity(10)
         .legend(board.legend_below())
         .tooltip(board.every_series())
     )
-    for query in queries:
-        panel = panel.with_target(query)
-    return panel
 
 
 def prometheus_number(
-    panel_id: int,
-    title: str,
-    description: str,
-    *,
-    queries: Sequence[cogbuilder.Builder[cogvariants.Dataquery]],
-    steps: Steps,
-    span: int = 6,
+    panel_id: int, title: str, description: str, *, queries: Queries, steps: Steps, span: int = 6
 ) -> stat.Panel:
     """The latest value of each Prometheus series, its background coloured by `steps`."""
-    panel = (
-        stat.Panel()
-        .id(panel_id)
-        .title(title)
-        .description(description)
-        .datasource(PROMETHEUS)
-        .height(5)
-        .span(span)
+    return (
+        placed(stat.Panel(), panel_id, title, description, PROMETHEUS, queries, 5, span)
         .thresholds(threshold_steps(steps))
         .color_mode(BigValueColorMode.BACKGROUND)
         .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
     )
-    for query in queries:
-        panel = panel.with_target(query)
-    return panel
