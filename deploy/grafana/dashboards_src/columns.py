@@ -4,7 +4,7 @@ applied as a field override by the column's name.
 The SDK for Grafana 10.1 has no field-level builders for table cells (cell type,
 hidden columns), so every column setting goes through a `DynamicConfigValue`
 override, which is also the form Grafana writes when an operator edits a column.
-The names are the SQL column aliases; tests/test_dashboards.py checks that every
+The names are the SQL column aliases; tests/dashboards/ checks that every
 query really returns every column a panel names here.
 """
 

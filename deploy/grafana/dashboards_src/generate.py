@@ -4,7 +4,7 @@
     uv run python deploy/grafana/dashboards_src/generate.py --check  # fail if stale
 
 The JSON files in deploy/grafana/dashboards/ are what Grafana provisions; they are
-generated, committed, and never edited by hand (tests/test_dashboards.py runs --check).
+generated, committed, and never edited by hand (tests/dashboards/ runs --check).
 """
 
 from __future__ import annotations
