@@ -34,6 +34,9 @@ from .datasources import PROMETHEUS, TIMESCALEDB, sql_table
 Steps = Sequence[tuple[float | None, str]]
 """(from value, colour) steps; the first starts at minus infinity (None)."""
 Queries = Sequence[cogbuilder.Builder[cogvariants.Dataquery]]
+# Heights in grid rows of the pipeline's Prometheus panels: alike, so a row of them lines up.
+GRAPH_ROWS = 8
+NUMBER_ROWS = 5
 
 
 class _Panel(Protocol):
@@ -179,7 +182,9 @@ def prometheus_graph(
 ) -> timeseries.Panel:
     """Rates or latencies from Prometheus, one line per series of each query."""
     return (
-        placed(timeseries.Panel(), panel_id, title, description, PROMETHEUS, queries, 8, span)
+        placed(
+            timeseries.Panel(), panel_id, title, description, PROMETHEUS, queries, GRAPH_ROWS, span
+        )
         .unit(unit)
         .fill_opacity(10)
         .legend(board.legend_below())
@@ -192,7 +197,7 @@ def prometheus_number(
 ) -> stat.Panel:
     """The latest value of each Prometheus series, its background coloured by `steps`."""
     return (
-        placed(stat.Panel(), panel_id, title, description, PROMETHEUS, queries, 5, span)
+        placed(stat.Panel(), panel_id, title, description, PROMETHEUS, queries, NUMBER_ROWS, span)
         .thresholds(threshold_steps(steps))
         .color_mode(BigValueColorMode.BACKGROUND)
         .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
