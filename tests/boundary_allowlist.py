@@ -32,7 +32,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "deploy/grafana/dashboards_src/targets.py",
             "deploy/local/run_system.py",
             "libs/catalog/tests/test_loader_errors.py",
-            "libs/contracts/src/ioc_contracts/dead_letter.py",
             "libs/contracts/tests/test_events.py",
             "libs/messaging/src/ioc_messaging/dlq_cli.py",
             "libs/messaging/tests/test_kafka_security.py",
