@@ -33,7 +33,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "deploy/local/run_system.py",
             "libs/catalog/tests/test_loader_errors.py",
             "libs/contracts/tests/test_events.py",
-            "libs/messaging/src/ioc_messaging/dlq_cli.py",
             "libs/messaging/tests/test_kafka_security.py",
             "libs/messaging/tests/test_kafka_security_connected.py",
             "libs/storage/tests/test_migrations.py",
