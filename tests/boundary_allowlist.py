@@ -36,7 +36,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "libs/messaging/tests/test_kafka_security.py",
             "libs/messaging/tests/test_kafka_security_connected.py",
             "libs/storage/tests/test_migrations.py",
-            "libs/testing/src/ioc_testing/pipeline.py",
             "services/aggregator/tests/test_batch_pipeline.py",
             "services/aggregator/tests/test_pipeline_connected.py",
             "services/aggregator/tests/test_revisions_connected.py",
