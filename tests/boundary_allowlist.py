@@ -30,7 +30,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "deploy/grafana/dashboards_src/overview.py",
             "deploy/grafana/dashboards_src/pipeline.py",
             "deploy/grafana/dashboards_src/targets.py",
-            "libs/contracts/tests/test_events.py",
             "libs/messaging/tests/test_kafka_security.py",
             "libs/messaging/tests/test_kafka_security_connected.py",
             "libs/storage/tests/test_migrations.py",
