@@ -30,8 +30,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "deploy/grafana/dashboards_src/overview.py",
             "deploy/grafana/dashboards_src/pipeline.py",
             "deploy/grafana/dashboards_src/targets.py",
-            "libs/messaging/tests/test_kafka_security.py",
-            "libs/messaging/tests/test_kafka_security_connected.py",
             "libs/storage/tests/test_migrations.py",
             "services/aggregator/tests/test_batch_pipeline.py",
             "services/aggregator/tests/test_pipeline_connected.py",
