@@ -30,7 +30,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "deploy/grafana/dashboards_src/overview.py",
             "deploy/grafana/dashboards_src/pipeline.py",
             "deploy/grafana/dashboards_src/targets.py",
-            "libs/storage/tests/test_migrations.py",
             "services/aggregator/tests/test_batch_pipeline.py",
             "services/aggregator/tests/test_pipeline_connected.py",
             "services/aggregator/tests/test_revisions_connected.py",
