@@ -34,8 +34,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "services/aggregator/tests/test_pipeline_connected.py",
             "services/aggregator/tests/test_revisions_connected.py",
             "services/alerts/tests/notify/test_zalo_tokens_connected.py",
-            "services/ingest/tests/conftest.py",
-            "services/ingest/tests/test_events_api.py",
             "tests/dashboards_support.py",
             "tests/faults/test_bad_streams.py",
             "tests/faults/test_dispatcher_faults.py",
