@@ -33,7 +33,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "services/aggregator/tests/test_batch_pipeline.py",
             "services/aggregator/tests/test_pipeline_connected.py",
             "services/aggregator/tests/test_revisions_connected.py",
-            "services/alerts/tests/notify/test_zalo_tokens_connected.py",
             "tests/dashboards_support.py",
             "tests/faults/test_bad_streams.py",
             "tests/faults/test_dispatcher_faults.py",
