@@ -34,7 +34,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "services/aggregator/tests/test_pipeline_connected.py",
             "services/aggregator/tests/test_revisions_connected.py",
             "tests/dashboards_support.py",
-            "tests/faults/test_dispatcher_faults.py",
             "tests/test_alertmanager.py",
             "tests/test_alerts_ack_and_restart.py",
             "tests/test_alerts_end_to_end.py",
