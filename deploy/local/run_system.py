@@ -9,95 +9,28 @@ demo mailbox, and stops everything it started on Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from local_config import LocalPorts, alertmanager_config, grafana_provisioning, prometheus_config
+from local_config import LocalPorts
+from local_console import stream_mailbox, where_to_look
+from local_monitoring import monitoring_children
+from local_process import HOME, LOGS, Child, say
 
 from ioc_runtime.env_file import read_env_file
 
-ROOT = Path(__file__).resolve().parents[2]
-HOME = Path(os.environ.get("IOC_HOME", ROOT / ".local"))
-LOGS = HOME / "log"
 DEMO_START = "2023-03-01T08:00:00+07:00"
-
-
-def say(message: str) -> None:
-    print(f"\033[1;34m==>\033[0m {message}", flush=True)
 
 
 def read_env(path: Path) -> dict[str, str]:
     if not path.exists():
         sys.exit(f"{path} is missing: run ./dev up, which writes it")
     return read_env_file(path)
-
-
-@dataclass
-class Child:
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    ready_url: str | None = None
-    log: Path | None = None
-    stream: bool = False
-    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-
-    def start(self) -> None:
-        output = (
-            subprocess.PIPE if self.stream else (self.log or LOGS / f"{self.name}.log").open("ab")
-        )
-        self.process = subprocess.Popen(  # noqa: S603 - our own commands
-            self.command,
-            env=self.env,
-            stdout=output,
-            stderr=output if not self.stream else None,
-            cwd=ROOT,
-            # Its own session: Ctrl-C reaches this runner only, which then stops
-            # the children in order instead of all at once.
-            start_new_session=True,
-        )
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        if self.ready_url is None:
-            return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                log = LOGS / f"{self.name}.log"
-                tail = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else []
-                sys.exit(f"{self.name} stopped while starting:\n" + "\n".join(tail))
-            try:
-                with urllib.request.urlopen(self.ready_url, timeout=2) as answer:  # noqa: S310
-                    if answer.status < 300:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.3)
-        sys.exit(f"{self.name} was not ready after {timeout:.0f} s (log: {LOGS / self.name}.log)")
-
-    def stop(self) -> None:
-        if not self.alive():
-            return
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child]:
@@ -180,47 +113,13 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             f"http://127.0.0.1:{alerts}/readyz",
         ),
     ]
-    prometheus_port = ports.prometheus
-    if arguments.prometheus and shutil.which("prometheus"):
-        # The shipped config with the ports IOC_*_PORT chose (deploy/local/local_config.py).
-        local_config = prometheus_config(ports, HOME / "prometheus")
-        children.append(
-            Child(
-                "prometheus",
-                [
-                    "prometheus",
-                    f"--config.file={local_config}",
-                    f"--storage.tsdb.path={HOME / 'prometheus'}",
-                    f"--web.listen-address=127.0.0.1:{prometheus_port}",
-                ],
-                base,
-                f"http://127.0.0.1:{prometheus_port}/-/ready",
-            )
-        )
-    alertmanager = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-    if arguments.prometheus and alertmanager and "prometheus" in {c.name for c in children}:
-        children.append(alertmanager_child(alertmanager, base, ports))
-    grafana = shutil.which("grafana-server") or shutil.which("grafana")
-    if arguments.grafana and grafana:
-        grafana_port = ports.grafana
-        provisioning = grafana_provisioning(ports, HOME / "grafana" / "provisioning")
-        command = [grafana] if grafana.endswith("grafana-server") else [grafana, "server"]
-        children.append(
-            Child(
-                "grafana",
-                [*command, "--homepath", os.environ.get("GF_HOME", "/usr/share/grafana")],
-                {
-                    **base,
-                    "GF_PATHS_PROVISIONING": str(provisioning),
-                    "GF_PATHS_DATA": str(HOME / "grafana" / "data"),
-                    "GF_PATHS_LOGS": str(LOGS),
-                    "GF_SERVER_HTTP_ADDR": "127.0.0.1",
-                    "GF_SERVER_HTTP_PORT": str(grafana_port),
-                    "IOC_DB_PASSWORD_READER": settings["IOC_DB_PASSWORD_READER"],
-                },
-                f"http://127.0.0.1:{grafana_port}/api/health",
-            )
-        )
+    children += monitoring_children(
+        with_prometheus=arguments.prometheus,
+        with_grafana=arguments.grafana,
+        base=base,
+        settings=settings,
+        ports=ports,
+    )
     if arguments.demo:
         children.append(
             Child(
@@ -241,76 +140,6 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             )
         )
     return children
-
-
-def alertmanager_child(binary: str, env: dict[str, str], ports: LocalPorts) -> Child:
-    """Alertmanager on its local port (where the local Prometheus sends alerts), mailing
-    the pipeline alerts to the duty desk in the demo mailbox."""
-    folder = HOME / "alertmanager"
-    config = alertmanager_config(ports, folder)
-    return Child(
-        "alertmanager",
-        [
-            binary,
-            f"--config.file={config}",
-            f"--storage.path={folder / 'data'}",
-            f"--web.listen-address=127.0.0.1:{ports.alertmanager}",
-            # One instance, and never the gossip port 9094 (Kafka's SASL listener here).
-            "--cluster.listen-address=",
-        ],
-        env,
-        f"http://127.0.0.1:{ports.alertmanager}/-/ready",
-    )
-
-
-def stream_mailbox(child: Child) -> None:
-    """Shows each email of the demo mailbox as it arrives."""
-    assert child.process is not None
-    assert child.process.stdout is not None
-    digests = 0
-    for raw in child.process.stdout:
-        try:
-            message = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        subject = str(message["subject"])
-        if subject.startswith(("[Tổng hợp]", "[Digest]")):
-            # One per leader per simulated day: counted, not listed.
-            digests += 1
-            continue
-        print(f"  ✉  {message['to']}: {subject}", flush=True)
-
-
-def where_to_look(children: list[Child]) -> None:
-    names = {child.name for child in children}
-    ports = LocalPorts.from_env(os.environ)
-    ingest, aggregator, alerts = ports.ingest, ports.aggregator, ports.alerts
-    lines = [
-        f"ingest       http://127.0.0.1:{ingest}  (API docs /docs, OpenAPI /openapi.json)",
-        f"aggregator   http://127.0.0.1:{aggregator}/metrics",
-        f"derived      http://127.0.0.1:{ports.derived}/metrics",
-        f"alerts       http://127.0.0.1:{alerts}/metrics  (operators' API /docs)",
-        f"mailbox      {HOME / 'mail'}  (the leaders' email, one .eml per message)",
-        f"logs         {LOGS}  (JSON, one object per line)",
-    ]
-    if "prometheus" in names:
-        lines.append(f"prometheus   http://127.0.0.1:{ports.prometheus}")
-    else:
-        lines.append("prometheus   not started (install Debian's prometheus package to have it)")
-    if "alertmanager" in names:
-        lines.append(
-            f"alertmanager http://127.0.0.1:{ports.alertmanager}  (pipeline alerts to the duty desk)"
-        )
-    if "grafana" in names:
-        lines.append(f"grafana      http://127.0.0.1:{ports.grafana}")
-    else:
-        lines.append(
-            "grafana      not installed here; the dashboards are in deploy/grafana/dashboards"
-        )
-    say("IOC monitor is running. Where to look:")
-    for line in lines:
-        print(f"    {line}", flush=True)
-    say("Press Ctrl-C to stop.")
 
 
 @dataclass

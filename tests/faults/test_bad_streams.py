@@ -1,28 +1,24 @@
-"""Bad streams straight to Kafka: poison records among good ones, duplicates, out-of-
-order and late figures, timestamps far in the future. Poison goes to the DLQ with its
-reason and the partition moves on; nothing refused is stored; late data never
-overwrites newer data; a duplicate is stored once."""
+"""Bad streams straight to Kafka: poison and hostile records among good ones, timestamps
+far in the future or outside the calendar. Poison goes to the DLQ with its reason and
+the partition moves on; nothing refused is stored (duplicates, out-of-order and late
+figures: test_late_and_duplicate_streams.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ioc_contracts.dead_letter import DeadLetter, parse_dead_letter_headers
-from ioc_testing import ScratchDatabase
-from ioc_testing.ledger import HttpPost, LoadGenerator, Outcome
+from ioc_testing.ledger import LoadGenerator, Outcome
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess
 
 if TYPE_CHECKING:
-    from .conftest import Conclude, ReadMetric
+    from .conftest import Conclude
 
 pytestmark = pytest.mark.connected
 
@@ -117,69 +113,6 @@ async def test_poison_among_good_events_is_dead_lettered_and_the_rest_stored(
         assert letter.error_code.value == code, (value, letter.reason)
         assert letter.reason.strip()
         assert letter.source_topic == pipeline_topics.events
-
-
-def shuffled_within_series(events: Sequence[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
-    shuffled = list(events)
-    random.Random(seed).shuffle(shuffled)
-    return shuffled
-
-
-async def latest_values(database: ScratchDatabase) -> dict[str, float]:
-    connection = await asyncpg.connect(database.dsns["reader"])
-    try:
-        rows = await connection.fetch("SELECT scope, value FROM ioc.latest_values")
-    finally:
-        await connection.close()
-    return {row["scope"]: row["value"] for row in rows}
-
-
-async def test_duplicates_out_of_order_and_late_events(
-    aggregator_process: ServiceProcess,
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    producer: AIOKafkaProducer,
-    load: LoadGenerator,
-    http_post: HttpPost,
-    conclude: Conclude,
-    read_metric: ReadMetric,
-) -> None:
-    aggregator_process.start()
-    await asyncio.to_thread(aggregator_process.wait_ready)
-    figures = load.events(2000)
-    # Out of order: each series' figures arrive shuffled, not by observed_at.
-    await load.to_kafka(producer, pipeline_topics.events, shuffled_within_series(figures, 7))
-    # Duplicates: a fifth sent again straight to Kafka, a tenth again through HTTP.
-    rng = random.Random(11)
-    await load.to_kafka(producer, pipeline_topics.events, rng.sample(figures, 400))
-    for series in load.series:
-        again = [f for f in rng.sample(figures, 400) if f["agency"] == series.agency][:25]
-        assert await load.over_http(http_post, series.agency, again) == 202
-    # Late: figures for the spring, after the summer's are stored.
-    late = [
-        load.event(series, observed_at=(load.start - timedelta(days=60)).isoformat(), value=1.0)
-        for series in load.series
-        for _ in range(5)
-    ]
-    await load.to_kafka(producer, pipeline_topics.events, late)
-    await conclude(
-        aggregator_process,
-        fault="duplicates, out-of-order, late",
-        description="2,000 figures sent shuffled within each series; 400 sent again over "
-        "Kafka and up to 200 again over HTTP; then 40 figures 60 days older than the rest",
-    )
-    # The newest figure of each series, at its newest revision (the generator revises some).
-    newest: dict[str, dict[str, Any]] = {}
-    for figure in figures:
-        current = newest.get(figure["scope"])
-        order = (figure["observed_at"], figure["reported_at"])
-        if current is None or order > (current["observed_at"], current["reported_at"]):
-            newest[figure["scope"]] = figure
-    assert await latest_values(catalog_database) == {
-        scope: figure["value"] for scope, figure in newest.items()
-    }, "a late or out-of-order figure replaced a newer one"
-    copies = load.ledger.sends - len(load.ledger.entries)
-    assert read_metric(aggregator_process, "ioc_aggregator_duplicates_ignored_total") == copies
 
 
 HOSTILE: list[tuple[str, bytes, Headers]] = [

@@ -1,4 +1,4 @@
-"""Contract models: JSON round trips and each way an event is refused."""
+"""Contract models: JSON round trips, and each way an indicator event is refused."""
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -7,82 +7,16 @@ from uuid import UUID
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from ioc_contracts import (
-    AlertState,
-    AlertStateChanged,
-    IndicatorEvent,
-    RiskStatus,
-    SeriesUpdated,
-    Severity,
+from ioc_contracts import AlertStateChanged, IndicatorEvent, SeriesUpdated
+
+from .event_samples import (
+    EVENT_ID,
+    alert_fields,
+    indicator_event_fields,
+    refusal,
+    refused_fields,
+    series_updated_fields,
 )
-
-EVENT_ID = "6f1c2d0e-8a4b-4c1e-9d7a-2b5f0e3c9a11"
-
-
-def indicator_event_fields(**overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "event_id": EVENT_ID,
-        "agency": "so-tttt",
-        "indicator": "dvc.online-rate",
-        "scope": "province",
-        "observed_at": "2024-06-30T17:00:00+07:00",
-        "value": 85.0,
-        "numerator": 850,
-        "denominator": 1000,
-        "reported_at": "2024-07-02T08:30:00+07:00",
-        "source": "Cổng dịch vụ công",
-        "note": "Ước tính",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def series_updated_fields(**overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "indicator": "grdp.growth",
-        "scope": "province",
-        "latest_observed_at": "2024-06-30T10:00:00Z",
-        "latest_value": 6.1,
-        "new_observations": 2,
-        "event_ids": [EVENT_ID],
-        "updated_at": "2024-07-02T01:30:05Z",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def alert_fields(**overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "alert_id": "0b8e4c1a-3f2d-4e6b-a9c7-5d1e2f3a4b5c",
-        "target_id": "grdp.growth-2025",
-        "indicator": "grdp.growth",
-        "scope": "province",
-        "state": "acknowledged",
-        "previous_state": "firing",
-        "risk_status": "at_risk",
-        "severity": "critical",
-        "current_value": 6.1,
-        "changed_at": "2024-07-02T01:31:00Z",
-        "changed_by": "pct.ubnd@binhduong.gov.vn",
-        "summary_vi": "Tăng trưởng GRDP dưới mức cần đạt.",
-        "summary_en": "GRDP growth below the required pace.",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def refusal(model: type[BaseModel], fields: dict[str, Any]) -> ValidationError:
-    with pytest.raises(ValidationError) as caught:
-        model.model_validate(fields)
-    return caught.value
-
-
-def refused_fields(model: type[BaseModel], fields: dict[str, Any]) -> set[str]:
-    """Fields the error message names: pydantic prints each location on its own line."""
-    error = refusal(model, fields)
-    named = {str(detail["loc"][0]) for detail in error.errors() if detail["loc"]}
-    assert named <= set(str(error).splitlines())
-    return named
 
 
 @pytest.mark.parametrize(
@@ -230,56 +164,6 @@ def test_other_schema_version_is_refused() -> None:
     assert "schema_version" in refused_fields(
         IndicatorEvent, indicator_event_fields(schema_version=2)
     )
-
-
-def test_series_updated_refuses_more_ids_than_observations() -> None:
-    other_id = "0b8e4c1a-3f2d-4e6b-a9c7-5d1e2f3a4b5c"
-    fields = series_updated_fields(new_observations=1, event_ids=[EVENT_ID, other_id])
-
-    assert "event_ids lists more events than new_observations" in str(
-        refusal(SeriesUpdated, fields)
-    )
-
-
-def test_series_updated_refuses_empty_batch_and_names_its_series() -> None:
-    assert "new_observations" in refused_fields(
-        SeriesUpdated, series_updated_fields(new_observations=0)
-    )
-    assert (
-        SeriesUpdated.model_validate(series_updated_fields()).series_key == "grdp.growth|province"
-    )
-
-
-def test_alert_state_change_parses_enums() -> None:
-    alert = AlertStateChanged.model_validate(alert_fields())
-
-    assert alert.state is AlertState.ACKNOWLEDGED
-    assert alert.previous_state is AlertState.FIRING
-    assert alert.risk_status is RiskStatus.AT_RISK
-    assert alert.severity is Severity.CRITICAL
-    assert alert.changed_at.tzinfo == UTC
-
-
-def test_alert_first_firing_has_no_previous_state() -> None:
-    alert = AlertStateChanged.model_validate(
-        alert_fields(state="firing", previous_state=None, changed_by=None, current_value=None)
-    )
-
-    assert alert.previous_state is None
-
-
-def test_alert_that_does_not_change_state_is_refused() -> None:
-    message = str(refusal(AlertStateChanged, alert_fields(state="firing", previous_state="firing")))
-
-    assert "previous_state and state" in message
-
-
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [("risk_status", "unknown"), ("severity", "high"), ("state", "open"), ("summary_vi", "")],
-)
-def test_alert_with_bad_field_is_refused(field: str, value: str) -> None:
-    assert field in refused_fields(AlertStateChanged, alert_fields(**{field: value}))
 
 
 def test_python_datetime_with_offset_is_accepted_and_converted() -> None:

@@ -1,4 +1,4 @@
-"""Security settings → client options, and the ACLs as code (no broker needed)."""
+"""Security settings → client options (no broker needed); the ACLs: test_kafka_acls.py."""
 
 from __future__ import annotations
 
@@ -12,25 +12,6 @@ from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram512
 from pydantic import SecretStr, ValidationError
 
-from ioc_contracts.topics import (
-    ALERTS_TOPIC,
-    INDICATOR_EVENTS_DLQ_TOPIC,
-    INDICATOR_EVENTS_TOPIC,
-    SERIES_UPDATED_TOPIC,
-)
-from ioc_messaging.acls import (
-    AGGREGATOR_PRINCIPAL,
-    ALERTS_PRINCIPAL,
-    DERIVED_PRINCIPAL,
-    INGEST_PRINCIPAL,
-    Acl,
-    Operation,
-    ResourceType,
-    agency_acls,
-    agency_principal,
-    all_acls,
-    service_acls,
-)
 from ioc_messaging.cli import main as ioc_topics
 from ioc_messaging.clients import safe_broker, safe_consumer, safe_producer
 from ioc_messaging.security import broker_security, connection_options
@@ -186,85 +167,6 @@ def _consumer_options(broker: KafkaBroker) -> dict[str, Any]:
     builder = broker.config.broker_config.builder
     assert isinstance(builder, functools.partial)
     return dict(builder.keywords)
-
-
-# --- the ACLs -------------------------------------------------------------------------------
-
-
-def rules_of(principal: str) -> set[tuple[ResourceType, str, Operation]]:
-    return {(r.resource_type, r.resource_name, r.operation) for r in service_acls()[principal]}
-
-
-def test_ingest_writes_events_only() -> None:
-    assert rules_of(INGEST_PRINCIPAL) == {
-        (ResourceType.TOPIC, INDICATOR_EVENTS_TOPIC, Operation.WRITE),
-        (ResourceType.TOPIC, INDICATOR_EVENTS_TOPIC, Operation.DESCRIBE),
-        (ResourceType.CLUSTER, "kafka-cluster", Operation.IDEMPOTENT_WRITE),
-    }
-
-
-def test_the_aggregator_reads_events_and_writes_the_dlq_and_updates() -> None:
-    rules = rules_of(AGGREGATOR_PRINCIPAL)
-    reads = {(t, n) for t, n, op in rules if op is Operation.READ}
-    writes = {n for t, n, op in rules if op is Operation.WRITE}
-    assert reads == {
-        (ResourceType.TOPIC, INDICATOR_EVENTS_TOPIC),
-        (ResourceType.GROUP, "ioc-aggregator"),
-    }
-    assert writes == {INDICATOR_EVENTS_DLQ_TOPIC, SERIES_UPDATED_TOPIC}
-
-
-def test_the_alert_service_reads_updates_and_writes_alerts() -> None:
-    rules = rules_of(ALERTS_PRINCIPAL)
-    reads = {(t, n) for t, n, op in rules if op is Operation.READ}
-    writes = {n for t, n, op in rules if op is Operation.WRITE}
-    assert reads == {(ResourceType.TOPIC, SERIES_UPDATED_TOPIC), (ResourceType.GROUP, "ioc-alerts")}
-    assert writes == {ALERTS_TOPIC}
-
-
-def test_the_derived_service_reads_updates_and_writes_events_only() -> None:
-    rules = rules_of(DERIVED_PRINCIPAL)
-    reads = {(t, n) for t, n, op in rules if op is Operation.READ}
-    writes = {n for t, n, op in rules if op is Operation.WRITE}
-    assert reads == {
-        (ResourceType.TOPIC, SERIES_UPDATED_TOPIC),
-        (ResourceType.GROUP, "ioc-derived"),
-    }
-    # Its figures go through the aggregator's screening: never the DLQ or the updates.
-    assert writes == {INDICATOR_EVENTS_TOPIC}
-
-
-def test_no_service_may_alter_delete_or_create_anything() -> None:
-    allowed = {Operation.READ, Operation.WRITE, Operation.DESCRIBE, Operation.IDEMPOTENT_WRITE}
-    for rule in all_acls(["so-xd"]):
-        assert rule.operation in allowed, rule
-        assert rule.resource_name != "*", rule
-
-
-def test_an_agency_may_only_write_the_events_topic() -> None:
-    assert agency_acls("so-xd") == [
-        Acl("agency-so-xd", ResourceType.TOPIC, INDICATOR_EVENTS_TOPIC, Operation.WRITE)
-    ]
-    assert str(agency_acls("so-xd")[0]) == "User:agency-so-xd WRITE on topic ioc.indicator-events"
-
-
-@pytest.mark.parametrize("code", ["", "so xd", "*", "a:b", "a,b"])
-def test_agency_codes_that_would_widen_a_rule_are_refused(code: str) -> None:
-    with pytest.raises(ValueError, match="not an agency code"):
-        agency_principal(code)
-
-
-def test_all_acls_is_stable_and_without_duplicates() -> None:
-    rules = all_acls(["so-xd", "vp-ubnd", "so-xd"])
-    assert rules == sorted(set(rules))
-    assert len([r for r in rules if r.principal == "agency-so-xd"]) == 1
-
-
-def test_ioc_topics_acls_dry_run_prints_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
-    assert ioc_topics(["acls", "--dry-run", "--agency", "vp-ubnd"]) == 0
-    printed = capsys.readouterr().out.splitlines()
-    assert printed == [str(rule) for rule in all_acls(["vp-ubnd"])]
-    assert "User:agency-vp-ubnd WRITE on topic ioc.indicator-events" in printed
 
 
 def test_ioc_topics_says_what_is_wrong_with_the_settings(

@@ -1,4 +1,5 @@
-"""Fixtures for ingest's tests: the real app in-process, against the real Kafka and database.
+"""Fixtures for ingest's tests: the real app in-process, against the real Kafka and database
+(the Kafka topic fixtures are in kafka_topics.py).
 
 Each connected test gets its own Kafka topic, its own API keys (issued as the migration
 role, revoked afterwards) and its own client address, so its audit rows are its own.
@@ -17,9 +18,6 @@ from typing import Any, Protocol
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.structs import ConsumerRecord, TopicPartition
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
@@ -30,8 +28,15 @@ from ioc_runtime.settings import Environment
 from ioc_storage.connection import Connection
 from ioc_storage.credentials import IssuedApiKey, create_api_key, revoke_api_key
 
+# The `name as name` imports make the Kafka fixtures every ingest test's, and keep the
+# types the tests annotate with importable from here.
+from .kafka_topics import ReadTopic as ReadTopic
+from .kafka_topics import TopicSize as TopicSize
+from .kafka_topics import read_topic as read_topic
+from .kafka_topics import topic as topic
+from .kafka_topics import topic_size as topic_size
+
 READY_WITHIN_SECONDS = 60.0
-TOPIC_PARTITIONS = 3
 
 
 class ManualClock:
@@ -73,16 +78,6 @@ class IssueKey(Protocol):
 
 class RevokeKey(Protocol):
     async def __call__(self, prefix: str) -> None: ...
-
-
-class ReadTopic(Protocol):
-    async def __call__(
-        self, name: str, count: int, *, within: float = 60.0
-    ) -> list[ConsumerRecord]: ...
-
-
-class TopicSize(Protocol):
-    async def __call__(self, name: str) -> int: ...
 
 
 class AuditRows(Protocol):
@@ -151,19 +146,6 @@ async def _wait_until_ready(client: httpx.AsyncClient) -> None:
 
 
 @pytest.fixture
-async def topic(kafka_bootstrap: str, unique_name: str) -> AsyncIterator[str]:
-    """A topic of this test's own, deleted afterwards."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(unique_name, TOPIC_PARTITIONS, 1)])
-        yield unique_name
-        await admin.delete_topics([unique_name])
-    finally:
-        await admin.close()
-
-
-@pytest.fixture
 async def issue_key(role_dsns: dict[str, str]) -> AsyncIterator[IssueKey]:
     """Issues API keys as the migration role; every key issued is revoked at the end."""
     connection = await asyncpg.connect(role_dsns["migrator"])
@@ -200,50 +182,6 @@ def revoke_key(migrator: Connection) -> RevokeKey:
         assert await revoke_api_key(migrator, prefix=prefix), f"no active key {prefix}"
 
     return revoke
-
-
-@pytest.fixture
-def read_topic(kafka_bootstrap: str) -> ReadTopic:
-    """Reads a topic from the start until `count` records arrived or the deadline passed."""
-
-    async def read(name: str, count: int, *, within: float = 60.0) -> list[ConsumerRecord]:
-        consumer = AIOKafkaConsumer(
-            name,
-            bootstrap_servers=kafka_bootstrap,
-            group_id=None,
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        records: list[ConsumerRecord] = []
-        try:
-            deadline = asyncio.get_running_loop().time() + within
-            while len(records) < count and asyncio.get_running_loop().time() < deadline:
-                batches = await consumer.getmany(timeout_ms=500)
-                for batch in batches.values():
-                    records.extend(batch)
-        finally:
-            await consumer.stop()
-        return records
-
-    return read
-
-
-@pytest.fixture
-def topic_size(kafka_bootstrap: str) -> TopicSize:
-    """How many records a topic holds now (its partitions' end offsets, added up)."""
-
-    async def size(name: str) -> int:
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=None)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(name, p) for p in range(TOPIC_PARTITIONS)]
-            offsets = await consumer.end_offsets(partitions)
-            return sum(offsets.values())
-        finally:
-            await consumer.stop()
-
-    return size
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
+from ioc_catalog.calendar import period_containing
 from ioc_catalog.scopes import EMPTY_HISTORY, ScopeHistory
 from ioc_contracts.catalog import (
     AgencyKind,
@@ -25,7 +26,6 @@ from ioc_contracts.catalog import (
     ScopeWord,
     Unit,
 )
-from ioc_contracts.types import VIETNAM_TIME
 
 # The check name a disagreement with the formula is flagged under, beside the catalog's.
 FORMULA_MISMATCH = "formula_mismatch"
@@ -161,21 +161,8 @@ def affected(derived: Iterable[DerivedIndicator], series: SeriesRef) -> list[Ser
 
 def period_of(cadence: Cadence, moment: datetime) -> tuple[datetime, datetime]:
     """The cadence period holding `moment`, in Vietnam's calendar: [start, end)."""
-    day = moment.astimezone(VIETNAM_TIME).date()
-    match cadence:
-        case Cadence.DAILY:
-            start, end = day, date.fromordinal(day.toordinal() + 1)
-        case Cadence.WEEKLY:
-            start = date.fromordinal(day.toordinal() - day.weekday())
-            end = date.fromordinal(start.toordinal() + 7)
-        case Cadence.MONTHLY:
-            start, end = day.replace(day=1), _month_start(day.year, day.month + 1)
-        case Cadence.QUARTERLY:
-            first = 3 * ((day.month - 1) // 3) + 1
-            start, end = date(day.year, first, 1), _month_start(day.year, first + 3)
-        case Cadence.YEARLY:
-            start, end = date(day.year, 1, 1), date(day.year + 1, 1, 1)
-    return _midnight(start), _midnight(end)
+    period = period_containing(cadence, 0, moment)
+    return period.start, period.end
 
 
 def derive(
@@ -254,11 +241,3 @@ def _usable(formula: Formula, figure: InputFigure) -> bool:
     if formula.kind is FormulaKind.RATIO_OF_SUMS:
         return figure.numerator is not None and figure.denominator is not None
     return True
-
-
-def _month_start(year: int, month: int) -> date:
-    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=VIETNAM_TIME)

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from contextlib import aclosing
 from datetime import datetime
-from typing import TextIO
 
 from aiokafka.errors import KafkaError
 
@@ -26,19 +24,16 @@ from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_contracts.topics import INDICATOR_EVENTS_DLQ_TOPIC
 from ioc_contracts.types import VIETNAM_TIME
 from ioc_messaging.dead_letters import (
-    DeadLetterRecord,
     ReplayReport,
     Selection,
     Summary,
     read_dead_letters,
     replay,
 )
+from ioc_messaging.dlq_output import letter_json, letter_line, print_summary, quarantine_line
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime import load_settings
-from ioc_storage.quarantine import QuarantinedRecord, held
-
-# Enough of the original bytes to recognise an event in a terminal.
-PREVIEW_LENGTH = 160
+from ioc_storage.quarantine import held
 
 
 def local_time(text: str) -> datetime:
@@ -49,10 +44,6 @@ def local_time(text: str) -> datetime:
         msg = f"{text!r} is not a date (2026-11-26) or a date-time (2026-11-26T08:00)"
         raise argparse.ArgumentTypeError(msg) from error
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME)
-
-
-def _shown(moment: datetime | None) -> str:
-    return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M:%S") if moment else "—"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,61 +112,12 @@ def _selection(arguments: argparse.Namespace) -> Selection:
     )
 
 
-def _line(record: DeadLetterRecord) -> str:
-    preview = (record.value or b"").decode("utf-8", "replace").replace("\n", " ")
-    if len(preview) > PREVIEW_LENGTH:
-        preview = preview[: PREVIEW_LENGTH - 1] + "…"
-    letter = record.letter
-    if letter is None:
-        return f"{record.position}\t—\tunreadable\t—\t{record.problem}\t{preview}"
-    return "\t".join(
-        (
-            record.position,
-            _shown(letter.failed_at),
-            letter.error_code.value,
-            f"{letter.source_topic}/{letter.source_partition}/{letter.source_offset}",
-            letter.reason,
-            preview,
-        )
-    )
-
-
-def _as_json(record: DeadLetterRecord) -> str:
-    letter = record.letter
-    return json.dumps(
-        {
-            "partition": record.partition,
-            "offset": record.offset,
-            "key": (record.key or b"").decode("utf-8", "replace"),
-            "value": (record.value or b"").decode("utf-8", "replace"),
-            "dead_letter": letter.model_dump(mode="json") if letter else None,
-            "problem": record.problem,
-        },
-        ensure_ascii=False,
-    )
-
-
-def _print_summary(summary: Summary, topic: str, out: TextIO) -> None:
-    print(f"{topic}: {summary.total} dead letters", file=out)
-    print(
-        f"  first {_shown(summary.first_failed_at)}, last {_shown(summary.last_failed_at)} "
-        "(Asia/Ho_Chi_Minh)",
-        file=out,
-    )
-    for code, count in summary.by_code.most_common():
-        print(f"  {code}\t{count}", file=out)
-    for source, count in summary.by_source.most_common():
-        print(f"  from {source}\t{count}", file=out)
-    if summary.unreadable:
-        print(f"  unreadable headers\t{summary.unreadable}", file=out)
-
-
 async def _summary(arguments: argparse.Namespace, settings: KafkaSettings) -> int:
     summary = Summary()
     async with aclosing(read_dead_letters(settings, arguments.topic, since=arguments.since)) as rs:
         async for record in rs:
             summary.add(record)
-    _print_summary(summary, arguments.topic, sys.stdout)
+    print_summary(summary, arguments.topic, sys.stdout)
     return 0
 
 
@@ -190,7 +132,7 @@ async def _list(arguments: argparse.Namespace, settings: KafkaSettings) -> int:
                 continue
             if arguments.limit is not None and shown >= arguments.limit:
                 break
-            print(_as_json(record) if arguments.json else _line(record))
+            print(letter_json(record) if arguments.json else letter_line(record))
             shown += 1
     print(f"{shown} dead letters listed", file=sys.stderr)
     return 0
@@ -225,41 +167,6 @@ async def _replay(arguments: argparse.Namespace, settings: KafkaSettings) -> int
     return 0
 
 
-def _quarantine_line(record: QuarantinedRecord, as_json: bool) -> str:
-    preview = record.value_head.decode("utf-8", "replace").replace("\n", " ")
-    if as_json:
-        return json.dumps(
-            {
-                "source": record.position,
-                "error_code": record.error_code,
-                "reason": record.reason,
-                "dead_letter_error": record.dead_letter_error,
-                "original_size": record.original_size,
-                "truncated": record.truncated,
-                "key": (record.key or b"").decode("utf-8", "replace"),
-                "value_head": preview,
-                "failed_at": record.failed_at.isoformat(),
-                "quarantined_at": record.quarantined_at.isoformat()
-                if record.quarantined_at
-                else None,
-            },
-            ensure_ascii=False,
-        )
-    if len(preview) > PREVIEW_LENGTH:
-        preview = preview[: PREVIEW_LENGTH - 1] + "…"
-    return "\t".join(
-        (
-            _shown(record.quarantined_at),
-            record.position,
-            record.error_code,
-            f"{record.original_size} B{' (cut)' if record.truncated else ''}",
-            record.reason,
-            record.dead_letter_error,
-            preview,
-        )
-    )
-
-
 async def _quarantine(arguments: argparse.Namespace, settings: KafkaSettings) -> int:
     import asyncpg  # only this command needs the database
 
@@ -272,7 +179,7 @@ async def _quarantine(arguments: argparse.Namespace, settings: KafkaSettings) ->
     finally:
         await connection.close()
     for record in records:
-        print(_quarantine_line(record, arguments.json))
+        print(quarantine_line(record, arguments.json))
     print(f"{len(records)} quarantined records listed", file=sys.stderr)
     return 0
 

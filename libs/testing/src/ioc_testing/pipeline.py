@@ -3,18 +3,7 @@ the test's own, and services run as real processes that can be killed."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +13,19 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from ioc_catalog import load_catalog
-from ioc_contracts.topics import series_key_bytes
 from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_storage.catalog_sync import sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
+
+# The `name as name` imports are re-exports: tests take the processes and the shared
+# alert scenario from here.
+from ioc_testing.alert_scenario import JULY_2023 as JULY_2023
+from ioc_testing.alert_scenario import mailing_settings as mailing_settings
+from ioc_testing.alert_scenario import publish_slow_paperless as publish_slow_paperless
 from ioc_testing.infrastructure import ScratchDatabase
+from ioc_testing.service_process import ServiceProcess as ServiceProcess
+from ioc_testing.service_process import free_port as free_port
+from ioc_testing.service_process import wait_for as wait_for
 
 
 @dataclass(frozen=True)
@@ -88,96 +85,6 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     await client.start()
     yield client
     await client.stop()
-
-
-_PORTS_HANDED_OUT: set[int] = set()
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now, never the same twice in one test run.
-
-    The port is released at once and bound later by whoever gets it; meanwhile the
-    kernel may offer it again to the next caller, and two services of one test would
-    then start on the same port.
-    """
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port not in _PORTS_HANDED_OUT:
-            _PORTS_HANDED_OUT.add(port)
-            return port
-
-
-class ServiceProcess:
-    """A service run as `python -m <module>`, as in production, so it can be killed -9."""
-
-    def __init__(self, module: str, env: dict[str, str], log_path: Path) -> None:
-        self.module = module
-        self.port = free_port()
-        self.env = {**os.environ, **env, "IOC_HTTP_PORT": str(self.port)}
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", self.module], env=self.env, stdout=log, stderr=log
-        )
-
-    def wait_ready(self, path: str = "/readyz", timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.module} exited: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + path, timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"{self.module} not ready after {timeout} s: {self.log_tail()}")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def metrics(self) -> str:
-        with urllib.request.urlopen(self.url + "/metrics", timeout=5) as response:  # noqa: S310
-            return str(response.read().decode())
-
-    async def wait_for_sample(self, sample: str, *, within: float = 60.0) -> None:
-        """Waits until `/metrics` shows `sample` (a whole line such as `name{label="x"} 1.0`).
-
-        A counter moves when the batch holding its record is done, which may be a batch
-        after the one that stored the rows a test waited for; asserting at once would race.
-        """
-
-        async def shown() -> bool:
-            text = await asyncio.to_thread(self.metrics)
-            return sample in text.splitlines()
-
-        await wait_for(shown, within=within, what=f"{sample!r} in the metrics of {self.url}")
-
-    def log_tail(self, lines: int = 30) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 @pytest.fixture
@@ -248,54 +155,6 @@ def ingest_process(
     service.stop()
 
 
-# Mid-July 2023, daytime in Bình Dương: the paperless target's deadline (30/9) is ahead.
-JULY_2023 = "2023-07-15T09:00:00+07:00"
-
-
-def mailing_settings(smtp_port: int, **overrides: str) -> dict[str, str]:
-    """An alert service that mails a local SMTP server, judging on a July 2023 clock,
-    with no quiet hours and no digest to get in a test's way."""
-    return {
-        "IOC_ALERTS_CLOCK_START": JULY_2023,
-        "IOC_ALERTS_QUIET_START": "00:00",
-        "IOC_ALERTS_QUIET_END": "00:00",
-        "IOC_ALERTS_DIGEST_AT": "23:59",
-        "IOC_SMTP_HOST": "127.0.0.1",
-        "IOC_SMTP_PORT": str(smtp_port),
-        "IOC_SMTP_STARTTLS": "false",
-        **overrides,
-    }
-
-
-async def publish_slow_paperless(producer: AIOKafkaProducer, topic: str) -> None:
-    """The paperless rate creeping up far too slowly: its deadline target fires.
-
-    The figures are handed to the producer together and acknowledged together, so they
-    travel as one batch and the alert service judges the whole series at once; one by
-    one, the aggregator could store them in separate batches, and the alert service
-    open the alert on the first figure and tell everyone again when the next one
-    changes its status.
-    """
-    deliveries = []
-    for day, value in (("2023-06-01", 37.0), ("2023-06-20", 38.0), ("2023-07-10", 40.0)):
-        event = {
-            "event_id": str(uuid.uuid4()),
-            "agency": "vp-ubnd",
-            "indicator": "dvc.paperless-rate",
-            "scope": "province",
-            "observed_at": f"{day}T17:00:00+07:00",
-            "value": value,
-        }
-        deliveries.append(
-            await producer.send(
-                topic,
-                json.dumps(event).encode(),
-                key=series_key_bytes("dvc.paperless-rate", "province"),
-            )
-        )
-    await asyncio.gather(*deliveries)
-
-
 def alerts_service(
     database: ScratchDatabase,
     topics: PipelineTopics,
@@ -325,19 +184,6 @@ def alerts_service(
     )
     service.env["IOC_PUBLIC_BASE_URL"] = service.url
     return service
-
-
-async def wait_for(
-    condition: Callable[[], Awaitable[bool]], *, within: float = 60.0, what: str = "condition"
-) -> None:
-    """Polls an async predicate until it holds; fails with `what` when time runs out."""
-    deadline = time.monotonic() + within
-    while True:
-        if await condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 @pytest.fixture

@@ -1,0 +1,88 @@
+"""Prometheus, Alertmanager and Grafana for the local runner, where they are installed.
+
+Each reads the shipped configuration rewritten for the ports IOC_*_PORT chose
+(deploy/local/local_config.py); a tool that is not installed is left out.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from local_config import LocalPorts, alertmanager_config, grafana_provisioning, prometheus_config
+from local_process import HOME, LOGS, Child
+
+
+def monitoring_children(
+    *,
+    with_prometheus: bool,
+    with_grafana: bool,
+    base: dict[str, str],
+    settings: dict[str, str],
+    ports: LocalPorts,
+) -> list[Child]:
+    """The monitoring tools asked for that are installed here; Alertmanager comes with
+    Prometheus, which sends it the alerts."""
+    children: list[Child] = []
+    prometheus_port = ports.prometheus
+    if with_prometheus and shutil.which("prometheus"):
+        # The shipped config with the ports IOC_*_PORT chose (deploy/local/local_config.py).
+        local_config = prometheus_config(ports, HOME / "prometheus")
+        children.append(
+            Child(
+                "prometheus",
+                [
+                    "prometheus",
+                    f"--config.file={local_config}",
+                    f"--storage.tsdb.path={HOME / 'prometheus'}",
+                    f"--web.listen-address=127.0.0.1:{prometheus_port}",
+                ],
+                base,
+                f"http://127.0.0.1:{prometheus_port}/-/ready",
+            )
+        )
+    alertmanager = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+    if alertmanager and "prometheus" in {c.name for c in children}:
+        children.append(alertmanager_child(alertmanager, base, ports))
+    grafana = shutil.which("grafana-server") or shutil.which("grafana")
+    if with_grafana and grafana:
+        grafana_port = ports.grafana
+        provisioning = grafana_provisioning(ports, HOME / "grafana" / "provisioning")
+        command = [grafana] if grafana.endswith("grafana-server") else [grafana, "server"]
+        children.append(
+            Child(
+                "grafana",
+                [*command, "--homepath", os.environ.get("GF_HOME", "/usr/share/grafana")],
+                {
+                    **base,
+                    "GF_PATHS_PROVISIONING": str(provisioning),
+                    "GF_PATHS_DATA": str(HOME / "grafana" / "data"),
+                    "GF_PATHS_LOGS": str(LOGS),
+                    "GF_SERVER_HTTP_ADDR": "127.0.0.1",
+                    "GF_SERVER_HTTP_PORT": str(grafana_port),
+                    "IOC_DB_PASSWORD_READER": settings["IOC_DB_PASSWORD_READER"],
+                },
+                f"http://127.0.0.1:{grafana_port}/api/health",
+            )
+        )
+    return children
+
+
+def alertmanager_child(binary: str, env: dict[str, str], ports: LocalPorts) -> Child:
+    """Alertmanager on its local port (where the local Prometheus sends alerts), mailing
+    the pipeline alerts to the duty desk in the demo mailbox."""
+    folder = HOME / "alertmanager"
+    config = alertmanager_config(ports, folder)
+    return Child(
+        "alertmanager",
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.path={folder / 'data'}",
+            f"--web.listen-address=127.0.0.1:{ports.alertmanager}",
+            # One instance, and never the gossip port 9094 (Kafka's SASL listener here).
+            "--cluster.listen-address=",
+        ],
+        env,
+        f"http://127.0.0.1:{ports.alertmanager}/-/ready",
+    )
