@@ -20,6 +20,7 @@ from ioc_alerts.config import AlertsSettings
 from ioc_alerts.decide import subscriber
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.service import lifespan
+from ioc_alerts.specification import declare_publishers
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.metrics_endpoint import MetricsEndpoint
@@ -45,6 +46,7 @@ def create_app(
         app_name="ioc-alerts",
     )
     subscriber.subscribe(broker, settings)
+    declare_publishers(broker, settings)
 
     app = FastAPI(
         title="IOC monitor — alerts",
