@@ -19,10 +19,10 @@ from ioc_derived.metrics import DerivedMetrics
 from ioc_derived.specification import declare_publishers
 from ioc_derived.subscriber import SeriesUpdatesHandler
 from ioc_derived.usecase import Deriver
-from ioc_messaging.clients import safe_broker
+from ioc_messaging.clients import service_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
-from ioc_runtime.service_metrics import register_standard_metrics
+from ioc_runtime.service_metrics import service_registry
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.health import database_problem
 
@@ -33,18 +33,10 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     kafka: KafkaSettings | None = None,
 ) -> FastAPI:
-    registry = registry if registry is not None else CollectorRegistry()
-    register_standard_metrics(registry, service="derived")
+    registry = service_registry("derived", registry)
     metrics = DerivedMetrics.create(registry)
-    kafka = kafka or KafkaSettings(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-derived"
-    )
-    broker = safe_broker(
-        kafka,
-        client_id=kafka.client_id,
-        logger_name="ioc_derived.kafka",
-        registry=registry,
-        app_name="ioc-derived",
+    broker = service_broker(
+        "derived", settings.kafka_bootstrap_servers, kafka=kafka, registry=registry
     )
     subscriber.subscribe(broker, settings)
     declare_publishers(broker, settings)
