@@ -17,9 +17,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Modules over MAX_MODULE_LINES lines.
     "size": frozenset(
         {
-            "tests/test_scope_history_end_to_end.py",
-            "tests/test_reporting_reminders.py",
-            "tests/test_alerts_operators.py",
             "libs/storage/src/ioc_storage/catalog_sync.py",
             "libs/catalog/src/ioc_catalog/derivation.py",
             "benchmarks/alert_pass.py",
@@ -54,9 +51,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "tests/faults/test_bad_streams.py",
             "tests/faults/test_dispatcher_faults.py",
             "tests/test_alertmanager.py",
-            "tests/test_alerts_ack_and_restart.py",
-            "tests/test_alerts_end_to_end.py",
-            "tests/test_alerts_secrets_in_logs.py",
             "tests/test_compose.py",
             "tests/test_dashboards.py",
             "tests/test_k8s_manifests.py",
