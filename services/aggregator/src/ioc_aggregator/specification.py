@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 
 from ioc_aggregator.config import AggregatorSettings
 from ioc_contracts import INDICATOR_EVENTS_DLQ, SERIES_UPDATED, IndicatorEvent, SeriesUpdated
+from ioc_messaging.publishers import declare_publisher
 
 READS = IndicatorEvent
 """The contract of what the subscriber reads. It takes the records as raw bytes (it
@@ -20,16 +21,12 @@ the model from the handler; the document names it from here."""
 
 def declare_publishers(broker: KafkaBroker, settings: AggregatorSettings) -> None:
     """The topics the aggregator writes to, with what it writes there."""
-    broker.publisher(
-        settings.aggregator_dlq_topic,
-        title=f"{settings.aggregator_dlq_topic}:aggregator",
-        description=INDICATOR_EVENTS_DLQ.description,
-        # The refused record as it arrived, which may not even be JSON.
-        schema=bytes,
+    # The refused record as it arrived, which may not even be JSON.
+    dlq = settings.aggregator_dlq_topic
+    declare_publisher(
+        broker, dlq, service="aggregator", contract=INDICATOR_EVENTS_DLQ, schema=bytes
     )
-    broker.publisher(
-        settings.aggregator_updates_topic,
-        title=f"{settings.aggregator_updates_topic}:aggregator",
-        description=SERIES_UPDATED.description,
-        schema=SeriesUpdated,
+    updates = settings.aggregator_updates_topic
+    declare_publisher(
+        broker, updates, service="aggregator", contract=SERIES_UPDATED, schema=SeriesUpdated
     )

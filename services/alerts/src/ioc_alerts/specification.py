@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 
 from ioc_alerts.config import AlertsSettings
 from ioc_contracts import ALERTS, AlertStateChanged, SeriesUpdated
+from ioc_messaging.publishers import declare_publisher
 
 READS = SeriesUpdated
 """The contract of what the subscriber reads. It takes the records as raw bytes (it
@@ -20,9 +21,5 @@ handler; the document names it from here."""
 
 def declare_publishers(broker: KafkaBroker, settings: AlertsSettings) -> None:
     """The topic the alert service writes its state changes to (the outbox's relay)."""
-    broker.publisher(
-        settings.alerts_topic,
-        title=f"{settings.alerts_topic}:alerts",
-        description=ALERTS.description,
-        schema=AlertStateChanged,
-    )
+    topic = settings.alerts_topic
+    declare_publisher(broker, topic, service="alerts", contract=ALERTS, schema=AlertStateChanged)

@@ -12,13 +12,12 @@ from faststream.kafka import KafkaBroker
 
 from ioc_contracts import INDICATOR_EVENTS, IndicatorEvent
 from ioc_derived.config import DerivedSettings
+from ioc_messaging.publishers import declare_publisher
 
 
 def declare_publishers(broker: KafkaBroker, settings: DerivedSettings) -> None:
     """The topic derived figures go to, as IndicatorEvents of the province."""
-    broker.publisher(
-        settings.derived_events_topic,
-        title=f"{settings.derived_events_topic}:derived",
-        description=INDICATOR_EVENTS.description,
-        schema=IndicatorEvent,
+    topic = settings.derived_events_topic
+    declare_publisher(
+        broker, topic, service="derived", contract=INDICATOR_EVENTS, schema=IndicatorEvent
     )

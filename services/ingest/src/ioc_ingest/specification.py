@@ -10,13 +10,11 @@ from __future__ import annotations
 from faststream.kafka import KafkaBroker
 
 from ioc_contracts import INDICATOR_EVENTS, IndicatorEvent
+from ioc_messaging.publishers import declare_publisher
 
 
 def declare_publishers(broker: KafkaBroker, topic: str) -> None:
     """The topic accepted events go to."""
-    broker.publisher(
-        topic,
-        title=f"{topic}:ingest",
-        description=INDICATOR_EVENTS.description,
-        schema=IndicatorEvent,
+    declare_publisher(
+        broker, topic, service="ingest", contract=INDICATOR_EVENTS, schema=IndicatorEvent
     )
