@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -19,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from ioc_testing.ledger import FaultResult, record_result
 
 EXAMPLES_PER_OPERATION_AND_MODE = 100
 
@@ -75,3 +78,24 @@ def fuzz(base_url: str, headers: dict[str, str]) -> int:
                     if mode is GenerationMode.POSITIVE:
                         raise
     return sent
+
+
+def record_fuzzing(
+    request: pytest.FixtureRequest, *, fault: str, document: str, credential: str, sent: int
+) -> None:
+    """The run for the reliability report: `sent` requests, none answered off the document."""
+    record_result(
+        FaultResult(
+            fault=fault,
+            description=f"requests generated from {document}, valid and invalid, {credential}; "
+            "checks: no 5xx, documented status, content type, headers and body schema, "
+            "invalid data refused",
+            test=request.node.nodeid,
+            events=sent,
+            lost=0,
+            duplicated=0,
+            recovery_seconds=None,
+            bound_seconds=None,
+            note="events = HTTP requests sent",
+        )
+    )

@@ -13,9 +13,8 @@ from ioc_storage.operators import Role
 from ioc_testing import ScratchDatabase
 from ioc_testing.alert_service import AlertsLauncher
 from ioc_testing.database import operator_with_token
-from ioc_testing.ledger import FaultResult, record_result
 
-from .fuzzing import fuzz
+from .fuzzing import fuzz, record_fuzzing
 
 pytestmark = pytest.mark.connected
 
@@ -44,18 +43,10 @@ async def test_the_alerts_api_answers_every_generated_request_as_documented(
     headers = {"Authorization": authorization.encode().decode("latin-1")}
     async with asyncio.timeout(300):
         sent = await asyncio.to_thread(fuzz, alerts.url, headers)
-    record_result(
-        FaultResult(
-            fault=f"schemathesis on alerts ({request.node.callspec.id})",
-            description="requests generated from the alert service's /openapi.json, valid and "
-            "invalid, with an admin's or a viewer's personal token or a non-ASCII one; checks: no 5xx, documented "
-            "status, content type, headers and body schema, invalid data refused",
-            test=request.node.nodeid,
-            events=sent,
-            lost=0,
-            duplicated=0,
-            recovery_seconds=None,
-            bound_seconds=None,
-            note="events = HTTP requests sent",
-        )
+    record_fuzzing(
+        request,
+        fault=f"schemathesis on alerts ({request.node.callspec.id})",
+        document="the alert service's /openapi.json",
+        credential="with an admin's or a viewer's personal token or a non-ASCII one",
+        sent=sent,
     )

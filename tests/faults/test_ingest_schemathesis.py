@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from ioc_testing.ledger import FaultResult, record_result
 from ioc_testing.pipeline import ServiceProcess
 
-from .fuzzing import fuzz
+from .fuzzing import fuzz, record_fuzzing
 
 if TYPE_CHECKING:
     from .conftest import IssueKeys
@@ -30,20 +29,12 @@ async def test_ingest_answers_every_generated_request_as_documented(
         # would only earn 401 and hide what lies behind it.
         headers = {"Authorization": f"Bearer {key}", "X-API-Key": key}
         sent = await asyncio.to_thread(fuzz, fault_ingest.url, headers)
-    record_result(
-        FaultResult(
-            fault="schemathesis on ingest",
-            description="requests generated from ingest's /openapi.json, valid and invalid, "
-            "with a valid agency key; checks: no 5xx, documented status, content type, "
-            "headers and body schema, invalid data refused",
-            test=request.node.nodeid,
-            events=sent,
-            lost=0,
-            duplicated=0,
-            recovery_seconds=None,
-            bound_seconds=None,
-            note="events = HTTP requests sent",
-        )
+    record_fuzzing(
+        request,
+        fault="schemathesis on ingest",
+        document="ingest's /openapi.json",
+        credential="with a valid agency key",
+        sent=sent,
     )
 
 
