@@ -10,30 +10,22 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
-from ioc_storage.credentials import create_api_key
 from ioc_testing import ScratchDatabase
+from ioc_testing.alert_mail import about_paperless, plain_text
+from ioc_testing.alert_service import AlertsLauncher
+from ioc_testing.database import issue_api_key, read_rows
 from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import (
-    PipelineTopics,
-    ServiceProcess,
-    alerts_service,
-    mailing_settings,
-    wait_for,
-)
+from ioc_testing.pipeline import ServiceProcess, mailing_settings, wait_for
 
 pytestmark = pytest.mark.connected
 
-TITLE = "100% DVCTT đủ điều kiện không nhận hồ sơ giấy trước 30/9/2023"
 PAPERLESS = "dvc.paperless-100"
 REPEAT_EVERY = timedelta(seconds=8)
 FIRST_LEVEL = {
@@ -45,28 +37,10 @@ VN = "+07:00"
 
 
 @pytest.fixture
-def alerts_process(
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
-    mail_server: MailServer,
-    tmp_path: Path,
-) -> Iterator[ServiceProcess]:
-    service = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        tmp_path / "alerts.log",
-        # Every 8 s: repeats are observable.
-        **mailing_settings(
-            mail_server.port,
-            IOC_ALERTS_REPEAT_EVERY_HOURS=str(REPEAT_EVERY.total_seconds() / 3600),
-        ),
-    )
-    yield service
-    service.kill()
+def alerts_process(launch_alerts: AlertsLauncher, mail_server: MailServer) -> ServiceProcess:
+    # Every 8 s: repeats are observable.
+    every = str(REPEAT_EVERY.total_seconds() / 3600)
+    return launch_alerts(**mailing_settings(mail_server.port, IOC_ALERTS_REPEAT_EVERY_HOURS=every))
 
 
 def _figure(day: str, value: float) -> dict[str, Any]:
@@ -77,17 +51,6 @@ def _figure(day: str, value: float) -> dict[str, Any]:
         "observed_at": f"{day}T17:00:00{VN}",
         "value": value,
     }
-
-
-def _text(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-def _about_paperless(messages: list[EmailMessage]) -> list[EmailMessage]:
-    # Exactly this title on its own line: the departments' targets contain it too.
-    return [m for m in messages if f"\n{TITLE}\n" in _text(m)]
 
 
 def _by_kind(messages: list[EmailMessage], word: str) -> list[EmailMessage]:
@@ -103,14 +66,11 @@ Decided = dict[str, tuple[str, str, datetime]]
 
 
 async def _decided(database: ScratchDatabase) -> Decided:
-    reader = await asyncpg.connect(database.dsns["reader"])
-    try:
-        rows = await reader.fetch(
-            "SELECT n.id::text AS id, coalesce(a.target, '') AS target, n.kind, n.created_at "
-            "FROM ioc.notifications n LEFT JOIN ioc.alerts a ON a.id = n.alert_id"
-        )
-    finally:
-        await reader.close()
+    rows = await read_rows(
+        database,
+        "SELECT n.id::text AS id, coalesce(a.target, '') AS target, n.kind, n.created_at "
+        "FROM ioc.notifications n LEFT JOIN ioc.alerts a ON a.id = n.alert_id",
+    )
     return {row["id"]: (row["target"], row["kind"], row["created_at"]) for row in rows}
 
 
@@ -121,7 +81,7 @@ def _decision(message: EmailMessage, decided: Decided) -> tuple[str, str, dateti
 def _paperless_of_kind(
     messages: list[EmailMessage], decided: Decided, kind: str
 ) -> list[EmailMessage]:
-    return [m for m in _about_paperless(messages) if _decision(m, decided)[1] == kind]
+    return [m for m in about_paperless(messages) if _decision(m, decided)[1] == kind]
 
 
 async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
@@ -135,11 +95,7 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
     alerts_process.start()
     aggregator_process.wait_ready()
     alerts_process.wait_ready()
-    connection = await asyncpg.connect(catalog_database.dsns["migrator"])
-    try:
-        key = (await create_api_key(connection, agency="vp-ubnd")).key
-    finally:
-        await connection.close()
+    key = await issue_api_key(catalog_database, "vp-ubnd", comment="the seed's figures")
     mailbox = mail_server.mailbox.messages
 
     # The seed: 37% on 1/6/2023, then a slow climb — far below the pace 100% needs.
@@ -164,7 +120,7 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
     firing = _paperless_of_kind(list(mailbox), await _decided(catalog_database), "firing")
     assert len(firing) == 3
     assert {_to(m) for m in firing} == FIRST_LEVEL
-    text = _text(firing[0])
+    text = plain_text(firing[0])
     assert "Chậm tiến độ" in text or "chậm tiến độ" in text
     assert "Giá trị hiện tại: 40%" in text
     assert "Mục tiêu: 100%, hạn 30/09/2023" in text
@@ -189,13 +145,10 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
     # still go out; none may be decided after it. Every evaluation pass judges every
     # target, so once another alert has been repeated at least REPEAT_EVERY after the
     # acknowledgement, an ignored acknowledgement would have shown.
-    reader = await asyncpg.connect(catalog_database.dsns["reader"])
-    try:
-        acknowledged_at = await reader.fetchval(
-            "SELECT acknowledged_at FROM ioc.alerts WHERE target = $1", PAPERLESS
-        )
-    finally:
-        await reader.close()
+    (alert,) = await read_rows(
+        catalog_database, "SELECT acknowledged_at FROM ioc.alerts WHERE target = $1", PAPERLESS
+    )
+    acknowledged_at = alert["acknowledged_at"]
     assert acknowledged_at is not None
     repeats_before = len(_by_kind(mailbox, "nhắc lại"))
 
@@ -214,7 +167,7 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
         for target, kind, at in decided.values()
         if target == PAPERLESS and at > acknowledged_at
     ] == []
-    for message in _about_paperless(list(mailbox)):
+    for message in about_paperless(list(mailbox)):
         assert _decision(message, decided)[2] <= acknowledged_at
 
     # The province catches up: 100% before the deadline resolves the alert.
@@ -234,7 +187,7 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
 
     await wait_for(resolved_told, within=120, what="the resolved emails")
     decided = await _decided(catalog_database)
-    paperless = _about_paperless(list(mailbox))
+    paperless = about_paperless(list(mailbox))
     kinds = Counter(_decision(m, decided)[1] for m in paperless)
     # Firing and resolved, once each per leader; at most the repeats decided before the
     # acknowledgement besides.
@@ -243,21 +196,18 @@ async def test_a_target_falling_behind_reaches_leaders_once_and_resolves(
     resolved = _paperless_of_kind(paperless, decided, "resolved")
     assert {_to(m) for m in resolved} == FIRST_LEVEL
     for message in resolved:
-        body = _text(message)
+        body = plain_text(message)
         assert "Giá trị hiện tại: 100%" in body  # the current value, not the 40% that fired
         assert "/ack/" not in body
 
-    reader = await asyncpg.connect(catalog_database.dsns["reader"])
-    try:
-        alert = await reader.fetchrow("SELECT * FROM ioc.alerts WHERE target = 'dvc.paperless-100'")
-        assert alert is not None
-        changes = await reader.fetch(
-            "SELECT payload->>'state' AS state FROM ioc.alert_outbox "
-            "WHERE alert_id = $1 ORDER BY id",
-            alert["id"],
-        )
-    finally:
-        await reader.close()
+    (alert,) = await read_rows(
+        catalog_database, "SELECT * FROM ioc.alerts WHERE target = $1", PAPERLESS
+    )
+    changes = await read_rows(
+        catalog_database,
+        "SELECT payload->>'state' AS state FROM ioc.alert_outbox WHERE alert_id = $1 ORDER BY id",
+        alert["id"],
+    )
     assert alert["state"] == "resolved"
     assert alert["acknowledged_by"]
     assert [c["state"] for c in changes] == ["firing", "acknowledged", "resolved"]

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,39 +15,11 @@ from aiokafka import AIOKafkaProducer
 
 from ioc_contracts.topics import series_key_bytes
 from ioc_testing import ScratchDatabase
-from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import (
-    PipelineTopics,
-    ServiceProcess,
-    alerts_service,
-    mailing_settings,
-    wait_for,
-)
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
 
 TARGET = "dvc.ontime-95"  # the province's on-time dossier rate at least 95 %
-
-
-@pytest.fixture
-def alerts_process(
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
-    mail_server: MailServer,
-    tmp_path: Path,
-) -> Iterator[ServiceProcess]:
-    service = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        tmp_path / "alerts.log",
-        **mailing_settings(mail_server.port),
-    )
-    yield service
-    service.kill()
 
 
 def _ontime(at: str, value: float, numerator: int) -> dict[str, Any]:

@@ -5,9 +5,7 @@ a revoked token is refused at once. The real process, on a database of the test'
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,63 +15,13 @@ import pytest
 from ioc_alerts.lifecycle.ack_links import ack_url
 from ioc_storage.operators import Role, revoke_operator_token, token_prefix_of
 from ioc_testing import ScratchDatabase
+from ioc_testing.alert_service import ACK_SECRET, firing_alerts
 from ioc_testing.database import operator_with_token
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service
+from ioc_testing.pipeline import ServiceProcess
 
 pytestmark = pytest.mark.connected
 
-ACK_SECRET = b"test-ack-secret-0123456789"
 LEADER = "chu-tich-ubnd"
-
-
-@pytest.fixture
-async def alerts(
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
-    tmp_path: Path,
-) -> AsyncIterator[ServiceProcess]:
-    service = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        tmp_path / "alerts.log",
-        IOC_ALERTS_EVALUATE_EVERY_SECONDS="3600",
-    )
-    service.start()
-    try:
-        service.wait_ready()
-        yield service
-    finally:
-        service.kill()
-
-
-async def _firing_alerts(database: ScratchDatabase, count: int) -> list[uuid.UUID]:
-    """Firing alerts on targets that have none open."""
-    made: list[uuid.UUID] = []
-    connection = await asyncpg.connect(database.dsns["alerts"])
-    try:
-        for target in await connection.fetch("SELECT code FROM ioc.targets ORDER BY code"):
-            if len(made) == count:
-                break
-            alert_id = uuid.uuid4()
-            try:
-                await connection.execute(
-                    "INSERT INTO ioc.alerts (id, target, state, risk_status, severity, "
-                    "current_value, opened_at, updated_at) VALUES ($1, $2, 'firing', "
-                    "'off_track', 'critical', 40.0, now(), now())",
-                    alert_id,
-                    target["code"],
-                )
-            except asyncpg.UniqueViolationError:
-                continue
-            made.append(alert_id)
-    finally:
-        await connection.close()
-    assert len(made) == count
-    return made
 
 
 def _as(token: str) -> dict[str, str]:
@@ -88,7 +36,7 @@ async def _trail(api: httpx.AsyncClient, admin: str, **query: Any) -> list[dict[
 
 
 async def test_two_operators_act_in_their_own_names_and_the_trail_says_so(
-    alerts: ServiceProcess, catalog_database: ScratchDatabase
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
     an = await operator_with_token(
         catalog_database, "an.nguyen", role=Role.OPERATOR, display_name="Nguyễn Văn An"
@@ -97,10 +45,10 @@ async def test_two_operators_act_in_their_own_names_and_the_trail_says_so(
         catalog_database, "binh.tran", role=Role.OPERATOR, display_name="Trần Thị Bình"
     )
     admin = await operator_with_token(catalog_database, "quan.tri", role=Role.ADMIN)
-    first, second = await _firing_alerts(catalog_database, 2)
+    first, second = await firing_alerts(catalog_database, 2)
     started = datetime.now(UTC) - timedelta(minutes=1)
 
-    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
         me = await api.get("/v1/me", headers=_as(an))
         assert me.json() == {
             "name": "an.nguyen",
@@ -152,7 +100,7 @@ async def test_two_operators_act_in_their_own_names_and_the_trail_says_so(
     assert binh_did[1]["detail"]["comment"] == "Đã gọi Sở"
     assert {e["actor"] for e in everything} == {"an.nguyen", "binh.tran"}
     # The tokens were presented on every request and are in no log line.
-    log = alerts.log_path.read_text(encoding="utf-8", errors="replace")
+    log = alerts_serving.log_path.read_text(encoding="utf-8", errors="replace")
     for token in (an, binh, admin):
         # iocop_<prefix>_<secret>; the secret itself may hold "_".
         secret = token.split("_", 2)[2]
@@ -161,12 +109,12 @@ async def test_two_operators_act_in_their_own_names_and_the_trail_says_so(
 
 
 async def test_a_viewer_reads_but_cannot_act_nor_read_the_trail(
-    alerts: ServiceProcess, catalog_database: ScratchDatabase
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
     viewer = await operator_with_token(catalog_database, "xem", role=Role.VIEWER)
     operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
-    (alert,) = await _firing_alerts(catalog_database, 1)
-    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as api:
+    (alert,) = await firing_alerts(catalog_database, 1)
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
         listing = await api.get("/v1/alerts", headers=_as(viewer))
         assert listing.status_code == 200
         assert str(alert) in {a["id"] for a in listing.json()}
@@ -188,16 +136,16 @@ async def test_a_viewer_reads_but_cannot_act_nor_read_the_trail(
         assert [answer.status_code for answer in refused] == [403] * len(refused)
         assert "viewer" in refused[0].json()["detail"]
     # Nothing changed.
-    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
         after = await api.get("/v1/alerts", headers=_as(viewer))
     assert next(a for a in after.json() if a["id"] == str(alert))["state"] == "firing"
 
 
 async def test_a_revoked_token_is_refused_at_once(
-    alerts: ServiceProcess, catalog_database: ScratchDatabase
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
     token = await operator_with_token(catalog_database, "tam.thoi", role=Role.OPERATOR)
-    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
         assert (await api.get("/v1/alerts", headers=_as(token))).status_code == 200
         prefix = token_prefix_of(token)
         assert prefix is not None
@@ -211,76 +159,19 @@ async def test_a_revoked_token_is_refused_at_once(
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_silences_are_listed_ended_and_unknown_things_are_404_or_422(
-    alerts: ServiceProcess, catalog_database: ScratchDatabase
-) -> None:
-    operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as api:
-
-        async def silence(**body: Any) -> httpx.Response:
-            return await api.post(
-                "/v1/silences", json={"comment": "kiểm tra", **body}, headers=_as(operator)
-            )
-
-        kept = (await silence(indicator="dvc.paperless-rate", ends_at=tomorrow)).json()
-        later = await silence(
-            scope="so-tnmt",
-            starts_at=(datetime.now(UTC) + timedelta(hours=2)).isoformat(),
-            ends_at=tomorrow,
-        )
-        assert later.json()["state"] == "pending"
-        gone = (await silence(target="dvc.paperless-100", ends_at=tomorrow)).json()
-        assert (await api.post(f"/v1/silences/{gone['id']}/end", headers=_as(operator))).is_success
-        # A silence that had not begun ends with an empty window.
-        pending_end = await api.post(
-            f"/v1/silences/{later.json()['id']}/end", headers=_as(operator)
-        )
-        assert pending_end.json()["ends_at"] == pending_end.json()["starts_at"]
-
-        def ids(answer: httpx.Response) -> set[str]:
-            assert answer.status_code == 200, answer.text
-            return {s["id"] for s in answer.json()}
-
-        async def listed(state: str | None = None) -> httpx.Response:
-            query = {"state": state} if state else {}
-            return await api.get("/v1/silences", params=query, headers=_as(operator))
-
-        assert ids(await listed("active")) == {kept["id"]}
-        assert ids(await listed("ended")) == {gone["id"], later.json()["id"]}
-        assert ids(await listed()) == {kept["id"], gone["id"], later.json()["id"]}
-
-        again = await api.post(f"/v1/silences/{gone['id']}/end", headers=_as(operator))
-        assert again.status_code == 409
-        missing = await api.post(f"/v1/silences/{uuid.uuid4()}/end", headers=_as(operator))
-        assert missing.status_code == 404
-        unknown_target = await silence(target="khong-co", ends_at=tomorrow)
-        assert unknown_target.status_code == 404
-        assert "khong-co" in unknown_target.json()["detail"]
-        assert (await silence(indicator="khong-co", ends_at=tomorrow)).status_code == 404
-        assert (await silence(scope="khong-co", ends_at=tomorrow)).status_code == 404
-        nothing_named = await silence(ends_at=tomorrow)
-        assert nothing_named.status_code == 422
-        assert "names a target, indicator or scope" in nothing_named.text
-        backwards = await silence(
-            target="dvc.paperless-100", starts_at=tomorrow, ends_at="2020-01-01T00:00:00+07:00"
-        )
-        assert backwards.status_code == 422
-        assert "ends_at must be after starts_at" in backwards.text
-        naive = await silence(target="dvc.paperless-100", ends_at="2099-01-01T00:00:00")
-        assert naive.status_code == 422
-        assert "UTC offset" in naive.text
-
-
 async def test_a_leaders_click_and_the_admins_reading_of_the_trail(
-    alerts: ServiceProcess, catalog_database: ScratchDatabase
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
     admin = await operator_with_token(catalog_database, "quan.tri", role=Role.ADMIN)
-    (alert,) = await _firing_alerts(catalog_database, 1)
+    (alert,) = await firing_alerts(catalog_database, 1)
     link = ack_url(
-        alerts.url, ACK_SECRET, alert, LEADER, expires_at=datetime.now(UTC) + timedelta(days=3)
+        alerts_serving.url,
+        ACK_SECRET,
+        alert,
+        LEADER,
+        expires_at=datetime.now(UTC) + timedelta(days=3),
     )
-    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
         pressed = await api.post(link, data={"xac_nhan": "1"})
         assert "Đã xác nhận cảnh báo" in pressed.text
         clicks = await _trail(api, admin, action="alert.acknowledge")

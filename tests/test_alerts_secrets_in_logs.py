@@ -23,8 +23,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from ioc_testing import ScratchDatabase
+from ioc_testing.alert_service import AlertsLauncher, firing_alerts
 from ioc_testing.mail import Mailbox
-from ioc_testing.pipeline import PipelineTopics, alerts_service, free_port, wait_for
+from ioc_testing.pipeline import free_port, wait_for
 
 pytestmark = pytest.mark.connected
 
@@ -145,10 +146,7 @@ def _secrets(database: ScratchDatabase) -> dict[str, str]:
 
 async def test_no_secret_reaches_any_log_line_or_stored_error(
     catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
-    tmp_path: Path,
+    launch_alerts: AlertsLauncher,
     flaky_api: FlakyApi,
     smtp_with_login: tuple[int, Mailbox],
 ) -> None:
@@ -162,13 +160,7 @@ async def test_no_secret_reaches_any_log_line_or_stored_error(
         )
     finally:
         await migrator.close()
-    log = tmp_path / "alerts.log"
-    alerts = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        log,
+    alerts = launch_alerts.ready(
         IOC_LOG_LEVEL="DEBUG",
         IOC_ALERTS_EVALUATE_EVERY_SECONDS="3600",
         IOC_ALERTS_QUIET_START="00:00",
@@ -188,55 +180,38 @@ async def test_no_secret_reaches_any_log_line_or_stored_error(
         IOC_WEBHOOK_SECRET=WEBHOOK_SECRET,
         IOC_WEBHOOK_ALLOW_HOSTS='["127.0.0.1"]',
     )
-    alerts.start()
+    (alert_id,) = await firing_alerts(catalog_database)
+    writer = await asyncpg.connect(catalog_database.dsns["alerts"])
     try:
-        alerts.wait_ready()
-        writer = await asyncpg.connect(catalog_database.dsns["alerts"])
-        try:
-            target = await writer.fetchval("SELECT code FROM ioc.targets ORDER BY code LIMIT 1")
+        for channel in ("email", "telegram", "zalo", "webhook"):
             await writer.execute(
-                "UPDATE ioc.alerts SET state = 'resolved', resolved_at = now() WHERE target = $1 "
-                "AND state <> 'resolved'",
-                target,
-            )
-            alert_id = uuid.uuid4()
-            await writer.execute(
-                "INSERT INTO ioc.alerts (id, target, state, risk_status, severity, "
-                "current_value, opened_at, updated_at) VALUES ($1, $2, 'firing', 'off_track', "
-                "'critical', 40.0, now(), now())",
+                "INSERT INTO ioc.notifications (id, alert_id, recipient, channel, kind, "
+                "dedup_key, next_attempt_at, created_at) "
+                "VALUES ($1, $2, $3, $4, 'firing', $5, now(), now())",
+                uuid.uuid4(),
                 alert_id,
-                target,
+                None if channel == "webhook" else LEADER,
+                channel,
+                f"{alert_id}:{channel}",
             )
-            for channel in ("email", "telegram", "zalo", "webhook"):
-                await writer.execute(
-                    "INSERT INTO ioc.notifications (id, alert_id, recipient, channel, kind, "
-                    "dedup_key, next_attempt_at, created_at) "
-                    "VALUES ($1, $2, $3, $4, 'firing', $5, now(), now())",
-                    uuid.uuid4(),
-                    alert_id,
-                    None if channel == "webhook" else LEADER,
-                    channel,
-                    f"{alert_id}:{channel}",
-                )
 
-            async def all_sent() -> bool:
-                statuses = await writer.fetch(
-                    "SELECT status FROM ioc.notifications WHERE alert_id = $1", alert_id
-                )
-                return {row["status"] for row in statuses} == {"sent"}
-
-            await wait_for(all_sent, what="every channel to deliver after its first failure")
-            errors = await writer.fetch(
-                "SELECT error FROM ioc.notification_attempts WHERE error IS NOT NULL"
+        async def all_sent() -> bool:
+            statuses = await writer.fetch(
+                "SELECT status FROM ioc.notifications WHERE alert_id = $1", alert_id
             )
-        finally:
-            await writer.close()
-        # Failed operator calls, a forged ack link: logged paths too.
-        async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as client:
-            await client.get("/v1/alerts", headers={"Authorization": f"Bearer {API_TOKEN}x"})
-            await client.get(f"/ack/{alert_id}?r={LEADER}&t={API_TOKEN}")
+            return {row["status"] for row in statuses} == {"sent"}
+
+        await wait_for(all_sent, what="every channel to deliver after its first failure")
+        errors = await writer.fetch(
+            "SELECT error FROM ioc.notification_attempts WHERE error IS NOT NULL"
+        )
     finally:
-        alerts.stop()
+        await writer.close()
+    # Failed operator calls, a forged ack link: logged paths too.
+    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as client:
+        await client.get("/v1/alerts", headers={"Authorization": f"Bearer {API_TOKEN}x"})
+        await client.get(f"/ack/{alert_id}?r={LEADER}&t={API_TOKEN}")
+    alerts.stop()  # all it had to write, written
 
     assert mailbox.messages  # the login worked
     assert {kind for kind, count in flaky_api.seen.items() if count >= 2} == {
@@ -245,7 +220,7 @@ async def test_no_secret_reaches_any_log_line_or_stored_error(
         "hook",
     }
     assert len(errors) >= 3  # the first attempts' failures were stored
-    written = log.read_text(errors="replace")
+    written = alerts.log_path.read_text(errors="replace")
     assert "notification not delivered" in written
     stored = "\n".join(row["error"] for row in errors)
     for name, secret in _secrets(catalog_database).items():

@@ -4,13 +4,8 @@ and clients that keep failing. The real process, on a database of the test's own
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import tempfile
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -18,65 +13,24 @@ import pytest
 
 from ioc_alerts.lifecycle.ack_links import ack_url
 from ioc_testing import ScratchDatabase
-from ioc_testing.browser import chromium_page
-from ioc_testing.pipeline import PipelineTopics, ServiceProcess, alerts_service
+from ioc_testing.alert_service import ACK_SECRET, AlertsLauncher, firing_alerts
+from ioc_testing.browser import CHROMIUM, chromium_page, rendered_by_link_scanner
+from ioc_testing.pipeline import ServiceProcess
 
 pytestmark = pytest.mark.connected
 
 TOKEN = "test-operator-token-0123456789"
-ACK_SECRET = b"test-ack-secret-0123456789"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LEADER = "chu-tich-ubnd"
 
 
 @pytest.fixture
-async def alerts(
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
-    tmp_path: Path,
-) -> AsyncIterator[ServiceProcess]:
-    service = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        tmp_path / "alerts.log",
+def alerts(launch_alerts: AlertsLauncher) -> ServiceProcess:
+    return launch_alerts.ready(
         # The schedule would judge the real catalog meanwhile: out of this test's way.
         IOC_ALERTS_EVALUATE_EVERY_SECONDS="3600",
         IOC_FAILED_ATTEMPTS_PER_MINUTE="6",
         IOC_FAILED_ATTEMPTS_BURST="5",
     )
-    service.start()
-    try:
-        service.wait_ready()
-        yield service
-    finally:
-        service.kill()
-
-
-async def _firing_alert(database: ScratchDatabase) -> uuid.UUID:
-    """A firing alert on a target that has none open (the service's first pass may open some)."""
-    alert_id = uuid.uuid4()
-    connection = await asyncpg.connect(database.dsns["alerts"])
-    try:
-        targets = await connection.fetch("SELECT code FROM ioc.targets ORDER BY code")
-        for target in targets:
-            try:
-                await connection.execute(
-                    "INSERT INTO ioc.alerts (id, target, state, risk_status, severity, "
-                    "current_value, opened_at, updated_at) VALUES ($1, $2, 'firing', "
-                    "'off_track', 'critical', 40.0, now(), now())",
-                    alert_id,
-                    target["code"],
-                )
-                return alert_id
-            except asyncpg.UniqueViolationError:
-                continue
-    finally:
-        await connection.close()
-    raise AssertionError("every target has an open alert")
 
 
 async def _state(database: ScratchDatabase, alert_id: uuid.UUID) -> str:
@@ -90,43 +44,16 @@ async def _state(database: ScratchDatabase, alert_id: uuid.UUID) -> str:
         await connection.close()
 
 
-def _render_in_chromium(url: str) -> str:
-    """The page as a link-scanning headless browser leaves it, after running its scripts."""
-    assert CHROMIUM is not None
-    with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--virtual-time-budget=5000",
-                "--dump-dom",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=True,
-        )
-    return result.stdout
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
 async def test_a_scanner_rendering_the_link_acknowledges_nothing_and_a_click_does_once(
     alerts: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
-    alert_id = await _firing_alert(catalog_database)
+    (alert_id,) = await firing_alerts(catalog_database)
     link = ack_url(
         alerts.url, ACK_SECRET, alert_id, LEADER, expires_at=datetime.now(UTC) + timedelta(days=3)
     )
     # A mail gateway's headless browser loads the link and runs whatever it holds.
-    rendered = await asyncio.to_thread(_render_in_chromium, link)
+    rendered = await asyncio.to_thread(rendered_by_link_scanner, link)
     assert "Tôi đã nhận cảnh báo này" in rendered
     assert await _state(catalog_database, alert_id) == "firing"
 
@@ -169,7 +96,7 @@ async def test_a_scanner_rendering_the_link_acknowledges_nothing_and_a_click_doe
 async def test_an_expired_link_says_so_and_acknowledges_nothing(
     alerts: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
-    alert_id = await _firing_alert(catalog_database)
+    (alert_id,) = await firing_alerts(catalog_database)
     link = ack_url(
         alerts.url, ACK_SECRET, alert_id, LEADER, expires_at=datetime.now(UTC) - timedelta(hours=1)
     )

@@ -9,9 +9,7 @@ over HTTP (422) and over Kafka (the DLQ's `scope_retired`)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -26,14 +24,7 @@ from ioc_storage.catalog_sync import sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
 from ioc_testing import ScratchDatabase
 from ioc_testing.database import issue_api_key, read_rows
-from ioc_testing.mail import MailServer
-from ioc_testing.pipeline import (
-    PipelineTopics,
-    ServiceProcess,
-    alerts_service,
-    mailing_settings,
-    wait_for,
-)
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 from ioc_testing.reorganised import (
     APPROVED,
     MERGED,
@@ -60,28 +51,6 @@ async def catalog_database(scratch_database: ScratchDatabase) -> ScratchDatabase
     finally:
         await connection.close()
     return scratch_database
-
-
-@pytest.fixture
-def alerts_process(
-    catalog_database: ScratchDatabase,
-    pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
-    mail_server: MailServer,
-    tmp_path: Path,
-) -> Iterator[ServiceProcess]:
-    """The alert service judging on a 15/7/2023 clock: after the merge."""
-    service = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        tmp_path / "alerts.log",
-        **mailing_settings(mail_server.port),
-    )
-    yield service
-    service.kill()
 
 
 def _event(scope: str, at: datetime, value: float) -> IndicatorEvent:
@@ -204,7 +173,7 @@ async def test_roll_ups_follow_the_map_of_each_week_and_late_figures_are_dead_le
 async def test_the_retired_district_s_target_is_reported_and_late_figures_refused_over_http(
     aggregator_process: ServiceProcess,
     ingest_process: ServiceProcess,
-    alerts_process: ServiceProcess,
+    alerts_process: ServiceProcess,  # judging on a 15/7/2023 clock: after the merge
     catalog_database: ScratchDatabase,
 ) -> None:
     aggregator_process.start()

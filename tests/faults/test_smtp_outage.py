@@ -6,19 +6,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from pathlib import Path
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_testing import ScratchDatabase
+from ioc_testing.alert_service import AlertsLauncher
 from ioc_testing.ledger import FaultResult, record_result
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import (
     PipelineTopics,
     ServiceProcess,
-    alerts_service,
     mailing_settings,
     publish_slow_paperless,
     wait_for,
@@ -38,22 +37,15 @@ WHERE n.channel = 'email' AND t.outcome = 'retryable'
 
 async def test_smtp_down_while_an_alert_fires_then_back_delivers_once(
     aggregator_process: ServiceProcess,
+    launch_alerts: AlertsLauncher,
     catalog_database: ScratchDatabase,
     pipeline_topics: PipelineTopics,
-    kafka_bootstrap: str,
-    unique_name: str,
     mail_server: MailServer,
     producer: AIOKafkaProducer,
-    tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
     mail_server.stop()
-    alerts = alerts_service(
-        catalog_database,
-        pipeline_topics,
-        kafka_bootstrap,
-        f"{unique_name}.alerts",
-        tmp_path / "alerts.log",
+    alerts = launch_alerts(
         **mailing_settings(
             mail_server.port,
             IOC_RETRY_BASE_DELAY_SECONDS="0.5",
@@ -116,7 +108,7 @@ async def test_smtp_down_while_an_alert_fires_then_back_delivers_once(
         }
     finally:
         await reader.close()
-        alerts.kill()
+        alerts.kill()  # before the mailbox is read: nothing arrives while it is counted
     delivered = Counter(
         str(message["X-IOC-Notification-Id"]) for message in mail_server.mailbox.messages
     )

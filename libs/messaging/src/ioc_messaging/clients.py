@@ -98,6 +98,26 @@ def safe_broker(
     )
 
 
+def service_broker(
+    service: str,
+    bootstrap_servers: str,
+    *,
+    kafka: KafkaSettings | None = None,
+    registry: CollectorRegistry | None = None,
+) -> KafkaBroker:
+    """The broker of the service `ioc-<service>`: TLS and SASL from IOC_KAFKA_*
+    (KafkaSettings) unless `kafka` is given, the brokers from the service's own
+    settings, FastStream's Kafka metrics on `registry`."""
+    kafka = kafka or KafkaSettings(bootstrap_servers=bootstrap_servers, client_id=f"ioc-{service}")
+    return safe_broker(
+        kafka,
+        client_id=kafka.client_id,
+        logger_name=f"ioc_{service}.kafka",
+        registry=registry,
+        app_name=f"ioc-{service}",
+    )
+
+
 class KafkaLoginError(KafkaError):  # type: ignore[misc]  # aiokafka is untyped
     """The broker refused this client's credentials or security protocol; retrying the
     same settings cannot help."""

@@ -71,6 +71,14 @@ def register_standard_metrics(registry: CollectorRegistry, *, service: str) -> N
     )
 
 
+def service_registry(service: str, registry: CollectorRegistry | None = None) -> CollectorRegistry:
+    """The registry a service's metrics go to (a private one unless given), with the
+    standard collectors and build info of `ioc-<service>` on it."""
+    registry = registry if registry is not None else CollectorRegistry()
+    register_standard_metrics(registry, service=service)
+    return registry
+
+
 def http_latency_histogram(
     registry: CollectorRegistry, *, service: str, longest_timeout_seconds: float
 ) -> Histogram:

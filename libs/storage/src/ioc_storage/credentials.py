@@ -28,12 +28,44 @@ from ioc_storage.connection import Connection
 KEY_SCHEME = "ioc"
 PREFIX_LENGTH = 8
 PREFIX_ALPHABET = string.ascii_lowercase + string.digits
-# token_urlsafe(32) gives 43 characters; a longer secret stays valid should that grow.
-# Matched with fullmatch(): a "$" anchor would let a trailing newline through.
-_KEY_PATTERN = re.compile(r"ioc_(?P<prefix>[a-z0-9]{8})_(?P<secret>[A-Za-z0-9_-]{32,128})")
 # A fresh prefix colliding with an existing one is a ~1 in 10^12 event; a few retries
 # turn "practically never" into "never" without a unique index on the column.
 _PREFIX_ATTEMPTS = 5
+
+
+class SecretFormat:
+    """The one shape of the secrets IOC monitor issues, `<scheme>_<prefix>_<secret>`:
+    agencies' API keys and operators' tokens differ by their scheme only."""
+
+    def __init__(self, scheme: str) -> None:
+        self.scheme = scheme
+        # token_urlsafe(32) gives 43 characters; a longer secret stays valid should that
+        # grow. Matched with fullmatch(): a "$" anchor would let a trailing newline through.
+        self._pattern = re.compile(
+            rf"{re.escape(scheme)}_(?P<prefix>[a-z0-9]{{{PREFIX_LENGTH}}})"
+            r"_(?P<secret>[A-Za-z0-9_-]{32,128})"
+        )
+
+    def new(self) -> str:
+        """A fresh random secret of this scheme (not stored anywhere yet)."""
+        prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
+        return f"{self.scheme}_{prefix}_{secrets.token_urlsafe(32)}"
+
+    def prefix_of(self, text: str) -> str | None:
+        """The prefix of a well-formed secret, or None when `text` is not shaped like one:
+        garbage in a header never reaches the database."""
+        match = self._pattern.fullmatch(text)
+        return match["prefix"] if match else None
+
+    def issue(self) -> tuple[str, str]:
+        """A fresh secret and its prefix."""
+        secret = self.new()
+        prefix = self.prefix_of(secret)
+        assert prefix is not None  # `new` builds secrets of the checked shape
+        return secret, prefix
+
+
+API_KEYS = SecretFormat(KEY_SCHEME)
 
 
 class CredentialError(RuntimeError):
@@ -73,18 +105,13 @@ def hash_api_key(key: str) -> str:
 
 
 def key_prefix_of(key: str) -> str | None:
-    """The prefix of a well-formed key, or None when `key` is not shaped like one.
-
-    Ingest checks the shape first, so garbage in a header never reaches the database.
-    """
-    match = _KEY_PATTERN.fullmatch(key)
-    return match["prefix"] if match else None
+    """The prefix of a well-formed key, or None (ingest checks the shape first)."""
+    return API_KEYS.prefix_of(key)
 
 
 def new_api_key() -> str:
     """A fresh random key (not stored anywhere yet)."""
-    prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
-    return f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    return API_KEYS.new()
 
 
 async def create_api_key(
@@ -95,9 +122,7 @@ async def create_api_key(
     if not known:
         raise CredentialError(f"unknown agency {agency!r}: load the catalog that defines it first")
     for _ in range(_PREFIX_ATTEMPTS):
-        key = new_api_key()
-        prefix = key_prefix_of(key)
-        assert prefix is not None  # new_api_key builds keys of the checked shape
+        key, prefix = API_KEYS.issue()
         taken = await connection.fetchval(
             "SELECT 1 FROM ioc.agency_credentials WHERE key_prefix = $1", prefix
         )

@@ -9,7 +9,6 @@ The token is returned once, at creation, and never logged.
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,10 +17,10 @@ from enum import StrEnum
 import asyncpg
 
 from ioc_storage.connection import Connection
-from ioc_storage.credentials import PREFIX_ALPHABET, PREFIX_LENGTH, hash_api_key
+from ioc_storage.credentials import SecretFormat, hash_api_key
 
 TOKEN_SCHEME = "iocop"  # noqa: S105 (the tokens' visible scheme, not a secret)
-_TOKEN_PATTERN = re.compile(r"iocop_(?P<prefix>[a-z0-9]{8})_(?P<secret>[A-Za-z0-9_-]{32,128})")
+OPERATOR_TOKENS = SecretFormat(TOKEN_SCHEME)
 _NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}")
 _PREFIX_ATTEMPTS = 5
 
@@ -81,13 +80,7 @@ def hash_operator_token(token: str) -> str:
 
 def token_prefix_of(token: str) -> str | None:
     """The prefix of a well-formed token, or None: garbage never reaches the database."""
-    match = _TOKEN_PATTERN.fullmatch(token)
-    return match["prefix"] if match else None
-
-
-def _new_token() -> str:
-    prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
-    return f"{TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    return OPERATOR_TOKENS.prefix_of(token)
 
 
 async def create_operator(
@@ -162,9 +155,7 @@ async def issue_operator_token(
     if not active:
         raise OperatorError(f"the account {operator!r} is disabled")
     for _ in range(_PREFIX_ATTEMPTS):
-        token = _new_token()
-        prefix = token_prefix_of(token)
-        assert prefix is not None  # _new_token builds tokens of the checked shape
+        token, prefix = OPERATOR_TOKENS.issue()
         try:
             # A savepoint: a taken prefix must not abort the caller's transaction.
             async with connection.transaction():

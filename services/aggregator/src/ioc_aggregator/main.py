@@ -23,6 +23,7 @@ from ioc_aggregator.outbound.event_store import DatabaseEventStore
 from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
 from ioc_aggregator.outbound.quarantine import DatabaseQuarantine
 from ioc_aggregator.outbound.relay import AnnouncementRelay
+from ioc_aggregator.specification import declare_publishers
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
@@ -74,6 +75,7 @@ def create_app(
     runtime = Runtime()
     pipeline = BatchPipeline(runtime.current_processor, metrics)
     register_subscriber(broker, settings, pipeline)
+    declare_publishers(broker, settings)
 
     async def start() -> None:
         pool = await create_pool(

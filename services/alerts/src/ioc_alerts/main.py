@@ -20,7 +20,8 @@ from ioc_alerts.config import AlertsSettings
 from ioc_alerts.decide import subscriber
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.service import lifespan
-from ioc_messaging.clients import safe_broker
+from ioc_alerts.specification import declare_publishers
+from ioc_messaging.clients import service_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.metrics_endpoint import MetricsEndpoint
 from ioc_runtime.rate_limit import KeyedRateLimiter
@@ -33,18 +34,12 @@ def create_app(
     kafka: KafkaSettings | None = None,
 ) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
-    # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
-    kafka = kafka or KafkaSettings(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-alerts"
-    )
-    broker = safe_broker(
-        kafka,
-        client_id=kafka.client_id,
-        logger_name="ioc_alerts.kafka",
-        registry=registry,  # FastStream's own Kafka metrics beside the service's
-        app_name="ioc-alerts",
+    # FastStream's own Kafka metrics beside the service's.
+    broker = service_broker(
+        "alerts", settings.kafka_bootstrap_servers, kafka=kafka, registry=registry
     )
     subscriber.subscribe(broker, settings)
+    declare_publishers(broker, settings)
 
     app = FastAPI(
         title="IOC monitor — alerts",

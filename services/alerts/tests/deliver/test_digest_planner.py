@@ -12,7 +12,8 @@ import pytest
 
 from ioc_alerts.adapters import alerts, notifications
 from ioc_alerts.deliver.digest_planner import plan_digests
-from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
+from ioc_alerts.lifecycle.quiet_hours import QuietHours
+from ioc_contracts.types import VIETNAM_TIME
 from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
 
@@ -68,7 +69,7 @@ async def test_only_delivered_unsilenced_alerts_are_digested_after_quiet_hours(
     await _notification(connection, silenced, TOLD, "sent")
     await _notification(connection, suppressed, NEVER_TOLD, "suppressed")
     await _notification(connection, delivered, NEVER_TOLD, "failed")
-    now = datetime(2023, 7, 15, 5, 0, tzinfo=VIETNAM).astimezone(UTC)
+    now = datetime(2023, 7, 15, 5, 0, tzinfo=VIETNAM_TIME).astimezone(UTC)
     await connection.execute(
         "INSERT INTO ioc.silences (id, target, starts_at, ends_at, created_by, comment) "
         "VALUES ($1, $2, $3::timestamptz, $3::timestamptz + interval '2 days', 'Trực ban IOC', 'đang rà soát')",
@@ -85,7 +86,7 @@ async def test_only_delivered_unsilenced_alerts_are_digested_after_quiet_hours(
     )
     assert [row["recipient"] for row in rows] == [TOLD]
     # Planned at 05:00 Vietnam time, inside quiet hours: held until 06:30.
-    assert rows[0]["next_attempt_at"] == datetime(2023, 7, 15, 6, 30, tzinfo=VIETNAM)
+    assert rows[0]["next_attempt_at"] == datetime(2023, 7, 15, 6, 30, tzinfo=VIETNAM_TIME)
     assert await notifications.alerts_for(connection, person=TOLD, now=now) == [delivered]
     assert await notifications.alerts_for(connection, person=NEVER_TOLD, now=now) == []
 

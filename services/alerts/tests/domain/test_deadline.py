@@ -1,7 +1,7 @@
 """Deadline targets: the pace method of DESIGN.md, its edge cases and the seed's cases."""
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -23,59 +23,70 @@ MONTH_DAYS = 365.25 / 12
 # --- the seed's cases ---------------------------------------------------------------------
 
 
-def test_paperless_services_at_two_points_a_month_will_not_reach_100_by_september(
-    make_indicator: MakeIndicator, make_target: MakeTarget, make_line: MakeLine
+@pytest.mark.parametrize(
+    ("code", "goal", "deadline", "start", "per_month", "weeks", "now", "reason_vi", "reason_en"),
+    [
+        (
+            "dvc.paperless-rate",
+            100,
+            date(2023, 9, 30),
+            (37.0, date(2023, 6, 1)),
+            2,
+            5,
+            datetime(2023, 6, 30, tzinfo=UTC),
+            "Chậm tiến độ: hiện đạt 38,84%, tốc độ +2 điểm %/tháng, cần +20,08 điểm %/tháng "
+            "để đạt 100% trước 30/09/2023",
+            "Off track: 38.84% now",
+        ),
+        (
+            "da06.eid-activated-rate",
+            50,
+            date(2023, 12, 31),
+            (17.2, date(2023, 3, 16)),
+            1,
+            11,
+            datetime(2023, 6, 1, tzinfo=UTC),
+            "Chậm tiến độ: hiện đạt 19,5%, tốc độ +1 điểm %/tháng, cần +4,34 điểm %/tháng "
+            "để đạt 50% trước 31/12/2023",
+            "Off track: 19.5% now",
+        ),
+    ],
+    ids=["paperless services at two points a month", "e-ID activation at one point a month"],
+)
+def test_the_seed_s_slow_climbs_will_not_reach_their_targets_in_time(
+    make_indicator: MakeIndicator,
+    make_target: MakeTarget,
+    make_line: MakeLine,
+    code: str,
+    goal: float,
+    deadline: date,
+    start: tuple[float, date],
+    per_month: float,
+    weeks: int,
+    now: datetime,
+    reason_vi: str,
+    reason_en: str,
 ) -> None:
-    paperless = make_indicator(code="dvc.paperless-rate")
-    target = make_target(
-        DEADLINE,
-        100,
-        indicator=paperless,
-        deadline=date(2023, 9, 30),
-        baseline=(37, date(2023, 6, 1)),
-    )
-    june = make_line(
-        datetime(2023, 6, 1, tzinfo=UTC), 37.0, per_day=2 / MONTH_DAYS, every=WEEK, count=5
-    )
+    indicator = make_indicator(code=code)
+    target = make_target(DEADLINE, goal, indicator=indicator, deadline=deadline, baseline=start)
+    first = datetime.combine(start[1], time(), UTC)
+    line = make_line(first, start[0], per_day=per_month / MONTH_DAYS, every=WEEK, count=weeks)
 
-    result = assess(target, paperless, june, now=datetime(2023, 6, 30, tzinfo=UTC))
+    result = assess(target, indicator, line, now=now)
 
     assert result.status in {RiskStatus.AT_RISK, RiskStatus.OFF_TRACK}
     assert result.ratio is not None
     assert result.ratio < 0.6
-    assert result.observed_rate == pytest.approx(2 / MONTH_DAYS)
-    assert result.projected_value is not None
-    assert result.projected_value < 50
-    assert result.eta is not None
-    assert result.eta > deadline_instant(date(2023, 9, 30))
-    assert result.reason_vi.startswith("Chậm tiến độ: hiện đạt 38,84%")
-    assert "trước 30/09/2023" in result.reason_vi
-    assert result.reason_en.startswith("Off track: 38.84% now")
-
-
-def test_e_id_activation_growing_slowly_toward_50_percent_is_behind(
-    make_indicator: MakeIndicator, make_target: MakeTarget, make_line: MakeLine
-) -> None:
-    activated = make_indicator(code="da06.eid-activated-rate")
-    target = make_target(
-        DEADLINE,
-        50,
-        indicator=activated,
-        deadline=date(2023, 12, 31),
-        baseline=(17.2, date(2023, 3, 16)),
-    )
-    spring = make_line(
-        datetime(2023, 3, 16, tzinfo=UTC), 17.2, per_day=1 / MONTH_DAYS, every=WEEK, count=11
-    )
-
-    result = assess(target, activated, spring, now=datetime(2023, 6, 1, tzinfo=UTC))
-
-    assert result.status in {RiskStatus.AT_RISK, RiskStatus.OFF_TRACK}
-    assert result.projected_value is not None
-    assert result.projected_value < 50
-    assert result.required_rate is not None
+    assert result.observed_rate == pytest.approx(per_month / MONTH_DAYS)
     assert result.observed_rate is not None
+    assert result.required_rate is not None
     assert result.observed_rate < result.required_rate
+    assert result.projected_value is not None
+    assert result.projected_value < 0.6 * goal
+    assert result.eta is not None
+    assert result.eta > deadline_instant(deadline)
+    assert result.reason_vi.startswith(reason_vi)
+    assert result.reason_en.startswith(reason_en)
 
 
 # --- one figure -----------------------------------------------------------------------
@@ -165,21 +176,37 @@ def test_a_series_that_paused_takes_its_pace_from_the_figure_before_the_pause(
 # --- flat, met, passed --------------------------------------------------------------------
 
 
-def test_a_flat_series_is_off_track(
-    make_indicator: MakeIndicator, make_target: MakeTarget, make_line: MakeLine
+@pytest.mark.parametrize(
+    ("current", "per_day", "status", "projected", "eta", "reason_vi"),
+    [
+        (61.3, 0.0, RiskStatus.OFF_TRACK, 61.3, None, "với tốc độ này không đạt mục tiêu"),
+        # A fast percent is projected at 100, not beyond, and arrives before the deadline.
+        (80.0, 0.5, RiskStatus.ON_TRACK, 100.0, date(2023, 8, 10), "dự kiến 100% khi đến hạn"),
+    ],
+    ids=["flat: off track", "fast: projected at 100"],
+)
+def test_a_straight_line_is_judged_by_its_slope(
+    make_indicator: MakeIndicator,
+    make_target: MakeTarget,
+    make_line: MakeLine,
+    current: float,
+    per_day: float,
+    status: RiskStatus,
+    projected: float,
+    eta: date | None,
+    reason_vi: str,
 ) -> None:
     indicator = make_indicator()
     target = make_target(DEADLINE, 100, indicator=indicator, deadline=date(2023, 12, 31))
-    flat = make_line(NOW - 9 * WEEK, 61.3, per_day=0.0, every=WEEK, count=10)
+    line = make_line(NOW - 9 * WEEK, current - 63 * per_day, per_day=per_day, every=WEEK, count=10)
 
-    result = assess(target, indicator, flat, now=NOW)
+    result = assess(target, indicator, line, now=NOW)
 
-    assert result.status is RiskStatus.OFF_TRACK
-    assert result.ratio == 0.0
-    assert result.observed_rate == 0.0
-    assert result.projected_value == 61.3
-    assert result.eta is None
-    assert "với tốc độ này không đạt mục tiêu" in result.reason_vi
+    assert result.status is status
+    assert result.projected_value == projected
+    assert result.observed_rate == per_day
+    assert (result.eta.date() if result.eta else None) == eta
+    assert reason_vi in result.reason_vi, result.reason_vi
 
 
 @pytest.mark.parametrize("current", [100.0, 120.0])

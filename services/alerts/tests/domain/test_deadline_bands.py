@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ioc_alerts.domain import PACE_SCALE, Observation, assess
-from ioc_alerts.domain.dates import VIETNAM, deadline_instant
+from ioc_alerts.domain.dates import deadline_instant
 from ioc_contracts.catalog import Direction, Indicator, Target, TargetKind
 from ioc_contracts.status import RiskStatus
+from ioc_contracts.types import VIETNAM_TIME
 
 MakeIndicator = Callable[..., Indicator]
 MakeTarget = Callable[..., Target]
@@ -19,10 +20,9 @@ MakeLine = Callable[..., list[Observation]]
 DEADLINE = TargetKind.DEADLINE
 NOW = datetime(2023, 7, 1, tzinfo=UTC)
 WEEK = timedelta(weeks=1)
-MONTH_DAYS = 365.25 / 12
 
 
-# --- the seed's cases ---------------------------------------------------------------------
+# --- the bands' edges -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_a_straight_improving_line_that_arrives_in_time_is_on_track_or_achieved(
     best = 100.0 if sign > 0 else 0.0
     goal = latest + share_of_rest * (best - latest)
     arrival = NOW + timedelta(days=abs(goal - latest) / pace)
-    deadline = arrival.astimezone(VIETNAM).date() + timedelta(days=spare_days)
+    deadline = arrival.astimezone(VIETNAM_TIME).date() + timedelta(days=spare_days)
     target = make_target(DEADLINE, goal, indicator=indicator, deadline=deadline)
 
     result = assess(target, indicator, line, now=NOW)

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ioc_alerts.lifecycle.ack_links import LinkCheck, ack_token, ack_url, check_ack_link
-from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
+from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_contracts.status import Severity
+from ioc_contracts.types import VIETNAM_TIME
 
 
 @pytest.mark.parametrize(
@@ -26,9 +27,9 @@ from ioc_contracts.status import Severity
 def test_quiet_hours_are_read_in_vietnam_time(
     local: datetime, severity: Severity, released_local: datetime
 ) -> None:
-    now = local.replace(tzinfo=VIETNAM).astimezone(UTC)
+    now = local.replace(tzinfo=VIETNAM_TIME).astimezone(UTC)
     released = QuietHours().release_time(now, severity)
-    assert released.astimezone(VIETNAM).replace(tzinfo=None) == released_local
+    assert released.astimezone(VIETNAM_TIME).replace(tzinfo=None) == released_local
 
 
 def test_an_ack_link_is_bound_to_its_alert_recipient_and_expiry() -> None:

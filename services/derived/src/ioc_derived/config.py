@@ -26,5 +26,9 @@ class DerivedSettings(ServiceSettings):
     )
     derived_catalog_refresh_seconds: float = Field(default=30.0, gt=0)
     derived_retry_seconds: float = Field(
-        default=2.0, gt=0, le=60, description="Pause before a failed batch is read again."
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Longest pause before a failed batch is read again; the pause doubles "
+        "up to it while failures last (ioc_runtime.backoff).",
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,23 +9,22 @@ from datetime import UTC, datetime
 import asyncpg
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from faststream import AckPolicy
-from faststream.kafka import Topic
 from prometheus_client import CollectorRegistry, make_asgi_app
 
-from ioc_contracts import SeriesUpdated
+from ioc_derived import subscriber
 from ioc_derived.adapters.events import EventPublisher
 from ioc_derived.adapters.figures import read_formulas
 from ioc_derived.config import DerivedSettings
 from ioc_derived.metrics import DerivedMetrics
+from ioc_derived.specification import declare_publishers
+from ioc_derived.subscriber import SeriesUpdatesHandler
 from ioc_derived.usecase import Deriver
-from ioc_messaging.clients import safe_broker
+from ioc_messaging.clients import service_broker
 from ioc_messaging.settings import KafkaSettings
-from ioc_runtime.service_metrics import register_standard_metrics
+from ioc_runtime.backoff import Backoff
+from ioc_runtime.service_metrics import service_registry
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.health import database_problem
-
-log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -36,41 +33,13 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     kafka: KafkaSettings | None = None,
 ) -> FastAPI:
-    registry = registry if registry is not None else CollectorRegistry()
-    register_standard_metrics(registry, service="derived")
+    registry = service_registry("derived", registry)
     metrics = DerivedMetrics.create(registry)
-    kafka = kafka or KafkaSettings(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="ioc-derived"
+    broker = service_broker(
+        "derived", settings.kafka_bootstrap_servers, kafka=kafka, registry=registry
     )
-    broker = safe_broker(
-        kafka,
-        client_id=kafka.client_id,
-        logger_name="ioc_derived.kafka",
-        registry=registry,
-        app_name="ioc-derived",
-    )
-    holder: dict[str, Deriver] = {}
-
-    @broker.subscriber(
-        Topic(settings.derived_updates_topic, declare=False),
-        group_id=settings.derived_group_id,
-        batch=True,
-        max_records=200,
-        batch_timeout_ms=50,
-        auto_offset_reset="earliest",
-        # Offsets are committed after the batch was handled; a failure reads it again,
-        # which is safe (deterministic ids, idempotent lineage, duplicates absorbed).
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-    )
-    async def on_series_updated(updates: list[SeriesUpdated]) -> None:
-        try:
-            await holder["deriver"].on_updates(updates)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            # The batch is read again; pause first so a database that is down is not
-            # hammered by the same batch in a loop.
-            log.warning("recomputation failed, retrying the batch: %s", error)
-            await asyncio.sleep(settings.derived_retry_seconds)
-            raise
+    subscriber.subscribe(broker, settings)
+    declare_publishers(broker, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,7 +52,7 @@ def create_app(
         formulas = CatalogCache(
             pool, read_formulas, refresh_seconds=settings.derived_catalog_refresh_seconds
         )
-        holder["deriver"] = Deriver(
+        deriver = Deriver(
             pool=pool,
             formulas=formulas.current,
             publish=EventPublisher(broker, topic=settings.derived_events_topic).publish,
@@ -91,6 +60,8 @@ def create_app(
             metrics=metrics,
             clock=clock,
         )
+        retry = Backoff(ceiling=settings.derived_retry_seconds)
+        subscriber.serve(broker, SeriesUpdatesHandler(deriver.on_updates, retry))
         app.state.pool = pool
         await broker.start()
         try:
@@ -100,6 +71,7 @@ def create_app(
             await pool.close()
 
     app = FastAPI(title="IOC monitor — derived indicators", lifespan=lifespan, docs_url=None)
+    app.state.broker = broker  # what it subscribes and publishes to, for tests and diagnostics
     app.mount("/metrics", make_asgi_app(registry))
 
     @app.get("/healthz", include_in_schema=False)
@@ -109,7 +81,7 @@ def create_app(
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
         pool: asyncpg.Pool | None = getattr(app.state, "pool", None)
-        if pool is None or "deriver" not in holder:
+        if pool is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         problem = await database_problem(pool)
         if problem is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -23,50 +23,34 @@ CatalogSource = Callable[[], Awaitable[AlertingCatalog]]
 Clock = Callable[[], datetime]
 
 
-def _settings(request: Request) -> AlertsSettings:
-    settings: AlertsSettings = request.app.state.settings
-    return settings
+def _from_state(name: str) -> Callable[[Request], Any]:
+    """A dependency handing a route what `create_app` or the lifespan put on `app.state`
+    under `name`; the `Annotated` alias below it says its type."""
+
+    def read(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    read.__name__ = f"app_state_{name}"
+    return read
 
 
-def _clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
+SettingsDep = Annotated[AlertsSettings, Depends(_from_state("settings"))]
 
 
-def _metrics(request: Request) -> AlertMetrics:
-    metrics: AlertMetrics = request.app.state.metrics
-    return metrics
-
-
-def _failures(request: Request) -> KeyedRateLimiter:
-    failures: KeyedRateLimiter = request.app.state.failures
-    return failures
-
-
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-def _catalog(request: Request) -> CatalogSource:
-    catalog: CatalogSource = request.app.state.catalog
-    return catalog
-
-
-def ack_secret(settings: Annotated[AlertsSettings, Depends(_settings)]) -> bytes:
+def ack_secret(settings: SettingsDep) -> bytes:
     return settings.ack_secret.get_secret_value().encode()
 
 
-def bootstrap_token(settings: Annotated[AlertsSettings, Depends(_settings)]) -> str | None:
+def bootstrap_token(settings: SettingsDep) -> str | None:
     """The development-only shared admin token (IOC_API_TOKEN), or None."""
     token = settings.api_token
     return token.get_secret_value() if token is not None else None
 
 
-ClockDep = Annotated[Clock, Depends(_clock)]
-MetricsDep = Annotated[AlertMetrics, Depends(_metrics)]
-FailuresDep = Annotated[KeyedRateLimiter, Depends(_failures)]
-DatabaseDep = Annotated[Database, Depends(_database)]
-CatalogDep = Annotated[CatalogSource, Depends(_catalog)]
+ClockDep = Annotated[Clock, Depends(_from_state("clock"))]
+MetricsDep = Annotated[AlertMetrics, Depends(_from_state("metrics"))]
+FailuresDep = Annotated[KeyedRateLimiter, Depends(_from_state("failures"))]
+DatabaseDep = Annotated[Database, Depends(_from_state("database"))]
+CatalogDep = Annotated[CatalogSource, Depends(_from_state("catalog"))]
 AckSecretDep = Annotated[bytes, Depends(ack_secret)]
 BootstrapTokenDep = Annotated[str | None, Depends(bootstrap_token)]

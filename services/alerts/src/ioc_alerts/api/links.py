@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import parse_qs
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ioc_alerts.adapters import operations, operator_alerts
+from ioc_alerts.adapters.operations import AlertRecord
 from ioc_alerts.api.dependencies import (
     AckSecretDep,
     CatalogDep,
@@ -44,6 +46,17 @@ def _html(page: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(page, status_code=status_code, headers=PAGE_HEADERS)
 
 
+@dataclass(frozen=True, slots=True)
+class AckLink:
+    """A leader's link as the request carries it, checked: `refusal` is the page to
+    answer with when it may not be used."""
+
+    alert_id: uuid.UUID
+    recipient: str
+    expires_at: datetime | None  # known on a valid link
+    refusal: HTMLResponse | None = None
+
+
 def _checked_link(
     failures: FailuresDep,
     secret: AckSecretDep,
@@ -53,40 +66,23 @@ def _checked_link(
     r: str = Query(),
     t: str = Query(),
     e: str | None = Query(default=None),
-) -> HTMLResponse | None:
-    """None when the link may be used; else the page to answer with."""
+) -> AckLink:
     refuse_if_failing(failures, request)
     check = check_ack_link(secret, alert_id, r, e, t, now=clock())
     if check is LinkCheck.VALID:
-        return None
+        assert e is not None  # a valid link has its expiry
+        return AckLink(alert_id, r, datetime.fromtimestamp(int(e), UTC))
     if check is LinkCheck.EXPIRED:
-        return _html(expired_link_page(), 410)
+        return AckLink(alert_id, r, None, _html(expired_link_page(), 410))
     count_failure(failures, request)
-    return _html(invalid_link_page(), 403)
+    return AckLink(alert_id, r, None, _html(invalid_link_page(), 403))
 
 
-LinkRefusalDep = Annotated[HTMLResponse | None, Depends(_checked_link)]
+AckLinkDep = Annotated[AckLink, Depends(_checked_link)]
 
 
-@router.get("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
-async def open_ack_link(
-    alert_id: uuid.UUID,
-    refused: LinkRefusalDep,
-    database: DatabaseDep,
-    catalog: CatalogDep,
-    secret: AckSecretDep,
-    r: str = Query(),
-    e: str | None = Query(default=None),
-) -> HTMLResponse:
-    """Shows the alert and a button; opening the link changes nothing."""
-    if refused is not None:
-        return refused
-    assert e is not None  # a valid link has its expiry
-    async with database.connection() as connection:
-        alert = await operations.find_alert(connection, alert_id)
-        if alert is None:
-            return _html(invalid_link_page(), 404)
-        title = await operations.target_title(connection, alert.target)
+def _settled_page(alert: AlertRecord, title: str, *, now_acknowledged: bool) -> HTMLResponse | None:
+    """The page of an alert already resolved or acknowledged; None while it is open."""
     if alert.state is AlertState.RESOLVED:
         assert alert.resolved_at is not None
         return _html(resolved_page(title_vi=title, at=alert.resolved_at))
@@ -97,18 +93,36 @@ async def open_ack_link(
                 title_vi=title,
                 by=alert.acknowledged_by or "",
                 at=alert.acknowledged_at,
-                now_acknowledged=False,
+                now_acknowledged=now_acknowledged,
             )
         )
-    person = (await catalog()).recipients.get(r)
-    expires_at = datetime.fromtimestamp(int(e), UTC)
-    action = f"{alert_id}?{ack_query(secret, alert_id, r, expires_at)}"
+    return None
+
+
+@router.get("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
+async def open_ack_link(
+    link: AckLinkDep, database: DatabaseDep, catalog: CatalogDep, secret: AckSecretDep
+) -> HTMLResponse:
+    """Shows the alert and a button; opening the link changes nothing."""
+    if link.refusal is not None:
+        return link.refusal
+    assert link.expires_at is not None  # a valid link has its expiry
+    async with database.connection() as connection:
+        alert = await operations.find_alert(connection, link.alert_id)
+        if alert is None:
+            return _html(invalid_link_page(), 404)
+        title = await operations.target_title(connection, alert.target)
+    settled = _settled_page(alert, title, now_acknowledged=False)
+    if settled is not None:
+        return settled
+    person = (await catalog()).recipients.get(link.recipient)
+    query = ack_query(secret, link.alert_id, link.recipient, link.expires_at)
     return _html(
         confirm_page(
             title_vi=title,
-            recipient_name=person.name if person else r,
-            action=action,
-            expires_at=expires_at,
+            recipient_name=person.name if person else link.recipient,
+            action=f"{link.alert_id}?{query}",
+            expires_at=link.expires_at,
         )
     )
 
@@ -123,31 +137,28 @@ async def _pressed_the_button(request: Request) -> bool:
 
 @router.post("/ack/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
 async def confirm_ack_link(
-    alert_id: uuid.UUID,
+    link: AckLinkDep,
     request: Request,
-    refused: LinkRefusalDep,
     database: DatabaseDep,
     catalog: CatalogDep,
     secret: AckSecretDep,
     clock: ClockDep,
     metrics: MetricsDep,
-    r: str = Query(),
-    e: str | None = Query(default=None),
 ) -> HTMLResponse:
     """Acknowledges, when a person pressed the page's button."""
-    if refused is not None:
-        return refused
+    if link.refusal is not None:
+        return link.refusal
     if not await _pressed_the_button(request):
         # A scanner replaying the link as a POST: show the page a person would see.
-        return await open_ack_link(alert_id, None, database, catalog, secret, r=r, e=e)
-    person = (await catalog()).recipients.get(r)
-    by = f"{person.name} ({person.role_vi})" if person else r
+        return await open_ack_link(link, database, catalog, secret)
+    person = (await catalog()).recipients.get(link.recipient)
+    by = f"{person.name} ({person.role_vi})" if person else link.recipient
     async with database.connection() as connection:
         result = await operator_alerts.acknowledge(
             connection,
-            alert_id,
+            link.alert_id,
             by=by,
-            actor=Actor(r, ActorKind.RECIPIENT),
+            actor=Actor(link.recipient, ActorKind.RECIPIENT),
             now=clock(),
             detail={"via": "link"},
             remote_addr=client_address(request),
@@ -158,15 +169,6 @@ async def confirm_ack_link(
         title = await operations.target_title(connection, alert.target)
     if changed:
         metrics.acknowledgements.labels("link").inc()
-    if alert.state is AlertState.RESOLVED:
-        assert alert.resolved_at is not None
-        return _html(resolved_page(title_vi=title, at=alert.resolved_at))
-    assert alert.acknowledged_at is not None  # the table's CHECK
-    return _html(
-        acknowledged_page(
-            title_vi=title,
-            by=alert.acknowledged_by or "",
-            at=alert.acknowledged_at,
-            now_acknowledged=changed,
-        )
-    )
+    settled = _settled_page(alert, title, now_acknowledged=changed)
+    assert settled is not None  # acknowledged now, or before, or resolved meanwhile
+    return settled

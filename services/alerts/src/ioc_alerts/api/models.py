@@ -211,3 +211,13 @@ OPERATOR_ANSWERS: dict[int | str, dict[str, Any]] = {
     429: {"model": Problem, "description": "Too many failed attempts from this address."},
     503: {"model": Problem, "description": "The database is busy or unavailable."},
 }
+
+
+def operator_answers(**problems: str) -> dict[int | str, dict[str, Any]]:
+    """OPERATOR_ANSWERS and the problems a route may answer besides, by status code
+    (`not_found=`, `conflict=`), with what each means there."""
+    codes = {"not_found": 404, "conflict": 409}
+    answers = dict(OPERATOR_ANSWERS)
+    for name, text in problems.items():
+        answers[codes[name]] = {"model": Problem, "description": text}
+    return answers

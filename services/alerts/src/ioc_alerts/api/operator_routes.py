@@ -19,20 +19,18 @@ from ioc_alerts.api.models import (
     AcknowledgementResult,
     AcknowledgeRequest,
     AlertView,
-    Problem,
     SilenceQuery,
     SilenceRequest,
     SilenceState,
     SilenceView,
+    operator_answers,
 )
 
 router = APIRouter()
 
 
 @router.get("/v1/alerts", tags=["alerts"], responses=OPERATOR_ANSWERS)
-async def open_alerts(
-    database: DatabaseDep, clock: ClockDep, metrics: MetricsDep, _: Viewer
-) -> list[AlertView]:
+async def open_alerts(database: DatabaseDep, _: Viewer) -> list[AlertView]:
     """Alerts not yet resolved, oldest first."""
     async with database.connection() as connection:
         alerts = await operator_alerts.open_alerts(connection)
@@ -42,11 +40,7 @@ async def open_alerts(
 @router.post(
     "/v1/alerts/{alert_id}/ack",
     tags=["alerts"],
-    responses={
-        **OPERATOR_ANSWERS,
-        404: {"model": Problem, "description": "No such alert."},
-        409: {"model": Problem, "description": "The alert is resolved."},
-    },
+    responses=operator_answers(not_found="No such alert.", conflict="The alert is resolved."),
 )
 async def acknowledge_alert(
     alert_id: uuid.UUID,
@@ -92,17 +86,10 @@ def _view(silence: silences.SilenceRecord, now: datetime) -> SilenceView:
     "/v1/silences",
     status_code=201,
     tags=["silences"],
-    responses={
-        **OPERATOR_ANSWERS,
-        404: {"model": Problem, "description": "No such target, indicator or scope."},
-    },
+    responses=operator_answers(not_found="No such target, indicator or scope."),
 )
 async def create_silence(
-    body: SilenceRequest,
-    database: DatabaseDep,
-    clock: ClockDep,
-    metrics: MetricsDep,
-    operator: Operator,
+    body: SilenceRequest, database: DatabaseDep, clock: ClockDep, operator: Operator
 ) -> SilenceView:
     """Silences notifications about a target, an indicator or a scope for a while."""
     now = clock()
@@ -134,11 +121,7 @@ async def create_silence(
 
 @router.get("/v1/silences", tags=["silences"], responses=OPERATOR_ANSWERS)
 async def list_silences(
-    database: DatabaseDep,
-    clock: ClockDep,
-    metrics: MetricsDep,
-    _: Viewer,
-    query: Annotated[SilenceQuery, Query()],
+    database: DatabaseDep, clock: ClockDep, _: Viewer, query: Annotated[SilenceQuery, Query()]
 ) -> list[SilenceView]:
     """Silences, newest first (at most 1,000): active, pending and ended."""
     state = query.state
@@ -156,18 +139,12 @@ async def list_silences(
 @router.post(
     "/v1/silences/{silence_id}/end",
     tags=["silences"],
-    responses={
-        **OPERATOR_ANSWERS,
-        404: {"model": Problem, "description": "No such silence."},
-        409: {"model": Problem, "description": "The silence has ended already."},
-    },
+    responses=operator_answers(
+        not_found="No such silence.", conflict="The silence has ended already."
+    ),
 )
 async def end_silence(
-    silence_id: uuid.UUID,
-    database: DatabaseDep,
-    clock: ClockDep,
-    metrics: MetricsDep,
-    operator: Operator,
+    silence_id: uuid.UUID, database: DatabaseDep, clock: ClockDep, operator: Operator
 ) -> SilenceView:
     """Ends a silence now, in the caller's name; notifications flow again."""
     now = clock()

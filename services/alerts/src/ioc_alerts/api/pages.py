@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from ioc_alerts.lifecycle.quiet_hours import VIETNAM
+from ioc_contracts.types import VIETNAM_TIME
 
 _STYLE = (
     "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;max-width:40rem;margin:3rem auto;"
@@ -44,7 +44,7 @@ def _page(title: str, body: str) -> str:
 
 
 def _when(moment: datetime) -> str:
-    local = moment.astimezone(VIETNAM)
+    local = moment.astimezone(VIETNAM_TIME)
     return f"{local:%H:%M} ngày {local:%d/%m/%Y} (giờ Việt Nam)"
 
 

@@ -14,8 +14,9 @@ from datetime import datetime, time
 import asyncpg
 
 from ioc_alerts.adapters import notifications
-from ioc_alerts.lifecycle.quiet_hours import VIETNAM, QuietHours
+from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_contracts.status import Severity
+from ioc_contracts.types import VIETNAM_TIME
 from ioc_storage.connection import Connection
 
 
@@ -27,7 +28,7 @@ async def plan_digests(
     quiet_hours: QuietHours,
 ) -> int:
     """Inserts today's digests once the digest time has passed; returns how many."""
-    local = now.astimezone(VIETNAM)
+    local = now.astimezone(VIETNAM_TIME)
     if local.time() < at:
         return 0
     people = await notifications.people_to_digest(connection, now=now)

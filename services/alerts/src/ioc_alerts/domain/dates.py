@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from ioc_contracts.types import VIETNAM_TIME
 
-VIETNAM = VIETNAM_TIME
 SECONDS_PER_DAY = 86_400.0
 
 
@@ -22,7 +21,7 @@ def require_aware(instant: datetime, name: str = "now") -> datetime:
 
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of `day` in Vietnam, as a UTC instant."""
-    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
+    return datetime.combine(day, time(), VIETNAM_TIME).astimezone(UTC)
 
 
 def deadline_instant(day: date) -> datetime:

@@ -23,7 +23,7 @@ from datetime import datetime
 from ioc_alerts.domain import wording
 from ioc_alerts.domain.assessment import Assessment
 from ioc_alerts.domain.bands import PACE_SCALE
-from ioc_alerts.domain.dates import VIETNAM, start_of_day
+from ioc_alerts.domain.dates import start_of_day
 from ioc_alerts.domain.pace import (
     direction_sign,
     eta,
@@ -37,6 +37,7 @@ from ioc_alerts.domain.pace import (
 from ioc_alerts.domain.series import Series
 from ioc_contracts.catalog import Indicator, Language, Target
 from ioc_contracts.status import RiskStatus
+from ioc_contracts.types import VIETNAM_TIME
 
 _HEADLINES: dict[RiskStatus, tuple[str, str]] = {
     RiskStatus.ON_TRACK: ("Đúng tiến độ", "On track"),
@@ -165,7 +166,7 @@ def _pace(target: Target, indicator: Indicator, series: Series, *, now: datetime
     baseline = target.baseline
     if earlier is not None and earlier.observed_at < latest.observed_at:
         rate = two_point_rate(earlier.value, earlier.observed_at, latest.value, latest.observed_at)
-    elif baseline is not None and baseline.at < latest.observed_at.astimezone(VIETNAM).date():
+    elif baseline is not None and baseline.at < latest.observed_at.astimezone(VIETNAM_TIME).date():
         since = start_of_day(baseline.at)
         rate = two_point_rate(baseline.value, since, latest.value, latest.observed_at)
     return None if rate is None else _Pace(rate, from_two_figures=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ioc_alerts.domain.dates import VIETNAM
 from ioc_catalog.wording import format_number
 from ioc_contracts.catalog import Cadence, Language, Unit
+from ioc_contracts.types import VIETNAM_TIME
 
 # Rates are shown per month: a leader thinks "two points a month", not "0.066 a day".
 DAYS_PER_MONTH = 365.25 / 12
@@ -61,7 +61,7 @@ def monthly_rate(per_day: float, unit: Unit, language: Language) -> str:
 
 def day(moment: datetime | date, language: Language) -> str:
     """A day (or the day of an instant, in Vietnam): 30/09/2023 or 2023-09-30."""
-    local = moment.astimezone(VIETNAM).date() if isinstance(moment, datetime) else moment
+    local = moment.astimezone(VIETNAM_TIME).date() if isinstance(moment, datetime) else moment
     return local.strftime("%d/%m/%Y") if language is Language.VI else local.isoformat()
 
 

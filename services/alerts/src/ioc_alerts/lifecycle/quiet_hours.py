@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from ioc_contracts.status import Severity
 from ioc_contracts.types import VIETNAM_TIME
 
+# An old name, still read by adapters/alerts/store.py; everything else uses VIETNAM_TIME.
 VIETNAM = VIETNAM_TIME
 
 
@@ -23,7 +24,7 @@ class QuietHours:
         """`now` if a notification may go now, else the end of the quiet window (UTC-aware)."""
         if severity is Severity.CRITICAL and self.critical_bypasses:
             return now
-        local = now.astimezone(VIETNAM)
+        local = now.astimezone(VIETNAM_TIME)
         clock = local.time()
         crosses_midnight = self.start > self.end
         quiet = (
@@ -36,5 +37,5 @@ class QuietHours:
         end_day = local.date()
         if crosses_midnight and clock >= self.start:
             end_day += timedelta(days=1)
-        release = datetime.combine(end_day, self.end, tzinfo=VIETNAM)
+        release = datetime.combine(end_day, self.end, tzinfo=VIETNAM_TIME)
         return release.astimezone(now.tzinfo)

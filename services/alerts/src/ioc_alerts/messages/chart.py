@@ -19,8 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from ioc_alerts.messages.context import ChartData, Segment
-from ioc_alerts.messages.formatting import HO_CHI_MINH, formats_for
+from ioc_alerts.messages.formatting import formats_for
 from ioc_contracts.catalog import Language, Unit
+from ioc_contracts.types import VIETNAM_TIME
 
 # DejaVu Sans ships inside matplotlib and covers Vietnamese (ă, ơ, ư, ạ, ế…); naming
 # it on every text keeps a server's font configuration from dropping the diacritics.
@@ -56,7 +57,7 @@ _UNIT_AXIS = {
 
 def deadline_instant(day: date) -> datetime:
     """The end of the deadline day in Bình Dương: "by 30/6" includes all of 30/6."""
-    return datetime.combine(day + timedelta(days=1), time(), HO_CHI_MINH)
+    return datetime.combine(day + timedelta(days=1), time(), VIETNAM_TIME)
 
 
 def render_chart(
@@ -103,9 +104,9 @@ def render_chart(
         title.replace("$", r"\$"), fontproperties=FontProperties(family=FONT_FAMILY, size=11)
     )
     axes.set_ylabel(_UNIT_AXIS[language].get(unit, ""), fontproperties=font)
-    locator = AutoDateLocator(tz=HO_CHI_MINH, maxticks=8)  # type: ignore[no-untyped-call]
+    locator = AutoDateLocator(tz=VIETNAM_TIME, maxticks=8)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    date_format = DateFormatter(labels["date_format"], tz=HO_CHI_MINH)  # type: ignore[no-untyped-call]
+    date_format = DateFormatter(labels["date_format"], tz=VIETNAM_TIME)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_formatter(date_format)
     axes.tick_params(labelsize=8, labelfontfamily=FONT_FAMILY)
     axes.grid(True, color="#e4e7eb", linewidth=0.6)

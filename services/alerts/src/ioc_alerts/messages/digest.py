@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ioc_alerts.messages.context import AlertContext, NotificationKind
-from ioc_alerts.messages.formatting import HO_CHI_MINH, formats_for
+from ioc_alerts.messages.formatting import formats_for
 from ioc_alerts.messages.layout import Block, Draft, Link, compose
 from ioc_alerts.messages.phrases import current, goal, scope_name, severity_accent, title
 from ioc_alerts.messages.rendered import RenderedMessage
 from ioc_alerts.messages.wording import Wording, wording_for
 from ioc_contracts.catalog import Language
 from ioc_contracts.status import RiskStatus, Severity
+from ioc_contracts.types import VIETNAM_TIME
 
 # Worst first: a missed deadline outranks a slow one, and unknown (stale) comes after
 # the statuses that are known to be bad.
@@ -40,7 +41,7 @@ def render_digest(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     words, formats = wording_for(language), formats_for(language)
-    day = formats.day(now.astimezone(HO_CHI_MINH).date())
+    day = formats.day(now.astimezone(VIETNAM_TIME).date())
     ordered = sorted(
         items,
         key=lambda item: (

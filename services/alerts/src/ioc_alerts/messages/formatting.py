@@ -16,8 +16,6 @@ from ioc_catalog.wording import format_number
 from ioc_contracts.catalog import Language, Unit
 from ioc_contracts.types import VIETNAM_TIME
 
-HO_CHI_MINH = VIETNAM_TIME
-
 # An average calendar month, so a per-day pace scales to "per month" without
 # favouring 30- or 31-day months.
 DAYS_PER_MONTH = 365.25 / 12
@@ -42,8 +40,6 @@ class Formats:
     """The writing conventions of one language."""
 
     language: Language
-    thousands: str
-    decimal: str
     unit_words: dict[Unit, str]
     """How a quantity is written, with {n} for the number: "hạng {n}", "{n}%"."""
     pace_words: dict[Unit, str]
@@ -78,7 +74,7 @@ class Formats:
 
     def moment(self, instant: datetime) -> str:
         """An instant on Bình Dương's clock, labelled as such."""
-        local = instant.astimezone(HO_CHI_MINH)
+        local = instant.astimezone(VIETNAM_TIME)
         clock = f"{local.hour:02d}:{local.minute:02d}"
         if self.language is Language.VI:
             return f"{clock} ngày {self.day(local.date())} (giờ Việt Nam)"
@@ -87,8 +83,6 @@ class Formats:
 
 VIETNAMESE = Formats(
     language=Language.VI,
-    thousands=".",
-    decimal=",",
     unit_words={
         Unit.PERCENT: "{n}%",
         Unit.RANK: "hạng {n}",
@@ -111,8 +105,6 @@ VIETNAMESE = Formats(
 
 ENGLISH = Formats(
     language=Language.EN,
-    thousands=",",
-    decimal=".",
     unit_words={
         Unit.PERCENT: "{n}%",
         Unit.RANK: "rank {n}",

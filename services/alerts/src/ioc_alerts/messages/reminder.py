@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ioc_alerts.domain.reminders import ReminderStage
-from ioc_alerts.messages.formatting import HO_CHI_MINH, Formats, formats_for
+from ioc_alerts.messages.formatting import Formats, formats_for
 from ioc_alerts.messages.layout import Block, Draft, compose
 from ioc_alerts.messages.rendered import RenderedMessage
 from ioc_contracts.catalog import Cadence, Language
+from ioc_contracts.types import VIETNAM_TIME
 
 _ACCENT = {
     ReminderStage.DUE_SOON: "#0b5cad",
@@ -62,8 +63,8 @@ def render_reminder(context: ReminderContext, language: Language) -> RenderedMes
 
 
 def period_label(context: ReminderContext, language: Language) -> str:
-    start = context.period_start.astimezone(HO_CHI_MINH).date()
-    last = (context.period_end.astimezone(HO_CHI_MINH) - timedelta(days=1)).date()
+    start = context.period_start.astimezone(VIETNAM_TIME).date()
+    last = (context.period_end.astimezone(VIETNAM_TIME) - timedelta(days=1)).date()
     formats = formats_for(language)
     vi = language is Language.VI
     if context.cadence is Cadence.DAILY:
@@ -80,7 +81,7 @@ def period_label(context: ReminderContext, language: Language) -> str:
 
 def _due_day(context: ReminderContext, formats: Formats) -> str:
     """The due day as people say it: the last day to send, not the midnight after it."""
-    return formats.day((context.due_at.astimezone(HO_CHI_MINH) - timedelta(seconds=1)).date())
+    return formats.day((context.due_at.astimezone(VIETNAM_TIME) - timedelta(seconds=1)).date())
 
 
 def _subject(context: ReminderContext, language: Language) -> str:
@@ -157,7 +158,7 @@ def _block(context: ReminderContext, language: Language, *, heading: bool = Fals
     formats = formats_for(language)
     vi = language is Language.VI
     latest = (
-        formats.day(context.latest_at.astimezone(HO_CHI_MINH).date())
+        formats.day(context.latest_at.astimezone(VIETNAM_TIME).date())
         if context.latest_at is not None
         else ("chưa từng gửi" if vi else "never reported")
     )

@@ -22,6 +22,7 @@ from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
+from ioc_ingest.specification import declare_publishers
 from ioc_messaging.acknowledgements import acknowledgement_failures
 from ioc_messaging.clients import KafkaLoginError, check_login, safe_broker
 from ioc_messaging.settings import KafkaSettings
@@ -109,17 +110,23 @@ class KafkaEventPublisher:
                 f"Kafka refused {len(failures)} of {len(records)} events: {failures[0]}"
             ) from failures[0]
 
+    def new_broker(self) -> KafkaBroker:
+        """An unconnected broker as this publisher connects with (and documents) it."""
+        # TLS and SASL as the settings say, acks=all and idempotence as always.
+        broker = safe_broker(
+            self._kafka,
+            client_id=self._kafka.client_id,
+            logger_name=__name__,
+            registry=self._registry,
+            app_name="ioc-ingest",
+        )
+        declare_publishers(broker, self.topic)
+        return broker
+
     async def _connect(self) -> None:
         backoff = Backoff(initial=_CONNECT_RETRY_FIRST_SECONDS, ceiling=_CONNECT_RETRY_MAX_SECONDS)
         while True:
-            # TLS and SASL as the settings say, acks=all and idempotence as always.
-            broker = safe_broker(
-                self._kafka,
-                client_id=self._kafka.client_id,
-                logger_name=__name__,
-                registry=self._registry,
-                app_name="ioc-ingest",
-            )
+            broker = self.new_broker()
             try:
                 await broker.start()
             except (KafkaError, OSError) as failure:

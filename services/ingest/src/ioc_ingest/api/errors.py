@@ -113,3 +113,25 @@ async def answer_problem(request: Request, error: Exception) -> JSONResponse:
         record.note_problem(detail, [item.model_dump(exclude_none=True) for item in shown])
     body = ErrorBody(detail=detail, errors=shown).model_dump(mode="json", exclude_none=True)
     return JSONResponse({**body, **error.extra}, status_code=error.status, headers=error.headers)
+
+
+def upload_answers(
+    *,
+    media_type: str,
+    refused: type[BaseModel],
+    forbidden: str,
+    invalid: str,
+    unavailable: str = "Kafka or the database is unavailable.",
+) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a route that takes an agency's figures, besides its 202:
+    the same codes everywhere, with what this route refuses (`refused` is the model of
+    its 403 and 422 answers)."""
+    return {
+        401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
+        403: {"model": refused, "description": forbidden},
+        413: {"model": ErrorBody, "description": "The body is larger than the limit."},
+        415: {"model": ErrorBody, "description": f"Content-Type is not {media_type}."},
+        422: {"model": refused, "description": invalid},
+        429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
+        503: {"model": ErrorBody, "description": unavailable},
+    }

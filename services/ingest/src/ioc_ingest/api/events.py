@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, status
 
 from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.body import parse_json, read_body
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
-from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem
+from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, upload_answers
 from ioc_ingest.api.openapi import events_request_body
 from ioc_ingest.api.schemas import AcceptedEvents
 from ioc_ingest.api.submission import publish, refusal, refuse_conflicting_ids, screening_rules
@@ -20,31 +18,20 @@ from ioc_ingest.domain.screening import screen_events
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
-    403: {
-        "model": ErrorBody,
-        "description": "An event names another agency, or an indicator/scope the catalog "
-        "does not grant this agency (the error names it). Nothing was published.",
-    },
-    413: {"model": ErrorBody, "description": "The body is larger than the limit."},
-    415: {"model": ErrorBody, "description": "Content-Type is not application/json."},
-    422: {
-        "model": ErrorBody,
-        "description": "Not valid JSON, too many events, or events that break the contract "
-        "or the catalog (unknown field or indicator, value out of range, a data-quality check "
-        "the catalog sets to refuse, timestamp without offset, too far ahead or before the "
-        "indicator's first reporting period) or an event_id this agency already used for "
-        "other content (a revision needs a new event_id). Every problem is listed; nothing "
-        "was published.",
-    },
-    429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
-    503: {
-        "model": ErrorBody,
-        "description": "Kafka or the database is unavailable; nothing is confirmed. Resend "
-        "the same events (same event_id) after Retry-After.",
-    },
-}
+_ERRORS = upload_answers(
+    media_type="application/json",
+    refused=ErrorBody,
+    forbidden="An event names another agency, or an indicator/scope the catalog does not "
+    "grant this agency (the error names it). Nothing was published.",
+    invalid="Not valid JSON, too many events, or events that break the contract or the "
+    "catalog (unknown field or indicator, value out of range, a data-quality check the "
+    "catalog sets to refuse, timestamp without offset, too far ahead or before the "
+    "indicator's first reporting period) or an event_id this agency already used for other "
+    "content (a revision needs a new event_id). Every problem is listed; nothing was "
+    "published.",
+    unavailable="Kafka or the database is unavailable; nothing is confirmed. Resend the "
+    "same events (same event_id) after Retry-After.",
+)
 
 
 @router.post(

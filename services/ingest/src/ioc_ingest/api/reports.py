@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, status
@@ -13,7 +12,7 @@ from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.body import read_body
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
-from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem
+from ioc_ingest.api.errors import ApiError, ErrorItem, upload_answers
 from ioc_ingest.api.openapi import csv_request_body
 from ioc_ingest.api.schemas import (
     ReportAccepted,
@@ -35,23 +34,14 @@ from ioc_ingest.domain.screening import screen_events
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
-    403: {
-        "model": ReportRefused,
-        "description": "Rows for indicators or scopes not granted to this agency; nothing "
-        "was published. `rows` reports every row.",
-    },
-    413: {"model": ErrorBody, "description": "The file is larger than the body limit."},
-    415: {"model": ErrorBody, "description": "Content-Type is not text/csv."},
-    422: {
-        "model": ReportRefused,
-        "description": "Unreadable file or header, or invalid rows; nothing was published. "
-        "`rows` reports every row (status `valid` rows were fine).",
-    },
-    429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
-    503: {"model": ErrorBody, "description": "Kafka or the database is unavailable."},
-}
+_RESPONSES = upload_answers(
+    media_type="text/csv",
+    refused=ReportRefused,
+    forbidden="Rows for indicators or scopes not granted to this agency; nothing was "
+    "published. `rows` reports every row.",
+    invalid="Unreadable file or header, or invalid rows; nothing was published. `rows` "
+    "reports every row (status `valid` rows were fine).",
+)
 
 
 @router.post(

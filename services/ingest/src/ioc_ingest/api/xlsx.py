@@ -4,7 +4,6 @@ and `GET /v1/reports/template.xlsx` (the calling agency's own template)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, Request, Response, status
@@ -13,7 +12,7 @@ from ioc_catalog.wording import bilingual
 from ioc_ingest.adapters.template_lines import read_agency_template
 from ioc_ingest.api.body import read_bytes
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
-from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, retry_later
+from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, retry_later, upload_answers
 from ioc_ingest.api.reports import check_and_publish
 from ioc_ingest.api.schemas import ReportAccepted, ReportRefused
 from ioc_ingest.domain.report_template import build_template
@@ -24,23 +23,14 @@ _TEMPLATE_TIMEOUT_SECONDS = 5.0
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
-    403: {
-        "model": ReportRefused,
-        "description": "Rows for indicators or scopes not granted to this agency; nothing "
-        "was published. `rows` reports every row with its sheet.",
-    },
-    413: {"model": ErrorBody, "description": "The file is larger than the limit."},
-    415: {"model": ErrorBody, "description": f"Content-Type is not {XLSX_MEDIA_TYPE}."},
-    422: {
-        "model": ReportRefused,
-        "description": "Not an .xlsx workbook, too large unpacked, no header found, or "
-        "invalid rows; nothing was published. `rows` reports every row (sheet, row, errors).",
-    },
-    429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
-    503: {"model": ErrorBody, "description": "Kafka or the database is unavailable."},
-}
+_RESPONSES = upload_answers(
+    media_type=XLSX_MEDIA_TYPE,
+    refused=ReportRefused,
+    forbidden="Rows for indicators or scopes not granted to this agency; nothing was "
+    "published. `rows` reports every row with its sheet.",
+    invalid="Not an .xlsx workbook, too large unpacked, no header found, or invalid rows; "
+    "nothing was published. `rows` reports every row (sheet, row, errors).",
+)
 
 
 @router.post(

@@ -1,0 +1,84 @@
+"""Silences through the operators' API: listed by state, ended early (a pending one ends
+with an empty window), and what names nothing, or something unknown, refused. The real
+process, on a database of the test's own."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from ioc_storage.operators import Role
+from ioc_testing import ScratchDatabase
+from ioc_testing.database import operator_with_token
+from ioc_testing.pipeline import ServiceProcess
+
+pytestmark = pytest.mark.connected
+
+
+def _as(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_silences_are_listed_ended_and_unknown_things_are_404_or_422(
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
+
+        async def silence(**body: Any) -> httpx.Response:
+            return await api.post(
+                "/v1/silences", json={"comment": "kiểm tra", **body}, headers=_as(operator)
+            )
+
+        kept = (await silence(indicator="dvc.paperless-rate", ends_at=tomorrow)).json()
+        later = await silence(
+            scope="so-tnmt",
+            starts_at=(datetime.now(UTC) + timedelta(hours=2)).isoformat(),
+            ends_at=tomorrow,
+        )
+        assert later.json()["state"] == "pending"
+        gone = (await silence(target="dvc.paperless-100", ends_at=tomorrow)).json()
+        assert (await api.post(f"/v1/silences/{gone['id']}/end", headers=_as(operator))).is_success
+        # A silence that had not begun ends with an empty window.
+        pending_end = await api.post(
+            f"/v1/silences/{later.json()['id']}/end", headers=_as(operator)
+        )
+        assert pending_end.json()["ends_at"] == pending_end.json()["starts_at"]
+
+        def ids(answer: httpx.Response) -> set[str]:
+            assert answer.status_code == 200, answer.text
+            return {s["id"] for s in answer.json()}
+
+        async def listed(state: str | None = None) -> httpx.Response:
+            query = {"state": state} if state else {}
+            return await api.get("/v1/silences", params=query, headers=_as(operator))
+
+        assert ids(await listed("active")) == {kept["id"]}
+        assert ids(await listed("ended")) == {gone["id"], later.json()["id"]}
+        assert ids(await listed()) == {kept["id"], gone["id"], later.json()["id"]}
+
+        again = await api.post(f"/v1/silences/{gone['id']}/end", headers=_as(operator))
+        assert again.status_code == 409
+        missing = await api.post(f"/v1/silences/{uuid.uuid4()}/end", headers=_as(operator))
+        assert missing.status_code == 404
+        unknown_target = await silence(target="khong-co", ends_at=tomorrow)
+        assert unknown_target.status_code == 404
+        assert "khong-co" in unknown_target.json()["detail"]
+        assert (await silence(indicator="khong-co", ends_at=tomorrow)).status_code == 404
+        assert (await silence(scope="khong-co", ends_at=tomorrow)).status_code == 404
+        nothing_named = await silence(ends_at=tomorrow)
+        assert nothing_named.status_code == 422
+        assert "names a target, indicator or scope" in nothing_named.text
+        backwards = await silence(
+            target="dvc.paperless-100", starts_at=tomorrow, ends_at="2020-01-01T00:00:00+07:00"
+        )
+        assert backwards.status_code == 422
+        assert "ends_at must be after starts_at" in backwards.text
+        naive = await silence(target="dvc.paperless-100", ends_at="2099-01-01T00:00:00")
+        assert naive.status_code == 422
+        assert "UTC offset" in naive.text
