@@ -19,7 +19,7 @@ from ioc_contracts import (
     dead_letter_headers,
     parse_dead_letter_headers,
 )
-from ioc_contracts.dead_letter import MAX_REASON_LENGTH
+from ioc_contracts.dead_letter import ERROR_CODE_MEANINGS, MAX_REASON_LENGTH
 
 FAILED_AT = datetime(2024, 7, 2, 8, 30, 5, tzinfo=timezone(timedelta(hours=7)))
 
@@ -173,3 +173,13 @@ def test_size_headers_are_written_and_read_back() -> None:
     # Letters written before the size headers existed still read, as not truncated.
     old = parse_dead_letter_headers(dead_letter_headers(**failure()))
     assert (old.original_size, old.truncated) == (None, False)
+
+
+@pytest.mark.parametrize("code", list(DeadLetterErrorCode), ids=str)
+def test_every_refusal_code_has_a_vietnamese_and_an_english_meaning(
+    code: DeadLetterErrorCode,
+) -> None:
+    # The read-back API shows an agency this meaning for each refused event: a code
+    # without one would break the answer for exactly the events the agency asks about.
+    vietnamese, english = ERROR_CODE_MEANINGS[code]
+    assert vietnamese and english and vietnamese != english

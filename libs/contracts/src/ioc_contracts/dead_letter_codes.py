@@ -78,6 +78,10 @@ ERROR_CODE_MEANINGS: dict[DeadLetterErrorCode, tuple[str, str]] = {
         "Cơ sở dữ liệu từ chối lưu số liệu",
         "The database refused to store it",
     ),
+    DeadLetterErrorCode.TOO_LARGE: (
+        "Bản tin vượt quá kích thước tối đa cho phép (sau khi giải nén)",
+        "The record is larger than the contract allows (once decompressed)",
+    ),
     DeadLetterErrorCode.SCOPE_RETIRED: (
         "Đơn vị đã ngừng tồn tại vào thời điểm số liệu; gửi cho đơn vị kế thừa",
         "The scope no longer existed at that time; send it for the successor",
