@@ -32,6 +32,9 @@ GRAFANA = ROOT / "deploy" / "grafana"
 
 # The services and the port of their health and metrics endpoint.
 SERVICE_PORTS = {"ingest": 8080, "aggregator": 9102, "alerts": 8082, "derived": 9104}
+# Processes run from a service's image that are not a service of their own.
+EXPORTER_PORTS = {"lag-exporter": 9105}
+HTTP_PORTS = {**SERVICE_PORTS, **EXPORTER_PORTS}
 REQUIRED_SERVICES = {
     "kafka",
     "timescaledb",
@@ -41,7 +44,7 @@ REQUIRED_SERVICES = {
     "grafana",
     "mailpit",
 }
-REQUIRED_SERVICES |= set(SERVICE_PORTS)
+REQUIRED_SERVICES |= set(HTTP_PORTS)
 # What each service publishes on the host (always 127.0.0.1); nothing else is published.
 PUBLISHED_PORTS = {
     ("ingest", 8080),
@@ -187,7 +190,7 @@ def test_long_running_services_have_healthchecks() -> None:
         assert check["test"] != ["NONE"], f"{name}: healthcheck disabled"
 
 
-@pytest.mark.parametrize(("service", "port"), SERVICE_PORTS.items())
+@pytest.mark.parametrize(("service", "port"), HTTP_PORTS.items())
 def test_service_healthcheck_asks_its_own_healthz_with_python(service: str, port: int) -> None:
     test = services()[service]["healthcheck"]["test"]
     assert test[:3] == ["CMD", "python", "-c"]
@@ -205,7 +208,7 @@ class _Health(BaseHTTPRequestHandler):
         """Keeps the test output quiet."""
 
 
-@pytest.mark.parametrize(("service", "port"), SERVICE_PORTS.items())
+@pytest.mark.parametrize(("service", "port"), HTTP_PORTS.items())
 def test_python_healthcheck_passes_only_on_a_healthy_answer(service: str, port: int) -> None:
     code = services()[service]["healthcheck"]["test"][3]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Health)
@@ -226,14 +229,14 @@ def test_python_healthcheck_passes_only_on_a_healthy_answer(service: str, port: 
     assert results[503] != 0
 
 
-@pytest.mark.parametrize(("service", "port"), SERVICE_PORTS.items())
+@pytest.mark.parametrize(("service", "port"), HTTP_PORTS.items())
 def test_services_listen_beyond_the_container_loopback(service: str, port: int) -> None:
     # The services default to 127.0.0.1, which nothing outside the container can reach.
     env = environment(service)
     assert (env["IOC_HTTP_HOST"], env["IOC_HTTP_PORT"]) == ("0.0.0.0", str(port))
 
 
-@pytest.mark.parametrize("service", SERVICE_PORTS)
+@pytest.mark.parametrize("service", HTTP_PORTS)
 def test_services_wait_for_init_to_complete(service: str) -> None:
     depends_on = services()[service]["depends_on"]
     assert depends_on["init"]["condition"] == "service_completed_successfully"
@@ -382,13 +385,13 @@ def compose_builds() -> dict[str, dict[str, Any]]:
 
 
 def test_compose_builds_every_image_from_the_repository_root() -> None:
-    assert set(compose_builds()) == {"init", *SERVICE_PORTS}
+    assert set(compose_builds()) == {"init", *HTTP_PORTS}
     for name, build in compose_builds().items():
         assert build["context"] == "."
         assert ROOT / build["dockerfile"] == DOCKERFILE
         assert build["target"] in stage_parents(), f"{name}: no stage {build['target']!r}"
         service = build["args"]["SERVICE"]
-        assert service == (name if name != "init" else "aggregator")
+        assert service == (name if name in SERVICE_PORTS else "aggregator")
 
 
 def test_dockerfile_copies_only_what_exists_in_the_build_context() -> None:
@@ -448,6 +451,16 @@ def test_service_command_is_a_package_of_that_service(service: str) -> None:
     cmd = [a for s, k, a in dockerfile() if s == "service" and k == "CMD"]
     assert cmd, "the service stage has no CMD"
     assert "ioc_${IOC_SERVICE}" in cmd[-1]
+
+
+def test_the_lag_exporter_runs_from_an_image_that_carries_it() -> None:
+    exporter = services()["lag-exporter"]
+    assert exporter["command"] == ["python", "-m", "ioc_messaging.lag_exporter"]
+    assert (ROOT / "libs/messaging/src/ioc_messaging/lag_exporter/__main__.py").is_file()
+    package = f"ioc-{exporter['build']['args']['SERVICE']}"
+    assert "ioc-messaging" in workspace_projects()[package]["dependencies"]
+    # No database: it reads only Kafka.
+    assert not any("DATABASE" in name for name in environment("lag-exporter"))
 
 
 def workspace_projects() -> dict[str, dict[str, Any]]:

@@ -29,6 +29,8 @@ from ioc_alerts.notify.delivery import DeliveryOutcome
 from ioc_derived.config import DerivedSettings
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.metrics import IngestMetrics
+from ioc_messaging.lag_exporter.metrics import LagMetrics
+from ioc_messaging.lag_exporter.settings import LagExporterSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
@@ -40,6 +42,7 @@ SERVICE_TARGETS = {
     "aggregator": "aggregator:9102",
     "alerts": "alerts:8082",
     "derived": "derived:9104",
+    "lag-exporter": "lag-exporter:9105",
 }
 # The ports the services listen on when nothing else is said: the local runner's.
 DEFAULT_PORTS = {
@@ -47,6 +50,7 @@ DEFAULT_PORTS = {
     "aggregator": AggregatorSettings.model_fields["http_port"].default,
     "alerts": AlertsSettings.model_fields["http_port"].default,
     "derived": DerivedSettings.model_fields["http_port"].default,
+    "lag-exporter": LagExporterSettings.model_fields["http_port"].default,
 }
 SEVERITIES = {"critical", "warning", "info"}
 # Vietnamese first, English beside it.
@@ -133,7 +137,8 @@ def test_service_down_alert_watches_every_service_for_two_minutes() -> None:
 def test_the_pipeline_alerts_the_issue_asks_for_exist() -> None:
     watched = {
         "IocServiceDown": "up",
-        "IocConsumerLagGrowing": "topic:ioc_aggregator_consumer_lag:sum",
+        "IocConsumerLagGrowing": "service_group_topic:ioc_consumer_group_lag:sum",
+        "IocConsumerStalled": "ioc_consumer_group_stalled_seconds",
         "IocDeadLettersHigh": "ioc_aggregator_dead_letters_total",
         "IocRecordsQuarantined": "ioc_aggregator_quarantined_total",
         "IocIngestServerErrors": "ioc_ingest_requests_total",
@@ -158,6 +163,7 @@ def exposed_metrics() -> dict[str, set[str]]:
         AggregatorMetrics.create(registry),
         AlertMetrics.create(registry),
         IngestMetrics.build(registry),
+        LagMetrics.create(registry),
     ]
     suffixes = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum")}
     exposed: dict[str, set[str]] = {}
