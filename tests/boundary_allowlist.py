@@ -53,7 +53,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "tests/dashboards_support.py",
             "tests/faults/test_bad_streams.py",
             "tests/faults/test_dispatcher_faults.py",
-            "tests/test_alertmanager.py",
             "tests/test_alerts_ack_and_restart.py",
             "tests/test_alerts_end_to_end.py",
             "tests/test_alerts_secrets_in_logs.py",

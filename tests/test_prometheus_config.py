@@ -2,8 +2,7 @@
 
 Parsed: every service is scraped where it listens, the rules name only metrics and labels
 the services really expose, and every alert has unit tests that see it fire and stay
-quiet. promtool (Debian's `prometheus` package) then checks both configurations and the
-rules, and runs those unit tests (deploy/prometheus/tests/*.yml).
+quiet. tests/test_promtool.py has promtool check them and run those unit tests.
 """
 
 from __future__ import annotations
@@ -11,12 +10,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
@@ -220,35 +216,3 @@ def test_every_alert_is_unit_tested_firing_and_quiet() -> None:
                 (fires if check.get("exp_alerts") else quiet).add(check["alertname"])
     assert set(alert_rules()) - fires == set(), "alerts never seen firing"
     assert set(alert_rules()) - quiet == set(), "alerts never seen staying quiet"
-
-
-# --- promtool ------------------------------------------------------------------------------
-
-
-def promtool(*arguments: str, cwd: Path = PROMETHEUS) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("promtool")
-    if binary is None:
-        pytest.skip(
-            "promtool is not installed: it comes with Debian's `prometheus` package "
-            "(apt-get install prometheus)"
-        )
-    return subprocess.run(
-        [binary, *arguments], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-
-
-@pytest.mark.parametrize("path", [CONFIG, LOCAL_CONFIG], ids=lambda path: path.name)
-def test_promtool_accepts_the_config(path: Path) -> None:
-    run = promtool("check", "config", str(path))
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
-def test_promtool_accepts_the_rules() -> None:
-    run = promtool("check", "rules", *map(str, rule_files()))
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
-def test_promtool_unit_tests_of_the_rules_pass() -> None:
-    run = promtool("test", "rules", *map(str, UNIT_TESTS))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count("SUCCESS") == len(UNIT_TESTS), run.stdout
