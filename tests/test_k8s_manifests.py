@@ -44,11 +44,13 @@ from ioc_messaging.acls import (
     ALERTS_PRINCIPAL,
     DERIVED_PRINCIPAL,
     INGEST_PRINCIPAL,
+    LAG_EXPORTER_PRINCIPAL,
     agency_acls,
     agency_principal,
     service_acls,
     strimzi_kafka_user,
 )
+from ioc_messaging.lag_exporter.settings import LagExporterSettings
 from ioc_messaging.settings import KafkaSettings
 from ioc_storage.settings import BootstrapSettings, DatabaseSettings
 
@@ -92,11 +94,20 @@ SERVICES: dict[str, type[BaseSettings]] = {
     "derived": DerivedSettings,
 }
 # Each service logs in to Kafka as its own principal, with its ACLs (kafka-users.yaml).
+# Run from a service's image without being a service: name -> (command, settings, image).
+EXPORTERS: dict[str, tuple[str, type[BaseSettings], str]] = {
+    "lag-exporter": ("python -m ioc_messaging.lag_exporter", LagExporterSettings, "aggregator"),
+}
+DEPLOYED: dict[str, type[BaseSettings]] = {
+    **SERVICES,
+    **{name: settings for name, (_, settings, _) in EXPORTERS.items()},
+}
 KAFKA_PRINCIPALS = {
     "ingest": INGEST_PRINCIPAL,
     "aggregator": AGGREGATOR_PRINCIPAL,
     "alerts": ALERTS_PRINCIPAL,
     "derived": DERIVED_PRINCIPAL,
+    "lag-exporter": LAG_EXPORTER_PRINCIPAL,
 }
 # Each service connects as its own role (the least-privilege model of docs/design.md).
 DATABASE_ROLES = {
@@ -346,6 +357,9 @@ def settings_of(container: Resource) -> tuple[type[BaseSettings], ...]:
         if command == f"python -m ioc_{service}":
             # Kafka's security settings are read by KafkaSettings (IOC_KAFKA_*) at start.
             return (settings, KafkaSettings)
+    for exporter, exporter_settings, _ in EXPORTERS.values():
+        if command == exporter:
+            return (exporter_settings, KafkaSettings)
     if "ioc-db" in command or "ioc-topics" in command:
         return INIT_SETTINGS
     if "KafkaSettings()" in command:  # a script, e.g. the init Job's wait for the topics
@@ -538,7 +552,7 @@ def test_replicas_of_ingest_alerts_and_derived() -> None:
 
 
 def test_ports_match_the_settings_the_probes_and_the_services() -> None:
-    for service, settings in SERVICES.items():
+    for service, settings in DEPLOYED.items():
         container = main_container(service)
         port = container["ports"][0]
         assert port["name"] == "http", service
@@ -557,7 +571,7 @@ def test_ports_match_the_settings_the_probes_and_the_services() -> None:
 
 
 def test_selectors_match_the_pods() -> None:
-    for service in SERVICES:
+    for service in DEPLOYED:
         workload = deployment(service)
         pod_labels = workload["spec"]["template"]["metadata"]["labels"]
         selector = workload["spec"]["selector"]["matchLabels"]
@@ -569,7 +583,7 @@ def test_selectors_match_the_pods() -> None:
 
 
 def test_disruption_budgets_never_block_a_node_drain() -> None:
-    for service in SERVICES:
+    for service in DEPLOYED:
         budget = named("PodDisruptionBudget", f"ioc-{service}")["spec"]
         replicas = deployment(service)["spec"]["replicas"]
         allowed = (
@@ -585,6 +599,10 @@ def test_images_are_the_services_own_with_one_tag() -> None:
     for service in SERVICES:
         name, tag = main_container(service)["image"].rsplit(":", 1)
         assert name == f"ioc-monitor/{service}"
+        tags.add(tag)
+    for exporter, (_, _, image) in EXPORTERS.items():
+        name, tag = main_container(exporter)["image"].rsplit(":", 1)
+        assert name == f"ioc-monitor/{image}", f"{exporter} runs from the {image} image"
         tags.add(tag)
     for container in containers(named("Job", "ioc-init")):
         name, tag = container["image"].rsplit(":", 1)
@@ -743,7 +761,7 @@ def test_metrics_with_a_public_port_have_a_port_of_their_own() -> None:
 
 def test_network_policies_let_only_monitoring_reach_the_metrics() -> None:
     monitoring = {"kubernetes.io/metadata.name": "monitoring"}
-    for service in SERVICES:
+    for service in DEPLOYED:
         (policy,) = [
             p
             for p in of_kind("NetworkPolicy")
@@ -776,7 +794,7 @@ def test_pod_monitors_scrape_every_service_under_its_job_name() -> None:
         assert selector.items() <= pods.items(), job
         assert endpoint["port"] == metrics_port(job)["name"], job
         assert endpoint["path"] == "/metrics"
-    assert jobs == set(SERVICES)
+    assert jobs == set(DEPLOYED)
 
 
 # --- the Bình Dương overlay, rendered -------------------------------------------------------

@@ -8,9 +8,14 @@ import sys
 import pytest
 from prometheus_client import CollectorRegistry
 
+from ioc_messaging.acls import LAG_EXPORTER_PRINCIPAL, Operation, ResourceType, service_acls
 from ioc_messaging.lag_exporter.arithmetic import PartitionOffsets, StallClock, records_behind
 from ioc_messaging.lag_exporter.metrics import LagMetrics
-from ioc_messaging.lag_exporter.settings import LagExporterSettings, WatchedGroup
+from ioc_messaging.lag_exporter.settings import (
+    LagExporterSettings,
+    WatchedGroup,
+    pipeline_groups,
+)
 
 
 def offsets(
@@ -141,3 +146,14 @@ def test_help_reads_no_settings_and_starts_nothing() -> None:
     assert shown.returncode == 0, shown.stderr
     assert "IOC_LAG_WATCHED" in shown.stdout
     assert shown.stderr == ""
+
+
+def test_the_exporters_kafka_user_only_describes_the_watched_topics_and_groups() -> None:
+    rules = {
+        (r.resource_type, r.resource_name, r.operation)
+        for r in service_acls()[LAG_EXPORTER_PRINCIPAL]
+    }
+    watched = pipeline_groups()
+    assert {op for _, _, op in rules} == {Operation.DESCRIBE}
+    assert {n for t, n, _ in rules if t is ResourceType.TOPIC} == {w.topic for w in watched}
+    assert {n for t, n, _ in rules if t is ResourceType.GROUP} == {w.group for w in watched}
