@@ -1,9 +1,10 @@
 """A real Prometheus scrapes the real services and finds their metrics.
 
-The aggregator, ingest and alert service run as processes on the test's own database and
-topics; Prometheus (Debian's package) runs with `prometheus.local.yml` pointed at their
-ports, a one-second scrape interval and the pipeline rules, until every target is up, the
-metrics the alerting rules read are there, and every rule evaluates without error.
+The aggregator, ingest, alert and derived services and the lag exporter run as processes
+on the test's own database and topics; Prometheus (Debian's package) runs with
+`prometheus.local.yml` pointed at their ports, a one-second scrape interval and the
+pipeline rules, until every target is up, the metrics the alerting rules read are there,
+and every rule evaluates without error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from aiokafka import AIOKafkaProducer
 
 from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
+from ioc_testing.lag import lag_exporter_service
 from ioc_testing.pipeline import (
     JULY_2023,
     PipelineTopics,
@@ -53,6 +55,11 @@ STARTUP_SERIES = {
     "alerts": [
         "ioc_alerts_evaluations_total",
         "ioc_alerts_notifications_pending",
+    ],
+    "lag-exporter": [
+        "ioc_lag_exporter_polls_total",
+        "ioc_consumer_group_lag",
+        "ioc_consumer_group_stalled_seconds",
     ],
 }
 
@@ -137,21 +144,35 @@ async def started_services(
         IOC_ALERTS_QUIET_END="00:00",
         IOC_ALERTS_DIGEST_AT="23:59",
     )
+    # The lag of the consumer groups of the test's own topics, measured at the broker.
+    watched = [
+        {
+            "service": "aggregator",
+            "group": aggregator_process.env["IOC_AGGREGATOR_GROUP_ID"],
+            "topic": pipeline_topics.events,
+        },
+        {"service": "alerts", "group": f"{unique_name}.alerts", "topic": pipeline_topics.updates},
+    ]
+    lag_exporter = lag_exporter_service(kafka_bootstrap, tmp_path / "lag-exporter.log", watched)
     aggregator_process.start()
     derived_process.start()
     alerts.start()
+    lag_exporter.start()
     try:
         await asyncio.to_thread(aggregator_process.wait_ready)
         await asyncio.to_thread(derived_process.wait_ready)
         await asyncio.to_thread(alerts.wait_ready)
+        await asyncio.to_thread(lag_exporter.wait_ready)
         await _alerts_settled(alerts, catalog_database)
         yield {
             "ingest": ingest_process,
             "aggregator": aggregator_process,
             "alerts": alerts,
             "derived": derived_process,
+            "lag-exporter": lag_exporter,
         }
     finally:
+        lag_exporter.stop()
         alerts.stop()
 
 
@@ -276,6 +297,7 @@ async def test_prometheus_scrapes_every_service_and_evaluates_the_rules(
         ("ingest", 'ioc_ingest_requests_total{job="ingest", status="401"}'),
         ("aggregator", 'ioc_aggregator_dead_letters_total{error_code="invalid_json"}'),
         ("aggregator", f'ioc_aggregator_consumer_lag{{topic="{pipeline_topics.events}"}}'),
+        ("lag-exporter", f'ioc_consumer_group_lag{{topic="{pipeline_topics.events}"}}'),
     ]
     for job, promql in expected:
 

@@ -21,6 +21,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from ioc_contracts.topics import series_key_bytes
+from ioc_testing.lag import lag_exporter_service
 from ioc_testing.mail import MailServer
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
@@ -43,15 +44,7 @@ def lag_exporter(
     """The exporter watching the test aggregator's group, asking twice a second."""
     group = aggregator_process.env["IOC_AGGREGATOR_GROUP_ID"]
     watched = [{"service": "aggregator", "group": group, "topic": pipeline_topics.events}]
-    exporter = ServiceProcess(
-        "ioc_messaging.lag_exporter",
-        {
-            "IOC_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "IOC_LAG_WATCHED": json.dumps(watched),
-            "IOC_LAG_POLL_SECONDS": "0.5",
-        },
-        tmp_path / "lag-exporter.log",
-    )
+    exporter = lag_exporter_service(kafka_bootstrap, tmp_path / "lag-exporter.log", watched)
     exporter.start()
     yield exporter
     exporter.stop()
