@@ -59,7 +59,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "tests/test_compose.py",
             "tests/test_dashboards.py",
             "tests/test_k8s_manifests.py",
-            "tests/test_prometheus_connected.py",
             "tools/reliability_report.py",
         }
     ),

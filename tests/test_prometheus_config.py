@@ -2,7 +2,7 @@
 
 Parsed: every service is scraped where it listens, the rules name only metrics and labels
 the services really expose, and every alert has unit tests that see it fire and stay
-quiet. tests/test_promtool.py has promtool check them and run those unit tests.
+quiet. tests/prometheus/test_promtool.py has promtool check them and run those unit tests.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-PROMETHEUS = Path(__file__).resolve().parents[1] / "deploy" / "prometheus"
+PROMETHEUS = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
 CONFIG = PROMETHEUS / "prometheus.yml"
 LOCAL_CONFIG = PROMETHEUS / "prometheus.local.yml"
 UNIT_TESTS = sorted((PROMETHEUS / "tests").glob("*.yml"))
