@@ -57,7 +57,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "tests/test_alerts_end_to_end.py",
             "tests/test_alerts_secrets_in_logs.py",
             "tests/test_dashboards.py",
-            "tests/test_k8s_manifests.py",
             "tools/reliability_report.py",
         }
     ),

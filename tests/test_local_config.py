@@ -143,7 +143,7 @@ def test_the_rewritten_files_are_valid_for_prometheus_and_alertmanager(tmp_path:
     for tool, *arguments in checks:
         binary = shutil.which(tool)
         if binary is None:
-            continue  # tests/test_prometheus_config.py and test_alertmanager.py require them
+            continue  # tests/prometheus/test_promtool.py and tests/alertmanager require them
         command = (
             [binary, "check", *map(str, arguments)]
             if tool == "promtool"

@@ -2,7 +2,7 @@
 
 Pure: derived from the contract's topic names, no I/O. `ioc-topics acls` applies them
 to a broker through the admin API; deploy/k8s's KafkaUser resources are checked against
-them (tests/test_k8s_manifests.py), so the local broker and the cluster grant the same.
+them (tests/k8s/test_manifests.py), so the local broker and the cluster grant the same.
 
 A principal is a Kafka user name (User:<name>): one per service, one per agency that
 publishes straight to Kafka instead of through the ingest gateway.
