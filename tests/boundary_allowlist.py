@@ -25,10 +25,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "services/aggregator/tests/test_batch_pipeline.py",
             "services/aggregator/tests/test_pipeline_connected.py",
             "services/aggregator/tests/test_revisions_connected.py",
-            "tests/test_alertmanager.py",
-            "tests/test_compose.py",
-            "tests/test_k8s_manifests.py",
-            "tests/test_prometheus_connected.py",
         }
     ),
 }

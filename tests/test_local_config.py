@@ -41,6 +41,7 @@ MOVED = local_config.LocalPorts.from_env(
         "IOC_AGGREGATOR_PORT": "19102",
         "IOC_ALERTS_PORT": "18082",
         "IOC_DERIVED_PORT": "19104",
+        "IOC_LAG_EXPORTER_PORT": "19105",
         "IOC_MAILBOX_PORT": "11025",
         "IOC_PROMETHEUS_PORT": "19090",
         "IOC_ALERTMANAGER_PORT": "19093",
@@ -100,6 +101,7 @@ def test_the_local_prometheus_scrapes_the_ports_the_services_moved_to(tmp_path: 
         "aggregator": ["127.0.0.1:19102"],
         "alerts": ["127.0.0.1:18082"],
         "derived": ["127.0.0.1:19104"],
+        "lag-exporter": ["127.0.0.1:19105"],
     }
     (manager,) = config["alerting"]["alertmanagers"]
     assert manager["static_configs"][0]["targets"] == ["127.0.0.1:19093"]
@@ -109,7 +111,13 @@ def test_the_local_prometheus_scrapes_the_ports_the_services_moved_to(tmp_path: 
 
 def test_every_service_the_runner_starts_is_scraped() -> None:
     runner = (ROOT / "deploy/local/run_system.py").read_text(encoding="utf-8")
-    for module in ("ioc_ingest", "ioc_aggregator", "ioc_alerts", "ioc_derived"):
+    for module in (
+        "ioc_ingest",
+        "ioc_aggregator",
+        "ioc_alerts",
+        "ioc_derived",
+        "ioc_messaging.lag_exporter",
+    ):
         assert f'"{module}"' in runner
     jobs = {
         j["job_name"]
@@ -135,7 +143,7 @@ def test_the_rewritten_files_are_valid_for_prometheus_and_alertmanager(tmp_path:
     for tool, *arguments in checks:
         binary = shutil.which(tool)
         if binary is None:
-            continue  # tests/test_prometheus_config.py and test_alertmanager.py require them
+            continue  # tests/prometheus/test_promtool.py and tests/alertmanager require them
         command = (
             [binary, "check", *map(str, arguments)]
             if tool == "promtool"

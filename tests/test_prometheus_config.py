@@ -2,8 +2,7 @@
 
 Parsed: every service is scraped where it listens, the rules name only metrics and labels
 the services really expose, and every alert has unit tests that see it fire and stay
-quiet. promtool (Debian's `prometheus` package) then checks both configurations and the
-rules, and runs those unit tests (deploy/prometheus/tests/*.yml).
+quiet. tests/prometheus/test_promtool.py has promtool check them and run those unit tests.
 """
 
 from __future__ import annotations
@@ -11,12 +10,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
@@ -29,6 +25,8 @@ from ioc_alerts.notify.delivery import DeliveryOutcome
 from ioc_derived.config import DerivedSettings
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.metrics import IngestMetrics
+from ioc_messaging.lag_exporter.metrics import LagMetrics
+from ioc_messaging.lag_exporter.settings import LagExporterSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
@@ -40,6 +38,7 @@ SERVICE_TARGETS = {
     "aggregator": "aggregator:9102",
     "alerts": "alerts:8082",
     "derived": "derived:9104",
+    "lag-exporter": "lag-exporter:9105",
 }
 # The ports the services listen on when nothing else is said: the local runner's.
 DEFAULT_PORTS = {
@@ -47,6 +46,7 @@ DEFAULT_PORTS = {
     "aggregator": AggregatorSettings.model_fields["http_port"].default,
     "alerts": AlertsSettings.model_fields["http_port"].default,
     "derived": DerivedSettings.model_fields["http_port"].default,
+    "lag-exporter": LagExporterSettings.model_fields["http_port"].default,
 }
 SEVERITIES = {"critical", "warning", "info"}
 # Vietnamese first, English beside it.
@@ -133,7 +133,8 @@ def test_service_down_alert_watches_every_service_for_two_minutes() -> None:
 def test_the_pipeline_alerts_the_issue_asks_for_exist() -> None:
     watched = {
         "IocServiceDown": "up",
-        "IocConsumerLagGrowing": "topic:ioc_aggregator_consumer_lag:sum",
+        "IocConsumerLagGrowing": "service_group_topic:ioc_consumer_group_lag:sum",
+        "IocConsumerStalled": "ioc_consumer_group_stalled_seconds",
         "IocDeadLettersHigh": "ioc_aggregator_dead_letters_total",
         "IocRecordsQuarantined": "ioc_aggregator_quarantined_total",
         "IocIngestServerErrors": "ioc_ingest_requests_total",
@@ -158,6 +159,7 @@ def exposed_metrics() -> dict[str, set[str]]:
         AggregatorMetrics.create(registry),
         AlertMetrics.create(registry),
         IngestMetrics.build(registry),
+        LagMetrics.create(registry),
     ]
     suffixes = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum")}
     exposed: dict[str, set[str]] = {}
@@ -214,35 +216,3 @@ def test_every_alert_is_unit_tested_firing_and_quiet() -> None:
                 (fires if check.get("exp_alerts") else quiet).add(check["alertname"])
     assert set(alert_rules()) - fires == set(), "alerts never seen firing"
     assert set(alert_rules()) - quiet == set(), "alerts never seen staying quiet"
-
-
-# --- promtool ------------------------------------------------------------------------------
-
-
-def promtool(*arguments: str, cwd: Path = PROMETHEUS) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("promtool")
-    if binary is None:
-        pytest.skip(
-            "promtool is not installed: it comes with Debian's `prometheus` package "
-            "(apt-get install prometheus)"
-        )
-    return subprocess.run(
-        [binary, *arguments], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-
-
-@pytest.mark.parametrize("path", [CONFIG, LOCAL_CONFIG], ids=lambda path: path.name)
-def test_promtool_accepts_the_config(path: Path) -> None:
-    run = promtool("check", "config", str(path))
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
-def test_promtool_accepts_the_rules() -> None:
-    run = promtool("check", "rules", *map(str, rule_files()))
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
-def test_promtool_unit_tests_of_the_rules_pass() -> None:
-    run = promtool("test", "rules", *map(str, UNIT_TESTS))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count("SUCCESS") == len(UNIT_TESTS), run.stdout

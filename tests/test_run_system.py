@@ -50,6 +50,7 @@ def test_the_system_runs_the_demo_and_stops_on_ctrl_c(
         "IOC_AGGREGATOR_PORT": free_port(),
         "IOC_ALERTS_PORT": free_port(),
         "IOC_DERIVED_PORT": free_port(),
+        "IOC_LAG_EXPORTER_PORT": free_port(),
         "IOC_MAILBOX_PORT": free_port(),
     }
     env = {

@@ -21,7 +21,7 @@ POM=$IOC_ROOT/deploy/local/kafka/pom.xml
 KAFKA_SASL_ENV=$IOC_HOME/kafka-sasl.env
 # ioc-admin is a super user (it applies the ACLs); the others get only what
 # libs/messaging/src/ioc_messaging/acls.py grants them.
-KAFKA_PRINCIPALS=(ioc-admin ioc-ingest ioc-aggregator ioc-alerts ioc-derived agency-so-xd agency-vp-ubnd)
+KAFKA_PRINCIPALS=(ioc-admin ioc-ingest ioc-aggregator ioc-alerts ioc-derived ioc-lag-exporter agency-so-xd agency-vp-ubnd)
 
 install() {
   need_cmd java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"

@@ -36,6 +36,7 @@ class LocalPorts:
     aggregator: int = 9102
     alerts: int = 8082
     derived: int = 9104
+    lag_exporter: int = 9105
     mailbox: int = 1025
     prometheus: int = 9090
     alertmanager: int = 9093
@@ -53,6 +54,7 @@ class LocalPorts:
             aggregator=port("IOC_AGGREGATOR_PORT", defaults.aggregator),
             alerts=port("IOC_ALERTS_PORT", defaults.alerts),
             derived=port("IOC_DERIVED_PORT", defaults.derived),
+            lag_exporter=port("IOC_LAG_EXPORTER_PORT", defaults.lag_exporter),
             mailbox=port("IOC_MAILBOX_PORT", defaults.mailbox),
             prometheus=port("IOC_PROMETHEUS_PORT", defaults.prometheus),
             alertmanager=port("IOC_ALERTMANAGER_PORT", defaults.alertmanager),
@@ -67,6 +69,7 @@ class LocalPorts:
             "aggregator": self.aggregator,
             "alerts": self.alerts,
             "derived": self.derived,
+            "lag-exporter": self.lag_exporter,
         }
 
 

@@ -90,6 +90,12 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             f"http://127.0.0.1:{ports.derived}/readyz",
         ),
         Child(
+            "lag-exporter",
+            [python, "-m", "ioc_messaging.lag_exporter"],
+            {**base, "IOC_HTTP_PORT": str(ports.lag_exporter)},
+            f"http://127.0.0.1:{ports.lag_exporter}/readyz",
+        ),
+        Child(
             "alerts",
             [python, "-m", "ioc_alerts"],
             {

@@ -2,7 +2,7 @@
 
 Pure: derived from the contract's topic names, no I/O. `ioc-topics acls` applies them
 to a broker through the admin API; deploy/k8s's KafkaUser resources are checked against
-them (tests/test_k8s_manifests.py), so the local broker and the cluster grant the same.
+them (tests/k8s/test_manifests.py), so the local broker and the cluster grant the same.
 
 A principal is a Kafka user name (User:<name>): one per service, one per agency that
 publishes straight to Kafka instead of through the ingest gateway.
@@ -27,7 +27,14 @@ INGEST_PRINCIPAL = "ioc-ingest"
 AGGREGATOR_PRINCIPAL = "ioc-aggregator"
 ALERTS_PRINCIPAL = "ioc-alerts"
 DERIVED_PRINCIPAL = "ioc-derived"
-SERVICE_PRINCIPALS = (INGEST_PRINCIPAL, AGGREGATOR_PRINCIPAL, ALERTS_PRINCIPAL, DERIVED_PRINCIPAL)
+LAG_EXPORTER_PRINCIPAL = "ioc-lag-exporter"
+SERVICE_PRINCIPALS = (
+    INGEST_PRINCIPAL,
+    AGGREGATOR_PRINCIPAL,
+    ALERTS_PRINCIPAL,
+    DERIVED_PRINCIPAL,
+    LAG_EXPORTER_PRINCIPAL,
+)
 AGENCY_PRINCIPAL_PREFIX = "agency-"
 
 
@@ -153,6 +160,17 @@ def service_acls(topology: Topology = Topology()) -> dict[str, list[Acl]]:
             _group(DERIVED_PRINCIPAL, t.derived_group),
             *_topic(DERIVED_PRINCIPAL, t.events_topic, Operation.WRITE, Operation.DESCRIBE),
             _idempotent_producer(DERIVED_PRINCIPAL),
+        ],
+        # Measures the consumer groups' lag (ioc_messaging.lag_exporter): describing is
+        # enough to read a group's committed offsets and a topic's ends; it reads no
+        # record and joins no group.
+        LAG_EXPORTER_PRINCIPAL: [
+            *_topic(LAG_EXPORTER_PRINCIPAL, t.events_topic, Operation.DESCRIBE),
+            *_topic(LAG_EXPORTER_PRINCIPAL, t.series_updated_topic, Operation.DESCRIBE),
+            *(
+                Acl(LAG_EXPORTER_PRINCIPAL, ResourceType.GROUP, group, Operation.DESCRIBE)
+                for group in (t.aggregator_group, t.alerts_group, t.derived_group)
+            ),
         ],
     }
 

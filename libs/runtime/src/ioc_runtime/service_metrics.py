@@ -51,14 +51,19 @@ def buckets_covering(longest_timeout_seconds: float) -> tuple[float, ...]:
     return (*kept, above[0] if above else 2.0 * longest_timeout_seconds)
 
 
-def register_standard_metrics(registry: CollectorRegistry, *, service: str) -> None:
-    """Process, GC and platform collectors and `ioc_<service>_build_info` on `registry`."""
+def register_standard_metrics(
+    registry: CollectorRegistry, *, service: str, package: str | None = None
+) -> None:
+    """Process, GC and platform collectors and `ioc_<service>_build_info` on `registry`.
+
+    The version is that of `package`, `ioc-<service>` unless said otherwise (a process
+    that a library runs, such as the lag exporter, has its library's version)."""
     if registry is not REGISTRY:  # the default registry has them from import on
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
             with contextlib.suppress(ValueError):  # already there (two services in a test)
                 registry.register(collector)
     try:
-        package_version = version(f"ioc-{service}")
+        package_version = version(package or f"ioc-{service}")
     except PackageNotFoundError:
         package_version = "unknown"
     Info(
