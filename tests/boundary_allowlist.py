@@ -22,7 +22,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "tests/test_alerts_operators.py",
             "libs/storage/src/ioc_storage/catalog_sync.py",
             "libs/catalog/src/ioc_catalog/derivation.py",
-            "benchmarks/alert_pass.py",
             "benchmarks/contenders/ours.py",
             "benchmarks/measure.py",
             "benchmarks/report.py",
