@@ -37,8 +37,10 @@ INSTANTS = (
     datetime(2023, 7, 10, 9, tzinfo=UTC),
     datetime(2024, 2, 1, 0, 30, tzinfo=UTC),
 )
-COLUMNS = ("indicator", "scope", "observed_at", "value", "agency", "event_id", "received_at")
-COLUMNS += ("revised_at", "quality_flags")
+COLUMNS = (
+    "indicator", "scope", "observed_at", "value", "agency", "event_id", "received_at",
+    "revised_at", "quality_flags",
+)  # fmt: skip
 
 
 @pytest.fixture
