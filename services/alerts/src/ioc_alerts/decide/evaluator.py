@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,15 +23,29 @@ from ioc_alerts.adapters.catalog import AlertingCatalog
 from ioc_alerts.decide.reading import Chunk, chunks
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
 from ioc_alerts.domain.retired import on_retired_scopes
-from ioc_alerts.domain.series import SERIES_HISTORY
+from ioc_alerts.domain.series import SERIES_HISTORY, Series
 from ioc_alerts.lifecycle.decisions import Action, Decision, decide
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.catalog import Target, TargetKind
 from ioc_contracts.status import RiskStatus
-from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
+
+_Read = tuple[Chunk, dict[str, Series], dict[str, RiskStatus]]
+"""A chunk with its series and the statuses recorded for its targets last time."""
+
+
+def _judge(
+    catalog: AlertingCatalog,
+    chunk: Chunk,
+    series: dict[str, Series],
+    previous: dict[str, RiskStatus],
+    *,
+    now: datetime,
+) -> list[TargetEvaluation]:
+    evaluations = evaluate_all(chunk.targets, catalog.indicators, series, previous, now=now)
+    return on_retired_scopes(evaluations, catalog.scopes, now=now)
 
 
 def never_reported(evaluation: TargetEvaluation) -> bool:
@@ -88,34 +102,48 @@ class Evaluator:
             return []
         async with self._lock:
             now = self.clock()
+            planned = chunks(targets, catalog.indicators, now=now)
             evaluations: list[TargetEvaluation] = []
-            for chunk in chunks(targets, catalog.indicators, now=now):
-                async with self.pool.acquire() as connection:
-                    judged = await self._judge(connection, catalog, chunk, now)
-                    await self._record(connection, catalog, judged, now)
-                self.metrics.evaluations.inc(len(judged))
-                evaluations.extend(judged)
+            # Three chunks at a time: the database reads the next one and writes the
+            # last one while this one is judged in a thread; writes stay in order.
+            reading = self._start_reading(planned, now)
+            recording: asyncio.Task[None] | None = None
+            try:
+                while reading is not None:
+                    chunk, series, previous = await reading
+                    reading = self._start_reading(planned, now)
+                    judged = await asyncio.to_thread(
+                        _judge, catalog, chunk, series, previous, now=now
+                    )
+                    if recording is not None:
+                        await recording
+                    recording = asyncio.create_task(self._record(catalog, judged, now))
+                    evaluations.extend(judged)
+                if recording is not None:
+                    await recording
+            finally:
+                for task in (reading, recording):
+                    if task is not None and not task.done():
+                        task.cancel()
             return evaluations
 
-    async def _judge(
-        self, connection: Connection, catalog: AlertingCatalog, chunk: Chunk, now: datetime
-    ) -> list[TargetEvaluation]:
-        series = await alerts.load_judged_series(
-            connection, chunk.reads, until=now, oldest=now - SERIES_HISTORY
-        )
-        previous = await alerts.previous_statuses(connection, (t.code for t in chunk.targets))
-        evaluations = evaluate_all(chunk.targets, catalog.indicators, series, previous, now=now)
-        return on_retired_scopes(evaluations, catalog.scopes, now=now)
+    def _start_reading(self, planned: Iterator[Chunk], now: datetime) -> asyncio.Task[_Read] | None:
+        chunk = next(planned, None)
+        return None if chunk is None else asyncio.create_task(self._read(chunk, now))
+
+    async def _read(self, chunk: Chunk, now: datetime) -> _Read:
+        async with self.pool.acquire() as connection:
+            series = await alerts.load_judged_series(
+                connection, chunk.reads, until=now, oldest=now - SERIES_HISTORY
+            )
+            codes = (t.code for t in chunk.targets)
+            return chunk, series, await alerts.previous_statuses(connection, codes)
 
     async def _record(
-        self,
-        connection: Connection,
-        catalog: AlertingCatalog,
-        evaluations: list[TargetEvaluation],
-        now: datetime,
+        self, catalog: AlertingCatalog, evaluations: list[TargetEvaluation], now: datetime
     ) -> None:
         codes = [evaluation.target.code for evaluation in evaluations]
-        async with connection.transaction():
+        async with self.pool.acquire() as connection, connection.transaction():
             await alerts.lock_targets(connection, codes)
             stored = await alerts.open_alerts(connection, codes)
             decided = [
@@ -130,6 +158,7 @@ class Evaluator:
                 delivery=self.delivery,
                 now=now,
             )
+        self.metrics.evaluations.inc(len(evaluations))
         for item in decided:
             if item.decision.action is not Action.NOTHING:
                 self._report(item.evaluation, item.decision)

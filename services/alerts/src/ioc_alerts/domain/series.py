@@ -40,8 +40,9 @@ class Series:
     scheduled pass reads hundreds of thousands of figures and looks at few of them.
     """
 
-    __slots__ = ("_observations", "_seconds", "_values")
+    __slots__ = ("_latest", "_observations", "_seconds", "_values")
 
+    _latest: Observation | None  # once asked for
     _observations: tuple[Observation, ...] | None
     _seconds: tuple[float, ...]
     _values: tuple[float, ...]
@@ -55,6 +56,7 @@ class Series:
         )
         ordered = tuple(sorted(in_utc, key=_instant))
         self._observations = ordered
+        self._latest = None
         self._seconds = tuple(item.observed_at.timestamp() for item in ordered)
         self._values = tuple(item.value for item in ordered)
 
@@ -70,7 +72,7 @@ class Series:
             raise ValueError("seconds must be ascending")
         if not all(map(math.isfinite, series._values)):
             raise ValueError("an observation value must be finite")
-        series._observations = None
+        series._observations = series._latest = None
         return series
 
     @classmethod
@@ -95,7 +97,10 @@ class Series:
 
     @property
     def latest(self) -> Observation | None:
-        return self._at(len(self._seconds) - 1) if self._seconds else None
+        # Every rule asks for it, some several times.
+        if self._latest is None and self._seconds:
+            self._latest = self._at(len(self._seconds) - 1)
+        return self._latest
 
     def as_of(self, now: datetime) -> Series:
         """What was known at `now`: observations dated after it are left out."""
@@ -124,6 +129,7 @@ class Series:
         part = Series.__new__(Series)
         observations = self._observations
         part._observations = None if observations is None else observations[first:last]
+        part._latest = None
         part._seconds = self._seconds[first:last]
         part._values = self._values[first:last]
         return part
