@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from ioc_alerts.adapters.alerts import SeriesRead
 from ioc_alerts.domain.risk import reads_since
-from ioc_contracts.catalog import Indicator, Target
+from ioc_contracts.catalog import Cadence, Indicator, Target, TargetKind
 
 SERIES_PER_CHUNK = 1000
 """Also the advisory locks one chunk's transaction holds: well within the server's
@@ -45,21 +45,23 @@ def chunks(
     if unknown:
         # As `evaluate_all` refuses them: before anything is judged or written.
         raise ValueError(f"targets on indicators missing from the catalog: {', '.join(unknown)}")
-    reads = [
-        _read(key, series_targets, indicators, now) for key, series_targets in by_series.items()
-    ]
+    # What a target reads depends on its kind, deadline and cadence alone: worked out
+    # once for each of the few combinations, not for each of 29,000 targets.
+    plans: dict[tuple[TargetKind, date | None, Cadence], tuple[datetime, timedelta]] = {}
+
+    def plan(target: Target) -> tuple[datetime, timedelta]:
+        indicator = indicators[target.indicator]
+        key = (target.kind, target.deadline, indicator.cadence)
+        if key not in plans:
+            since = reads_since(target, indicator, now=now)
+            plans[key] = since, PROBE_PERIODS * indicator.cadence.interval()
+        return plans[key]
+
+    reads = []
+    for (indicator, scope), series_targets in by_series.items():
+        since, lead = min(plan(target) for target in series_targets)
+        reads.append(SeriesRead(indicator, scope, since=since, probe=since - lead))
     reads.sort(key=lambda read: (read.probe, read.indicator, read.scope))
     for first in range(0, len(reads), SERIES_PER_CHUNK):
         part = reads[first : first + SERIES_PER_CHUNK]
         yield Chunk([t for r in part for t in by_series[(r.indicator, r.scope)]], part)
-
-
-def _read(
-    key: tuple[str, str],
-    targets: list[Target],
-    indicators: Mapping[str, Indicator],
-    now: datetime,
-) -> SeriesRead:
-    indicator = indicators[key[0]]
-    since = min(reads_since(target, indicator, now=now) for target in targets)
-    return SeriesRead(*key, since=since, probe=since - PROBE_PERIODS * indicator.cadence.interval())
