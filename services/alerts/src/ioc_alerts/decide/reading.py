@@ -17,8 +17,8 @@ from ioc_alerts.domain.risk import reads_since
 from ioc_contracts.catalog import Cadence, Indicator, Target, TargetKind
 
 SERIES_PER_CHUNK = 1000
-"""Also the advisory locks one chunk's transaction holds: well within the server's
-lock table (`max_locks_per_transaction` × connections)."""
+"""About as many targets, whose advisory locks one chunk's transaction holds: well
+within the server's lock table (`max_locks_per_transaction` × connections)."""
 
 PROBE_PERIODS = 2
 """How many reporting periods before `since` a read starts, to find the last figure
