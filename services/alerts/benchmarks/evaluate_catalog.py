@@ -24,17 +24,15 @@ from pathlib import Path
 from ioc_alerts.domain import Observation, Series, evaluate_all
 from ioc_catalog import generate_catalog
 from ioc_contracts.catalog import (
-    PROVINCE_CODE,
-    AgencyKind,
     Baseline,
-    Catalog,
     Indicator,
     Target,
     TargetKind,
     Unit,
 )
-from ioc_contracts.status import RiskStatus, Severity
+from ioc_contracts.status import RiskStatus
 from ioc_contracts.topics import series_key
+from ioc_testing.alert_workload import ioc_scopes, synthetic_target
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_REPORT = REPO_ROOT / "docs" / "benchmarks" / "alerts-evaluation.md"
@@ -44,13 +42,6 @@ NOW = datetime(2023, 7, 1, tzinfo=UTC)
 
 def progress(message: str) -> None:
     print(f"[evaluate_catalog] {message}", file=sys.stderr, flush=True)
-
-
-def scopes_of(catalog: Catalog) -> list[str]:
-    """The province, then every department and district of the catalog."""
-    departments = [agency.code for agency in catalog.agencies_of(AgencyKind.DEPARTMENT)]
-    districts = [agency.code for agency in catalog.agencies_of(AgencyKind.DISTRICT)]
-    return [PROVINCE_CODE, *departments, *districts]
 
 
 def target_for(indicator: Indicator, number: int, scope: str, chooser: random.Random) -> Target:
@@ -69,17 +60,8 @@ def target_for(indicator: Indicator, number: int, scope: str, chooser: random.Ra
         kind, value = TargetKind.FLOOR, float(chooser.randint(50, 90))
     elif indicator.unit is Unit.COUNT:
         kind, value = TargetKind.CEILING, float(chooser.randint(500, 1500))
-    return Target(
-        code=f"{indicator.code}.{scope}",
-        indicator=indicator.code,
-        scope=scope,
-        kind=kind,
-        value=value,
-        deadline=deadline,
-        baseline=baseline,
-        severity=Severity.WARNING,
-        title_vi=f"Chỉ tiêu tổng hợp {indicator.code} ({scope})",
-        title_en=f"Synthetic target {indicator.code} ({scope})",
+    return synthetic_target(
+        indicator, scope, kind=kind, value=value, deadline=deadline, baseline=baseline
     )
 
 
@@ -106,7 +88,7 @@ def build(
 ) -> tuple[list[Target], dict[str, Indicator], dict[str, list[Observation]]]:
     progress(f"generating a catalog of {indicators} indicators in 27 domains")
     catalog = generate_catalog(indicators=indicators, domains=27)
-    scopes = scopes_of(catalog)
+    scopes = ioc_scopes(catalog)
     chooser = random.Random(seed)  # noqa: S311 - synthetic figures, not security
     targets: list[Target] = []
     series: dict[str, list[Observation]] = {}

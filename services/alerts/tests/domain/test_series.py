@@ -84,3 +84,37 @@ def test_of_reuses_a_series() -> None:
 
     assert Series.of(series) is series
     assert len(Series.of(list(series))) == 1
+
+
+def test_a_series_from_columns_reads_as_the_same_observations_do() -> None:
+    # Microseconds and instants far apart: the seconds carry them exactly.
+    instants = [
+        datetime(2020, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2023, 6, 1, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(2023, 6, 1, 0, 0, 0, 1, tzinfo=UTC),  # two figures at one instant
+        datetime(2099, 12, 31, 16, 59, 59, 123_457, tzinfo=UTC),
+    ]
+    observations = [Observation(at, float(n)) for n, at in enumerate(instants)]
+    built = Series(observations)
+
+    columns = Series.from_columns([at.timestamp() for at in instants], [0.0, 1.0, 2.0, 3.0])
+
+    assert columns.latest == built.latest
+    assert columns.latest is not None
+    assert columns.latest.observed_at.tzinfo is UTC
+    assert (columns.seconds, columns.values) == (built.seconds, built.values)
+    cut = datetime(2023, 6, 1, 0, 0, 0, 1, tzinfo=UTC)
+    assert columns.at_or_before(cut) == built.at_or_before(cut) == observations[2]
+    assert list(columns.between(cut, cut)) == list(built.between(cut, cut))
+    assert list(columns.as_of(cut)) == list(built.as_of(cut))
+    assert list(columns) == observations
+    assert len(columns) == 4
+
+
+def test_columns_out_of_order_uneven_or_not_finite_are_refused() -> None:
+    with pytest.raises(ValueError, match="ascending"):
+        Series.from_columns([2.0, 1.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="as many"):
+        Series.from_columns([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="finite"):
+        Series.from_columns([1.0, 2.0], [1.0, float("nan")])

@@ -2,14 +2,17 @@
 
 Triggered by `ioc.series-updated` for the series that changed, and by a schedule
 for all targets, because time passing alone moves a deadline target toward risk
-and a silent series toward stale.
+and a silent series toward stale. Either way targets are taken a chunk at a time
+(`reading.chunks`): the chunk's figures read in a few statements, judged in the domain,
+and its statuses and decisions written in one transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,17 +20,32 @@ import asyncpg
 
 from ioc_alerts.adapters import alerts
 from ioc_alerts.adapters.catalog import AlertingCatalog
+from ioc_alerts.decide.reading import Chunk, chunks
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
 from ioc_alerts.domain.retired import on_retired_scopes
-from ioc_alerts.domain.series import SERIES_HISTORY
+from ioc_alerts.domain.series import SERIES_HISTORY, Series
 from ioc_alerts.lifecycle.decisions import Action, Decision, decide
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.catalog import Target, TargetKind
 from ioc_contracts.status import RiskStatus
-from ioc_storage.connection import Connection
 
 log = logging.getLogger(__name__)
+
+_Read = tuple[Chunk, dict[str, Series], dict[str, RiskStatus]]
+"""A chunk with its series and the statuses recorded for its targets last time."""
+
+
+def _judge(
+    catalog: AlertingCatalog,
+    chunk: Chunk,
+    series: dict[str, Series],
+    previous: dict[str, RiskStatus],
+    *,
+    now: datetime,
+) -> list[TargetEvaluation]:
+    evaluations = evaluate_all(chunk.targets, catalog.indicators, series, previous, now=now)
+    return on_retired_scopes(evaluations, catalog.scopes, now=now)
 
 
 def never_reported(evaluation: TargetEvaluation) -> bool:
@@ -54,16 +72,28 @@ class Evaluator:
     def __post_init__(self) -> None:
         # One pass at a time in this process; the advisory lock covers other replicas.
         self._lock = asyncio.Lock()
+        # The targets of each series, for the catalog they were indexed from.
+        self._indexed: tuple[AlertingCatalog, dict[tuple[str, str], list[Target]]] | None = None
 
     async def evaluate_series(self, series: Iterable[tuple[str, str]]) -> list[TargetEvaluation]:
         catalog = await self.catalog()
-        wanted = set(series)
-        targets = [t for t in catalog.targets.values() if (t.indicator, t.scope) in wanted]
+        by_series = self._targets_by_series(catalog)
+        targets = [t for key in dict.fromkeys(series) for t in by_series.get(key, ())]
         return await self._evaluate(catalog, targets)
 
     async def evaluate_everything(self) -> list[TargetEvaluation]:
         catalog = await self.catalog()
         return await self._evaluate(catalog, list(catalog.targets.values()))
+
+    def _targets_by_series(self, catalog: AlertingCatalog) -> dict[tuple[str, str], list[Target]]:
+        # A SeriesUpdated names a few series out of tens of thousands of targets: looked
+        # up, not searched, until the catalog cache hands out a new catalog.
+        if self._indexed is None or self._indexed[0] is not catalog:
+            by_series: dict[tuple[str, str], list[Target]] = defaultdict(list)
+            for target in catalog.targets.values():
+                by_series[(target.indicator, target.scope)].append(target)
+            self._indexed = (catalog, dict(by_series))
+        return self._indexed[1]
 
     async def _evaluate(
         self, catalog: AlertingCatalog, targets: list[Target]
@@ -72,62 +102,97 @@ class Evaluator:
             return []
         async with self._lock:
             now = self.clock()
-            async with self.pool.acquire() as connection:
-                series = await alerts.load_series(
-                    connection,
-                    {(t.indicator, t.scope) for t in targets},
-                    since=now - SERIES_HISTORY,
-                    until=now,
-                )
-                previous = await alerts.previous_statuses(connection, (t.code for t in targets))
-                evaluations = evaluate_all(targets, catalog.indicators, series, previous, now=now)
-                evaluations = on_retired_scopes(evaluations, catalog.scopes, now=now)
-                for evaluation in evaluations:
-                    await self._record(connection, catalog, evaluation, now)
-            self.metrics.evaluations.inc(len(evaluations))
+            planned = chunks(targets, catalog.indicators, now=now)
+            evaluations: list[TargetEvaluation] = []
+            # Three chunks at a time: the database reads the next one and writes the
+            # last one while this one is judged in a thread; writes stay in order.
+            reading = self._start_reading(planned, now)
+            recording: asyncio.Task[None] | None = None
+            try:
+                while reading is not None:
+                    chunk, series, previous = await reading
+                    reading = self._start_reading(planned, now)
+                    judged = await asyncio.to_thread(
+                        _judge, catalog, chunk, series, previous, now=now
+                    )
+                    if recording is not None:
+                        await recording
+                    recording = asyncio.create_task(self._record(catalog, judged, now))
+                    evaluations.extend(judged)
+                if recording is not None:
+                    await recording
+            finally:
+                for task in (reading, recording):
+                    if task is not None and not task.done():
+                        task.cancel()
             return evaluations
 
-    async def _record(
-        self,
-        connection: Connection,
-        catalog: AlertingCatalog,
-        evaluation: TargetEvaluation,
-        now: datetime,
-    ) -> None:
-        target = evaluation.target
-        async with connection.transaction():
-            await alerts.lock_target(connection, target.code)
-            stored = await alerts.open_alert(connection, target.code)
-            decision = decide(
-                evaluation.status,
-                stored.open if stored else None,
-                catalog.steps.get(target.code, ()),
-                now=now,
-                repeat_every=self.repeat_every,
+    def _start_reading(self, planned: Iterator[Chunk], now: datetime) -> asyncio.Task[_Read] | None:
+        chunk = next(planned, None)
+        return None if chunk is None else asyncio.create_task(self._read(chunk, now))
+
+    async def _read(self, chunk: Chunk, now: datetime) -> _Read:
+        async with self.pool.acquire() as connection:
+            series = await alerts.load_judged_series(
+                connection, chunk.reads, until=now, oldest=now - SERIES_HISTORY
             )
-            if stored is None and never_reported(evaluation):
-                # A series that has never reported is shown as stale on the dashboards;
-                # alerting on silence is what freshness targets are for, so a new
-                # catalog does not flood leaders on its first day.
-                decision = Decision(Action.NOTHING)
-            await alerts.record_status(connection, evaluation, now)
-            await alerts.apply_decision(
+            codes = (t.code for t in chunk.targets)
+            return chunk, series, await alerts.previous_statuses(connection, codes)
+
+    async def _record(
+        self, catalog: AlertingCatalog, evaluations: list[TargetEvaluation], now: datetime
+    ) -> None:
+        codes = [evaluation.target.code for evaluation in evaluations]
+        async with self.pool.acquire() as connection, connection.transaction():
+            await alerts.lock_targets(connection, codes)
+            stored = await alerts.open_alerts(connection, codes)
+            decided = [
+                alerts.Decided(e, stored.get(e.target.code), self._decide(catalog, e, stored, now))
+                for e in evaluations
+            ]
+            await alerts.record_statuses(connection, evaluations, now)
+            await alerts.apply_decisions(
                 connection,
-                evaluation=evaluation,
-                stored=stored,
-                decision=decision,
+                decided,
                 recipients=catalog.recipients,
                 delivery=self.delivery,
                 now=now,
             )
-        if decision.action is not Action.NOTHING:
-            self.metrics.decisions.labels(decision.action.value).inc()
-            log.info(
-                "alert decision",
-                extra={
-                    "target": target.code,
-                    "status": evaluation.status.value,
-                    "action": decision.action.value,
-                    "notifications": [n.kind.value for n in decision.notifications],
-                },
-            )
+        self.metrics.evaluations.inc(len(evaluations))
+        for item in decided:
+            if item.decision.action is not Action.NOTHING:
+                self._report(item.evaluation, item.decision)
+
+    def _decide(
+        self,
+        catalog: AlertingCatalog,
+        evaluation: TargetEvaluation,
+        stored: dict[str, alerts.StoredAlert],
+        now: datetime,
+    ) -> Decision:
+        code = evaluation.target.code
+        alert = stored.get(code)
+        if alert is None and never_reported(evaluation):
+            # A series that has never reported is shown as stale on the dashboards;
+            # alerting on silence is what freshness targets are for, so a new
+            # catalog does not flood leaders on its first day.
+            return Decision(Action.NOTHING)
+        return decide(
+            evaluation.status,
+            alert.open if alert else None,
+            catalog.steps.get(code, ()),
+            now=now,
+            repeat_every=self.repeat_every,
+        )
+
+    def _report(self, evaluation: TargetEvaluation, decision: Decision) -> None:
+        self.metrics.decisions.labels(decision.action.value).inc()
+        log.info(
+            "alert decision",
+            extra={
+                "target": evaluation.target.code,
+                "status": evaluation.status.value,
+                "action": decision.action.value,
+                "notifications": [n.kind.value for n in decision.notifications],
+            },
+        )

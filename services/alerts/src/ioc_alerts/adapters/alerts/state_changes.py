@@ -32,6 +32,15 @@ async def record_change(connection: Connection, change: AlertStateChanged) -> No
     )
 
 
+async def record_changes(connection: Connection, changes: Sequence[AlertStateChanged]) -> None:
+    """`record_change` for many, in order: published in the order given."""
+    if changes:
+        await connection.executemany(
+            "INSERT INTO ioc.alert_outbox (alert_id, payload) VALUES ($1, $2::jsonb)",
+            [(change.alert_id, change.model_dump_json()) for change in changes],
+        )
+
+
 async def pending_changes(connection: Connection, *, limit: int) -> list[PendingChange]:
     """The oldest unpublished changes, locked until the caller's transaction ends (another
     replica skips them rather than publishing them twice)."""

@@ -1,33 +1,64 @@
-"""The decide flow's writes: statuses, alerts and the notifications a decision asks for.
+"""The decide flow's reads of alerts and its writes of statuses.
 
-Everything one decision changes is written in one transaction: the target's
-status, the alert row, the notifications to send and the state change to
-publish. The deliver flow and the state-change publisher pick those up afterwards,
-so a crash after the commit loses nothing and a restart decides nothing twice.
+A pass decides about many targets in one transaction: it locks them, reads their open
+alerts, and writes their statuses and decisions (`decisions.py`) before it commits.
+The deliver flow and the state-change publisher pick those up afterwards, so a crash
+after the commit loses nothing and a restart decides nothing twice.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from ioc_alerts.adapters.alerts.state_changes import record_change
 from ioc_alerts.domain.evaluation import TargetEvaluation
-from ioc_alerts.lifecycle.decisions import Action, Decision, OpenAlert
+from ioc_alerts.lifecycle.decisions import OpenAlert
 from ioc_alerts.lifecycle.quiet_hours import VIETNAM
-from ioc_alerts.lifecycle.routing import Delivery, channels_of
-from ioc_contracts import AlertStateChanged
-from ioc_contracts.catalog import Recipient, Target
 from ioc_contracts.status import AlertState, RiskStatus
 from ioc_storage.connection import Connection
+
+# Told means delivered: a notification suppressed by a silence, held by quiet hours or
+# failed never reached the person, who is then not sent "resolved" either.
+_OPEN_ALERTS = """
+SELECT a.id, a.target, a.state, a.risk_status, a.escalation_level, a.opened_at,
+       a.last_notified_at, a.current_value,
+       ARRAY(SELECT DISTINCT n.recipient FROM ioc.notifications n
+             WHERE n.alert_id = a.id AND n.recipient IS NOT NULL AND n.status = 'sent')
+           AS told
+FROM ioc.alerts a
+WHERE a.target = ANY($1::text[]) AND a.state <> 'resolved'
+"""
+
+# Rows whose every column is as stored are left alone: no dead tuple, no WAL.
+_RECORD_STATUSES = """
+INSERT INTO ioc.target_status AS s (target, status, ratio, observed_rate, required_rate,
+    current_value, current_at, projected_value, eta, reason_vi, reason_en, evaluated_at)
+SELECT u.*, $12::timestamptz
+FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[],
+            $7::timestamptz[], $8::float8[], $9::date[], $10::text[], $11::text[]) AS u
+ON CONFLICT (target) DO UPDATE SET status = EXCLUDED.status, ratio = EXCLUDED.ratio,
+    observed_rate = EXCLUDED.observed_rate, required_rate = EXCLUDED.required_rate,
+    current_value = EXCLUDED.current_value, current_at = EXCLUDED.current_at,
+    projected_value = EXCLUDED.projected_value, eta = EXCLUDED.eta,
+    reason_vi = EXCLUDED.reason_vi, reason_en = EXCLUDED.reason_en,
+    evaluated_at = EXCLUDED.evaluated_at
+WHERE (s.status, s.ratio, s.observed_rate, s.required_rate, s.current_value, s.current_at,
+       s.projected_value, s.eta, s.reason_vi, s.reason_en, s.evaluated_at)
+    IS DISTINCT FROM
+      (EXCLUDED.status, EXCLUDED.ratio, EXCLUDED.observed_rate, EXCLUDED.required_rate,
+       EXCLUDED.current_value, EXCLUDED.current_at, EXCLUDED.projected_value, EXCLUDED.eta,
+       EXCLUDED.reason_vi, EXCLUDED.reason_en, EXCLUDED.evaluated_at)
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class StoredAlert:
     id: uuid.UUID
     open: OpenAlert
+    current_value: float | None = None
 
 
 async def previous_statuses(connection: Connection, codes: Iterable[str]) -> dict[str, RiskStatus]:
@@ -42,19 +73,27 @@ async def lock_target(connection: Connection, code: str) -> None:
     await connection.execute("SELECT pg_advisory_xact_lock(hashtext('ioc-target:' || $1))", code)
 
 
+async def lock_targets(connection: Connection, codes: Iterable[str]) -> None:
+    """`lock_target` for many, always in the same order, so two passes over overlapping
+    targets wait for each other rather than deadlock."""
+    await connection.execute(
+        "SELECT count(pg_advisory_xact_lock(hashtext('ioc-target:' || code))) "
+        "FROM (SELECT code FROM unnest($1::text[]) AS code ORDER BY code) AS ordered",
+        sorted(set(codes)),
+    )
+
+
 async def open_alert(connection: Connection, code: str) -> StoredAlert | None:
-    row = await connection.fetchrow(
-        "SELECT * FROM ioc.alerts WHERE target = $1 AND state <> 'resolved'", code
-    )
-    if row is None:
-        return None
-    # Told means delivered: a notification suppressed by a silence, held by quiet hours
-    # or failed never reached the person, who is then not sent "resolved" either.
-    told = await connection.fetch(
-        "SELECT DISTINCT recipient FROM ioc.notifications "
-        "WHERE alert_id = $1 AND recipient IS NOT NULL AND status = 'sent'",
-        row["id"],
-    )
+    return (await open_alerts(connection, [code])).get(code)
+
+
+async def open_alerts(connection: Connection, codes: Iterable[str]) -> dict[str, StoredAlert]:
+    """The open alert of each of `codes` that has one, by target code."""
+    rows = await connection.fetch(_OPEN_ALERTS, list(codes))
+    return {row["target"]: _stored(row) for row in rows}
+
+
+def _stored(row: Any) -> StoredAlert:
     return StoredAlert(
         row["id"],
         OpenAlert(
@@ -63,180 +102,34 @@ async def open_alert(connection: Connection, code: str) -> StoredAlert | None:
             escalation_level=row["escalation_level"],
             opened_at=row["opened_at"],
             last_notified_at=row["last_notified_at"],
-            notified=frozenset(r["recipient"] for r in told),
+            notified=frozenset(row["told"]),
         ),
+        row["current_value"],
     )
 
 
-async def record_status(
-    connection: Connection, evaluation: TargetEvaluation, now: datetime
+async def record_statuses(
+    connection: Connection, evaluations: Sequence[TargetEvaluation], now: datetime
 ) -> None:
-    a = evaluation.assessment
-    await connection.execute(
-        """
-        INSERT INTO ioc.target_status (target, status, ratio, observed_rate, required_rate,
-            current_value, current_at, projected_value, eta, reason_vi, reason_en, evaluated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-        ON CONFLICT (target) DO UPDATE SET status = EXCLUDED.status, ratio = EXCLUDED.ratio,
-            observed_rate = EXCLUDED.observed_rate, required_rate = EXCLUDED.required_rate,
-            current_value = EXCLUDED.current_value, current_at = EXCLUDED.current_at,
-            projected_value = EXCLUDED.projected_value, eta = EXCLUDED.eta,
-            reason_vi = EXCLUDED.reason_vi, reason_en = EXCLUDED.reason_en,
-            evaluated_at = EXCLUDED.evaluated_at
-        """,
-        evaluation.target.code,
-        evaluation.status.value,
-        a.ratio,
-        a.observed_rate,
-        a.required_rate,
-        a.current_value,
-        a.current_at,
-        a.projected_value,
-        a.eta.astimezone(VIETNAM).date() if a.eta else None,
-        a.reason_vi,
-        a.reason_en,
-        now,
-    )
-
-
-async def _silenced(connection: Connection, target: Target, now: datetime) -> bool:
-    return bool(
-        await connection.fetchval(
-            """
-            SELECT EXISTS (SELECT 1 FROM ioc.silences
-                WHERE starts_at <= $1 AND ends_at > $1
-                  AND (target IS NULL OR target = $2)
-                  AND (indicator IS NULL OR indicator = $3)
-                  AND (scope IS NULL OR scope = $4))
-            """,
-            now,
-            target.code,
-            target.indicator,
-            target.scope,
-        )
-    )
-
-
-async def apply_decision(
-    connection: Connection,
-    *,
-    evaluation: TargetEvaluation,
-    stored: StoredAlert | None,
-    decision: Decision,
-    recipients: dict[str, Recipient],
-    delivery: Delivery,
-    now: datetime,
-) -> uuid.UUID | None:
-    """Writes one decision; returns the id of the alert it concerns, if any."""
-    target = evaluation.target
-    current = evaluation.assessment.current_value
-    if decision.action is Action.NOTHING:
-        return None
-    if decision.action is Action.OPEN:
-        alert_id = uuid.uuid4()
-        await connection.execute(
-            "INSERT INTO ioc.alerts (id, target, state, risk_status, severity, current_value, "
-            "opened_at, updated_at) VALUES ($1, $2, 'firing', $3, $4, $5, $6, $6)",
-            alert_id,
-            target.code,
+    """Each target's status as judged at `now`, in one statement."""
+    if not evaluations:
+        return
+    columns: list[list[Any]] = [[] for _ in range(11)]
+    for evaluation in evaluations:
+        a = evaluation.assessment
+        row = (
+            evaluation.target.code,
             evaluation.status.value,
-            target.severity.value,
-            current,
-            now,
+            a.ratio,
+            a.observed_rate,
+            a.required_rate,
+            a.current_value,
+            a.current_at,
+            a.projected_value,
+            a.eta.astimezone(VIETNAM).date() if a.eta else None,
+            a.reason_vi,
+            a.reason_en,
         )
-        change = _change(alert_id, evaluation, AlertState.FIRING, previous=None, now=now)
-        await record_change(connection, change)
-    else:
-        assert stored is not None
-        alert_id = stored.id
-        if decision.action is Action.RESOLVE:
-            await connection.execute(
-                "UPDATE ioc.alerts SET state = 'resolved', resolved_at = $2, risk_status = $3, "
-                "current_value = $4, updated_at = $2 WHERE id = $1",
-                alert_id,
-                now,
-                evaluation.status.value,
-                current,
-            )
-            change = _change(
-                alert_id, evaluation, AlertState.RESOLVED, previous=stored.open.state, now=now
-            )
-            await record_change(connection, change)
-        else:
-            await connection.execute(
-                "UPDATE ioc.alerts SET risk_status = $2, current_value = $3, "
-                "escalation_level = $4, updated_at = $5 WHERE id = $1",
-                alert_id,
-                evaluation.status.value,
-                current,
-                decision.escalation_level,
-                now,
-            )
-    if decision.notifications:
-        await _notify(connection, alert_id, target, decision, recipients, delivery, now)
-    return alert_id
-
-
-async def _notify(
-    connection: Connection,
-    alert_id: uuid.UUID,
-    target: Target,
-    decision: Decision,
-    recipients: dict[str, Recipient],
-    delivery: Delivery,
-    now: datetime,
-) -> None:
-    silenced = await _silenced(connection, target, now)
-    release = delivery.quiet_hours.release_time(now, target.severity)
-    stamp = now.isoformat()
-    rows: list[tuple[str, str | None, str, str]] = []
-    for note in decision.notifications:
-        # The decision's time makes the key unique per decision; the same decision
-        # cannot be taken twice, because it is stored with the state it changed.
-        base = f"{alert_id}:{note.kind.value}:{note.level}:{stamp}"
-        for person in note.recipients:
-            recipient = recipients.get(person)
-            if recipient is None:
-                continue
-            for channel in channels_of(recipient):
-                rows.append((note.kind.value, person, channel, f"{base}:{person}:{channel}"))
-        if delivery.webhook_enabled:
-            rows.append((note.kind.value, None, "webhook", f"{base}:webhook"))
-    status = "suppressed" if silenced else "pending"
-    await connection.executemany(
-        "INSERT INTO ioc.notifications (id, alert_id, recipient, channel, kind, status, "
-        "dedup_key, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "ON CONFLICT (dedup_key) DO NOTHING",
-        [
-            (uuid.uuid4(), alert_id, person, channel, kind, status, key, release, now)
-            for kind, person, channel, key in rows
-        ],
-    )
-    await connection.execute(
-        "UPDATE ioc.alerts SET last_notified_at = $2 WHERE id = $1", alert_id, now
-    )
-
-
-def _change(
-    alert_id: uuid.UUID,
-    evaluation: TargetEvaluation,
-    state: AlertState,
-    *,
-    previous: AlertState | None,
-    now: datetime,
-) -> AlertStateChanged:
-    target = evaluation.target
-    return AlertStateChanged(
-        alert_id=alert_id,
-        target_id=target.code,
-        indicator=target.indicator,
-        scope=target.scope,
-        state=state,
-        previous_state=previous,
-        risk_status=evaluation.status,
-        severity=target.severity,
-        current_value=evaluation.assessment.current_value,
-        changed_at=now,
-        summary_vi=evaluation.assessment.reason_vi,
-        summary_en=evaluation.assessment.reason_en,
-    )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    await connection.execute(_RECORD_STATUSES, *columns, now)

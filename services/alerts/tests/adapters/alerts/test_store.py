@@ -1,0 +1,65 @@
+"""The decide flow's writes of statuses against the real database: one statement for many
+targets, and a row judged the same as stored is not written again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from ioc_alerts.adapters.alerts import previous_statuses, record_statuses
+from ioc_alerts.adapters.catalog import load_alerting_catalog
+from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate
+from ioc_contracts.status import RiskStatus
+from ioc_testing import ScratchDatabase
+
+pytestmark = pytest.mark.connected
+
+NOW = datetime(2024, 5, 2, 3, tzinfo=UTC)
+
+
+@pytest.fixture
+async def alerts_connection(catalog_database: ScratchDatabase) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(catalog_database.dsns["alerts"])
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+async def never_reported(connection: asyncpg.Connection, now: datetime) -> list[TargetEvaluation]:
+    """Every target of the shipped catalog, judged with no figure at all."""
+    catalog = await load_alerting_catalog(connection)
+    return [
+        evaluate(target, catalog.indicators[target.indicator], [], None, now=now)
+        for target in catalog.targets.values()
+    ]
+
+
+async def row_versions(connection: asyncpg.Connection) -> dict[str, tuple[str, datetime]]:
+    rows = await connection.fetch("SELECT target, xmin::text, evaluated_at FROM ioc.target_status")
+    return {row["target"]: (row["xmin"], row["evaluated_at"]) for row in rows}
+
+
+async def test_statuses_are_recorded_and_rewritten_only_when_they_change(
+    alerts_connection: asyncpg.Connection,
+) -> None:
+    evaluations = await never_reported(alerts_connection, NOW)
+
+    await record_statuses(alerts_connection, evaluations, NOW)
+    first = await row_versions(alerts_connection)
+    await record_statuses(alerts_connection, evaluations, NOW)
+    again = await row_versions(alerts_connection)
+    later = NOW + timedelta(minutes=1)
+    await record_statuses(alerts_connection, await never_reported(alerts_connection, later), later)
+    moved = await row_versions(alerts_connection)
+
+    recorded = await previous_statuses(alerts_connection, first)
+    assert recorded == {e.target.code: e.status for e in evaluations}
+    assert RiskStatus.STALE in recorded.values()
+    assert again == first  # judged the same at the same instant: no row written
+    # A later pass writes when it judged (the dashboards' "evaluated at").
+    assert {at for _, at in moved.values()} == {later}
+    assert all(moved[code][0] != first[code][0] for code in first)
