@@ -12,10 +12,15 @@ field count and each field as a 32-bit length (-1 for NULL) and its bytes, then 
 
 from __future__ import annotations
 
+import json
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from uuid import UUID
+
+from ioc_aggregator.domain.revisions import Revision
+from ioc_catalog.quality import Finding
 
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension
 _TRAILER = b"\xff\xff"
@@ -28,6 +33,20 @@ _UUID_LENGTH = b"\x00\x00\x00\x10"
 _JSONB_VERSION = 1
 # PostgreSQL counts timestamps in microseconds from 2000-01-01 UTC.
 _POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+# A revision's fields in the ledger's column order (`observations.py`); the figures'
+# columns are the same fields in another order, picked by `FIGURE_ORDER`.
+LEDGER_FIELDS = 14
+FIGURE_ORDER = itemgetter(2, 3, 1, 5, 6, 7, 4, 0, 8, 9, 12, 13)
+
+
+def flags_json(flags: Sequence[Finding]) -> str:
+    if not flags:
+        return "[]"  # nearly every figure: no encoder on the hot path
+    return json.dumps(
+        [{"check": f.check.value, "reason": f.reason} for f in flags], ensure_ascii=False
+    )
 
 
 def field_count(count: int) -> bytes:
@@ -59,6 +78,7 @@ class CopyEncoder:
         self._texts: dict[str, bytes] = {}
         self._documents: dict[str, bytes] = {}
         self._instants: dict[datetime, bytes] = {}
+        self._revisions: dict[int, tuple[bytes, ...]] = {}
 
     def text(self, value: str | None) -> bytes:
         if value is None:
@@ -85,4 +105,29 @@ class CopyEncoder:
             since = value - _POSTGRES_EPOCH
             micros = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
             known = self._instants[value] = _INT8(8, micros)
+        return known
+
+    def revision(self, revision: Revision) -> tuple[bytes, ...]:
+        """A revision's fields in the ledger's column order, encoded once for the ledger's
+        row and its figure's (the revision stays alive for the batch: its id is a key)."""
+        known = self._revisions.get(id(revision))
+        if known is None:
+            event = revision.event
+            text, instant = self.text, self.instant
+            known = self._revisions[id(revision)] = (
+                uuid_field(event.event_id),
+                instant(event.observed_at),
+                text(event.indicator),
+                text(event.scope),
+                text(event.agency),
+                float8_field(event.value),
+                float8_field(event.numerator),
+                float8_field(event.denominator),
+                instant(event.reported_at),
+                instant(revision.received_at),
+                text(event.source),
+                text(event.note),
+                instant(revision.revised_at),
+                self.jsonb(flags_json(revision.flags)),
+            )
         return known

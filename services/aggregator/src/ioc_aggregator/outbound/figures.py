@@ -8,7 +8,6 @@ changed, never a revision that lost, so a replayed or late revision cannot move 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -19,13 +18,12 @@ import asyncpg
 from ioc_aggregator.domain.batch import LatestValue
 from ioc_aggregator.domain.revisions import Revision, newest_per_figure
 from ioc_aggregator.outbound.copy_rows import (
+    FIGURE_ORDER,
     CopyEncoder,
     field_count,
-    float8_field,
+    flags_json,
     payload,
-    uuid_field,
 )
-from ioc_catalog.quality import Finding
 from ioc_storage.connection import Connection
 
 _FIGURE_COLUMNS = (
@@ -108,14 +106,6 @@ class FigureOfRecord(NamedTuple):
     agency: str
 
 
-def flags_json(flags: Sequence[Finding]) -> str:
-    if not flags:
-        return "[]"  # nearly every figure: no encoder on the hot path
-    return json.dumps(
-        [{"check": f.check.value, "reason": f.reason} for f in flags], ensure_ascii=False
-    )
-
-
 def _figure_row(revision: Revision) -> tuple[object, ...]:
     event = revision.event
     return (
@@ -135,26 +125,8 @@ def _figure_row(revision: Revision) -> tuple[object, ...]:
 
 
 def _figure_copy_row(revision: Revision, encoder: CopyEncoder) -> bytes:
-    """`_figure_row` in binary COPY form."""
-    event = revision.event
-    text, instant = encoder.text, encoder.instant
-    return b"".join(
-        (
-            _FIGURE_FIELDS,
-            text(event.indicator),
-            text(event.scope),
-            instant(event.observed_at),
-            float8_field(event.value),
-            float8_field(event.numerator),
-            float8_field(event.denominator),
-            text(event.agency),
-            uuid_field(event.event_id),
-            instant(event.reported_at),
-            instant(revision.received_at),
-            instant(revision.revised_at),
-            encoder.jsonb(flags_json(revision.flags)),
-        )
-    )
+    """`_figure_row` in binary COPY form: the ledger row's fields, reordered."""
+    return _FIGURE_FIELDS + b"".join(FIGURE_ORDER(encoder.revision(revision)))
 
 
 async def record_figures(

@@ -18,22 +18,15 @@ from datetime import datetime
 
 from ioc_aggregator.domain.batch import (
     StoredBatch,
-    announcements,
-    series_updates,
+    series_announcements,
 )
 from ioc_aggregator.domain.neighbours import checked_against_previous, judge_against_previous
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision
 from ioc_aggregator.outbound.announcements import record_announcements
-from ioc_aggregator.outbound.copy_rows import (
-    CopyEncoder,
-    field_count,
-    float8_field,
-    payload,
-    uuid_field,
-)
+from ioc_aggregator.outbound.copy_rows import LEDGER_FIELDS, CopyEncoder, field_count, payload
 from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
-from ioc_aggregator.outbound.figures import flags_json, record_figures
+from ioc_aggregator.outbound.figures import record_figures
 from ioc_aggregator.outbound.previous_figures import previous_figures
 from ioc_catalog.quality import FigureRules
 from ioc_storage.connection import Connection
@@ -54,7 +47,8 @@ _OBSERVATION_COLUMNS = (
     "revised_at",
     "quality_flags",
 )
-_OBSERVATION_FIELDS = field_count(len(_OBSERVATION_COLUMNS))
+_OBSERVATION_FIELDS = field_count(LEDGER_FIELDS)
+assert len(_OBSERVATION_COLUMNS) == LEDGER_FIELDS
 
 
 async def store_events(
@@ -87,7 +81,7 @@ async def store_events(
         # The events themselves: they have every field of an inserted row.
         inserted = [r.event for r in revisions]
         # Serialised once: the outbox keeps these bytes and Kafka gets the same.
-        updates = announcements(series_updates(inserted, latest, updated_at=received_at))
+        updates = series_announcements(inserted, latest, updated_at=received_at)
         announcement_ids = await record_announcements(connection, updates)
     return StoredBatch(
         inserted=inserted,
@@ -101,24 +95,4 @@ async def store_events(
 
 
 def _observation_row(revision: Revision, encoder: CopyEncoder) -> bytes:
-    event = revision.event
-    text, instant = encoder.text, encoder.instant
-    return b"".join(
-        (
-            _OBSERVATION_FIELDS,
-            uuid_field(event.event_id),
-            instant(event.observed_at),
-            text(event.indicator),
-            text(event.scope),
-            text(event.agency),
-            float8_field(event.value),
-            float8_field(event.numerator),
-            float8_field(event.denominator),
-            instant(event.reported_at),
-            instant(revision.received_at),
-            text(event.source),
-            text(event.note),
-            instant(revision.revised_at),
-            encoder.jsonb(flags_json(revision.flags)),
-        )
-    )
+    return _OBSERVATION_FIELDS + b"".join(encoder.revision(revision))
