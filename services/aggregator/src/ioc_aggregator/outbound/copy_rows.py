@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from uuid import UUID
@@ -54,13 +54,9 @@ def field_count(count: int) -> bytes:
     return struct.pack("!h", count)
 
 
-def payload(rows: Iterable[bytes]) -> bytearray:
-    """The whole COPY stream. A bytearray: asyncpg would read `bytes` as a file name."""
-    data = bytearray(_HEADER)
-    for row in rows:
-        data += row
-    data += _TRAILER
-    return data
+async def payload(rows: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """The whole COPY stream, as the one chunk asyncpg's `copy_to_table` reads."""
+    yield b"".join((_HEADER, *rows, _TRAILER))
 
 
 def uuid_field(value: UUID) -> bytes:
