@@ -23,7 +23,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "libs/storage/src/ioc_storage/catalog_sync.py",
             "libs/catalog/src/ioc_catalog/derivation.py",
             "benchmarks/alert_pass.py",
-            "benchmarks/contenders/ours.py",
             "benchmarks/measure.py",
             "benchmarks/report.py",
             "benchmarks/run_all.py",
