@@ -88,6 +88,8 @@ class KafkaPublisher:
         self._broker = broker
         self._updates_producer = updates_producer
         self._updates_started = False
+        # The relay and the batches may both be first to announce something.
+        self._updates_starting = asyncio.Lock()
         self._dlq_topic = dlq_topic
         self._updates_topic = updates_topic
         self._quarantine = quarantine
@@ -169,8 +171,10 @@ class KafkaPublisher:
         if not self._updates_started:
             # On first use, not at start-up: Kafka away then fails a batch (read again
             # later), not the process.
-            await self._updates_producer.start()
-            self._updates_started = True
+            async with self._updates_starting:
+                if not self._updates_started:
+                    await self._updates_producer.start()
+                    self._updates_started = True
         send = self._updates_producer.send
         # The bytes the outbox holds, not a second serialisation of the message.
         pending = [
@@ -186,9 +190,10 @@ class KafkaPublisher:
 
     async def close(self) -> None:
         """Sends what is buffered and stops the SeriesUpdated producer."""
-        if self._updates_started:
-            self._updates_started = False
-            await self._updates_producer.stop()
+        async with self._updates_starting:
+            if self._updates_started:
+                self._updates_started = False
+                await self._updates_producer.stop()
 
 
 async def _failure(send: Awaitable[object] | Exception) -> Exception | None:
