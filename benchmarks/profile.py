@@ -28,9 +28,9 @@ STAGES: tuple[tuple[str, str, str | None], ...] = (
         "ioc_aggregator/outbound/observations.py",
         None,
     ),
-    ("build SeriesUpdated (pydantic)", "ioc_aggregator/domain/batch.py", "series_updates"),
+    ("build SeriesUpdated (msgspec)", "ioc_aggregator/domain/batch.py", "series_announcements"),
     (
-        "publish SeriesUpdated (FastStream → aiokafka)",
+        "publish SeriesUpdated (aiokafka producer)",
         "ioc_aggregator/outbound/kafka_publisher.py",
         None,
     ),
@@ -91,7 +91,7 @@ def summarise(path: Path, top: int = 12) -> dict[str, Any]:
 # background, alongside the handler's work on the next one.
 HANDLER_PARTS = (
     "records → SourceRecord",
-    "screen: JSON + pydantic + catalog rules",
+    "screen: decode + catalog rules",
     "wait for the batch ahead to be stored",
 )
 BACKGROUND_PARTS = (

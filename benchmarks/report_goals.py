@@ -116,4 +116,5 @@ def stages_table(result: dict[str, Any]) -> str:
     return f"""| stage, alone | µs per event (median of passes) |
 |---|---|
 | screening: bytes → accepted event (decoder, catalog rules) | {fmt(result["screen_us_per_event"], 1)} |
-| store step: one transaction per lane, {result.get("lanes", 1)} lanes, batches of {fmt(result.get("batch"))} | {fmt(result["store_us_per_event"], 1)} |"""
+| store step: one transaction per lane, {result.get("lanes", 1)} lanes, batches of {fmt(result.get("batch"))} (wall, the database's work included) | {fmt(result["store_us_per_event"], 1)} |
+| store step: the aggregator's own CPU in it (rows built, encoded, sent) | {fmt(result.get("store_cpu_us_per_event"), 1)} |"""

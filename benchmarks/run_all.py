@@ -26,7 +26,7 @@ from typing import Any
 
 from benchmarks import alerting, machine, report
 from benchmarks.bench import Bench
-from benchmarks.contenders import Subprocess, kafka_connect, ours
+from benchmarks.contenders import Subprocess, kafka_connect, ours, ours_latency
 from benchmarks.events import Workload
 from benchmarks.infrastructure import (
     ROOT,
@@ -63,6 +63,11 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--latency-seconds", type=float, default=8.0, help="length of each latency run"
+    )
+    parser.add_argument(
+        "--latency-rates",
+        help="comma-separated events/s for the latency runs, instead of 10/50/90%% of ours' "
+        "maximum (to compare two checkouts at the same rates)",
     )
     parser.add_argument(
         "--repeat", type=int, default=2, help="runs of each throughput contender (all kept)"
@@ -344,8 +349,14 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         results["profile"] = summarise(PROFILE)
     top = main.get("events_per_second") or 1000.0
     rates = [round(top * share) for share in (0.1, 0.5, 0.9)]
+    if options.latency_rates:
+        rates = [int(rate) for rate in options.latency_rates.split(",")]
     timed = partial(
-        ours.latency, bench, route.dead_letters, rates=rates, seconds=options.latency_seconds
+        ours_latency.latency,
+        bench,
+        route.dead_letters,
+        rates=rates,
+        seconds=options.latency_seconds,
     )
     await step(results, "latency", bench, timed)
     floor = partial(naive, bench, plan.naive, options.naive_events)

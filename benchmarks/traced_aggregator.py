@@ -25,9 +25,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 import ioc_aggregator.application.usecase as usecase
-import ioc_aggregator.domain.batch as batch
 import ioc_aggregator.inbound.pipeline as pipeline
 import ioc_aggregator.inbound.subscriber as subscriber
+import ioc_aggregator.outbound.observations as observations
 from ioc_aggregator.__main__ import main
 from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
 
@@ -101,11 +101,12 @@ def install(path: Path) -> None:
     # The aggregator changes while we measure it: a stage whose function was renamed
     # is reported as missing rather than stopping the run.
     targets: list[tuple[Any, tuple[str, ...], str, bool]] = [
-        (usecase.BatchProcessor, ("screen",), "screen: JSON + pydantic + catalog rules", True),
+        (usecase.BatchProcessor, ("screen",), "screen: decode + catalog rules", True),
         (pipeline.BatchPipeline, ("_stored",), "wait for the batch ahead to be stored", True),
         (pipeline.BatchPipeline, ("_finish",), "finish a batch, in all", True),
         (usecase.BatchProcessor, ("_store",), "store: database transaction", True),
-        (batch, ("announcements",), "build SeriesUpdated", False),
+        # Where the store step calls it from (a name imported there, not the batch module's).
+        (observations, ("series_announcements",), "build SeriesUpdated", False),
         (KafkaPublisher, ("series_updated",), "publish SeriesUpdated, wait for acks", True),
     ]
     for owner, names, stage, asynchronous in targets:

@@ -12,9 +12,12 @@ from ioc_aggregator.domain.batch import (
     commit_offsets,
     earliest_offsets,
     newest_per_series,
+    series_announcements,
     series_updates,
 )
 from ioc_aggregator.domain.records import Position
+from ioc_contracts import SeriesUpdated
+from ioc_contracts.events import MAX_EVENT_IDS_PER_UPDATE
 from ioc_runtime.backoff import Backoff
 
 T0 = datetime(2023, 6, 1, tzinfo=UTC)
@@ -66,6 +69,26 @@ def test_series_updates_count_what_the_batch_added_and_report_the_stored_latest(
         ("ib", 1, 1.0),
     ]
     assert updates[0].event_ids == [rows[0].event_id, rows[1].event_id]
+
+
+@given(
+    st.lists(st.integers(0, 400), min_size=1, max_size=1200),
+    st.floats(-1e15, 1e15, allow_nan=False),
+    st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+)
+def test_published_series_updates_are_what_the_validated_contract_gives(
+    days: list[int], value: float, updated_at: datetime
+) -> None:
+    rows = [_row("grdp.growth", "province", day) for day in days]
+    latest = [LatestValue("grdp.growth", "province", T0 + timedelta(days=max(days)), value)]
+    (announcement,) = series_announcements(rows, latest, updated_at=updated_at)
+    validated = SeriesUpdated.model_validate_json(announcement.payload)
+    assert announcement.payload == validated.model_dump_json()
+    assert validated.new_observations == len(rows)
+    assert validated.event_ids == [r.event_id for r in rows][:MAX_EVENT_IDS_PER_UPDATE]
+    assert (validated.latest_value, validated.updated_at) == (value, updated_at)
 
 
 def test_backoff_grows_to_its_ceiling_and_resets_on_success() -> None:

@@ -14,13 +14,13 @@ first problem; the gateway reports them all.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from ioc_catalog.policy import PublishPolicy, Refusal
 from ioc_catalog.quality import FigureRules, Finding, figure_findings, too_old
-from ioc_catalog.scopes import EMPTY_HISTORY, ScopeHistory
+from ioc_catalog.scopes import EMPTY_HISTORY, ScopeDecision, ScopeHistory
 from ioc_contracts.catalog import QualityCheck
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 
@@ -35,6 +35,8 @@ _POLICY_CODES = {
     Refusal.NOT_A_PUBLISHER: (DeadLetterErrorCode.NOT_GRANTED, "indicator"),
 }
 _OTHER_POLICY_REFUSAL = (DeadLetterErrorCode.NOT_GRANTED, "scope")
+# Scope verdicts remembered per rules; bounded, so made-up timestamps cannot grow it.
+_REMEMBERED_SCOPE_VERDICTS = 50_000
 
 
 class Figure(Protocol):
@@ -68,6 +70,24 @@ class ScreeningRules:
     figures: Mapping[str, FigureRules]
     max_future: timedelta
     scopes: ScopeHistory = EMPTY_HISTORY
+    # (scope, observed_at) → the history's verdict: a batch repeats the same few periods
+    # of the same scopes, and each verdict takes a time-zone conversion. These rules are
+    # replaced, never changed, when the catalog changes, so nothing here goes stale.
+    _scope_verdicts: dict[tuple[str, datetime], ScopeDecision | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def scope_verdict(self, scope: str, observed_at: datetime) -> ScopeDecision | None:
+        """`scopes.check`, remembered."""
+        key = (scope, observed_at)
+        verdicts = self._scope_verdicts
+        if key in verdicts:
+            return verdicts[key]
+        verdict = self.scopes.check(scope, observed_at)
+        if len(verdicts) >= _REMEMBERED_SCOPE_VERDICTS:
+            verdicts.clear()
+        verdicts[key] = verdict
+        return verdict
 
 
 class Problem(NamedTuple):
@@ -107,7 +127,7 @@ def screen_figure(
         if first_only:
             return Screening(problems, ())
     # A scope retired (or not yet formed) at observed_at: the reason names the successor.
-    scope = rules.scopes.check(event.scope, event.observed_at)
+    scope = rules.scope_verdict(event.scope, event.observed_at)
     if scope is not None:
         problems.append(Problem(DeadLetterErrorCode(scope.refusal.value), "scope", scope.reason))
         if first_only:

@@ -27,9 +27,12 @@ class AggregatorSettings(ServiceSettings):
     aggregator_source_topic: str = Field(default=INDICATOR_EVENTS_TOPIC)
     aggregator_dlq_topic: str = Field(default=INDICATOR_EVENTS_DLQ_TOPIC)
     aggregator_updates_topic: str = Field(default=SERIES_UPDATED_TOPIC)
-    # Larger batches share the per-batch costs (transaction, acknowledgements, offset
-    # commit) among more events under load; a quiet topic's batches stay small anyway.
-    aggregator_max_batch: int = Field(default=2000, ge=1, le=50_000)
+    # Only a cap: a batch is what the consumer has waiting. Under load, larger batches
+    # share the per-batch costs (two transactions' round trips, a SeriesUpdated per series
+    # touched, the acknowledgements and the offset commit) among more events: 4,000 gave
+    # ~40% more events/s than 2,000 and less CPU per event, 8,000 no more than 4,000; a
+    # quiet topic's batches stay small anyway.
+    aggregator_max_batch: int = Field(default=4000, ge=1, le=50_000)
     # Short: a small batch waits little for company, a busy topic fills it anyway.
     aggregator_batch_timeout_ms: int = Field(default=20, ge=1, le=10_000)
     aggregator_max_future_seconds: int = Field(default=86_400, ge=0)

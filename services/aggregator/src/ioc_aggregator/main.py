@@ -20,11 +20,11 @@ from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_aggregator.outbound.catalog_rules import CatalogRulesCache
 from ioc_aggregator.outbound.database import create_pool
 from ioc_aggregator.outbound.event_store import DatabaseEventStore
-from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
+from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher, RememberedPartitioner
 from ioc_aggregator.outbound.quarantine import DatabaseQuarantine
 from ioc_aggregator.outbound.relay import AnnouncementRelay
 from ioc_aggregator.specification import declare_publishers
-from ioc_messaging.clients import safe_broker
+from ioc_messaging.clients import safe_broker, safe_producer
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
 from ioc_runtime.service_metrics import register_standard_metrics
@@ -46,6 +46,7 @@ class Runtime:
     pool: asyncpg.Pool | None = None
     catalog: CatalogRulesCache | None = None
     relay: AnnouncementRelay | None = None
+    publisher: KafkaPublisher | None = None
 
     def current_processor(self) -> BatchProcessor:
         if self.processor is None:
@@ -96,7 +97,9 @@ def create_app(
             updates_topic=settings.aggregator_updates_topic,
             quarantine=DatabaseQuarantine(pool),
             quarantined=metrics.quarantined,
+            updates_producer=safe_producer(kafka, partitioner=RememberedPartitioner()),
         )
+        runtime.publisher = publisher
         runtime.relay = AnnouncementRelay(
             pool,
             publisher.series_updated,
@@ -120,6 +123,8 @@ def create_app(
             await runtime.relay.stop()
         if runtime.catalog is not None:
             await runtime.catalog.stop()
+        if runtime.publisher is not None:
+            await runtime.publisher.close()
         if runtime.pool is not None:
             await runtime.pool.close()
 

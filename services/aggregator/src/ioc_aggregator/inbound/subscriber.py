@@ -44,9 +44,18 @@ def _is_utf8(value: bytes) -> bool:
 
 
 async def tolerant_parser(records: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """FastStream's batch parser reads every header as UTF-8; a record with a binary
-    header would fail the whole batch before our handler sees it."""
-    return await original(tuple(_text_headers(record) for record in records))
+    """FastStream's message, made from the batch's first record only.
+
+    Its batch parser copies every value and reads every header as UTF-8 (a record with
+    a binary header would fail the whole batch before our handler sees it); the handler
+    reads the raw records, so that per-record work is skipped: the message gets its
+    metadata from the first record (binary headers made readable) and the whole batch
+    as its raw message."""
+    if not records:
+        return await original(records)
+    message = await original((_text_headers(records[0]),))
+    message.raw_message = records
+    return message
 
 
 async def raw_decoder(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:

@@ -1,7 +1,8 @@
 """Registers a batch's event ids: the key of an event is (agency, event_id).
 
 The ids go into `ioc.event_ids` by binary COPY under a savepoint; if one is known, the
-COPY is undone and the stored content of the known ids decides, key by key: the same
+COPY is undone (back to the savepoint, never released: the commit does that, and a
+RELEASE would cost one more round trip per batch) and the stored content of the known ids decides, key by key: the same
 content is a duplicate, other content a conflict (`domain/revisions.py`).
 """
 
@@ -13,39 +14,58 @@ import asyncpg
 
 from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_aggregator.domain.revisions import Repeats, split_repeats
+from ioc_aggregator.outbound.copy_rows import CopyEncoder, field_count, payload, uuid_field
 from ioc_contracts.identity import event_key
 from ioc_storage.connection import Connection
 from ioc_storage.identity import stored_contents
 
 _ID_COLUMNS = ("agency", "event_id", "observed_at")
+_ID_FIELDS = field_count(len(_ID_COLUMNS))
 
 
-async def claim_ids(connection: Connection, items: list[Accepted]) -> Repeats:
+async def claim_ids(connection: Connection, items: list[Accepted], encoder: CopyEncoder) -> Repeats:
     """Registers the batch's new event ids; returns the new events, how many repeat
-    content stored before, and the refusals of those that repeat an id with other content."""
+    content stored before, and the refusals of those that repeat an id with other content.
+
+    Runs in the caller's transaction."""
     repeats = split_repeats(items)
+    if not repeats.first:
+        return repeats
+    await connection.execute("SAVEPOINT event_ids")
     try:
-        async with connection.transaction():
-            await _copy_ids(connection, repeats.first)
+        await _copy_ids(connection, repeats.first, encoder)
         return repeats
     except asyncpg.UniqueViolationError:
-        pass  # at least one id is known: the savepoint undid the COPY
+        # At least one id is known: the COPY is undone.
+        await connection.execute("ROLLBACK TO SAVEPOINT event_ids")
     stored = await stored_contents(connection, [event_key(a.event) for a in repeats.first])
     repeats = split_repeats(items, stored)
     # Another writer may register one of these ids meanwhile: the unique violation then
     # fails the transaction, and the batch is stored again one event at a time.
-    await _copy_ids(connection, repeats.first)
+    await _copy_ids(connection, repeats.first, encoder)
     return repeats
 
 
-async def _copy_ids(connection: Connection, items: Sequence[Accepted]) -> None:
-    if items:
-        await connection.copy_records_to_table(
-            "event_ids",
-            schema_name="ioc",
-            columns=_ID_COLUMNS,
-            records=[(a.event.agency, a.event.event_id, a.event.observed_at) for a in items],
+async def _copy_ids(
+    connection: Connection, items: Sequence[Accepted], encoder: CopyEncoder
+) -> None:
+    if not items:
+        return
+    text, instant = encoder.text, encoder.instant
+    rows = (
+        b"".join(
+            (
+                _ID_FIELDS,
+                text(a.event.agency),
+                uuid_field(a.event.event_id),
+                instant(a.event.observed_at),
+            )
         )
+        for a in items
+    )
+    await connection.copy_to_table(
+        "event_ids", schema_name="ioc", columns=_ID_COLUMNS, source=payload(rows), format="binary"
+    )
 
 
 async def unless_stored(

@@ -8,7 +8,6 @@ changed, never a revision that lost, so a replayed or late revision cannot move 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -17,9 +16,14 @@ from uuid import UUID
 import asyncpg
 
 from ioc_aggregator.domain.batch import LatestValue
-from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision, newest_per_figure
-from ioc_catalog.quality import Finding
+from ioc_aggregator.outbound.copy_rows import (
+    FIGURE_ORDER,
+    CopyEncoder,
+    field_count,
+    flags_json,
+    payload,
+)
 from ioc_storage.connection import Connection
 
 _FIGURE_COLUMNS = (
@@ -36,6 +40,7 @@ _FIGURE_COLUMNS = (
     "revised_at",
     "quality_flags",
 )
+_FIGURE_FIELDS = field_count(len(_FIGURE_COLUMNS))
 
 # The figure of record moves only to a newer revision; RETURNING names the figures that
 # changed (a losing revision returns nothing).
@@ -87,19 +92,6 @@ JOIN unnest($1::text[], $2::text[]) AS s(indicator, scope)
   ON l.indicator = s.indicator AND l.scope = s.scope
 """
 
-# The trusted figure of record just before each figure (flagged ones are not trusted).
-_PREVIOUS_FIGURES = """
-SELECT s.i, p.observed_at, p.value
-FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY
-    AS s(indicator, scope, observed_at, i)
-CROSS JOIN LATERAL (
-    SELECT f.observed_at, f.value FROM ioc.figures f
-    WHERE f.indicator = s.indicator AND f.scope = s.scope AND f.observed_at < s.observed_at
-      AND f.quality_flags = '[]'::jsonb
-    ORDER BY f.observed_at DESC LIMIT 1
-) p
-"""
-
 
 class FigureOfRecord(NamedTuple):
     """A figure whose record this batch set: what the latest values take from it."""
@@ -112,32 +104,6 @@ class FigureOfRecord(NamedTuple):
     denominator: float | None
     event_id: UUID
     agency: str
-
-
-def flags_json(flags: Sequence[Finding]) -> str:
-    if not flags:
-        return "[]"  # nearly every figure: no encoder on the hot path
-    return json.dumps(
-        [{"check": f.check.value, "reason": f.reason} for f in flags], ensure_ascii=False
-    )
-
-
-async def previous_figures(
-    connection: Connection, items: Sequence[Accepted]
-) -> list[tuple[datetime, float] | None]:
-    """For each item, the trusted figure of record just before it in its series."""
-    found: list[tuple[datetime, float] | None] = [None] * len(items)
-    if not items:
-        return found
-    rows = await connection.fetch(
-        _PREVIOUS_FIGURES,
-        [a.event.indicator for a in items],
-        [a.event.scope for a in items],
-        [a.event.observed_at for a in items],
-    )
-    for row in rows:
-        found[row["i"] - 1] = (row["observed_at"], row["value"])
-    return found
 
 
 def _figure_row(revision: Revision) -> tuple[object, ...]:
@@ -158,23 +124,34 @@ def _figure_row(revision: Revision) -> tuple[object, ...]:
     )
 
 
+def _figure_copy_row(revision: Revision, encoder: CopyEncoder) -> bytes:
+    """`_figure_row` in binary COPY form: the ledger row's fields, reordered."""
+    return _FIGURE_FIELDS + b"".join(FIGURE_ORDER(encoder.revision(revision)))
+
+
 async def record_figures(
-    connection: Connection, revisions: Sequence[Revision]
+    connection: Connection, revisions: Sequence[Revision], encoder: CopyEncoder
 ) -> list[LatestValue]:
     """Moves the figures of record and the latest values; returns the latest value of
-    every series this batch added a revision to."""
+    every series this batch added a revision to. Runs in the caller's transaction."""
     if not revisions:
         return []
     newest = newest_per_figure(revisions)
-    rows = [_figure_row(r) for r in newest]
+    # Never released: the commit does it (a RELEASE is one more round trip per batch).
+    await connection.execute("SAVEPOINT figures")
     try:
-        async with connection.transaction():
-            await connection.copy_records_to_table(
-                "figures", schema_name="ioc", columns=_FIGURE_COLUMNS, records=rows
-            )
+        await connection.copy_to_table(
+            "figures",
+            schema_name="ioc",
+            columns=_FIGURE_COLUMNS,
+            source=payload(_figure_copy_row(r, encoder) for r in newest),
+            format="binary",
+        )
         changed = [_of_record(r) for r in newest]
     except asyncpg.UniqueViolationError:
-        # A revision of a figure already stored: the savepoint undid the COPY.
+        # A revision of a figure already stored: the COPY is undone, the upsert decides.
+        await connection.execute("ROLLBACK TO SAVEPOINT figures")
+        rows = [_figure_row(r) for r in newest]
         upserted = await connection.fetch(_UPSERT_FIGURES, *zip(*rows, strict=True))
         changed = [FigureOfRecord(*r) for r in upserted]
     latest_rows: list[asyncpg.Record] = []

@@ -5,6 +5,10 @@ A dead letter is a bounded copy of the refused record (see `bounded_copy`), so i
 never makes it fail. Should Kafka still refuse one (a misconfigured topic, an ACL), it
 is sent again a bounded number of times, then held in the database's quarantine so the
 partition moves on; only if that fails too is the batch handed back.
+
+SeriesUpdated go out through a plain aiokafka producer of their own (the project's safe
+settings): a batch announces a few hundred series, and FastStream's publish path
+(command object, codec, a correlation id per message) cost more CPU than the send itself.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
@@ -32,6 +38,28 @@ log = logging.getLogger(__name__)
 # Sends of one dead letter before it is quarantined, and the wait before the second.
 DEAD_LETTER_ATTEMPTS = 3
 FIRST_RETRY_SECONDS = 0.5
+_JSON_HEADERS = [("content-type", b"application/json")]
+# Series keys remembered with their partition, so each is hashed once; bounded.
+_REMEMBERED_KEYS = 100_000
+
+
+class RememberedPartitioner:
+    """aiokafka's default partitioner (murmur2 of the key, in Python), remembered per key:
+    the same few thousand series are announced over and over."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[bytes, int], int] = {}
+
+    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+        if key is None:
+            return int(DefaultPartitioner()(key, all_partitions, available))
+        known = self._known.get((key, len(all_partitions)))
+        if known is None:
+            if len(self._known) >= _REMEMBERED_KEYS:
+                self._known.clear()
+            known = int(DefaultPartitioner()(key, all_partitions, available))
+            self._known[(key, len(all_partitions))] = known
+        return known
 
 
 class Quarantine(Protocol):
@@ -54,9 +82,14 @@ class KafkaPublisher:
         updates_topic: str,
         quarantine: Quarantine,
         quarantined: Counter,
+        updates_producer: AIOKafkaProducer,
         retry_seconds: float = FIRST_RETRY_SECONDS,
     ) -> None:
         self._broker = broker
+        self._updates_producer = updates_producer
+        self._updates_started = False
+        # The relay and the batches may both be first to announce something.
+        self._updates_starting = asyncio.Lock()
         self._dlq_topic = dlq_topic
         self._updates_topic = updates_topic
         self._quarantine = quarantine
@@ -135,18 +168,32 @@ class KafkaPublisher:
             )
 
     async def series_updated(self, announcements: Sequence[Announcement]) -> Awaitable[None]:
+        if not self._updates_started:
+            # On first use, not at start-up: Kafka away then fails a batch (read again
+            # later), not the process.
+            async with self._updates_starting:
+                if not self._updates_started:
+                    await self._updates_producer.start()
+                    self._updates_started = True
+        send = self._updates_producer.send
         # The bytes the outbox holds, not a second serialisation of the message.
         pending = [
-            await self._broker.publish(
-                update.payload.encode(),
+            await send(
                 self._updates_topic,
+                update.payload.encode(),
                 key=series_key_bytes(update.indicator, update.scope),
-                headers={"content-type": "application/json"},
-                no_confirm=True,
+                headers=_JSON_HEADERS,
             )
             for update in announcements
         ]
         return all_acknowledged(pending)
+
+    async def close(self) -> None:
+        """Sends what is buffered and stops the SeriesUpdated producer."""
+        async with self._updates_starting:
+            if self._updates_started:
+                self._updates_started = False
+                await self._updates_producer.stop()
 
 
 async def _failure(send: Awaitable[object] | Exception) -> Exception | None:

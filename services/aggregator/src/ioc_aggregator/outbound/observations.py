@@ -5,7 +5,8 @@ Each step in the fastest form PostgreSQL offers for the usual case:
    the same transaction (`domain/neighbours.py`);
 2. identity: the batch's ids are registered, duplicates and conflicts found
    (`event_ids.py`);
-3. the ledger: every new revision is COPYed into `ioc.observations`;
+3. the ledger: every new revision is COPYed into `ioc.observations` (binary COPY rows
+   built in `copy_rows.py`);
 4. figures of record and latest values (`figures.py`);
 5. the batch's SeriesUpdated messages, into the outbox (`announcements.py`).
 """
@@ -17,16 +18,16 @@ from datetime import datetime
 
 from ioc_aggregator.domain.batch import (
     StoredBatch,
-    StoredObservation,
-    announcements,
-    series_updates,
+    series_announcements,
 )
 from ioc_aggregator.domain.neighbours import checked_against_previous, judge_against_previous
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision
 from ioc_aggregator.outbound.announcements import record_announcements
+from ioc_aggregator.outbound.copy_rows import LEDGER_FIELDS, CopyEncoder, field_count, payload
 from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
-from ioc_aggregator.outbound.figures import flags_json, previous_figures, record_figures
+from ioc_aggregator.outbound.figures import record_figures
+from ioc_aggregator.outbound.previous_figures import previous_figures
 from ioc_catalog.quality import FigureRules
 from ioc_storage.connection import Connection
 
@@ -46,6 +47,8 @@ _OBSERVATION_COLUMNS = (
     "revised_at",
     "quality_flags",
 )
+_OBSERVATION_FIELDS = field_count(LEDGER_FIELDS)
+assert len(_OBSERVATION_COLUMNS) == LEDGER_FIELDS
 
 
 async def store_events(
@@ -57,34 +60,28 @@ async def store_events(
 ) -> StoredBatch:
     """Stores the accepted events of a batch, moves figures of record and latest values
     and records the batch's SeriesUpdated, all in one transaction."""
+    encoder = CopyEncoder()
     async with connection.transaction():
         positions = checked_against_previous(items, rules)
         before = await previous_figures(connection, [items[i] for i in positions])
         stored = {i: figure for i, figure in zip(positions, before, strict=True) if figure}
         checked, against_previous = judge_against_previous(items, positions, stored, rules)
-        repeats = await claim_ids(connection, checked)
+        repeats = await claim_ids(connection, checked, encoder)
         refused, stored_before = await unless_stored(connection, against_previous)
         revisions = [Revision(a.event, received_at, a.flags) for a in repeats.first]
         if revisions:
-            await connection.copy_records_to_table(
+            await connection.copy_to_table(
                 "observations",
                 schema_name="ioc",
                 columns=_OBSERVATION_COLUMNS,
-                records=[_observation_row(r) for r in revisions],
+                source=payload(_observation_row(r, encoder) for r in revisions),
+                format="binary",
             )
-        latest = await record_figures(connection, revisions)
-        inserted = [
-            StoredObservation(
-                r.event.event_id,
-                r.event.indicator,
-                r.event.scope,
-                r.event.observed_at,
-                r.event.value,
-            )
-            for r in revisions
-        ]
+        latest = await record_figures(connection, revisions, encoder)
+        # The events themselves: they have every field of an inserted row.
+        inserted = [r.event for r in revisions]
         # Serialised once: the outbox keeps these bytes and Kafka gets the same.
-        updates = announcements(series_updates(inserted, latest, updated_at=received_at))
+        updates = series_announcements(inserted, latest, updated_at=received_at)
         announcement_ids = await record_announcements(connection, updates)
     return StoredBatch(
         inserted=inserted,
@@ -97,21 +94,5 @@ async def store_events(
     )
 
 
-def _observation_row(revision: Revision) -> tuple[object, ...]:
-    event = revision.event
-    return (
-        event.event_id,
-        event.observed_at,
-        event.indicator,
-        event.scope,
-        event.agency,
-        event.value,
-        event.numerator,
-        event.denominator,
-        event.reported_at,
-        revision.received_at,
-        event.source,
-        event.note,
-        revision.revised_at,
-        flags_json(revision.flags),
-    )
+def _observation_row(revision: Revision, encoder: CopyEncoder) -> bytes:
+    return _OBSERVATION_FIELDS + b"".join(encoder.revision(revision))
