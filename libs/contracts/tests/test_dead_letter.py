@@ -182,4 +182,6 @@ def test_every_refusal_code_has_a_vietnamese_and_an_english_meaning(
     # The read-back API shows an agency this meaning for each refused event: a code
     # without one would break the answer for exactly the events the agency asks about.
     vietnamese, english = ERROR_CODE_MEANINGS[code]
-    assert vietnamese and english and vietnamese != english
+    assert vietnamese
+    assert english
+    assert vietnamese != english
