@@ -1,0 +1,102 @@
+"""A real `BatchPipeline` between a consumer and batch stages written as small real
+classes that record what happens, in order: shared by the batch pipeline tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+
+from aiokafka import TopicPartition
+from aiokafka.errors import KafkaTimeoutError
+from prometheus_client import CollectorRegistry
+
+from ioc_aggregator.application.usecase import Announced, DatabaseUnavailableError, Screened
+from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
+from ioc_aggregator.domain.records import Position, SourceRecord
+from ioc_aggregator.inbound.pipeline import BatchPipeline
+from ioc_aggregator.metrics import AggregatorMetrics
+from ioc_catalog.policy import PublishPolicy
+from ioc_catalog.screening import ScreeningRules
+
+TOPIC = "ioc.indicator-events"
+_NO_RULES = ScreeningRules(PublishPolicy([], []), {}, timedelta(days=1))
+
+
+def batch(*positions: tuple[int, int]) -> list[SourceRecord]:
+    return [SourceRecord(Position(TOPIC, p, o), b"k", b"{}") for p, o in positions]
+
+
+class RecordingConsumer:
+    """The part of AIOKafkaConsumer the pipeline uses; writes each call to `log`."""
+
+    def __init__(self, log: list[tuple[object, ...]], partitions: Sequence[int]) -> None:
+        self.log = log
+        self.assigned = {TopicPartition(TOPIC, p) for p in partitions}
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.assigned)
+
+    def seek(self, partition: TopicPartition, offset: int) -> None:
+        self.log.append(("seek", partition.partition, offset))
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.log.append(("commit", {tp.partition: o for tp, o in sorted(offsets.items())}))
+
+    def highwater(self, partition: TopicPartition) -> int | None:
+        # As aiokafka: only an assigned partition has a high water.
+        assert partition in self.assigned, "Partition is not assigned"
+        return None
+
+
+class GatedStages:
+    """Screens at once; stores a batch (named by its first offset) once its store gate
+    opens, and has it acknowledged once its ack gate opens; fails either step on demand."""
+
+    def __init__(self, log: list[tuple[object, ...]]) -> None:
+        self.log = log
+        self.gates: dict[tuple[str, int], asyncio.Event] = {}
+        self.database_down: set[int] = set()
+        self.kafka_refuses: set[int] = set()
+
+    def gate(self, step: str, first: int) -> asyncio.Event:
+        return self.gates.setdefault((step, first), asyncio.Event())
+
+    def open(self, step: str, *firsts: int) -> None:
+        for first in firsts:
+            self.gate(step, first).set()
+
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened:
+        self.log.append(("screened", records[0].position.offset))
+        return Screened(records, [], [], _NO_RULES)
+
+    async def store(self, batch: Screened) -> Announced:
+        first = batch.records[0].position.offset
+        self.log.append(("storing", first))
+        await self.gate("store", first).wait()
+        if first in self.database_down:
+            raise DatabaseUnavailableError("database down")
+        self.log.append(("stored", first))
+        return Announced(batch.records, [], [], updates=0, inserted=0, duplicates=0)
+
+    async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]:
+        first = batch.records[0].position.offset
+        await self.gate("ack", first).wait()
+        if first in self.kafka_refuses:
+            raise KafkaTimeoutError
+        self.log.append(("acknowledged", first))
+        return commit_offsets(r.position for r in batch.records)
+
+
+def pipeline(stages: GatedStages) -> BatchPipeline:
+    return BatchPipeline(lambda: stages, AggregatorMetrics.create(CollectorRegistry()))
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def last_seeks(log: list[tuple[object, ...]]) -> dict[object, object]:
+    return {entry[1]: entry[2] for entry in log if entry[0] == "seek"}
