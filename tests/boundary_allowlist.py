@@ -20,8 +20,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "benchmarks/measure.py",
             "benchmarks/report.py",
             "benchmarks/run_all.py",
-            "services/aggregator/tests/test_pipeline_connected.py",
-            "services/aggregator/tests/test_revisions_connected.py",
         }
     ),
 }
