@@ -18,7 +18,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "size": frozenset(
         {
             "benchmarks/measure.py",
-            "benchmarks/report.py",
             "benchmarks/run_all.py",
         }
     ),
