@@ -1,0 +1,149 @@
+"""Which processes a contender runs as, and what they use: peak memory and the CPU time
+from which the cores used in any window are read back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
+
+from benchmarks.infrastructure import ROOT
+from ioc_storage.connection import Connection
+
+PidSource = Callable[[], Awaitable[list[int]]]
+
+
+def with_descendants(pid: int) -> list[int]:
+    try:
+        return [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
+    except psutil.Error:
+        return []
+
+
+def pid_file(path: Path) -> PidSource:
+    """The process in a pid file and its descendants: the runner scripts record the
+    shell that runs the JVM, not the JVM itself."""
+
+    async def pids() -> list[int]:
+        with contextlib.suppress(OSError, ValueError):
+            return with_descendants(int(path.read_text().split()[0]))  # noqa: ASYNC240 - tiny file
+        return []
+
+    return pids
+
+
+def fixed(*pids: int) -> PidSource:
+    async def listed() -> list[int]:
+        return list(pids)
+
+    return listed
+
+
+def _kafka_broker() -> PidSource:
+    """The JVM running this checkout's broker, found by its command line: the pid file
+    may name a shell that is gone (the runner script changed how it records it)."""
+    config = str(ROOT / ".local" / "kafka" / "server.properties")
+    known: list[int] = []
+
+    async def pids() -> list[int]:
+        if known and psutil.pid_exists(known[0]):
+            return list(known)
+        known.clear()
+        for process in psutil.process_iter(["cmdline"]):
+            command = process.info["cmdline"] or []
+            if "kafka.Kafka" in command and config in command:
+                known.append(process.pid)
+        return list(known)
+
+    return pids
+
+
+KAFKA_BROKER = _kafka_broker()
+
+
+def postgres_processes(superuser: Connection, database: str) -> PidSource:
+    """The backends of the benchmark's database and the server's own helpers
+    (checkpointer, WAL writer, ...), not other engineers' test databases."""
+
+    async def pids() -> list[int]:
+        rows = await superuser.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR datname IS NULL) "
+            "AND pid <> pg_backend_pid()",
+            database,
+        )
+        return [row["pid"] for row in rows]
+
+    return pids
+
+
+@dataclass
+class Sampler:
+    """Samples every 0.5 s: each label's peak memory (summed over its pids) and the CPU
+    time of each pid, so the cores a label used in any window can be read back.
+
+    RSS for single processes; PSS (proportional set size) for PostgreSQL, whose
+    backends share the buffer cache: summing their RSS would count it once per backend.
+    """
+
+    sources: dict[str, PidSource]
+    proportional: frozenset[str] = frozenset({"postgresql"})
+    interval: float = 0.5
+    peaks: dict[str, int] = field(default_factory=dict)
+    cpu: dict[str, dict[int, list[tuple[float, float]]]] = field(default_factory=dict)
+    _task: asyncio.Task[None] | None = None
+
+    def _measure(self, label: str, pids: list[int]) -> int:
+        total = 0
+        now = time.time()
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                process = psutil.Process(pid)
+                if label in self.proportional:
+                    total += process.memory_full_info().pss
+                else:
+                    total += process.memory_info().rss
+                times = process.cpu_times()
+                series = self.cpu.setdefault(label, {}).setdefault(pid, [])
+                series.append((now, times.user + times.system))
+        return total
+
+    async def sample(self) -> None:
+        for label, source in self.sources.items():
+            used = self._measure(label, await source())
+            self.peaks[label] = max(self.peaks.get(label, 0), used)
+
+    def cores(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds per second each label used between `start` and `end`."""
+        usage = {}
+        for label, processes in self.cpu.items():
+            seconds = 0.0
+            sampled = False
+            for series in processes.values():
+                inside = [(t, c) for t, c in series if start <= t <= end]
+                if len(inside) >= 2:
+                    seconds += inside[-1][1] - inside[0][1]
+                    sampled = True
+            if sampled:  # a window shorter than two samples says nothing
+                usage[label] = seconds / max(end - start, 1e-9)
+        return usage
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await self.sample()
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> dict[str, int]:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        return dict(self.peaks)
