@@ -15,8 +15,5 @@ ALLOWED: dict[str, frozenset[str]] = {
     # aggregator's ports and adapters move these).
     "sql": frozenset(),
     # Modules over MAX_MODULE_LINES lines.
-    "size": frozenset(
-        {
-        }
-    ),
+    "size": frozenset(),
 }
