@@ -14,7 +14,7 @@ from typing import Any
 
 from benchmarks.bench import Bench
 
-# run_all's `step`, with its results bound: (name, bench, run) → the step's result.
+# `benchmarks.steps.step`, with its results bound: (name, bench, run) → the step's result.
 Step = Callable[[str, Bench, Callable[[], Awaitable[Any]]], Awaitable[Any]]
 
 

@@ -83,3 +83,29 @@ apt_install() {
     >"$IOC_LOG_DIR/apt-install.log" 2>&1 ||
     die "apt-get install ${missing[*]} failed (see $IOC_LOG_DIR/apt-install.log)" "check that Debian's package mirror is reachable"
 }
+
+# The Docker Compose CLI plugin, built from the Go module proxy the machine's Go is set
+# up for: with it `docker compose config` reads compose.yaml the way Docker would, even
+# where no Docker engine runs. Skipped, with a warning, when the docker client or Go is
+# missing (the compose tests then say they were skipped and why).
+COMPOSE_PLUGIN_VERSION=v5.6.0
+compose_plugin_install() {
+  command -v docker >/dev/null 2>&1 || return 0
+  docker compose version >/dev/null 2>&1 && return 0
+  if ! command -v go >/dev/null 2>&1; then
+    warn "the docker compose plugin is missing and Go is not installed to build it: compose.yaml will be checked without it"
+    return 0
+  fi
+  local module=$IOC_HOME/compose-plugin log=$IOC_LOG_DIR/compose-plugin.log
+  local plugins=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+  long_step "building the docker compose plugin $COMPOSE_PLUGIN_VERSION" "a minute or two" "$log"
+  mkdir -p "$module" "$plugins"
+  (
+    cd "$module"
+    [ -f go.mod ] || go mod init ioc-compose-plugin
+    go get "github.com/docker/compose/v5/cmd@$COMPOSE_PLUGIN_VERSION"
+    go build -o "$module/docker-compose" github.com/docker/compose/v5/cmd
+  ) >"$log" 2>&1 || die "building the docker compose plugin failed (see $log)" "check that the Go module proxy is reachable"
+  install -m 0755 "$module/docker-compose" "$plugins/docker-compose"
+  docker compose version >/dev/null 2>&1 || die "docker does not find the compose plugin in $plugins" "see $log"
+}
