@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ def fixed(*pids: int) -> PidSource:
 def _kafka_broker() -> PidSource:
     """The JVM running this checkout's broker, found by its command line: the pid file
     may name a shell that is gone (the runner script changed how it records it)."""
-    config = str(ROOT / ".local" / "kafka" / "server.properties")
+    # Resolved: the broker may have been started through another path to the same
+    # folder (a symlinked `.local`, a worktree), and its command line says that path.
+    config = os.path.realpath(ROOT / ".local" / "kafka" / "server.properties")
     known: list[int] = []
 
     async def pids() -> list[int]:
@@ -56,7 +59,7 @@ def _kafka_broker() -> PidSource:
         known.clear()
         for process in psutil.process_iter(["cmdline"]):
             command = process.info["cmdline"] or []
-            if "kafka.Kafka" in command and config in command:
+            if "kafka.Kafka" in command and config in map(os.path.realpath, command):
                 known.append(process.pid)
         return list(known)
 
