@@ -15,7 +15,7 @@ from benchmarks.bench import Bench
 from benchmarks.contenders import Subprocess
 from benchmarks.contenders.ours import Route, aggregator
 from benchmarks.infrastructure import progress
-from benchmarks.loadgen import Ledger
+from benchmarks.ledger import Ledger
 from benchmarks.measure import partitions_of, percentile
 
 
@@ -126,8 +126,7 @@ async def latency(
             ]
             runs[f"{rate:.0f}"] = {
                 "rate": rate,
-                "achieved_rate": len(ledger.records)
-                / max(ledger.records[-1][1] - ledger.records[0][1], 1e-9),
+                "achieved_rate": ledger.achieved_rate,
                 "events": len(ids),
                 "committed": distribution(committed),
                 "write_started": distribution(

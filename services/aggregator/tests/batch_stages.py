@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from aiokafka import TopicPartition
@@ -34,6 +35,20 @@ class RecordingConsumer:
     def __init__(self, log: list[tuple[object, ...]], partitions: Sequence[int]) -> None:
         self.log = log
         self.assigned = {TopicPartition(TOPIC, p) for p in partitions}
+        # Records fetched while the handler works, handed out by `getmany`.
+        self.arriving: list[SourceRecord] = []
+
+    async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, list]:  # type: ignore[type-arg]
+        taken, self.arriving = self.arriving[:max_records], self.arriving[max_records:]
+        fetched: dict[TopicPartition, list] = {}  # type: ignore[type-arg]
+        for record in taken:
+            position = record.position
+            fetched.setdefault(TopicPartition(position.topic, position.partition), []).append(
+                _ConsumerRecord(
+                    position.topic, position.partition, position.offset, record.key, record.value
+                )
+            )
+        return fetched
 
     def assignment(self) -> set[TopicPartition]:
         return set(self.assigned)
@@ -50,6 +65,17 @@ class RecordingConsumer:
         return None
 
 
+@dataclass(frozen=True)
+class _ConsumerRecord:
+    """The fields of aiokafka's ConsumerRecord the pipeline reads."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
 class GatedStages:
     """Screens at once; stores a batch (named by its first offset) once its store gate
     opens, and has it acknowledged once its ack gate opens; fails either step on demand."""
@@ -59,6 +85,7 @@ class GatedStages:
         self.gates: dict[tuple[str, int], asyncio.Event] = {}
         self.database_down: set[int] = set()
         self.kafka_refuses: set[int] = set()
+        self.unscreenable: set[int] = set()
 
     def gate(self, step: str, first: int) -> asyncio.Event:
         return self.gates.setdefault((step, first), asyncio.Event())
@@ -68,7 +95,10 @@ class GatedStages:
             self.gate(step, first).set()
 
     async def screen(self, records: Sequence[SourceRecord]) -> Screened:
-        self.log.append(("screened", records[0].position.offset))
+        first = records[0].position.offset
+        if first in self.unscreenable:
+            raise RuntimeError("the rules could not be read")
+        self.log.append(("screened", first))
         return Screened(records, [], [], _NO_RULES)
 
     async def store(self, batch: Screened) -> Announced:
@@ -89,8 +119,10 @@ class GatedStages:
         return commit_offsets(r.position for r in batch.records)
 
 
-def pipeline(stages: GatedStages) -> BatchPipeline:
-    return BatchPipeline(lambda: stages, AggregatorMetrics.create(CollectorRegistry()))
+def pipeline(stages: GatedStages, grow_to: int = 1000) -> BatchPipeline:
+    return BatchPipeline(
+        lambda: stages, AggregatorMetrics.create(CollectorRegistry()), grow_to=grow_to
+    )
 
 
 async def settle() -> None:

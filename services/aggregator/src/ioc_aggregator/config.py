@@ -33,6 +33,10 @@ class AggregatorSettings(ServiceSettings):
     # ~40% more events/s than 2,000 and less CPU per event, 8,000 no more than 4,000; a
     # quiet topic's batches stay small anyway.
     aggregator_max_batch: int = Field(default=4000, ge=1, le=50_000)
+    # While the batch ahead is in the database, what the consumer fetched meanwhile joins
+    # the batch behind it, up to this many records (`inbound/pipeline.py`): under load,
+    # fewer and larger transactions instead of a queue of small ones.
+    aggregator_max_grown_batch: int = Field(default=16_000, ge=1, le=200_000)
     # Short: a small batch waits little for company, a busy topic fills it anyway.
     aggregator_batch_timeout_ms: int = Field(default=20, ge=1, le=10_000)
     aggregator_max_future_seconds: int = Field(default=86_400, ge=0)

@@ -74,7 +74,9 @@ def create_app(
         app_name="ioc-aggregator",
     )
     runtime = Runtime()
-    pipeline = BatchPipeline(runtime.current_processor, metrics)
+    pipeline = BatchPipeline(
+        runtime.current_processor, metrics, grow_to=settings.aggregator_max_grown_batch
+    )
     register_subscriber(broker, settings, pipeline)
     declare_publishers(broker, settings)
 

@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from ioc_aggregator.application.usecase import Announced, DatabaseUnavailableError, Screened
 from ioc_aggregator.domain.batch import TopicPartitionKey
 from ioc_aggregator.domain.records import SourceRecord
-from ioc_aggregator.inbound.partitions import DrainOnRevoke, rewind
+from ioc_aggregator.inbound.growth import grown
+from ioc_aggregator.inbound.partitions import DrainOnRevoke, commit, rewind
 from ioc_aggregator.metrics import AggregatorMetrics
 
 log = logging.getLogger(__name__)
@@ -91,22 +91,43 @@ def _handed_back(batch: _InFlight) -> bool:
 
 
 class BatchPipeline:
-    def __init__(self, processor: Callable[[], BatchStages], metrics: AggregatorMetrics):
+    def __init__(
+        self,
+        processor: Callable[[], BatchStages],
+        metrics: AggregatorMetrics,
+        *,
+        grow_to: int,
+    ):
         self._processor = processor
         self._metrics = metrics
+        self._grow_to = grow_to
         self._last: _InFlight | None = None
         self._committed: dict[TopicPartition, int] = {}
         self._closing = False
 
     async def submit(self, records: Sequence[SourceRecord], consumer: AIOKafkaConsumer) -> None:
-        """Screens `records`, then hands them on to be finished behind the batch ahead."""
+        """Screens `records`, grows the batch with what arrives while the batch ahead is
+        stored, then hands it on to be finished behind the batch ahead."""
+        ahead = self._last
+        taken = list(records)
         try:
             screened = await self._processor().screen(records)
+            if ahead is not None:
+                screened = await grown(
+                    screened,
+                    taken,
+                    consumer,
+                    ahead.stored,
+                    self._processor(),
+                    grow_to=self._grow_to,
+                    stop=lambda: self._closing,
+                )
         except BaseException:
             # Whatever went wrong (the rules waited too long for the database), this
             # batch is read again, after anything handed back ahead of it.
-            await self._hand_back(consumer, records)
+            await self._hand_back(consumer, taken)
             raise
+        records = screened.records
         ahead = self._last
         if ahead is not None and not await self._stored(ahead):
             await self._hand_back(consumer, records)
@@ -202,45 +223,13 @@ class BatchPipeline:
         offsets: dict[TopicPartitionKey, int] | None,
         handed_back: Sequence[SourceRecord],
     ) -> Sequence[SourceRecord]:
-        if offsets is None or handed_back or not await self._commit(consumer, offsets):
+        if (
+            offsets is None
+            or handed_back
+            or not await commit(consumer, offsets, self._committed, self._metrics)
+        ):
             # Back at least as far as the batches ahead went, so none of them is skipped.
             handed_back = [*handed_back, *screened.records]
             rewind(consumer, handed_back)
             return handed_back
         return ()
-
-    async def _commit(
-        self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartitionKey, int]
-    ) -> bool:
-        """Commits `offsets`; False if the batch must be read again to commit them."""
-        commit = {
-            TopicPartition(t, p): offset
-            for (t, p), offset in offsets.items()
-            # A partition read again after a rebalance never moves back what we committed.
-            if offset > self._committed.get(TopicPartition(t, p), -1)
-        }
-        if not commit:
-            return True
-        try:
-            await consumer.commit(commit)
-        except (CommitFailedError, IllegalStateError) as error:
-            # A rebalance took the partition away; its next owner re-reads the batch
-            # and the idempotency key absorbs what was already stored.
-            log.warning("offset commit refused", extra={"error": str(error)})
-            return True
-        except KafkaError as error:
-            # Reading the batch again commits its offsets once Kafka is back; its rows
-            # are duplicates by then, and its SeriesUpdated were acknowledged already.
-            log.warning("offset commit failed", extra={"error": repr(error)})
-            return False
-        self._committed.update(commit)
-        # Only partitions still assigned: one revoked since the commit has no high water
-        # here (aiokafka asserts), and its lag is its new owner's to report.
-        assigned = consumer.assignment()
-        for partition, offset in commit.items():
-            highwater = consumer.highwater(partition) if partition in assigned else None
-            if highwater is not None:
-                self._metrics.lag.labels(partition.topic, str(partition.partition)).set(
-                    max(0, highwater - offset)
-                )
-        return True

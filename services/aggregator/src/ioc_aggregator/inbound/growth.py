@@ -1,0 +1,62 @@
+"""Batches sized by what is waiting.
+
+While the batch ahead is still in the database, whatever the consumer has fetched
+meanwhile is screened and joins the batch behind it, up to `grow_to` records. A loaded
+pipeline thus stores fewer, larger transactions (their fixed costs shared by more
+events) instead of queueing small ones; a quiet one never waits for company longer than
+the batch ahead takes to store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from aiokafka import AIOKafkaConsumer
+
+from ioc_aggregator.application.usecase import Screened
+from ioc_aggregator.domain.records import SourceRecord
+from ioc_aggregator.inbound.partitions import fetched_meanwhile
+
+# How often a batch waiting for the one ahead looks for records that arrived meanwhile
+# when the consumer had none: short against a transaction, long against a fetch.
+_LOOK_AGAIN_SECONDS = 0.005
+
+
+class Screening(Protocol):
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened: ...
+
+
+def joined(first: Screened, then: Screened) -> Screened:
+    """One batch of two screened in turn; the newer rules decide at the store (a catalog
+    reload between the two only adds or lifts checks against figures before)."""
+    return Screened(
+        [*first.records, *then.records],
+        [*first.accepted, *then.accepted],
+        [*first.refused, *then.refused],
+        then.rules,
+    )
+
+
+async def grown(
+    screened: Screened,
+    taken: list[SourceRecord],
+    consumer: AIOKafkaConsumer,
+    ahead_stored: asyncio.Future[bool],
+    screening: Screening,
+    *,
+    grow_to: int,
+    stop: Callable[[], bool],
+) -> Screened:
+    """`screened` with the records the consumer fetched until `ahead_stored` is done,
+    each screened as it comes; `taken` lists every record taken, so a failure hands
+    them all back."""
+    while not ahead_stored.done() and not stop() and len(taken) < grow_to:
+        more = await fetched_meanwhile(consumer, grow_to - len(taken))
+        if not more:
+            await asyncio.wait((ahead_stored,), timeout=_LOOK_AGAIN_SECONDS)
+            continue
+        taken.extend(more)
+        screened = joined(screened, await screening.screen(more))
+    return screened

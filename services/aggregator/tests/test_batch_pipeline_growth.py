@@ -1,0 +1,129 @@
+"""Batches are sized by what is waiting: while the batch ahead is in the database, what
+the consumer fetched meanwhile joins the batch behind it, and nothing changes in the
+rules of order and commit. Handler-level, as `test_batch_pipeline.py`."""
+
+from __future__ import annotations
+
+import asyncio
+
+from .batch_stages import GatedStages, RecordingConsumer, batch, last_seeks, pipeline, settle
+
+
+def _commits(log: list[tuple[object, ...]]) -> list[object]:
+    return [entry[1] for entry in log if entry[0] == "commit"]
+
+
+async def test_records_arriving_while_the_batch_ahead_stores_join_the_batch_behind_it() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await settle()
+    consumer.arriving = batch((0, 12), (1, 30))
+    await asyncio.sleep(0.05)
+    consumer.arriving += batch((0, 13))
+    await asyncio.sleep(0.05)
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    await behind
+    await flow.close()
+    assert [e for e in log if e[0] == "screened"] == [
+        ("screened", 10),
+        ("screened", 11),
+        ("screened", 12),
+        ("screened", 13),
+    ]
+    # One transaction for everything that waited behind the first.
+    assert [e for e in log if e[0] == "storing"] == [("storing", 10), ("storing", 11)]
+    assert _commits(log) == [{0: 11}, {0: 14, 1: 31}]
+    assert consumer.arriving == []
+
+
+async def test_a_batch_grows_no_further_than_its_cap() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    flow = pipeline(stages, grow_to=3)
+    await flow.submit(batch((0, 10)), consumer)
+    consumer.arriving = batch((0, 12), (0, 13), (0, 14), (0, 15))
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await asyncio.sleep(0.05)
+    # Three records in all: the one handed in and two that arrived; the rest wait.
+    assert consumer.arriving == batch((0, 14), (0, 15))
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    await behind
+    await flow.close()
+    assert _commits(log) == [{0: 11}, {0: 14}]
+
+
+async def test_the_first_batch_does_not_wait_for_company() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    consumer.arriving = batch((0, 11))
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    assert consumer.arriving == batch((0, 11))  # nothing ahead: stored as it came
+    stages.open("store", 10)
+    stages.open("ack", 10)
+    await flow.close()
+    assert _commits(log) == [{0: 11}]
+
+
+async def test_growth_stops_when_the_batch_ahead_is_stored() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await settle()
+    stages.open("store", 10)
+    await behind
+    consumer.arriving = batch((0, 12))  # arrives after: the next batch's
+    await asyncio.sleep(0.05)
+    assert consumer.arriving == batch((0, 12))
+    stages.open("store", 11)
+    stages.open("ack", 10, 11)
+    await flow.close()
+    assert _commits(log) == [{0: 11}, {0: 12}]
+
+
+async def test_records_that_joined_a_batch_are_handed_back_with_it() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    consumer.arriving = batch((1, 30), (0, 12))
+    stages.unscreenable.add(30)
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await asyncio.sleep(0.05)
+    stages.open("store", 10)
+    stages.open("ack", 10)
+    try:
+        await behind
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the screening failure was swallowed")
+    await flow.close()
+    # The first batch commits; the failed one goes back to its first record in each
+    # partition, the one that arrived meanwhile included.
+    assert _commits(log) == [{0: 11}]
+    assert last_seeks(log) == {0: 11, 1: 30}
+
+
+async def test_a_grown_batch_behind_one_that_failed_is_handed_back_whole() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
+    stages.database_down.add(10)
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    consumer.arriving = batch((1, 30))
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await asyncio.sleep(0.05)
+    stages.open("store", 10)
+    await behind
+    await flow.close()
+    assert _commits(log) == []
+    assert ("storing", 11) not in log
+    assert last_seeks(log) == {0: 10, 1: 30}
