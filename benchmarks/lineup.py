@@ -136,6 +136,8 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
 
     copy = partial(isolated, bench, "raw_copy", copy_args, 300)
     await step(results, "raw_copy", bench, copy, expect=events, repeat=repeat)
+    every = partial(isolated, bench, "raw_copy", [*copy_args, "--every-table"], 300)
+    await step(results, "raw_copy_all", bench, every, expect=events, repeat=repeat)
     drain = partial(isolated, bench, "drain", drain_args, 300)
     await step(results, "drain", bench, drain, repeat=repeat)
     one = partial(aggregators, label="ours")

@@ -10,6 +10,7 @@ from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
 COLOURS = {
     "raw_copy": "#7f7f7f",
+    "raw_copy_all": "#b0b0b0",
     "drain": "#bcbd22",
     "ours": "#1f77b4",
     "kafka_connect": "#d62728",

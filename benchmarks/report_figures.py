@@ -12,8 +12,10 @@ NAMES = {
     "kafka_connect": "Kafka Connect + Debezium JDBC sink (peer)",
     "naive": "naive: INSERT + commit per message (floor)",
 }
-# Rows of the results table beyond the five contenders: the scaled-out variants.
+# Rows of the results table beyond the five contenders: the limit of every table the
+# aggregator writes, and the scaled-out variants.
 SCALED = {
+    "raw_copy_all": "raw COPY into every table ours writes (limit)",
     "ours_2_replicas": "ours, 2 replicas in one group",
     "kafka_connect_wide": "Kafka Connect, twice the tasks",
 }

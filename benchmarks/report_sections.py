@@ -106,6 +106,14 @@ def analysis(results: dict[str, Any], figures: dict[str, Any]) -> str:
             f"- End to end we reach {figures['share'] * 100:.0f}% of it "
             f"(goal 70%): {'met' if figures['share'] >= 0.7 else 'not met'}."
         )
+    every = rate(results.get("raw_copy_all"))
+    if copy and every and figures["ours"]:
+        lines.append(
+            f"- Raw COPY of the ledger alone is {copy / every:.2f}× raw COPY into every table "
+            f"ours writes for a new event (its id, the ledger, its figure of record: "
+            f"{fmt(every)} events/s); against that limit ours reaches "
+            f"{figures['ours'] / every * 100:.0f}%."
+        )
     two = rate(results.get("ours_2_replicas"))
     wide = rate(results.get("kafka_connect_wide"))
     if two and wide:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from uuid import UUID
 
@@ -33,6 +33,7 @@ _UUID_LENGTH = b"\x00\x00\x00\x10"
 _JSONB_VERSION = 1
 # PostgreSQL counts timestamps in microseconds from 2000-01-01 UTC.
 _POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 # A revision's fields in the ledger's column order (`observations.py`); the figures'
@@ -47,6 +48,15 @@ def flags_json(flags: Sequence[Finding]) -> str:
     return json.dumps(
         [{"check": f.check.value, "reason": f.reason} for f in flags], ensure_ascii=False
     )
+
+
+def _jsonb_field(text: str) -> bytes:
+    raw = bytes((_JSONB_VERSION,)) + text.encode()
+    return _LENGTH(len(raw)) + raw
+
+
+# Nearly every figure has no flags.
+_NO_FLAGS = _jsonb_field("[]")
 
 
 def field_count(count: int) -> bytes:
@@ -75,6 +85,8 @@ class CopyEncoder:
         self._documents: dict[str, bytes] = {}
         self._instants: dict[datetime, bytes] = {}
         self._revisions: dict[int, tuple[bytes, ...]] = {}
+        self._received_at: datetime | None = None
+        self._received = NULL
 
     def text(self, value: str | None) -> bytes:
         if value is None:
@@ -88,8 +100,7 @@ class CopyEncoder:
     def jsonb(self, text: str) -> bytes:
         known = self._documents.get(text)
         if known is None:
-            raw = bytes((_JSONB_VERSION,)) + text.encode()
-            known = self._documents[text] = _LENGTH(len(raw)) + raw
+            known = self._documents[text] = _jsonb_field(text)
         return known
 
     def instant(self, value: datetime | None) -> bytes:
@@ -98,9 +109,8 @@ class CopyEncoder:
             return NULL
         known = self._instants.get(value)
         if known is None:
-            since = value - _POSTGRES_EPOCH
-            micros = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
-            known = self._instants[value] = _INT8(8, micros)
+            # Exact: timedelta // timedelta is an integer count of microseconds.
+            known = self._instants[value] = _INT8(8, (value - _POSTGRES_EPOCH) // _MICROSECOND)
         return known
 
     def revision(self, revision: Revision) -> tuple[bytes, ...]:
@@ -110,20 +120,27 @@ class CopyEncoder:
         if known is None:
             event = revision.event
             text, instant = self.text, self.instant
+            received_at = revision.received_at
+            # One received_at per batch: its encoding is kept rather than looked up.
+            if received_at is not self._received_at:
+                self._received_at, self._received = received_at, instant(received_at)
+            received = self._received
+            reported_at = event.reported_at
+            flags = revision.flags
             known = self._revisions[id(revision)] = (
-                uuid_field(event.event_id),
+                _UUID_LENGTH + event.event_id.bytes,
                 instant(event.observed_at),
                 text(event.indicator),
                 text(event.scope),
                 text(event.agency),
-                float8_field(event.value),
-                float8_field(event.numerator),
-                float8_field(event.denominator),
-                instant(event.reported_at),
-                instant(revision.received_at),
+                _FLOAT8(8, event.value),
+                NULL if event.numerator is None else _FLOAT8(8, event.numerator),
+                NULL if event.denominator is None else _FLOAT8(8, event.denominator),
+                NULL if reported_at is None else instant(reported_at),
+                received,
                 text(event.source),
                 text(event.note),
-                instant(revision.revised_at),
-                self.jsonb(flags_json(revision.flags)),
+                received if reported_at is None else instant(reported_at),
+                _NO_FLAGS if not flags else self.jsonb(flags_json(flags)),
             )
         return known
