@@ -5,8 +5,12 @@ rules of order and commit. Handler-level, as `test_batch_pipeline.py`."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from .batch_stages import GatedStages, RecordingConsumer, batch, last_seeks, pipeline, settle
+from ioc_aggregator.domain.records import Position, SourceRecord
+from ioc_aggregator.inbound import growth
+
+from .batch_stages import TOPIC, GatedStages, RecordingConsumer, batch, last_seeks, pipeline, settle
 
 
 def _commits(log: list[tuple[object, ...]]) -> list[object]:
@@ -127,3 +131,24 @@ async def test_a_grown_batch_behind_one_that_failed_is_handed_back_whole() -> No
     assert _commits(log) == []
     assert ("storing", 11) not in log
     assert last_seeks(log) == {0: 10, 1: 30}
+
+
+async def test_a_batch_grows_no_further_than_its_bytes_allow(monkeypatch: Any) -> None:
+    monkeypatch.setattr(growth, "MOST_GROWN_BYTES", 10)
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    big = [SourceRecord(Position(TOPIC, 0, o), b"k", b"x" * 6) for o in (11, 12, 13)]
+    consumer.arriving = big[1:2]
+    behind = asyncio.create_task(flow.submit(big[:1], consumer))
+    await asyncio.sleep(0.05)
+    consumer.arriving += big[2:]
+    await asyncio.sleep(0.05)
+    # 6 bytes, then 12 after one arrival: no more.
+    assert consumer.arriving == big[2:]
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    await behind
+    await flow.close()
+    assert _commits(log) == [{0: 11}, {0: 13}]

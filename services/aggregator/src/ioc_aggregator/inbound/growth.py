@@ -1,7 +1,7 @@
 """Batches sized by what is waiting.
 
 While the batch ahead is still in the database, whatever the consumer has fetched
-meanwhile is screened and joins the batch behind it, up to `grow_to` records. A loaded
+meanwhile is screened and joins the batch behind it, up to `grow_to` records (and `MOST_GROWN_BYTES`). A loaded
 pipeline thus stores fewer, larger transactions (their fixed costs shared by more
 events) instead of queueing small ones; a quiet one never waits for company longer than
 the batch ahead takes to store.
@@ -22,6 +22,9 @@ from ioc_aggregator.inbound.partitions import fetched_meanwhile
 # How often a batch waiting for the one ahead looks for records that arrived meanwhile
 # when the consumer had none: short against a transaction, long against a fetch.
 _LOOK_AGAIN_SECONDS = 0.005
+# Nor does a batch grow once its records hold this many bytes: a stream of records near
+# the broker's size limit would otherwise keep thousands of megabytes in memory.
+MOST_GROWN_BYTES = 64 * 2**20
 
 
 class Screening(Protocol):
@@ -52,11 +55,15 @@ async def grown(
     """`screened` with the records the consumer fetched until `ahead_stored` is done,
     each screened as it comes; `taken` lists every record taken, so a failure hands
     them all back."""
-    while not ahead_stored.done() and not stop() and len(taken) < grow_to:
+    size = sum(len(r.value or b"") for r in taken)
+    while (
+        not ahead_stored.done() and not stop() and len(taken) < grow_to and size < MOST_GROWN_BYTES
+    ):
         more = await fetched_meanwhile(consumer, grow_to - len(taken))
         if not more:
             await asyncio.wait((ahead_stored,), timeout=_LOOK_AGAIN_SECONDS)
             continue
         taken.extend(more)
+        size += sum(len(r.value or b"") for r in more)
         screened = joined(screened, await screening.screen(more))
     return screened
