@@ -106,3 +106,29 @@ async def test_revocation_waits_for_the_batches_in_flight_to_commit() -> None:
     await flow.submit(batch((0, 11)), consumer)
     await flow.close()
     assert log[-1] == ("commit", {0: 12})
+
+
+async def test_a_batch_growing_across_a_rebalance_is_left_to_the_partitions_owners() -> None:
+    """Every partition is revoked (eager assignors): whoever owns one now reads it from
+    the committed offset, so a batch read before the rebalance and stored after it would
+    race its new owner for the same event ids."""
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
+    flow = pipeline(stages)
+    listener = flow.rebalance_listener()
+    await flow.submit(batch((0, 10)), consumer)
+    growing = asyncio.create_task(flow.submit(batch((0, 11), (1, 20)), consumer))
+    await settle()
+    revoking = asyncio.create_task(
+        listener.on_partitions_revoked({TopicPartition(TOPIC, 0), TopicPartition(TOPIC, 1)})
+    )
+    await settle()
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    await revoking
+    await growing
+    consumer.arriving = batch((1, 21))  # fetched after the rebalance: the next batch's
+    await flow.close()
+    assert ("storing", 11) not in log
+    assert [entry for entry in log if entry[0] == "commit"] == [("commit", {0: 11})]
+    assert last_seeks(log) == {}  # its owners start from the committed offsets anyway

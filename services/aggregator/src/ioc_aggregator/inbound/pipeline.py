@@ -104,11 +104,14 @@ class BatchPipeline:
         self._last: _InFlight | None = None
         self._committed: dict[TopicPartition, int] = {}
         self._closing = False
+        # Rebalances seen: a batch read before one is not stored after it.
+        self._rebalances = 0
 
     async def submit(self, records: Sequence[SourceRecord], consumer: AIOKafkaConsumer) -> None:
         """Screens `records`, grows the batch with what arrives while the batch ahead is
         stored, then hands it on to be finished behind the batch ahead."""
         ahead = self._last
+        rebalances = self._rebalances
         taken = list(records)
         try:
             screened = await self._processor().screen(records)
@@ -120,7 +123,7 @@ class BatchPipeline:
                     ahead.stored,
                     self._processor(),
                     grow_to=self._grow_to,
-                    stop=lambda: self._closing,
+                    stop=lambda: self._closing or self._rebalances != rebalances,
                 )
         except BaseException:
             # Whatever went wrong (the rules waited too long for the database), this
@@ -137,6 +140,12 @@ class BatchPipeline:
             return
         if self._closing:
             return  # never committed: read again by whoever owns the partitions next
+        if self._rebalances != rebalances:
+            # Read before a rebalance: every partition was revoked and whoever owns it
+            # now reads on from the committed offset, these records included. Storing
+            # them here as well would race the new owner for the same event ids.
+            log.info("batch read before a rebalance left to the partitions' owners")
+            return
         stored = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(
             self._finish(screened, consumer, ahead, stored), name="aggregator-finish"
@@ -152,10 +161,11 @@ class BatchPipeline:
         """Partitions are being revoked: the batches in flight are finished (committed
         while this member still owns them, or handed back) before the group moves on.
 
-        A batch fetched before the rebalance and submitted after it is not chained to
-        the ones drained here; its commit is refused if its partitions left, and their
-        new owner reads its records again from the committed offsets.
+        A batch being screened or grown meanwhile is not stored at all: the rebalance
+        revokes every partition (aiokafka's assignors are eager), so their owners, this
+        member included, read its records again from the committed offsets.
         """
+        self._rebalances += 1
         last = self._last
         await _outcome(last)
         if self._last is last:
