@@ -152,3 +152,22 @@ async def test_a_batch_grows_no_further_than_its_bytes_allow(monkeypatch: Any) -
     await behind
     await flow.close()
     assert _commits(log) == [{0: 11}, {0: 13}]
+
+
+async def test_closing_stops_a_growing_batch_and_stores_none_of_it() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    flow = pipeline(stages)
+    await flow.submit(batch((0, 10)), consumer)
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await settle()
+    closing = asyncio.create_task(flow.close())
+    consumer.arriving = batch((0, 12))
+    await asyncio.sleep(0.05)
+    assert consumer.arriving == batch((0, 12))  # taken no more once closing
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    await behind
+    await closing
+    assert ("storing", 11) not in log
+    assert _commits(log) == [{0: 11}]
