@@ -34,8 +34,17 @@ STAGES: tuple[tuple[str, str, str | None], ...] = (
         "ioc_aggregator/outbound/kafka_publisher.py",
         None,
     ),
-    ("commit offsets", "ioc_aggregator/inbound/pipeline.py", "_commit"),
+    ("commit offsets", "ioc_aggregator/inbound/partitions.py", "commit"),
+    # What a growing batch fetches is Kafka's work and the records' conversion, as it is
+    # for the batch FastStream hands in.
+    ("records → SourceRecord", "ioc_aggregator/inbound/partitions.py", "source_record"),
+    (
+        "Kafka fetch + record parsing (aiokafka consumer)",
+        "ioc_aggregator/inbound/partitions.py",
+        "fetched_meanwhile",
+    ),
     ("hand batches on, in order", "ioc_aggregator/inbound/pipeline.py", None),
+    ("hand batches on, in order", "ioc_aggregator/inbound/growth.py", None),
     ("records → SourceRecord", "ioc_aggregator/inbound/subscriber.py", "source_records"),
     ("other batch bookkeeping", "ioc_aggregator/application/usecase.py", None),
 )

@@ -31,17 +31,6 @@ class Screening(Protocol):
     async def screen(self, records: Sequence[SourceRecord]) -> Screened: ...
 
 
-def joined(first: Screened, then: Screened) -> Screened:
-    """One batch of two screened in turn; the newer rules decide at the store (a catalog
-    reload between the two only adds or lifts checks against figures before)."""
-    return Screened(
-        [*first.records, *then.records],
-        [*first.accepted, *then.accepted],
-        [*first.refused, *then.refused],
-        then.rules,
-    )
-
-
 async def grown(
     screened: Screened,
     taken: list[SourceRecord],
@@ -56,6 +45,10 @@ async def grown(
     each screened as it comes; `taken` lists every record taken, so a failure hands
     them all back."""
     size = sum(len(r.value or b"") for r in taken)
+    # Extended in place: joining whole batches at every arrival would copy them again
+    # and again (quadratic in the number of arrivals).
+    records, accepted, refused = list(screened.records), screened.accepted, screened.refused
+    rules, grew = screened.rules, False
     while (
         not ahead_stored.done() and not stop() and len(taken) < grow_to and size < MOST_GROWN_BYTES
     ):
@@ -65,5 +58,13 @@ async def grown(
             continue
         taken.extend(more)
         size += sum(len(r.value or b"") for r in more)
-        screened = joined(screened, await screening.screen(more))
-    return screened
+        part = await screening.screen(more)
+        if not grew:
+            accepted, refused, grew = list(accepted), list(refused), True
+        records.extend(part.records)
+        accepted.extend(part.accepted)
+        refused.extend(part.refused)
+        # The newer rules decide at the store: a catalog reload between two arrivals
+        # only adds or lifts checks against figures before.
+        rules = part.rules
+    return Screened(records, accepted, refused, rules) if grew else screened
