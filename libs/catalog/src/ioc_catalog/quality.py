@@ -115,14 +115,10 @@ def figure_findings(
     caller knows it.
     """
     found: list[Finding] = []
-
-    def note(check: QualityCheck, field_name: str, reason: str) -> None:
-        action = rules.checks.action(check)
-        if action is not CheckAction.OFF:
-            found.append(Finding(check, action, field_name, reason))
-
     if not rules.range.accepts(value):
-        note(
+        _note(
+            found,
+            rules,
             QualityCheck.OUT_OF_RANGE,
             "value",
             f"giá trị {value:g} nằm ngoài khoảng hợp lệ {rules.range.describe()} / "
@@ -130,7 +126,9 @@ def figure_findings(
         )
     if numerator is not None and denominator is not None:
         if numerator > denominator:
-            note(
+            _note(
+                found,
+                rules,
                 QualityCheck.NUMERATOR_ABOVE_DENOMINATOR,
                 "numerator",
                 f"tử số {numerator:g} lớn hơn mẫu số {denominator:g} / "
@@ -140,7 +138,9 @@ def figure_findings(
         if scale is not None and denominator > 0:
             expected = numerator / denominator * scale
             if abs(value - expected) > rules.checks.ratio_tolerance:
-                note(
+                _note(
+                    found,
+                    rules,
                     QualityCheck.RATIO_MISMATCH,
                     "value",
                     f"giá trị {value:g} khác tỷ lệ tử số/mẫu số {expected:.4g} quá "
@@ -150,7 +150,9 @@ def figure_findings(
                 )
     if previous is not None:
         if value < previous:
-            note(
+            _note(
+                found,
+                rules,
                 QualityCheck.COUNTER_DECREASE,
                 "value",
                 f"số cộng dồn giảm từ {previous:g} xuống {value:g} / "
@@ -158,7 +160,9 @@ def figure_findings(
             )
         limit = rules.checks.max_change
         if limit is not None and abs(value - previous) > limit:
-            note(
+            _note(
+                found,
+                rules,
                 QualityCheck.JUMP,
                 "value",
                 f"thay đổi {value - previous:+g} so với số liệu trước ({previous:g}) vượt "
@@ -166,6 +170,16 @@ def figure_findings(
                 f"before ({previous:g}) exceeds the allowed {limit:g}",
             )
     return found
+
+
+def _note(
+    found: list[Finding], rules: FigureRules, check: QualityCheck, field_name: str, reason: str
+) -> None:
+    """Adds the failed check unless the catalog turned it off. A module function, not a
+    closure: building one on every call cost more than every check of a sound figure."""
+    action = rules.checks.action(check)
+    if action is not CheckAction.OFF:
+        found.append(Finding(check, action, field_name, reason))
 
 
 def needs_previous(rules: FigureRules) -> bool:
