@@ -8,9 +8,9 @@ changed, never a revision that lost, so a replayed or late revision cannot move 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -41,6 +41,7 @@ _FIGURE_COLUMNS = (
     "quality_flags",
 )
 _FIGURE_FIELDS = field_count(len(_FIGURE_COLUMNS))
+_Figure = TypeVar("_Figure")
 
 # The figure of record moves only to a newer revision; RETURNING names the figures that
 # changed (a losing revision returns nothing).
@@ -147,15 +148,17 @@ async def record_figures(
             source=payload(_figure_copy_row(r, encoder) for r in newest),
             format="binary",
         )
-        changed = [_of_record(r) for r in newest]
+        # Every figure is of record now; only the newest of each series moves its latest
+        # value, so only those are turned into records.
+        candidates = [_of_record(r) for r in _newest_per_series(newest, _revision_figure)]
     except asyncpg.UniqueViolationError:
         # A revision of a figure already stored: the COPY is undone, the upsert decides.
         await connection.execute("ROLLBACK TO SAVEPOINT figures")
         rows = [_figure_row(r) for r in newest]
         upserted = await connection.fetch(_UPSERT_FIGURES, *zip(*rows, strict=True))
         changed = [FigureOfRecord(*r) for r in upserted]
+        candidates = _newest_per_series(changed, _record_figure)
     latest_rows: list[asyncpg.Record] = []
-    candidates = _newest_per_series(changed)
     if candidates:
         latest_rows = list(await connection.fetch(_UPSERT_LATEST, *zip(*candidates, strict=True)))
     moved = {(r["indicator"], r["scope"]) for r in latest_rows}
@@ -183,11 +186,25 @@ def _of_record(revision: Revision) -> FigureOfRecord:
     )
 
 
-def _newest_per_series(figures: Sequence[FigureOfRecord]) -> list[FigureOfRecord]:
-    newest: dict[tuple[str, str], FigureOfRecord] = {}
+def _revision_figure(revision: Revision) -> tuple[str, str, datetime]:
+    event = revision.event
+    return event.indicator, event.scope, event.observed_at
+
+
+def _record_figure(figure: FigureOfRecord) -> tuple[str, str, datetime]:
+    return figure.indicator, figure.scope, figure.observed_at
+
+
+def _newest_per_series(
+    figures: Sequence[_Figure], figure_of: Callable[[_Figure], tuple[str, str, datetime]]
+) -> list[_Figure]:
+    """The newest figure of each series, in series order (the latest-values upsert takes
+    its rows in key order, so two writers cannot deadlock)."""
+    newest: dict[tuple[str, str], tuple[datetime, _Figure]] = {}
     for figure in figures:
-        key = (figure.indicator, figure.scope)
+        indicator, scope, observed_at = figure_of(figure)
+        key = (indicator, scope)
         current = newest.get(key)
-        if current is None or figure.observed_at > current.observed_at:
-            newest[key] = figure
-    return [newest[key] for key in sorted(newest)]
+        if current is None or observed_at > current[0]:
+            newest[key] = (observed_at, figure)
+    return [newest[key][1] for key in sorted(newest)]
