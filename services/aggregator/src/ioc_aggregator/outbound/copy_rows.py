@@ -86,6 +86,9 @@ class CopyEncoder:
         self._instants: dict[datetime, bytes] = {}
         self._revisions: dict[int, tuple[bytes, ...]] = {}
         self._received_at: datetime | None = None
+        # (indicator, scope, agency) → their three encodings: a batch repeats a few
+        # hundred series.
+        self._series: dict[tuple[str, str, str], tuple[bytes, bytes, bytes]] = {}
         self._received = NULL
 
     def text(self, value: str | None) -> bytes:
@@ -126,21 +129,27 @@ class CopyEncoder:
                 self._received_at, self._received = received_at, instant(received_at)
             received = self._received
             reported_at = event.reported_at
+            reported = NULL if reported_at is None else instant(reported_at)
+            series = self._series.get((event.indicator, event.scope, event.agency))
+            if series is None:
+                series = self._series[(event.indicator, event.scope, event.agency)] = (
+                    text(event.indicator),
+                    text(event.scope),
+                    text(event.agency),
+                )
             flags = revision.flags
             known = self._revisions[id(revision)] = (
                 _UUID_LENGTH + event.event_id.bytes,
                 instant(event.observed_at),
-                text(event.indicator),
-                text(event.scope),
-                text(event.agency),
+                *series,
                 _FLOAT8(8, event.value),
                 NULL if event.numerator is None else _FLOAT8(8, event.numerator),
                 NULL if event.denominator is None else _FLOAT8(8, event.denominator),
-                NULL if reported_at is None else instant(reported_at),
+                reported,
                 received,
                 text(event.source),
                 text(event.note),
-                received if reported_at is None else instant(reported_at),
+                received if reported_at is None else reported,
                 _NO_FLAGS if not flags else self.jsonb(flags_json(flags)),
             )
         return known
