@@ -9,12 +9,24 @@ from typing import Any
 
 from ioc_aggregator.domain.records import Position, SourceRecord
 from ioc_aggregator.inbound import growth
+from ioc_aggregator.inbound.pipeline import BatchPipeline
 
 from .batch_stages import TOPIC, GatedStages, RecordingConsumer, batch, last_seeks, pipeline, settle
 
 
 def _commits(log: list[tuple[object, ...]]) -> list[object]:
     return [entry[1] for entry in log if entry[0] == "commit"]
+
+
+async def _both_finish(
+    stages: GatedStages, flow: BatchPipeline, behind: asyncio.Task[None]
+) -> None:
+    """The batch ahead (offset 10) and the one behind it (11) are let through, and the
+    pipeline is closed."""
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    await behind
+    await flow.close()
 
 
 async def test_records_arriving_while_the_batch_ahead_stores_join_the_batch_behind_it() -> None:
@@ -28,10 +40,7 @@ async def test_records_arriving_while_the_batch_ahead_stores_join_the_batch_behi
     await asyncio.sleep(0.05)
     consumer.arriving += batch((0, 13))
     await asyncio.sleep(0.05)
-    stages.open("store", 10, 11)
-    stages.open("ack", 10, 11)
-    await behind
-    await flow.close()
+    await _both_finish(stages, flow, behind)
     assert [e for e in log if e[0] == "screened"] == [
         ("screened", 10),
         ("screened", 11),
@@ -54,10 +63,7 @@ async def test_a_batch_grows_no_further_than_its_cap() -> None:
     await asyncio.sleep(0.05)
     # Three records in all: the one handed in and two that arrived; the rest wait.
     assert consumer.arriving == batch((0, 14), (0, 15))
-    stages.open("store", 10, 11)
-    stages.open("ack", 10, 11)
-    await behind
-    await flow.close()
+    await _both_finish(stages, flow, behind)
     assert _commits(log) == [{0: 11}, {0: 14}]
 
 
@@ -147,10 +153,7 @@ async def test_a_batch_grows_no_further_than_its_bytes_allow(monkeypatch: Any) -
     await asyncio.sleep(0.05)
     # 6 bytes, then 12 after one arrival: no more.
     assert consumer.arriving == big[2:]
-    stages.open("store", 10, 11)
-    stages.open("ack", 10, 11)
-    await behind
-    await flow.close()
+    await _both_finish(stages, flow, behind)
     assert _commits(log) == [{0: 11}, {0: 13}]
 
 
