@@ -5,4 +5,5 @@ pytest_plugins = [
     "ioc_testing.pipeline",
     "ioc_testing.mail",
     "ioc_testing.kafka_logins",
+    "ioc_testing.no_skips",
 ]
