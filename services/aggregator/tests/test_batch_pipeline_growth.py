@@ -5,6 +5,7 @@ rules of order and commit. Handler-level, as `test_batch_pipeline.py`."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from ioc_aggregator.domain.records import Position, SourceRecord
@@ -16,6 +17,31 @@ from .batch_stages import TOPIC, GatedStages, RecordingConsumer, batch, last_see
 
 def _commits(log: list[tuple[object, ...]]) -> list[object]:
     return [entry[1] for entry in log if entry[0] == "commit"]
+
+
+@dataclass
+class _Scene:
+    log: list[tuple[object, ...]]
+    stages: GatedStages
+    consumer: RecordingConsumer
+    flow: BatchPipeline
+
+    def behind(self, records: list[SourceRecord]) -> asyncio.Task[None]:
+        """The batch behind the one in the database, handed in (it grows meanwhile)."""
+        return asyncio.create_task(self.flow.submit(records, self.consumer))
+
+
+async def _first_in_the_database(
+    partitions: list[int], *, grow_to: int = 1000, database_down: bool = False
+) -> _Scene:
+    """A pipeline whose first batch (offset 10 of partition 0) is in the database."""
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, partitions)
+    if database_down:
+        stages.database_down.add(10)
+    flow = pipeline(stages, grow_to=grow_to)
+    await flow.submit(batch((0, 10)), consumer)
+    return _Scene(log, stages, consumer, flow)
 
 
 async def _both_finish(
@@ -30,11 +56,9 @@ async def _both_finish(
 
 
 async def test_records_arriving_while_the_batch_ahead_stores_join_the_batch_behind_it() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
-    flow = pipeline(stages)
-    await flow.submit(batch((0, 10)), consumer)
-    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    scene = await _first_in_the_database([0, 1])
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
+    behind = scene.behind(batch((0, 11)))
     await settle()
     consumer.arriving = batch((0, 12), (1, 30))
     await asyncio.sleep(0.05)
@@ -54,12 +78,10 @@ async def test_records_arriving_while_the_batch_ahead_stores_join_the_batch_behi
 
 
 async def test_a_batch_grows_no_further_than_its_cap() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
-    flow = pipeline(stages, grow_to=3)
-    await flow.submit(batch((0, 10)), consumer)
+    scene = await _first_in_the_database([0], grow_to=3)
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
     consumer.arriving = batch((0, 12), (0, 13), (0, 14), (0, 15))
-    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    behind = scene.behind(batch((0, 11)))
     await asyncio.sleep(0.05)
     # Three records in all: the one handed in and two that arrived; the rest wait.
     assert consumer.arriving == batch((0, 14), (0, 15))
@@ -81,11 +103,9 @@ async def test_the_first_batch_does_not_wait_for_company() -> None:
 
 
 async def test_growth_stops_when_the_batch_ahead_is_stored() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
-    flow = pipeline(stages)
-    await flow.submit(batch((0, 10)), consumer)
-    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    scene = await _first_in_the_database([0])
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
+    behind = scene.behind(batch((0, 11)))
     await settle()
     stages.open("store", 10)
     await behind
@@ -99,13 +119,11 @@ async def test_growth_stops_when_the_batch_ahead_is_stored() -> None:
 
 
 async def test_records_that_joined_a_batch_are_handed_back_with_it() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
-    flow = pipeline(stages)
-    await flow.submit(batch((0, 10)), consumer)
+    scene = await _first_in_the_database([0, 1])
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
     consumer.arriving = batch((1, 30), (0, 12))
     stages.unscreenable.add(30)
-    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    behind = scene.behind(batch((0, 11)))
     await asyncio.sleep(0.05)
     stages.open("store", 10)
     stages.open("ack", 10)
@@ -123,13 +141,10 @@ async def test_records_that_joined_a_batch_are_handed_back_with_it() -> None:
 
 
 async def test_a_grown_batch_behind_one_that_failed_is_handed_back_whole() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0, 1])
-    stages.database_down.add(10)
-    flow = pipeline(stages)
-    await flow.submit(batch((0, 10)), consumer)
+    scene = await _first_in_the_database([0, 1], database_down=True)
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
     consumer.arriving = batch((1, 30))
-    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    behind = scene.behind(batch((0, 11)))
     await asyncio.sleep(0.05)
     stages.open("store", 10)
     await behind
@@ -141,13 +156,11 @@ async def test_a_grown_batch_behind_one_that_failed_is_handed_back_whole() -> No
 
 async def test_a_batch_grows_no_further_than_its_bytes_allow(monkeypatch: Any) -> None:
     monkeypatch.setattr(growth, "MOST_GROWN_BYTES", 10)
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
-    flow = pipeline(stages)
-    await flow.submit(batch((0, 10)), consumer)
+    scene = await _first_in_the_database([0])
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
     big = [SourceRecord(Position(TOPIC, 0, o), b"k", b"x" * 6) for o in (11, 12, 13)]
     consumer.arriving = big[1:2]
-    behind = asyncio.create_task(flow.submit(big[:1], consumer))
+    behind = scene.behind(big[:1])
     await asyncio.sleep(0.05)
     consumer.arriving += big[2:]
     await asyncio.sleep(0.05)
@@ -158,11 +171,9 @@ async def test_a_batch_grows_no_further_than_its_bytes_allow(monkeypatch: Any) -
 
 
 async def test_closing_stops_a_growing_batch_and_stores_none_of_it() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
-    flow = pipeline(stages)
-    await flow.submit(batch((0, 10)), consumer)
-    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    scene = await _first_in_the_database([0])
+    log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
+    behind = scene.behind(batch((0, 11)))
     await settle()
     closing = asyncio.create_task(flow.close())
     consumer.arriving = batch((0, 12))
