@@ -3,8 +3,9 @@
 Events are keyed `indicator|scope` as in production and come from the catalog's
 real series (see benchmarks/events.py); the producer has the project's safe
 settings (acks=all, idempotence, 5 ms linger) and sends whole record batches per
-partition, so the generator takes little of the CPU it shares with what it measures. The JSON ledger records, for every
-event, its id and the wall-clock times of the send and of Kafka's acknowledgement.
+partition, so the generator takes little of the CPU it shares with what it measures.
+The JSON ledger records, for every event, its id, when it was due to be sent and when
+Kafka acknowledged it (wall-clock times).
 
     uv run python -m benchmarks.loadgen --topic T --events 20000 --rate 2000 --ledger l.json
     uv run python -m benchmarks.loadgen --topic T --events 200000 --max
@@ -116,7 +117,8 @@ async def produce(
                         await _send(producer, builder, topic, partition, group, acknowledged)
                     )
                     builder, group = producer.create_batch(), []
-                    builder.append(key=key, value=value, timestamp=None)
+                    if builder.append(key=key, value=value, timestamp=None) is None:
+                        raise ValueError(f"event {event_id} does not fit in a record batch")
                 record = [event_id, min(now, wall_origin + n / rate) if rate else now, 0.0]
                 if keep_ledger:
                     records.append(record)

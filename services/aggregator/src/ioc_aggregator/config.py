@@ -34,7 +34,7 @@ class AggregatorSettings(ServiceSettings):
     # quiet topic's batches stay small anyway.
     aggregator_max_batch: int = Field(default=4000, ge=1, le=50_000)
     # While the batch ahead is in the database, what the consumer fetched meanwhile joins
-    # the batch behind it, up to this many records (`inbound/pipeline.py`): under load,
+    # the batch behind it, up to this many records (`inbound/growth.py`): under load,
     # fewer and larger transactions instead of a queue of small ones.
     aggregator_max_grown_batch: int = Field(default=16_000, ge=1, le=200_000)
     # Short: a small batch waits little for company, a busy topic fills it anyway.

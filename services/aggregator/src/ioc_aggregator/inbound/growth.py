@@ -1,10 +1,10 @@
 """Batches sized by what is waiting.
 
 While the batch ahead is still in the database, whatever the consumer has fetched
-meanwhile is screened and joins the batch behind it, up to `grow_to` records (and `MOST_GROWN_BYTES`). A loaded
-pipeline thus stores fewer, larger transactions (their fixed costs shared by more
-events) instead of queueing small ones; a quiet one never waits for company longer than
-the batch ahead takes to store.
+meanwhile is screened and joins the batch behind it, up to `grow_to` records and
+`MOST_GROWN_BYTES`. A loaded pipeline thus stores fewer, larger transactions (their
+fixed costs shared by more events) instead of queueing small ones; a quiet one never
+waits for company longer than the batch ahead takes to store.
 """
 
 from __future__ import annotations
@@ -45,10 +45,7 @@ async def grown(
     each screened as it comes; `taken` lists every record taken, so a failure hands
     them all back."""
     size = sum(len(r.value or b"") for r in taken)
-    # Extended in place: joining whole batches at every arrival would copy them again
-    # and again (quadratic in the number of arrivals).
-    records, accepted, refused = list(screened.records), screened.accepted, screened.refused
-    rules, grew = screened.rules, False
+    parts = [screened]
     while (
         not ahead_stored.done() and not stop() and len(taken) < grow_to and size < MOST_GROWN_BYTES
     ):
@@ -58,13 +55,15 @@ async def grown(
             continue
         taken.extend(more)
         size += sum(len(r.value or b"") for r in more)
-        part = await screening.screen(more)
-        if not grew:
-            accepted, refused, grew = list(accepted), list(refused), True
-        records.extend(part.records)
-        accepted.extend(part.accepted)
-        refused.extend(part.refused)
-        # The newer rules decide at the store: a catalog reload between two arrivals
-        # only adds or lifts checks against figures before.
-        rules = part.rules
-    return Screened(records, accepted, refused, rules) if grew else screened
+        parts.append(await screening.screen(more))
+    if len(parts) == 1:
+        return screened
+    # Joined once at the end, not at every arrival (that would copy the batch again and
+    # again). The newest rules decide at the store: a catalog reload between two
+    # arrivals only adds or lifts checks against figures before.
+    return Screened(
+        [r for part in parts for r in part.records],
+        [a for part in parts for a in part.accepted],
+        [r for part in parts for r in part.refused],
+        parts[-1].rules,
+    )

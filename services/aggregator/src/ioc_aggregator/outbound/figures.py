@@ -8,15 +8,15 @@ changed, never a revision that lost, so a replayed or late revision cannot move 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 import asyncpg
 
 from ioc_aggregator.domain.batch import LatestValue
-from ioc_aggregator.domain.revisions import Revision, newest_per_figure
+from ioc_aggregator.domain.revisions import FigureKey, Revision, newest_per_figure
 from ioc_aggregator.outbound.copy_rows import (
     FIGURE_ORDER,
     CopyEncoder,
@@ -41,7 +41,14 @@ _FIGURE_COLUMNS = (
     "quality_flags",
 )
 _FIGURE_FIELDS = field_count(len(_FIGURE_COLUMNS))
-_Figure = TypeVar("_Figure")
+
+
+class _HasFigure(Protocol):
+    @property
+    def figure(self) -> FigureKey: ...
+
+
+_Figure = TypeVar("_Figure", bound=_HasFigure)
 
 # The figure of record moves only to a newer revision; RETURNING names the figures that
 # changed (a losing revision returns nothing).
@@ -106,6 +113,10 @@ class FigureOfRecord(NamedTuple):
     event_id: UUID
     agency: str
 
+    @property
+    def figure(self) -> FigureKey:
+        return (self.indicator, self.scope, self.observed_at)
+
 
 def _figure_row(revision: Revision) -> tuple[object, ...]:
     event = revision.event
@@ -150,14 +161,14 @@ async def record_figures(
         )
         # Every figure is of record now; only the newest of each series moves its latest
         # value, so only those are turned into records.
-        candidates = [_of_record(r) for r in _newest_per_series(newest, _revision_figure)]
+        candidates = [_of_record(r) for r in _newest_per_series(newest)]
     except asyncpg.UniqueViolationError:
         # A revision of a figure already stored: the COPY is undone, the upsert decides.
         await connection.execute("ROLLBACK TO SAVEPOINT figures")
         rows = [_figure_row(r) for r in newest]
         upserted = await connection.fetch(_UPSERT_FIGURES, *zip(*rows, strict=True))
         changed = [FigureOfRecord(*r) for r in upserted]
-        candidates = _newest_per_series(changed, _record_figure)
+        candidates = _newest_per_series(changed)
     latest_rows: list[asyncpg.Record] = []
     if candidates:
         latest_rows = list(await connection.fetch(_UPSERT_LATEST, *zip(*candidates, strict=True)))
@@ -186,23 +197,12 @@ def _of_record(revision: Revision) -> FigureOfRecord:
     )
 
 
-def _revision_figure(revision: Revision) -> tuple[str, str, datetime]:
-    event = revision.event
-    return event.indicator, event.scope, event.observed_at
-
-
-def _record_figure(figure: FigureOfRecord) -> tuple[str, str, datetime]:
-    return figure.indicator, figure.scope, figure.observed_at
-
-
-def _newest_per_series(
-    figures: Sequence[_Figure], figure_of: Callable[[_Figure], tuple[str, str, datetime]]
-) -> list[_Figure]:
+def _newest_per_series(figures: Sequence[_Figure]) -> list[_Figure]:
     """The newest figure of each series, in series order (the latest-values upsert takes
     its rows in key order, so two writers cannot deadlock)."""
     newest: dict[tuple[str, str], tuple[datetime, _Figure]] = {}
     for figure in figures:
-        indicator, scope, observed_at = figure_of(figure)
+        indicator, scope, observed_at = figure.figure
         key = (indicator, scope)
         current = newest.get(key)
         if current is None or observed_at > current[0]:
