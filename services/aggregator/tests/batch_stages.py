@@ -38,9 +38,11 @@ class RecordingConsumer:
         # Records fetched while the handler works, handed out by `getmany`.
         self.arriving: list[SourceRecord] = []
 
-    async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, list]:  # type: ignore[type-arg]
+    async def getmany(
+        self, *, timeout_ms: int, max_records: int
+    ) -> dict[TopicPartition, list[_ConsumerRecord]]:
         taken, self.arriving = self.arriving[:max_records], self.arriving[max_records:]
-        fetched: dict[TopicPartition, list] = {}  # type: ignore[type-arg]
+        fetched: dict[TopicPartition, list[_ConsumerRecord]] = {}
         for record in taken:
             position = record.position
             fetched.setdefault(TopicPartition(position.topic, position.partition), []).append(
