@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -116,6 +117,26 @@ async def truncate(env: dict[str, str], database: str) -> None:
         )
     finally:
         await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def ledger_key(env: dict[str, str], database: str) -> AsyncIterator[None]:
+    """A unique key on the ledger for the contenders whose idempotency is an upsert into
+    it (ours registers ids in `ioc.event_ids` instead, and the shipped ledger has no such
+    key); dropped after them, so no other contender pays for its upkeep."""
+    connection = await connect(env["IOC_DB_SUPERUSER_URL"], database=database)
+    try:
+        await connection.execute(_LEDGER_KEY)
+        yield
+    finally:
+        await connection.execute("DROP INDEX IF EXISTS ioc.bench_ledger_key")
+        await connection.close()
+
+
+_LEDGER_KEY = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS bench_ledger_key"
+    " ON ioc.observations (agency, event_id, observed_at)"
+)
 
 
 class Topics:

@@ -12,7 +12,7 @@ from benchmarks import alerting
 from benchmarks.bench import Bench
 from benchmarks.contenders import Subprocess, kafka_connect, ours, ours_latency
 from benchmarks.events import Workload
-from benchmarks.infrastructure import ROOT, progress
+from benchmarks.infrastructure import ROOT, ledger_key, progress
 from benchmarks.loadgen import messages, new_producer, produce
 from benchmarks.measure import fixed
 from benchmarks.profile import summarise
@@ -20,6 +20,35 @@ from benchmarks.standalone import standalone_steps
 from benchmarks.steps import step
 
 PROFILE = ROOT / "docs" / "benchmarks" / "aggregator-profile.speedscope.json"
+
+
+async def peers(
+    results: dict[str, Any], bench: Bench, plan: Plan, options: argparse.Namespace
+) -> None:
+    """The floor and the Kafka Connect peer, once and scaled out as ours is."""
+    floor = partial(naive, bench, plan.naive, options.naive_events)
+    await step(results, "naive", bench, floor, expect=options.naive_events)
+    peer = partial(
+        kafka_connect.throughput,
+        bench,
+        topic=plan.peer,
+        events=options.peer_events,
+        tasks=options.peer_tasks,
+    )
+    await step(
+        results, "kafka_connect", bench, peer, expect=options.peer_events, repeat=options.repeat
+    )
+    results["kafka_connect"]["versions"] = kafka_connect.versions()
+    # The peer scaled as ours is with two replicas: two tasks in the one worker.
+    wider = partial(peer, tasks=2 * options.peer_tasks)
+    await step(
+        results,
+        "kafka_connect_wide",
+        bench,
+        wider,
+        expect=options.peer_events,
+        repeat=options.repeat,
+    )
 
 
 async def pre_produce(
@@ -175,21 +204,9 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         seconds=options.latency_seconds,
     )
     await step(results, "latency", bench, timed)
-    floor = partial(naive, bench, plan.naive, options.naive_events)
-    await step(results, "naive", bench, floor, expect=options.naive_events)
-    peer = partial(
-        kafka_connect.throughput,
-        bench,
-        topic=plan.peer,
-        events=options.peer_events,
-        tasks=options.peer_tasks,
-    )
-    await step(results, "kafka_connect", bench, peer, expect=options.peer_events, repeat=repeat)
-    results["kafka_connect"]["versions"] = kafka_connect.versions()
-    # The peer scaled as ours is with two replicas: two tasks in the one worker.
-    wider = partial(peer, tasks=2 * options.peer_tasks)
-    await step(
-        results, "kafka_connect_wide", bench, wider, expect=options.peer_events, repeat=repeat
-    )
+    # The naive consumer's ON CONFLICT and the peer's upsert need a unique key on the
+    # ledger; ours keeps identity in ioc.event_ids.
+    async with ledger_key(bench.env, bench.database.name):
+        await peers(results, bench, plan, options)
     await step(results, "alerting", bench, partial(alerting.notification_latency, bench))
     await standalone_steps(partial(step, results), bench, options)

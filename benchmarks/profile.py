@@ -35,9 +35,8 @@ STAGES: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     ("commit offsets", "ioc_aggregator/inbound/partitions.py", "commit"),
-    # What a growing batch fetches is Kafka's work and the records' conversion, as it is
-    # for the batch FastStream hands in.
-    ("records → SourceRecord", "ioc_aggregator/inbound/partitions.py", "source_record"),
+    # What a growing batch fetches is Kafka's work, as it is for the batch FastStream
+    # hands in.
     (
         "Kafka fetch + record parsing (aiokafka consumer)",
         "ioc_aggregator/inbound/partitions.py",
@@ -45,7 +44,11 @@ STAGES: tuple[tuple[str, str, str | None], ...] = (
     ),
     ("hand batches on, in order", "ioc_aggregator/inbound/pipeline.py", None),
     ("hand batches on, in order", "ioc_aggregator/inbound/growth.py", None),
-    ("records → SourceRecord", "ioc_aggregator/inbound/subscriber.py", "source_records"),
+    (
+        "records out of FastStream's message",
+        "ioc_aggregator/inbound/subscriber.py",
+        "source_records",
+    ),
     ("other batch bookkeeping", "ioc_aggregator/application/usecase.py", None),
 )
 LIBRARIES: tuple[tuple[str, str], ...] = (
@@ -99,7 +102,7 @@ def summarise(path: Path, top: int = 12) -> dict[str, Any]:
 # and, with the wait between batches, make up the wall time; a batch is finished in the
 # background, alongside the handler's work on the next one.
 HANDLER_PARTS = (
-    "records → SourceRecord",
+    "records out of FastStream's message",
     "screen: decode + catalog rules",
     "wait for the batch ahead to be stored",
 )

@@ -29,7 +29,7 @@ import asyncpg
 
 from benchmarks.events import Workload
 from benchmarks.infrastructure import connect, create_database, drop_database, progress, read_env
-from ioc_aggregator.domain.records import Accepted, Position, SourceRecord
+from ioc_aggregator.domain.records import Accepted, Consumed, SourceRecord
 from ioc_aggregator.domain.screening import screen_or_refuse
 from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
 from ioc_testing.pipeline import migrate_with_catalog
@@ -64,8 +64,7 @@ def _store_step() -> Any:
 
 def records(workload: Workload, first: int, count: int) -> list[SourceRecord]:
     return [
-        SourceRecord(Position("bench", 0, e.n), e.key, e.value_bytes())
-        for e in workload.events(first, count)
+        Consumed("bench", 0, e.n, e.key, e.value_bytes()) for e in workload.events(first, count)
     ]
 
 

@@ -83,7 +83,7 @@ def install(path: Path) -> None:
             )
         _state["handler_started"] = now
         CALLS["batches"] += 1
-        return timed_sync("records → SourceRecord", source_records)(message)
+        return timed_sync("records out of FastStream's message", source_records)(message)
 
     async def submitted(self: Any, *args: Any, **kwargs: Any) -> Any:
         # The handler's last step: it returns once its batch is handed on to be finished.

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ioc_aggregator.domain.records import Position, Refused, SourceRecord
+from ioc_aggregator.domain.records import Consumed, Refused, SourceRecord
 from ioc_aggregator.domain.screening import decode
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.fast_decoding import DecodedEvent
@@ -58,7 +58,7 @@ def mutated_events(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def record(value: bytes | None) -> SourceRecord:
-    return SourceRecord(Position("ioc.indicator-events", 0, 42), b"key", value)
+    return Consumed("ioc.indicator-events", 0, 42, b"key", value)
 
 
 def assert_event_or_reasoned_refusal(value: bytes | None) -> None:

@@ -72,7 +72,7 @@ def test_misnamed_migration_files_are_refused(tmp_path: Path) -> None:
         read_migrations(tmp_path)
 
 
-async def test_observations_is_a_hypertable_keyed_by_agency_event_and_time(
+async def test_observations_is_a_hypertable_and_identity_is_the_id_register(
     migrated_database: ScratchDatabase,
 ) -> None:
     connection = await asyncpg.connect(migrated_database.dsns["reader"])
@@ -84,24 +84,36 @@ async def test_observations_is_a_hypertable_keyed_by_agency_event_and_time(
         assert dimension is not None
         assert dimension["column_name"] == "observed_at"
         assert dimension["time_interval"] == timedelta(days=30)
-        key = await connection.fetch(
-            "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
-            "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-            "WHERE i.indrelid = 'ioc.observations'::regclass AND i.indisprimary"
-        )
-        assert {row["attname"] for row in key} == {"agency", "event_id", "observed_at"}
+        assert await _primary_key(connection, "ioc.observations") == []
+        # The key of an event: the id first, so an id alone is a look-up too.
+        assert await _primary_key(connection, "ioc.event_ids") == ["event_id", "agency"]
     finally:
         await connection.close()
+
+
+async def _primary_key(connection: Connection, table: str) -> list[str]:
+    rows = await connection.fetch(
+        "SELECT a.attname FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
+        "JOIN pg_attribute a ON a.attnum = k.attnum "
+        "WHERE i.indrelid = $1::regclass AND a.attrelid = i.indrelid AND i.indisprimary "
+        "ORDER BY k.n",
+        table,
+    )
+    return [row["attname"] for row in rows]
 
 
 async def _insert_observation(
     connection: Connection, event_id: object, observed_at: datetime, value: float
 ) -> str:
+    """As the aggregator stores: the id is claimed in the register, then the revision."""
     return str(
         await connection.execute(
+            "WITH claimed AS ("
+            " INSERT INTO ioc.event_ids (agency, event_id, observed_at)"
+            " VALUES ('so-tttt', $1, $2) ON CONFLICT DO NOTHING RETURNING *) "
             "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency, value) "
-            "VALUES ($1, $2, 'dvc.paperless-rate', 'province', 'so-tttt', $3) "
-            "ON CONFLICT DO NOTHING",
+            "SELECT event_id, observed_at, 'dvc.paperless-rate', 'province', agency, $3 "
+            "FROM claimed",
             event_id,
             observed_at,
             value,
@@ -118,7 +130,7 @@ async def test_writer_role_writes_idempotently_and_queries_by_time_bucket(
         events = [(uuid4(), start + timedelta(days=d), 37.0 + d) for d in range(10)]
         for event_id, at, value in events:
             assert await _insert_observation(writer, event_id, at, value) == "INSERT 0 1"
-        # The same event again is absorbed by the idempotency key.
+        # The same event again is absorbed by the id register.
         assert await _insert_observation(writer, *events[3]) == "INSERT 0 0"
         rows = await writer.fetch(
             "SELECT time_bucket('7 days', observed_at, $1::timestamptz) AS week, count(*) AS n, "

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from ioc_aggregator.application.usecase import Announced, DatabaseUnavailableError, Screened
 from ioc_aggregator.domain.batch import TopicPartitionKey, commit_offsets
-from ioc_aggregator.domain.records import Position, SourceRecord
+from ioc_aggregator.domain.records import Consumed, SourceRecord
 from ioc_aggregator.inbound.pipeline import BatchPipeline
 from ioc_aggregator.metrics import AggregatorMetrics
 from ioc_catalog.policy import PublishPolicy
@@ -26,7 +26,7 @@ _NO_RULES = ScreeningRules(PublishPolicy([], []), {}, timedelta(days=1))
 
 
 def batch(*positions: tuple[int, int]) -> list[SourceRecord]:
-    return [SourceRecord(Position(TOPIC, p, o), b"k", b"{}") for p, o in positions]
+    return [Consumed(TOPIC, p, o, b"k", b"{}") for p, o in positions]
 
 
 class RecordingConsumer:
@@ -44,10 +44,9 @@ class RecordingConsumer:
         taken, self.arriving = self.arriving[:max_records], self.arriving[max_records:]
         fetched: dict[TopicPartition, list[_ConsumerRecord]] = {}
         for record in taken:
-            position = record.position
-            fetched.setdefault(TopicPartition(position.topic, position.partition), []).append(
+            fetched.setdefault(TopicPartition(record.topic, record.partition), []).append(
                 _ConsumerRecord(
-                    position.topic, position.partition, position.offset, record.key, record.value
+                    record.topic, record.partition, record.offset, record.key, record.value
                 )
             )
         return fetched
@@ -97,14 +96,14 @@ class GatedStages:
             self.gate(step, first).set()
 
     async def screen(self, records: Sequence[SourceRecord]) -> Screened:
-        first = records[0].position.offset
+        first = records[0].offset
         if first in self.unscreenable:
             raise RuntimeError("the rules could not be read")
         self.log.append(("screened", first))
         return Screened(records, [], [], _NO_RULES)
 
     async def store(self, batch: Screened) -> Announced:
-        first = batch.records[0].position.offset
+        first = batch.records[0].offset
         self.log.append(("storing", first))
         await self.gate("store", first).wait()
         if first in self.database_down:
@@ -113,12 +112,12 @@ class GatedStages:
         return Announced(batch.records, [], [], updates=0, inserted=0, duplicates=0)
 
     async def acknowledged(self, batch: Announced) -> dict[TopicPartitionKey, int]:
-        first = batch.records[0].position.offset
+        first = batch.records[0].offset
         await self.gate("ack", first).wait()
         if first in self.kafka_refuses:
             raise KafkaTimeoutError
         self.log.append(("acknowledged", first))
-        return commit_offsets(r.position for r in batch.records)
+        return commit_offsets(batch.records)
 
 
 def pipeline(stages: GatedStages, grow_to: int = 1000) -> BatchPipeline:

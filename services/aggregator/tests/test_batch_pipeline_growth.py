@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from ioc_aggregator.domain.records import Position, SourceRecord
+from ioc_aggregator.domain.records import Consumed, SourceRecord
 from ioc_aggregator.inbound import growth
 from ioc_aggregator.inbound.pipeline import BatchPipeline
 
@@ -158,7 +158,7 @@ async def test_a_batch_grows_no_further_than_its_bytes_allow(monkeypatch: Any) -
     monkeypatch.setattr(growth, "MOST_GROWN_BYTES", 10)
     scene = await _first_in_the_database([0])
     log, stages, consumer, flow = scene.log, scene.stages, scene.consumer, scene.flow
-    big = [SourceRecord(Position(TOPIC, 0, o), b"k", b"x" * 6) for o in (11, 12, 13)]
+    big: list[SourceRecord] = [Consumed(TOPIC, 0, o, b"k", b"x" * 6) for o in (11, 12, 13)]
     consumer.arriving = big[1:2]
     behind = scene.behind(big[:1])
     await asyncio.sleep(0.05)

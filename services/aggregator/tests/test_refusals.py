@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from ioc_aggregator.domain.records import Position, Refused, SourceRecord
+from ioc_aggregator.domain.records import Consumed, Refused
 from ioc_aggregator.domain.refusals import attributable
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 
@@ -14,7 +14,7 @@ NOW = datetime(2023, 7, 1, 2, 0, tzinfo=UTC)
 
 
 def _refused(value: bytes | None, offset: int = 7, reason: str = "why") -> Refused:
-    record = SourceRecord(Position("events", 2, offset), b"k", value)
+    record = Consumed("events", 2, offset, b"k", value)
     return Refused(record, DeadLetterErrorCode.VALUE_OUT_OF_RANGE, reason)
 
 

@@ -8,7 +8,7 @@ from uuid import uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ioc_aggregator.domain.records import Accepted, Position, SourceRecord
+from ioc_aggregator.domain.records import Accepted, Consumed
 from ioc_aggregator.domain.revisions import (
     Revision,
     content_of,
@@ -33,7 +33,7 @@ def accepted(offset: int = 0, **fields: object) -> Accepted:
         "value": 37.5,
         **fields,
     }
-    record = SourceRecord(Position("ioc.indicator-events", 0, offset), None, None)
+    record = Consumed("ioc.indicator-events", 0, offset, None, None)
     return Accepted(record, fields_of(IndicatorEvent.model_validate(values)))
 
 

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from ioc_aggregator.domain.records import Accepted, Position, Refused, SourceRecord
+from ioc_aggregator.domain.records import Accepted, Consumed, Refused, SourceRecord
 from ioc_aggregator.domain.screening import screen
 from ioc_catalog import Grant, PublishPolicy
 from ioc_catalog.quality import FigureRules, ValueRange
@@ -34,7 +34,7 @@ RULES = ScreeningRules(
 
 
 def _record(value: bytes | None) -> SourceRecord:
-    return SourceRecord(Position("ioc.indicator-events", 2, 17), b"k", value)
+    return Consumed("ioc.indicator-events", 2, 17, b"k", value)
 
 
 def _event(**changes: object) -> bytes:
@@ -101,7 +101,7 @@ def test_each_bad_record_is_refused_with_its_reason(
     assert isinstance(verdict, Refused)
     assert verdict.error_code is code
     assert words in verdict.reason
-    assert verdict.record.position.offset == 17
+    assert verdict.record.offset == 17
 
 
 def test_a_figure_just_inside_the_clock_skew_is_accepted() -> None:

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from ioc_aggregator.domain.records import Accepted, Position, Refused, SourceRecord
+from ioc_aggregator.domain.records import Accepted, Consumed, Refused
 from ioc_aggregator.domain.screening import screen
 from ioc_catalog import PublishPolicy
 from ioc_catalog.scopes import ScopeHistory
@@ -34,7 +34,7 @@ def _screen(scope: str, observed_at: str) -> Accepted | Refused:
         "observed_at": observed_at,
         "value": 1200,
     }
-    record = SourceRecord(Position("ioc.indicator-events", 0, 1), b"k", json.dumps(event).encode())
+    record = Consumed("ioc.indicator-events", 0, 1, b"k", json.dumps(event).encode())
     return screen(record, RULES, now=NOW)
 
 

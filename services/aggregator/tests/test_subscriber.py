@@ -59,5 +59,5 @@ async def test_fast_stream_parses_only_the_first_record_and_the_handler_gets_the
     (first,) = original.given[0]
     assert first.offset == 7
     assert first.headers[0][1].decode() == "\ufffd\ufffd binary"
-    assert [r.position.offset for r in source_records(message)] == [7, 8, 9]
+    assert [r.offset for r in source_records(message)] == [7, 8, 9]
     assert [r.value for r in source_records(message)] == [b"{}"] * 3

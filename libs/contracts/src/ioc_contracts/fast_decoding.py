@@ -111,18 +111,19 @@ def decode_event(data: bytes) -> DecodedEvent | None:
         reported_at = _utc(wire.reported_at)
         if reported_at is None:
             return None
+    # Positional: keywords make building the struct a quarter dearer.
     return DecodedEvent(
-        event_id=wire.event_id,
-        agency=wire.agency,
-        indicator=wire.indicator,
-        scope=wire.scope,
-        observed_at=observed_at,
-        value=wire.value,
-        numerator=wire.numerator,
-        denominator=wire.denominator,
-        reported_at=reported_at,
-        source=wire.source,
-        note=wire.note,
+        wire.event_id,
+        wire.agency,
+        wire.indicator,
+        wire.scope,
+        observed_at,
+        wire.value,
+        wire.numerator,
+        wire.denominator,
+        reported_at,
+        wire.source,
+        wire.note,
     )
 
 

@@ -20,8 +20,8 @@ def lanes(accepted: Sequence[Accepted], most: int) -> list[list[Accepted]]:
     count = min(most, len(accepted) // MIN_EVENTS_PER_LANE)
     by_partition: dict[tuple[str, int], list[Accepted]] = {}
     for item in accepted:
-        position = item.record.position
-        by_partition.setdefault((position.topic, position.partition), []).append(item)
+        record = item.record
+        by_partition.setdefault((record.topic, record.partition), []).append(item)
     if count <= 1 or len(by_partition) == 1:
         return [list(accepted)]
     filled: list[list[Accepted]] = [[] for _ in range(count)]

@@ -155,9 +155,9 @@ class BatchProcessor:
             log.warning(
                 "dead-lettered",
                 extra={
-                    "topic": letter.record.position.topic,
-                    "partition": letter.record.position.partition,
-                    "offset": letter.record.position.offset,
+                    "topic": letter.record.topic,
+                    "partition": letter.record.partition,
+                    "offset": letter.record.offset,
                     "error_code": letter.error_code.value,
                     "reason": letter.reason,
                 },
@@ -165,7 +165,7 @@ class BatchProcessor:
         self.metrics.series_updates.inc(batch.updates)
         self.metrics.written.inc(batch.inserted)
         self.metrics.duplicates.inc(batch.duplicates)
-        return commit_offsets(r.position for r in batch.records)
+        return commit_offsets(batch.records)
 
     async def _record_refusals(self, refused: Sequence[Refused], refused_at: datetime) -> None:
         """Records what agencies may read back, before the dead letters go out and the

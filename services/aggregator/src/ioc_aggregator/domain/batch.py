@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from ioc_aggregator.domain.records import Position, Refused
+from ioc_aggregator.domain.records import Refused
 from ioc_aggregator.domain.revisions import Revision
 from ioc_contracts import SeriesUpdated
 from ioc_contracts.events import MAX_EVENT_IDS_PER_UPDATE
@@ -18,7 +18,18 @@ from ioc_contracts.events import MAX_EVENT_IDS_PER_UPDATE
 TopicPartitionKey = tuple[str, int]
 
 
-def commit_offsets(positions: Iterable[Position]) -> dict[TopicPartitionKey, int]:
+class Positioned(Protocol):
+    """Where a record sits: a `Position`, or the record itself (`SourceRecord`)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
+def commit_offsets(positions: Iterable[Positioned]) -> dict[TopicPartitionKey, int]:
     """The offset to commit per partition: one past the last record handled.
 
     Every record of the batch counts, stored or dead-lettered alike, since both
@@ -31,7 +42,7 @@ def commit_offsets(positions: Iterable[Position]) -> dict[TopicPartitionKey, int
     return offsets
 
 
-def earliest_offsets(positions: Iterable[Position]) -> dict[TopicPartitionKey, int]:
+def earliest_offsets(positions: Iterable[Positioned]) -> dict[TopicPartitionKey, int]:
     """Where to seek back to so a batch that could not be finished is read again."""
     offsets: dict[TopicPartitionKey, int] = {}
     for position in positions:

@@ -1,12 +1,14 @@
 """What the aggregator knows about one consumed Kafka record, and its verdict on it.
 
 Named tuples, not dataclasses: several are built for every record of every batch, and a
-named tuple costs a fraction of what a frozen dataclass does to build.
+named tuple costs a fraction of what a frozen dataclass does to build. The consumed
+record itself is not copied at all: aiokafka's record has the fields `SourceRecord`
+names, and it flows through as fetched.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from ioc_catalog.quality import Finding
 from ioc_contracts.dead_letter import DeadLetterErrorCode
@@ -21,12 +23,34 @@ class Position(NamedTuple):
     offset: int
 
 
-class SourceRecord(NamedTuple):
-    """The parts of a consumed record the aggregator uses (decoupled from aiokafka)."""
+class SourceRecord(Protocol):
+    """The parts of a consumed record the aggregator reads: aiokafka's `ConsumerRecord`
+    has them, and so has `Consumed`."""
 
-    position: Position
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
+class Consumed(NamedTuple):
+    """A record made here rather than fetched by aiokafka (tests, the stages benchmark)."""
+
+    topic: str
+    partition: int
+    offset: int
     key: bytes | None
     value: bytes | None
+
+
+def position_of(record: SourceRecord) -> Position:
+    return Position(record.topic, record.partition, record.offset)
 
 
 class Accepted(NamedTuple):

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
-from ioc_aggregator.domain.records import Refused
+from ioc_aggregator.domain.records import Refused, position_of
 from ioc_contracts.dead_letter import MAX_REASON_LENGTH
 
 # Agency codes are short; a longer "agency" is not one, and is not worth a row.
@@ -40,7 +40,7 @@ def attributable(refused: Iterable[Refused], refused_at: datetime) -> list[Refus
         owner = _owner(letter.record.value)
         if owner is None:
             continue
-        position = letter.record.position
+        position = position_of(letter.record)
         found.append(
             RefusalRecord(
                 position.topic,

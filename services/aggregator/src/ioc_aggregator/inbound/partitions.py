@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from ioc_aggregator.domain.batch import TopicPartitionKey, earliest_offsets
-from ioc_aggregator.domain.records import Position, SourceRecord
+from ioc_aggregator.domain.records import SourceRecord
 from ioc_aggregator.metrics import AggregatorMetrics
 
 log = logging.getLogger(__name__)
 
 
-def source_record(record: Any) -> SourceRecord:
-    """The parts of an aiokafka `ConsumerRecord` the aggregator reads."""
-    return SourceRecord(
-        Position(record.topic, record.partition, record.offset), record.key, record.value
-    )
-
-
 async def fetched_meanwhile(consumer: AIOKafkaConsumer, at_most: int) -> list[SourceRecord]:
     """The records the consumer has fetched already, without waiting for more."""
     fetched = await consumer.getmany(timeout_ms=0, max_records=at_most)
-    return [source_record(r) for records in fetched.values() for r in records]
+    return [r for records in fetched.values() for r in records]
 
 
 def rewind(consumer: AIOKafkaConsumer, records: Iterable[SourceRecord]) -> None:
@@ -37,7 +29,7 @@ def rewind(consumer: AIOKafkaConsumer, records: Iterable[SourceRecord]) -> None:
     committed offset, which is not past any of these records.
     """
     assigned = consumer.assignment()
-    for (topic, partition), offset in earliest_offsets(r.position for r in records).items():
+    for (topic, partition), offset in earliest_offsets(records).items():
         tp = TopicPartition(topic, partition)
         if tp in assigned:
             try:

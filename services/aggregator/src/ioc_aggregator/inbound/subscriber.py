@@ -15,7 +15,6 @@ from faststream.kafka.annotations import KafkaMessage
 from ioc_aggregator.application.usecase import DatabaseUnavailableError
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.domain.records import SourceRecord
-from ioc_aggregator.inbound.partitions import source_record
 from ioc_aggregator.inbound.pipeline import BatchPipeline
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 def source_records(message: KafkaMessage) -> list[SourceRecord]:
     raw: Any = message.raw_message
     records = raw if isinstance(raw, tuple) else (raw,)
-    return [source_record(r) for r in records]
+    return list(records)
 
 
 def _text_headers(record: Any) -> Any:

@@ -26,7 +26,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
 from ioc_aggregator.domain.batch import Announcement
-from ioc_aggregator.domain.records import Refused
+from ioc_aggregator.domain.records import Refused, position_of
 from ioc_contracts.dead_letter import BoundedCopy, bounded_copy, dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
 from ioc_messaging.acknowledgements import all_acknowledged
@@ -101,7 +101,7 @@ class KafkaPublisher:
     ) -> Awaitable[None]:
         sends = []
         for letter in refused:
-            position = letter.record.position
+            position = position_of(letter.record)
             copy = bounded_copy(letter.record.key, letter.record.value)
             headers = dead_letter_headers(
                 error_code=letter.error_code,
@@ -207,7 +207,7 @@ async def _failure(send: Awaitable[object] | Exception) -> Exception | None:
 
 
 def _quarantined(message: _DeadLetter, error: Exception, failed_at: datetime) -> QuarantinedRecord:
-    position = message.letter.record.position
+    position = position_of(message.letter.record)
     return QuarantinedRecord(
         source_topic=position.topic,
         source_partition=position.partition,

@@ -58,9 +58,10 @@ async def read_formulas(connection: Connection) -> tuple[DerivedIndicator, ...]:
 
 
 async def observed_moments(connection: Connection, event_ids: Sequence[UUID]) -> set[datetime]:
-    """When the figures stored under these ids were observed (any agency's)."""
+    """When the figures stored under these ids were observed (any agency's): the ids'
+    register is keyed id first, so this is a look-up per id, not a scan of the ledger."""
     rows = await connection.fetch(
-        "SELECT DISTINCT observed_at FROM ioc.observations WHERE event_id = ANY($1::uuid[])",
+        "SELECT DISTINCT observed_at FROM ioc.event_ids WHERE event_id = ANY($1::uuid[])",
         list(event_ids),
     )
     return {row["observed_at"] for row in rows}
