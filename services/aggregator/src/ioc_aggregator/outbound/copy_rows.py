@@ -16,7 +16,6 @@ import json
 import struct
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from uuid import UUID
 
 from ioc_aggregator.domain.revisions import Revision
@@ -36,10 +35,26 @@ _POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-# A revision's fields in the ledger's column order (`observations.py`); the figures'
-# columns are the same fields in another order, picked by `FIGURE_ORDER`.
-LEDGER_FIELDS = 14
-FIGURE_ORDER = itemgetter(2, 3, 1, 5, 6, 7, 4, 0, 8, 9, 12, 13)
+# A revision's columns in the order of its COPY rows. The figure of record has the
+# ledger's columns but the free text, in the same order, so the two rows share their
+# encoded head (up to received_at) and tail (revised_at, the flags).
+LEDGER_COLUMNS = (
+    "event_id",
+    "observed_at",
+    "indicator",
+    "scope",
+    "agency",
+    "value",
+    "numerator",
+    "denominator",
+    "reported_at",
+    "received_at",
+    "source",
+    "note",
+    "revised_at",
+    "quality_flags",
+)
+FIGURE_COLUMNS = tuple(c for c in LEDGER_COLUMNS if c not in ("source", "note"))
 
 
 def flags_json(flags: Sequence[Finding]) -> str:
@@ -77,6 +92,10 @@ def float8_field(value: float | None) -> bytes:
     return NULL if value is None else _FLOAT8(8, value)
 
 
+_LEDGER_FIELDS = field_count(len(LEDGER_COLUMNS))
+_FIGURE_FIELDS = field_count(len(FIGURE_COLUMNS))
+
+
 class CopyEncoder:
     """Field encodings for one batch, each text and timestamp computed once."""
 
@@ -84,11 +103,11 @@ class CopyEncoder:
         self._texts: dict[str, bytes] = {}
         self._documents: dict[str, bytes] = {}
         self._instants: dict[datetime, bytes] = {}
-        self._revisions: dict[int, tuple[bytes, ...]] = {}
+        self._revisions: dict[int, tuple[bytes, bytes]] = {}
         self._received_at: datetime | None = None
-        # (indicator, scope, agency) → their three encodings: a batch repeats a few
+        # (indicator, scope, agency) → their three fields, encoded: a batch repeats a few
         # hundred series.
-        self._series: dict[tuple[str, str, str], tuple[bytes, bytes, bytes]] = {}
+        self._series: dict[tuple[str, str, str], bytes] = {}
         self._received = NULL
 
     def text(self, value: str | None) -> bytes:
@@ -116,9 +135,9 @@ class CopyEncoder:
             known = self._instants[value] = _INT8(8, (value - _POSTGRES_EPOCH) // _MICROSECOND)
         return known
 
-    def revision(self, revision: Revision) -> tuple[bytes, ...]:
-        """A revision's fields in the ledger's column order, encoded once for the ledger's
-        row and its figure's (the revision stays alive for the batch: its id is a key)."""
+    def revision(self, revision: Revision) -> tuple[bytes, bytes]:
+        """A revision's ledger row and its figure's row, encoded once for both (the
+        revision stays alive for the batch: its id is a key)."""
         known = self._revisions.get(id(revision))
         if known is None:
             event = revision.event
@@ -133,23 +152,26 @@ class CopyEncoder:
             series = self._series.get((event.indicator, event.scope, event.agency))
             if series is None:
                 series = self._series[(event.indicator, event.scope, event.agency)] = (
-                    text(event.indicator),
-                    text(event.scope),
-                    text(event.agency),
+                    text(event.indicator) + text(event.scope) + text(event.agency)
                 )
             flags = revision.flags
+            head = b"".join(
+                (
+                    _UUID_LENGTH + event.event_id.bytes,
+                    instant(event.observed_at),
+                    series,
+                    _FLOAT8(8, event.value),
+                    NULL if event.numerator is None else _FLOAT8(8, event.numerator),
+                    NULL if event.denominator is None else _FLOAT8(8, event.denominator),
+                    reported,
+                    received,
+                )
+            )
+            tail = (received if reported_at is None else reported) + (
+                _NO_FLAGS if not flags else self.jsonb(flags_json(flags))
+            )
             known = self._revisions[id(revision)] = (
-                _UUID_LENGTH + event.event_id.bytes,
-                instant(event.observed_at),
-                *series,
-                _FLOAT8(8, event.value),
-                NULL if event.numerator is None else _FLOAT8(8, event.numerator),
-                NULL if event.denominator is None else _FLOAT8(8, event.denominator),
-                reported,
-                received,
-                text(event.source),
-                text(event.note),
-                received if reported_at is None else reported,
-                _NO_FLAGS if not flags else self.jsonb(flags_json(flags)),
+                b"".join((_LEDGER_FIELDS, head, text(event.source), text(event.note), tail)),
+                b"".join((_FIGURE_FIELDS, head, tail)),
             )
         return known

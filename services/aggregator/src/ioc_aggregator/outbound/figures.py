@@ -17,30 +17,8 @@ import asyncpg
 
 from ioc_aggregator.domain.batch import LatestValue
 from ioc_aggregator.domain.revisions import FigureKey, Revision, newest_per_figure
-from ioc_aggregator.outbound.copy_rows import (
-    FIGURE_ORDER,
-    CopyEncoder,
-    field_count,
-    flags_json,
-    payload,
-)
+from ioc_aggregator.outbound.copy_rows import FIGURE_COLUMNS, CopyEncoder, flags_json, payload
 from ioc_storage.connection import Connection
-
-_FIGURE_COLUMNS = (
-    "indicator",
-    "scope",
-    "observed_at",
-    "value",
-    "numerator",
-    "denominator",
-    "agency",
-    "event_id",
-    "reported_at",
-    "received_at",
-    "revised_at",
-    "quality_flags",
-)
-_FIGURE_FIELDS = field_count(len(_FIGURE_COLUMNS))
 
 
 class _HasFigure(Protocol):
@@ -136,11 +114,6 @@ def _figure_row(revision: Revision) -> tuple[object, ...]:
     )
 
 
-def _figure_copy_row(revision: Revision, encoder: CopyEncoder) -> bytes:
-    """`_figure_row` in binary COPY form: the ledger row's fields, reordered."""
-    return _FIGURE_FIELDS + b"".join(FIGURE_ORDER(encoder.revision(revision)))
-
-
 async def record_figures(
     connection: Connection, revisions: Sequence[Revision], encoder: CopyEncoder
 ) -> list[LatestValue]:
@@ -155,8 +128,8 @@ async def record_figures(
         await connection.copy_to_table(
             "figures",
             schema_name="ioc",
-            columns=_FIGURE_COLUMNS,
-            source=payload(_figure_copy_row(r, encoder) for r in newest),
+            columns=FIGURE_COLUMNS,
+            source=payload(encoder.revision(r)[1] for r in newest),
             format="binary",
         )
         # Every figure is of record now; only the newest of each series moves its latest

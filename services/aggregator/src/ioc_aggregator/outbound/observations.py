@@ -24,31 +24,12 @@ from ioc_aggregator.domain.neighbours import checked_against_previous, judge_aga
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision
 from ioc_aggregator.outbound.announcements import record_announcements
-from ioc_aggregator.outbound.copy_rows import LEDGER_FIELDS, CopyEncoder, field_count, payload
+from ioc_aggregator.outbound.copy_rows import LEDGER_COLUMNS, CopyEncoder, payload
 from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
 from ioc_aggregator.outbound.figures import record_figures
 from ioc_aggregator.outbound.previous_figures import previous_figures
 from ioc_catalog.quality import FigureRules
 from ioc_storage.connection import Connection
-
-_OBSERVATION_COLUMNS = (
-    "event_id",
-    "observed_at",
-    "indicator",
-    "scope",
-    "agency",
-    "value",
-    "numerator",
-    "denominator",
-    "reported_at",
-    "received_at",
-    "source",
-    "note",
-    "revised_at",
-    "quality_flags",
-)
-_OBSERVATION_FIELDS = field_count(LEDGER_FIELDS)
-assert len(_OBSERVATION_COLUMNS) == LEDGER_FIELDS
 
 
 async def store_events(
@@ -73,8 +54,8 @@ async def store_events(
             await connection.copy_to_table(
                 "observations",
                 schema_name="ioc",
-                columns=_OBSERVATION_COLUMNS,
-                source=payload(_observation_row(r, encoder) for r in revisions),
+                columns=LEDGER_COLUMNS,
+                source=payload(encoder.revision(r)[0] for r in revisions),
                 format="binary",
             )
         latest = await record_figures(connection, revisions, encoder)
@@ -92,7 +73,3 @@ async def store_events(
         announcements=updates,
         announcement_ids=announcement_ids,
     )
-
-
-def _observation_row(revision: Revision, encoder: CopyEncoder) -> bytes:
-    return _OBSERVATION_FIELDS + b"".join(encoder.revision(revision))
