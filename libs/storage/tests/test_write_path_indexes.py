@@ -7,7 +7,7 @@ an index to the write path, or dropping one a read needs, fails here first.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import asyncpg
@@ -127,3 +127,36 @@ async def test_an_id_sent_again_is_refused_by_the_register_not_the_ledger(
         await writer.execute(claim, "ubnd-thu-dau-mot", event_id, datetime(2024, 6, 30, tzinfo=UTC))
     finally:
         await writer.close()
+
+
+async def test_retention_drops_old_ids_with_their_chunks_and_keeps_the_rest(
+    migrated_database: ScratchDatabase,
+) -> None:
+    migrator = await asyncpg.connect(migrated_database.dsns["migrator"])
+    try:
+        now = datetime.now(UTC)
+        ids = {"old": (uuid4(), now - timedelta(days=800)), "new": (uuid4(), now)}
+        for event_id, observed_at in ids.values():
+            await migrator.execute(
+                "INSERT INTO ioc.event_ids (agency, event_id, observed_at) "
+                "VALUES ('so-tttt', $1, $2)",
+                event_id,
+                observed_at,
+            )
+            await migrator.execute(
+                "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, "
+                "agency, value) VALUES ($1, $2, 'dvc.paperless-rate', 'province', "
+                "'so-tttt', 1)",
+                event_id,
+                observed_at,
+            )
+        dropped = await migrator.fetchval(
+            "SELECT ioc.drop_observations_older_than(interval '2 years')"
+        )
+        assert dropped == 1
+        kept = await migrator.fetch("SELECT event_id FROM ioc.event_ids")
+        assert [row["event_id"] for row in kept] == [ids["new"][0]]
+        ledger = await migrator.fetch("SELECT event_id FROM ioc.observations")
+        assert [row["event_id"] for row in ledger] == [ids["new"][0]]
+    finally:
+        await migrator.close()

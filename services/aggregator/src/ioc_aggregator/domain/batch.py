@@ -10,23 +10,12 @@ from uuid import UUID
 
 import msgspec
 
-from ioc_aggregator.domain.records import Refused
+from ioc_aggregator.domain.records import Positioned, Refused
 from ioc_aggregator.domain.revisions import Revision
 from ioc_contracts import SeriesUpdated
 from ioc_contracts.events import MAX_EVENT_IDS_PER_UPDATE
 
 TopicPartitionKey = tuple[str, int]
-
-
-class Positioned(Protocol):
-    """Where a record sits: a `Position`, or the record itself (`SourceRecord`)."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
 
 
 def commit_offsets(positions: Iterable[Positioned]) -> dict[TopicPartitionKey, int]:

@@ -23,9 +23,8 @@ class Position(NamedTuple):
     offset: int
 
 
-class SourceRecord(Protocol):
-    """The parts of a consumed record the aggregator reads: aiokafka's `ConsumerRecord`
-    has them, and so has `Consumed`."""
+class Positioned(Protocol):
+    """Where a record sits: a `Position`, or the record itself (`SourceRecord`)."""
 
     @property
     def topic(self) -> str: ...
@@ -33,6 +32,12 @@ class SourceRecord(Protocol):
     def partition(self) -> int: ...
     @property
     def offset(self) -> int: ...
+
+
+class SourceRecord(Positioned, Protocol):
+    """The parts of a consumed record the aggregator reads: aiokafka's `ConsumerRecord`
+    has them, and so has `Consumed`."""
+
     @property
     def key(self) -> bytes | None: ...
     @property
