@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from ioc_aggregator.outbound.copy_rows import LEDGER_COLUMNS
 from ioc_catalog import load_catalog
 from ioc_catalog.policy import grants
 from ioc_contracts.topics import series_key_bytes
@@ -35,18 +36,9 @@ NOTES = (
     "Số liệu ước tính, sẽ cập nhật khi có báo cáo chính thức cuối kỳ.",
     "Đã đối chiếu với hồ sơ trên Cổng dịch vụ công quốc gia.",
 )
-COLUMNS = (
-    "event_id",
-    "observed_at",
-    "indicator",
-    "scope",
-    "agency",
-    "value",
-    "numerator",
-    "denominator",
-    "reported_at",
-    "source",
-    "note",
+# The ledger's columns a producer's event fills (the aggregator adds the rest), in order.
+COLUMNS = tuple(
+    c for c in LEDGER_COLUMNS if c not in ("received_at", "revised_at", "quality_flags")
 )
 
 

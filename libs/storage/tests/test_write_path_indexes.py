@@ -8,7 +8,7 @@ an index to the write path, or dropping one a read needs, fails here first.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -56,6 +56,24 @@ async def test_the_write_path_keeps_only_the_indexes_reads_need(
         await connection.close()
 
 
+async def _store(
+    connection: Connection, event_id: UUID, observed_at: datetime, value: float
+) -> None:
+    """An event of so-tttt's, as the aggregator stores it: its id claimed, then its row."""
+    await connection.execute(
+        "INSERT INTO ioc.event_ids (agency, event_id, observed_at) VALUES ('so-tttt', $1, $2)",
+        event_id,
+        observed_at,
+    )
+    await connection.execute(
+        "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency, value) "
+        "VALUES ($1, $2, 'dvc.paperless-rate', 'province', 'so-tttt', $3)",
+        event_id,
+        observed_at,
+        value,
+    )
+
+
 async def _plan(connection: Connection, query: str, *arguments: object) -> str:
     # The tables are tiny here, so the planner would scan them whatever the indexes:
     # with scans priced out, a plan that still scans means no index can serve the read.
@@ -71,17 +89,7 @@ async def test_an_id_alone_and_an_agencys_id_are_index_look_ups(
     migrator = await asyncpg.connect(migrated_database.dsns["migrator"])
     try:
         event_id, observed_at = uuid4(), datetime(2024, 6, 30, 17, tzinfo=UTC)
-        await migrator.execute(
-            "INSERT INTO ioc.event_ids (agency, event_id, observed_at) VALUES ('so-tttt', $1, $2)",
-            event_id,
-            observed_at,
-        )
-        await migrator.execute(
-            "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency, value) "
-            "VALUES ($1, $2, 'dvc.paperless-rate', 'province', 'so-tttt', 97.5)",
-            event_id,
-            observed_at,
-        )
+        await _store(migrator, event_id, observed_at, 97.5)
         # The derived service: the figures some ids name, whoever sent them.
         by_id = await _plan(
             migrator,
@@ -137,19 +145,7 @@ async def test_retention_drops_old_ids_with_their_chunks_and_keeps_the_rest(
         now = datetime.now(UTC)
         ids = {"old": (uuid4(), now - timedelta(days=800)), "new": (uuid4(), now)}
         for event_id, observed_at in ids.values():
-            await migrator.execute(
-                "INSERT INTO ioc.event_ids (agency, event_id, observed_at) "
-                "VALUES ('so-tttt', $1, $2)",
-                event_id,
-                observed_at,
-            )
-            await migrator.execute(
-                "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, "
-                "agency, value) VALUES ($1, $2, 'dvc.paperless-rate', 'province', "
-                "'so-tttt', 1)",
-                event_id,
-                observed_at,
-            )
+            await _store(migrator, event_id, observed_at, 1.0)
         dropped = await migrator.fetchval(
             "SELECT ioc.drop_observations_older_than(interval '2 years')"
         )
