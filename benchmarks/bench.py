@@ -135,6 +135,7 @@ class Bench:
             "rows": completion.rows,
             "timed_out": completion.timed_out,
             "memory": memory,
+            "started": completion.first_row_started,
             "seconds": completion.done - completion.first_row_started,
             "events_per_second": completion.events_per_second(events),
             "rows_per_second": completion.rows_per_second(events),

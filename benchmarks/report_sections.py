@@ -123,18 +123,7 @@ def analysis(results: dict[str, Any], figures: dict[str, Any]) -> str:
             f"tasks.max={tasks} ({fmt(wide)} events/s): {two / wide:.2f}×."
         )
     if two and figures["ours"]:
-        busy = sum(results["ours_2_replicas"].get("cpu_cores", {}).values())
-        why = (
-            "the machine's two cores were then nearly all in use, so a third process "
-            "would have nothing left to run on"
-            if busy >= 1.6
-            else "each replica spends much of its time waiting (database, Kafka "
-            "acknowledgements), and a second one fills some of those waits; the cores "
-            f"were still not saturated ({busy:.2f} of 2 in use)"
-        )
-        lines.append(
-            f"- A second replica gives {two / figures['ours']:.2f}× the throughput of one: {why}."
-        )
+        lines.append(_second_replica(results, two / figures["ours"]))
     profile = results.get("profile")
     if profile and profile["stages"]:
         name, share = profile["stages"][0]
@@ -142,3 +131,26 @@ def analysis(results: dict[str, Any], figures: dict[str, Any]) -> str:
             f"- The aggregator's largest cost under load is {name} ({share * 100:.0f}% of its CPU)."
         )
     return "\n".join(lines)
+
+
+def _cores(result: dict[str, Any]) -> str:
+    used = result.get("cpu_cores") or {}
+    return ", ".join(f"{name} {value:.2f}" for name, value in sorted(used.items()))
+
+
+def _second_replica(results: dict[str, Any], gain: float) -> str:
+    """Where the second core goes: each process group's cores with one replica and with
+    two, and how long the second replica waited for its partitions."""
+    one, two = results["ours"], results["ours_2_replicas"]
+    busy = sum((two.get("cpu_cores") or {}).values())
+    joined = two.get("all_members_after")
+    wait = (
+        f"; the second replica had its partitions {joined:.1f} s after the first row "
+        "(the group forms around the first member, the other joins at its next heartbeat)"
+        if joined is not None
+        else ""
+    )
+    return (
+        f"- A second replica gives {gain:.2f}× the throughput of one. Cores in use with one "
+        f"replica: {_cores(one)}; with two: {_cores(two)} ({busy:.2f} of 2){wait}."
+    )

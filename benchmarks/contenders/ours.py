@@ -12,9 +12,12 @@ import json
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.bench import Bench
 from benchmarks.infrastructure import ROOT
@@ -66,6 +69,20 @@ def scrape(services: list[ServiceProcess]) -> dict[str, float]:
     return totals
 
 
+async def all_members_in(admin: AIOKafkaAdminClient, group: str, members: int) -> float:
+    """When the group first had a settled generation of `members` consumers: the moment
+    the last replica to join got its partitions. Replicas started together do not join
+    together (the broker forms a group as soon as its first member asks), so the others
+    wait for the first one's next heartbeat and the rebalance it leads to."""
+    while True:
+        with contextlib.suppress(Exception):
+            [response] = await admin.describe_consumer_groups([group])
+            [description] = response.to_object()["groups"]
+            if description["state"] == "Stable" and len(description["members"]) >= members:
+                return time.time()
+        await asyncio.sleep(0.05)
+
+
 def py_spy() -> str:
     return str(Path(sys.executable).with_name("py-spy"))
 
@@ -87,6 +104,7 @@ async def throughput(
         aggregator(bench, route, group, f"{label}-{i}", trace_to=trace) for i in range(replicas)
     ]
     profiler: subprocess.Popen[bytes] | None = None
+    joined = asyncio.create_task(all_members_in(bench.topics.admin, group, replicas))
     try:
         for service in services:
             service.start()
@@ -121,6 +139,9 @@ async def throughput(
             alive=lambda: all(s.process is not None and s.process.poll() is None for s in services),
         )
         result["replicas"] = replicas
+        if joined.done():
+            # Seconds of the run in which fewer than all replicas had partitions.
+            result["all_members_after"] = max(0.0, joined.result() - result["started"])
         result["metrics"] = await asyncio.to_thread(scrape, services)
         if profiler is not None:
             await asyncio.to_thread(profiler.wait, profile_seconds + 30)
@@ -128,6 +149,7 @@ async def throughput(
             result["trace"] = json.loads(trace.read_text(encoding="utf-8"))
         return result
     finally:
+        joined.cancel()
         if profiler is not None and profiler.poll() is None:
             profiler.terminate()
         for service in services:

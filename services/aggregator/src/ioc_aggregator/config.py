@@ -24,6 +24,11 @@ class AggregatorSettings(ServiceSettings):
     # session timeout gets its partitions back at once, with no rebalance of the group.
     # One id per replica (the pod's name); unset, every start joins as a new member.
     aggregator_group_instance_id: str | None = Field(default=None, min_length=1)
+    # How soon a running replica hears that the group changed: a replica that joins
+    # (scale-out, a restart without a static id) waits for every member's next heartbeat
+    # before it gets partitions. aiokafka's default of 3 s kept a new replica idle that
+    # long; a heartbeat a second is still nothing for the coordinator.
+    aggregator_heartbeat_ms: int = Field(default=1000, ge=100, le=3000)
     aggregator_source_topic: str = Field(default=INDICATOR_EVENTS_TOPIC)
     aggregator_dlq_topic: str = Field(default=INDICATOR_EVENTS_DLQ_TOPIC)
     aggregator_updates_topic: str = Field(default=SERIES_UPDATED_TOPIC)

@@ -74,6 +74,7 @@ def register_subscriber(
         Topic(settings.aggregator_source_topic, declare=False),
         group_id=settings.aggregator_group_id,
         group_instance_id=settings.aggregator_group_instance_id,
+        heartbeat_interval_ms=settings.aggregator_heartbeat_ms,
         batch=True,
         max_records=settings.aggregator_max_batch,
         batch_timeout_ms=settings.aggregator_batch_timeout_ms,
