@@ -142,6 +142,9 @@ class Bench:
             "offsets_lag_seconds": completion.offsets_done - completion.rows_done,
             # Cores each process group used while the contender worked (2 in all).
             "cpu_cores": sampler.cores(completion.first_row_started, completion.done),
+            # Everything on the machine: the labelled processes, this harness, the
+            # kernel's network and disk work, anything else running.
+            "machine_cores": sampler.machine_cores(completion.first_row_started, completion.done),
         }
         if completion.timed_out:
             # Normalised: what was committed by the deadline, per second.

@@ -98,6 +98,9 @@ class Sampler:
     interval: float = 0.5
     peaks: dict[str, int] = field(default_factory=dict)
     cpu: dict[str, dict[int, list[tuple[float, float]]]] = field(default_factory=dict)
+    # The whole machine's busy CPU seconds (every core, the kernel's work included):
+    # what the labelled processes leave unexplained is everyone else's.
+    machine: list[tuple[float, float]] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
 
     def _measure(self, label: str, pids: list[int]) -> int:
@@ -116,24 +119,42 @@ class Sampler:
         return total
 
     async def sample(self) -> None:
+        times = psutil.cpu_times()
+        # Linux's busy states (guest time is inside user already; steal is not ours).
+        busy = times.user + times.nice + times.system + times.irq + times.softirq
+        self.machine.append((time.time(), busy))
         for label, source in self.sources.items():
             used = self._measure(label, await source())
             self.peaks[label] = max(self.peaks.get(label, 0), used)
 
     def cores(self, start: float, end: float) -> dict[str, float]:
-        """CPU seconds per second each label used between `start` and `end`."""
+        """CPU seconds per second each label used between `start` and `end`.
+
+        Each process's rate is read over the span its samples inside the window cover,
+        not over the whole window: with a sample every 0.5 s, the first and last can lie
+        up to that far inside a run of 4 s, and dividing by the window counted the
+        uncovered ends as idle (a quarter of the cores, at worst)."""
         usage = {}
         for label, processes in self.cpu.items():
             seconds = 0.0
-            sampled = False
+            first, last = end, start
             for series in processes.values():
                 inside = [(t, c) for t, c in series if start <= t <= end]
                 if len(inside) >= 2:
                     seconds += inside[-1][1] - inside[0][1]
-                    sampled = True
-            if sampled:  # a window shorter than two samples says nothing
-                usage[label] = seconds / max(end - start, 1e-9)
+                    first, last = min(first, inside[0][0]), max(last, inside[-1][0])
+            # One span per label: its processes are sampled together, and a backend that
+            # is busy for one burst must not count as busy for the whole run.
+            if last > first:  # a window shorter than two samples says nothing
+                usage[label] = seconds / (last - first)
         return usage
+
+    def machine_cores(self, start: float, end: float) -> float | None:
+        """Cores busy on the whole machine between `start` and `end`, whoever used them."""
+        inside = [(t, c) for t, c in self.machine if start <= t <= end]
+        if len(inside) < 2 or inside[-1][0] <= inside[0][0]:
+            return None
+        return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
 
     async def _run(self) -> None:
         while True:

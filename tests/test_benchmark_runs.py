@@ -8,6 +8,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pytest
+
+from benchmarks.process_usage import Sampler
 from benchmarks.report import every_run_text
 from benchmarks.run_all import all_runs
 
@@ -60,3 +63,21 @@ def test_a_group_coordinator_still_loading_reads_as_nothing_committed_yet() -> N
     admin = LoadingAdmin()
     assert asyncio.run(committed(admin, "bench.x.ours.1", "bench.x.events")) == {}
     assert admin.calls == 1
+
+
+def test_cores_are_read_over_the_span_the_samples_cover() -> None:
+    """A process busy on one core through a 4 s run whose samples fall 0.4 s inside
+    each end used one core, not the 0.8 that dividing by the whole window would say."""
+    sampler = Sampler({})
+    sampler.cpu["aggregator"] = {1: [(100.0 + t, float(t)) for t in (0.4, 0.9, 1.4, 3.6)]}
+    sampler.cpu["postgresql"] = {
+        2: [(100.4, 10.0), (103.6, 11.6)],  # half a core
+        3: [(100.4, 5.0), (103.6, 5.0)],  # idle
+        4: [(100.4, 1.0)],  # one sample inside: says nothing
+    }
+    sampler.machine = [(99.0, 0.0), (100.4, 1.0), (103.6, 6.12)]
+    cores = sampler.cores(100.0, 104.0)
+    assert cores["aggregator"] == pytest.approx(1.0)
+    assert cores["postgresql"] == pytest.approx(0.5)
+    assert sampler.machine_cores(100.0, 104.0) == pytest.approx(1.6)
+    assert sampler.machine_cores(103.0, 104.0) is None

@@ -13,7 +13,7 @@ first problem; the gateway reports them all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
@@ -101,9 +101,13 @@ class Problem(NamedTuple):
 
 
 class Screening(NamedTuple):
-    problems: list[Problem]
+    problems: Sequence[Problem]
     # Checks it failed that the catalog sets to flag: stored with the figure.
     flags: tuple[Finding, ...]
+
+
+# Nearly every event: shared rather than built for each.
+_CLEAN = Screening((), ())
 
 
 def screen_figure(
@@ -155,7 +159,7 @@ def screen_figure(
         figure_rules, value=event.value, numerator=event.numerator, denominator=event.denominator
     )
     if not findings:
-        return Screening(problems, ())
+        return Screening(problems, ()) if problems else _CLEAN
     for finding in findings:
         if finding.refuses:
             problems.append(Problem(refusal_code(finding.check), finding.field, finding.reason))

@@ -95,35 +95,42 @@ def decode_event(data: bytes) -> DecodedEvent | None:
         return None
     if (wire.numerator is None) != (wire.denominator is None):
         return None
+    agency, scope, indicator = wire.agency, wire.scope, wire.indicator
+    # The usual case inline (codes seen before, no free text, a period seen before):
+    # each helper call costs more than the look-up it wraps.
     if not (
-        _is_code(wire.agency, _CODE, _VALID_CODES)
-        and _is_code(wire.scope, _CODE, _VALID_CODES)
-        and _is_code(wire.indicator, _CATALOG_CODE, _VALID_CATALOG_CODES)
+        (agency in _VALID_CODES or _is_code(agency, _CODE, _VALID_CODES))
+        and (scope in _VALID_CODES or _is_code(scope, _CODE, _VALID_CODES))
+        and (
+            indicator in _VALID_CATALOG_CODES
+            or _is_code(indicator, _CATALOG_CODE, _VALID_CATALOG_CODES)
+        )
     ):
         return None
-    if _edged(wire.source) or _edged(wire.note):
+    source, note = wire.source, wire.note
+    if (source is not None and _edged(source)) or (note is not None and _edged(note)):
         return None
-    observed_at = _utc(wire.observed_at)
+    observed_at = _INSTANTS.get(wire.observed_at) or _utc(wire.observed_at)
     if observed_at is None:
         return None
     reported_at = None
     if wire.reported_at is not None:
-        reported_at = _utc(wire.reported_at)
+        reported_at = _INSTANTS.get(wire.reported_at) or _utc(wire.reported_at)
         if reported_at is None:
             return None
     # Positional: keywords make building the struct a quarter dearer.
     return DecodedEvent(
         wire.event_id,
-        wire.agency,
-        wire.indicator,
-        wire.scope,
+        agency,
+        indicator,
+        scope,
         observed_at,
         wire.value,
         wire.numerator,
         wire.denominator,
         reported_at,
-        wire.source,
-        wire.note,
+        source,
+        note,
     )
 
 
@@ -137,9 +144,9 @@ def _is_code(text: str, pattern: re.Pattern[str], seen: set[str]) -> bool:
     return True
 
 
-def _edged(text: str | None) -> bool:
+def _edged(text: str) -> bool:
     """Whitespace at either end: the contract strips it, which is its business."""
-    return text is not None and (text[0].isspace() or text[-1].isspace())
+    return text[0].isspace() or text[-1].isspace()
 
 
 def _utc(text: str) -> datetime | None:

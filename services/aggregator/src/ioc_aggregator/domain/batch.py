@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import NamedTuple, Protocol
 from uuid import UUID
 
@@ -25,10 +27,14 @@ def commit_offsets(positions: Iterable[Positioned]) -> dict[TopicPartitionKey, i
     are finished; a record not in `positions` is never skipped over.
     """
     offsets: dict[TopicPartitionKey, int] = {}
-    for position in positions:
-        key = (position.topic, position.partition)
-        offsets[key] = max(offsets.get(key, 0), position.offset + 1)
+    # A batch is runs of one partition's records: each run is judged whole, in C.
+    for key, run in groupby(positions, _partition_of):
+        offsets[key] = max(offsets.get(key, 0), max(map(_offset_of, run)) + 1)
     return offsets
+
+
+_partition_of = attrgetter("topic", "partition")
+_offset_of = attrgetter("offset")
 
 
 def earliest_offsets(positions: Iterable[Positioned]) -> dict[TopicPartitionKey, int]:

@@ -26,11 +26,12 @@ def checked_against_previous(
     items: Sequence[Accepted], rules: Mapping[str, FigureRules]
 ) -> list[int]:
     """Positions of the items whose indicator has a check against the figure before."""
-    return [
-        i
-        for i, item in enumerate(items)
-        if needs_previous(rules.get(item.event.indicator, _NO_RULES))
-    ]
+    # Asked once per indicator in the batch, not once per event.
+    indicators = {item.event.indicator for item in items}
+    checked = {i for i in indicators if needs_previous(rules.get(i, _NO_RULES))}
+    if not checked:
+        return []
+    return [i for i, item in enumerate(items) if item.event.indicator in checked]
 
 
 def judge_against_previous(

@@ -75,13 +75,16 @@ def split_repeats(
     duplicates = 0
     conflicts: list[Refused] = []
     for item in items:
+        # An id's hash is a Python call (UUID.__hash__): each key is hashed as few
+        # times as the usual case (a new id, no stored copies) allows.
         key = event_key(item.event)
-        content = known.get(key)
-        if content is None and key in first:
-            content = content_of(first[key].event)
+        content = known.get(key) if known else None
         if content is None:
-            first[key] = item
-        elif (verdict := against_stored(item, content)) is None:
+            earlier = first.setdefault(key, item)
+            if earlier is item:
+                continue
+            content = content_of(earlier.event)
+        if (verdict := against_stored(item, content)) is None:
             duplicates += 1
         else:
             conflicts.append(verdict)

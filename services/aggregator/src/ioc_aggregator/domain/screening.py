@@ -34,7 +34,9 @@ def screen(record: SourceRecord, rules: ScreeningRules, *, now: datetime) -> Ver
     if screening.problems:
         problem = screening.problems[0]
         return Refused(record, problem.code, f"{problem.field}: {problem.reason}")
-    return Accepted(record, event, screening.flags)
+    # tuple.__new__: a named tuple's own constructor is a Python function, and one
+    # Accepted is built for every record.
+    return tuple.__new__(Accepted, (record, event, screening.flags))
 
 
 def screen_or_refuse(record: SourceRecord, rules: ScreeningRules, *, now: datetime) -> Verdict:

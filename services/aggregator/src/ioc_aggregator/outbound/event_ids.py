@@ -14,13 +14,10 @@ import asyncpg
 
 from ioc_aggregator.domain.records import Accepted, Refused
 from ioc_aggregator.domain.revisions import Repeats, split_repeats
-from ioc_aggregator.outbound.copy_rows import CopyEncoder, field_count, payload, uuid_field
+from ioc_aggregator.outbound.copy_rows import ID_COLUMNS, CopyEncoder, payload
 from ioc_contracts.identity import event_key
 from ioc_storage.connection import Connection
 from ioc_storage.identity import stored_contents
-
-_ID_COLUMNS = ("agency", "event_id", "observed_at")
-_ID_FIELDS = field_count(len(_ID_COLUMNS))
 
 
 async def claim_ids(connection: Connection, items: list[Accepted], encoder: CopyEncoder) -> Repeats:
@@ -51,20 +48,10 @@ async def _copy_ids(
 ) -> None:
     if not items:
         return
-    text, instant = encoder.text, encoder.instant
-    rows = (
-        b"".join(
-            (
-                _ID_FIELDS,
-                text(a.event.agency),
-                uuid_field(a.event.event_id),
-                instant(a.event.observed_at),
-            )
-        )
-        for a in items
-    )
+    id_row = encoder.id_row
+    rows = (id_row(a.event) for a in items)
     await connection.copy_to_table(
-        "event_ids", schema_name="ioc", columns=_ID_COLUMNS, source=payload(rows), format="binary"
+        "event_ids", schema_name="ioc", columns=ID_COLUMNS, source=payload(rows), format="binary"
     )
 
 

@@ -135,6 +135,8 @@ async def record_figures(
         # Every figure is of record now; only the newest of each series moves its latest
         # value, so only those are turned into records.
         candidates = [_of_record(r) for r in _newest_per_series(newest)]
+        # Every series of the batch has its newest figure among the candidates.
+        touched = {(c.indicator, c.scope) for c in candidates}
     except asyncpg.UniqueViolationError:
         # A revision of a figure already stored: the COPY is undone, the upsert decides.
         await connection.execute("ROLLBACK TO SAVEPOINT figures")
@@ -142,11 +144,12 @@ async def record_figures(
         upserted = await connection.fetch(_UPSERT_FIGURES, *zip(*rows, strict=True))
         changed = [FigureOfRecord(*r) for r in upserted]
         candidates = _newest_per_series(changed)
+        touched = {(r.event.indicator, r.event.scope) for r in revisions}
     latest_rows: list[asyncpg.Record] = []
     if candidates:
         latest_rows = list(await connection.fetch(_UPSERT_LATEST, *zip(*candidates, strict=True)))
     moved = {(r["indicator"], r["scope"]) for r in latest_rows}
-    others = sorted({(r.event.indicator, r.event.scope) for r in revisions} - moved)
+    others = sorted(touched - moved)
     if others:
         latest_rows += await connection.fetch(
             _READ_LATEST, [s[0] for s in others], [s[1] for s in others]

@@ -49,7 +49,11 @@ async def store_events(
         checked, against_previous = judge_against_previous(items, positions, stored, rules)
         repeats = await claim_ids(connection, checked, encoder)
         refused, stored_before = await unless_stored(connection, against_previous)
-        revisions = [Revision(a.event, received_at, a.flags) for a in repeats.first]
+        # tuple.__new__: one Revision per event, without the named tuple's Python-level
+        # constructor.
+        revisions = [
+            tuple.__new__(Revision, (a.event, received_at, a.flags)) for a in repeats.first
+        ]
         if revisions:
             await connection.copy_to_table(
                 "observations",
