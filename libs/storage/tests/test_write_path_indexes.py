@@ -15,6 +15,7 @@ import pytest
 
 from ioc_storage.connection import Connection
 from ioc_testing import ScratchDatabase
+from ioc_testing.ledger import register_out_of_step
 
 pytestmark = pytest.mark.connected
 
@@ -155,4 +156,43 @@ async def test_retention_drops_old_ids_with_their_chunks_and_keeps_the_rest(
         ledger = await migrator.fetch("SELECT event_id FROM ioc.observations")
         assert [row["event_id"] for row in ledger] == [ids["new"][0]]
     finally:
+        await migrator.close()
+
+
+async def test_the_reconciliation_finds_a_ledger_and_register_out_of_step(
+    migrated_database: ScratchDatabase,
+) -> None:
+    """The guard the dropped ledger key leaves: the fault suite's reconciliation names a
+    revision stored without claiming its id, and an id claimed without its revision."""
+    migrator = await asyncpg.connect(migrated_database.dsns["migrator"])
+    reader = await asyncpg.connect(migrated_database.dsns["reader"])
+    try:
+        observed_at = datetime(2024, 6, 30, 17, tzinfo=UTC)
+        kept, unclaimed, unledgered = uuid4(), uuid4(), uuid4()
+        await _store(migrator, kept, observed_at, 97.5)
+        assert await register_out_of_step(reader) == (frozenset(), frozenset())
+        await migrator.execute(
+            "INSERT INTO ioc.observations (event_id, observed_at, indicator, scope, agency, "
+            "value) VALUES ($1, $2, 'dvc.paperless-rate', 'province', 'so-tttt', 1)",
+            unclaimed,
+            observed_at,
+        )
+        await migrator.execute(
+            "INSERT INTO ioc.event_ids (agency, event_id, observed_at) VALUES ('so-tttt', $1, $2)",
+            unledgered,
+            observed_at,
+        )
+        # The same id claimed under another moment is not the revision's claim either.
+        await migrator.execute(
+            "UPDATE ioc.event_ids SET observed_at = observed_at - interval '1 day' "
+            "WHERE event_id = $1",
+            kept,
+        )
+        found = await register_out_of_step(reader)
+        assert found == (
+            frozenset({f"so-tttt {unclaimed}", f"so-tttt {kept}"}),
+            frozenset({f"so-tttt {unledgered}", f"so-tttt {kept}"}),
+        )
+    finally:
+        await reader.close()
         await migrator.close()

@@ -15,7 +15,8 @@ values and a hash of the sorted event ids match what the ledger says was stored.
 Some generated events are revisions of a figure sent before (same indicator, scope and
 observed_at, a later reported_at): the figure of record of every figure must be its
 newest stored revision, and every series' latest value the figure of record of its
-newest figure.
+newest figure. Every ledger revision's id must be in the id register and every
+registered id must have its revision: the ledger keeps no key of its own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ioc_testing.ledger.reconciliation import (
     AgencyTally,
     Reconciliation,
     reconcile,
+    register_out_of_step,
     stored_count,
     tally,
     wrong_figures,
@@ -51,6 +53,7 @@ __all__ = [
     "granted_series",
     "reconcile",
     "record_result",
+    "register_out_of_step",
     "stored_count",
     "tally",
     "wait_for_zero_lag",

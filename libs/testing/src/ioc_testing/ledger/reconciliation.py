@@ -50,6 +50,36 @@ FROM ioc.observations GROUP BY agency
 """
 
 
+# The ledger keeps no key of its own (migration 0019): identity lives in the id register,
+# and only its writer keeps the two in step. A revision whose id was never claimed would
+# be stored again on redelivery; a claimed id without its revision would turn that
+# redelivery into a "duplicate" and lose the event. Both are counted here.
+_UNCLAIMED = """
+SELECT o.agency || ' ' || o.event_id::text AS id FROM ioc.observations o
+WHERE NOT EXISTS (
+    SELECT 1 FROM ioc.event_ids e
+    WHERE e.event_id = o.event_id AND e.agency = o.agency AND e.observed_at = o.observed_at
+)
+"""
+_UNLEDGERED = """
+SELECT e.agency || ' ' || e.event_id::text AS id FROM ioc.event_ids e
+WHERE NOT EXISTS (
+    SELECT 1 FROM ioc.observations o
+    WHERE o.agency = e.agency AND o.event_id = e.event_id AND o.observed_at = e.observed_at
+)
+"""
+
+
+async def register_out_of_step(
+    connection: asyncpg.Connection,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Revisions in the ledger whose id is not registered, and registered ids with no
+    revision ("agency event_id" each)."""
+    unclaimed = await connection.fetch(_UNCLAIMED)
+    unledgered = await connection.fetch(_UNLEDGERED)
+    return frozenset(r["id"] for r in unclaimed), frozenset(r["id"] for r in unledgered)
+
+
 _FIGURES_OF_RECORD = "SELECT indicator, scope, observed_at, event_id::text AS id FROM ioc.figures"
 _LATEST_VALUES = "SELECT indicator, scope, observed_at, event_id::text AS id FROM ioc.latest_values"
 
@@ -102,6 +132,8 @@ class Reconciliation:
     stored_tallies: dict[str, AgencyTally]
     wrong_figures: frozenset[FigureKey] = frozenset()
     wrong_latest: frozenset[tuple[str, str]] = frozenset()
+    unclaimed: frozenset[str] = frozenset()
+    unledgered: frozenset[str] = frozenset()
 
     def problems(self) -> list[str]:
         found = []
@@ -128,6 +160,16 @@ class Reconciliation:
                 f"{len(self.wrong_latest)} latest values are not the figure of record of "
                 f"their newest figure: {sorted(self.wrong_latest)[:3]}"
             )
+        if self.unclaimed:
+            found.append(
+                f"{len(self.unclaimed)} ledger revisions have no registered id: "
+                f"{_few(self.unclaimed)}"
+            )
+        if self.unledgered:
+            found.append(
+                f"{len(self.unledgered)} registered ids have no ledger revision: "
+                f"{_few(self.unledgered)}"
+            )
         if self.expected_tallies != self.stored_tallies:
             found.append(
                 f"per-agency count/checksum differ: ledger {self.expected_tallies} "
@@ -152,6 +194,7 @@ async def reconcile(ledger: Ledger, reader_dsn: str) -> Reconciliation:
         tallies = await connection.fetch(_STORED_TALLIES)
         figures = await connection.fetch(_FIGURES_OF_RECORD)
         latest = await connection.fetch(_LATEST_VALUES)
+        unclaimed, unledgered = await register_out_of_step(connection)
     finally:
         await connection.close()
     stored_list = [row["id"] for row in rows]
@@ -175,6 +218,8 @@ async def reconcile(ledger: Ledger, reader_dsn: str) -> Reconciliation:
             [e for e in ledger.entries.values() if e.event_id in stored], figures
         ),
         wrong_latest=wrong_latest(figures, latest),
+        unclaimed=unclaimed,
+        unledgered=unledgered,
         stored_tallies={
             row["agency"]: AgencyTally(int(row["n"]), float(row["total"]), row["ids"])
             for row in tallies
