@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import uvloop
 
 from benchmarks.events import Workload
 from benchmarks.infrastructure import connect, create_database, drop_database, progress, read_env
@@ -172,9 +173,20 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def as_the_aggregator_runs() -> None:
+    """The aggregator's garbage-collector settings, where this checkout has them; with
+    uvloop below, the stages run as in the service (uvicorn takes uvloop when installed)."""
+    tune = getattr(
+        importlib.import_module("ioc_aggregator.__main__"), "tune_garbage_collector", None
+    )
+    if tune is not None:
+        tune()
+
+
 def main() -> None:
     options = arguments()
-    figures = asyncio.run(measure(options))
+    as_the_aggregator_runs()
+    figures = uvloop.run(measure(options))
     if options.json:
         print(json.dumps(figures))
     else:
