@@ -78,7 +78,7 @@ def goals(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def latency_table(runs: dict[str, Any], top: float | None) -> str:
     lines = [
-        "| load | rate asked → achieved (events/s) | events | p10 | p50 | p90 | p99 | max | write started p50 / p99 | Kafka ack p50 / p99 |",
+        "| load | rate asked → achieved (events/s) | events | p10 | p50 | p90 | p99 | max | received p50 / p99 | Kafka ack p50 / p99 |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs.values():

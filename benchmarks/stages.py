@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import inspect
 import json
 import statistics
 import sys
@@ -112,11 +113,14 @@ async def store_all(
     aggregator's share: building the rows and speaking the protocol)."""
     store_events = _store_step()
 
+    # The series' update moment apart from the batch's receipt since 2026-12-06.
+    updated = "updated_at" in inspect.signature(store_events).parameters
+
     async def lane(items: list[Accepted]) -> None:
+        now = datetime.now(UTC)
+        moments = {"received_at": now, **({"updated_at": now} if updated else {})}
         async with writer.acquire() as connection:
-            await store_events(
-                connection, items, rules=rules.figures, received_at=datetime.now(UTC)
-            )
+            await store_events(connection, items, rules=rules.figures, **moments)
 
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(accepted), batch):

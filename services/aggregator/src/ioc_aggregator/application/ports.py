@@ -34,8 +34,10 @@ class EventStore(Protocol):
         *,
         rules: Mapping[str, FigureRules],
         received_at: datetime,
+        updated_at: datetime,
     ) -> StoredBatch:
-        """Stores a batch and its SeriesUpdated in one transaction."""
+        """Stores a batch and its SeriesUpdated in one transaction: its revisions were
+        received at `received_at`, its series updated at `updated_at`."""
         ...
 
     async def record_refusals(self, refusals: Sequence[RefusalRecord]) -> None: ...

@@ -38,9 +38,13 @@ async def store_events(
     *,
     rules: Mapping[str, FigureRules],
     received_at: datetime,
+    updated_at: datetime,
 ) -> StoredBatch:
     """Stores the accepted events of a batch, moves figures of record and latest values
-    and records the batch's SeriesUpdated, all in one transaction."""
+    and records the batch's SeriesUpdated, all in one transaction.
+
+    Every revision was received at `received_at`; the series are updated at
+    `updated_at`."""
     encoder = CopyEncoder()
     async with connection.transaction():
         positions = checked_against_previous(items, rules)
@@ -66,7 +70,7 @@ async def store_events(
         # The events themselves: they have every field of an inserted row.
         inserted = [r.event for r in revisions]
         # Serialised once: the outbox keeps these bytes and Kafka gets the same.
-        updates = series_announcements(inserted, latest, updated_at=received_at)
+        updates = series_announcements(inserted, latest, updated_at=updated_at)
         announcement_ids = await record_announcements(connection, updates)
     return StoredBatch(
         inserted=inserted,
