@@ -5,12 +5,10 @@ from __future__ import annotations
 import gc
 import sys
 
-import uvicorn
-import uvloop
-
 from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.main import create_app
 from ioc_runtime import configure_logging, load_settings
+from ioc_runtime.serving import serve
 
 
 def tune_garbage_collector() -> None:
@@ -28,18 +26,7 @@ def main() -> int:
     settings = load_settings(AggregatorSettings, "ioc-aggregator")
     configure_logging("aggregator", settings.log_level, secrets=settings.secret_values())
     tune_garbage_collector()
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-        loop="none",
-    )
-    # uvloop named here rather than left to uvicorn's "auto", which takes it only if some
-    # other package happened to install it: the image installs the aggregator's own
-    # dependencies, and its speed is measured on uvloop.
-    uvloop.run(uvicorn.Server(config).serve())
+    serve(create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False)
     return 0
 
 

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import sys
 
-import uvicorn
-
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.main import create_app
 from ioc_runtime import configure_logging, load_settings
+from ioc_runtime.serving import serve
 
 
 def main() -> int:
     # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
     settings = load_settings(AlertsSettings, "ioc-alerts")
     configure_logging("alerts", settings.log_level, secrets=settings.secret_values())
-    uvicorn.run(
+    serve(
         create_app(settings, clock=settings.clock()),
         host=settings.http_host,
         port=settings.http_port,
-        log_config=None,
         access_log=False,
         # The client address (audit, the per-address limit) comes from X-Forwarded-For
         # only when the proxy's address is listed here.
