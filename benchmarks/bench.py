@@ -138,8 +138,6 @@ class Bench:
             "started": completion.first_row_started,
             "seconds": completion.done - completion.first_row_started,
             "events_per_second": completion.events_per_second(events),
-            "rows_per_second": completion.rows_per_second(events),
-            "offsets_lag_seconds": completion.offsets_done - completion.rows_done,
             # Cores each process group used while the contender worked (2 in all).
             "cpu_cores": sampler.cores(completion.first_row_started, completion.done),
             # Everything on the machine: the labelled processes, this harness, the
@@ -149,5 +147,5 @@ class Bench:
         if completion.timed_out:
             # Normalised: what was committed by the deadline, per second.
             elapsed = max(time.time() - completion.first_row_started, 1e-9)
-            result["events_per_second"] = result["rows_per_second"] = completion.rows / elapsed
+            result["events_per_second"] = completion.rows / elapsed
         return result
