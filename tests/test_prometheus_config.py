@@ -135,6 +135,7 @@ def test_the_pipeline_alerts_the_issue_asks_for_exist() -> None:
         "IocServiceDown": "up",
         "IocConsumerLagGrowing": "service_group_topic:ioc_consumer_group_lag:sum",
         "IocConsumerStalled": "ioc_consumer_group_stalled_seconds",
+        "IocConsumerLagUnmeasured": "ioc_lag_exporter_unreadable_groups",
         "IocDeadLettersHigh": "ioc_aggregator_dead_letters_total",
         "IocRecordsQuarantined": "ioc_aggregator_quarantined_total",
         "IocIngestServerErrors": "ioc_ingest_requests_total",

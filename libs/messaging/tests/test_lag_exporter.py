@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import asdict
 
 import pytest
 from prometheus_client import CollectorRegistry
 
 from ioc_messaging.acls import LAG_EXPORTER_PRINCIPAL, Operation, ResourceType, service_acls
-from ioc_messaging.lag_exporter.arithmetic import PartitionOffsets, StallClock, records_behind
+from ioc_messaging.lag_exporter.arithmetic import (
+    PartitionOffsets,
+    Reading,
+    StallClock,
+    UnreadableGroup,
+    records_behind,
+)
 from ioc_messaging.lag_exporter.metrics import LagMetrics
 from ioc_messaging.lag_exporter.settings import (
     LagExporterSettings,
@@ -91,14 +98,24 @@ def test_each_poll_replaces_the_figures_and_a_failed_poll_shows_none() -> None:
         "group": "ioc-aggregator",
         "topic": "ioc.indicator-events",
     }
+    forgotten = UnreadableGroup(
+        service="replay", group="ioc-replay", topic="ioc.indicator-events", reason="not authorized"
+    )
+    unreadable = asdict(forgotten)
     metrics.show(
-        [offsets(committed=None, log_end=7), offsets(committed=3, log_end=3, partition=1)],
+        Reading(
+            [offsets(committed=None, log_end=7), offsets(committed=3, log_end=3, partition=1)],
+            [forgotten],
+        ),
         clock,
         now=0.0,
     )
+    assert registry.get_sample_value("ioc_lag_exporter_unreadable_groups", unreadable) == 1
     assert registry.get_sample_value("ioc_consumer_group_lag", {**labels, "partition": "0"}) == 7
     assert registry.get_sample_value("ioc_consumer_group_lag", {**labels, "partition": "1"}) == 0
-    metrics.show([offsets(committed=None, log_end=9)], clock, now=20.0)
+    metrics.show(Reading([offsets(committed=None, log_end=9)], []), clock, now=20.0)
+    # Granted meanwhile: no longer shown as unreadable.
+    assert registry.get_sample_value("ioc_lag_exporter_unreadable_groups", unreadable) is None
     assert registry.get_sample_value("ioc_consumer_group_lag", {**labels, "partition": "0"}) == 9
     assert registry.get_sample_value("ioc_consumer_group_lag", {**labels, "partition": "1"}) is None
     assert (

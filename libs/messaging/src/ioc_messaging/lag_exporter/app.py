@@ -58,10 +58,13 @@ class LagExporter:
             try:
                 async with BrokerOffsets(self._kafka) as broker:
                     while True:
-                        readings = await broker.read(self._settings.lag_watched)
-                        self._metrics.show(readings, self._stalls, self._clock())
+                        reading = await broker.read(self._settings.lag_watched)
+                        self._metrics.show(reading, self._stalls, self._clock())
                         if not self.ready:
-                            log.info("measuring %d partitions of the watched groups", len(readings))
+                            log.info(
+                                "measuring %d partitions of the watched groups",
+                                len(reading.offsets),
+                            )
                         self.ready = True
                         backoff.succeeded()
                         await asyncio.sleep(self._settings.lag_poll_seconds)

@@ -22,6 +22,25 @@ class PartitionOffsets:
     """One past the last record readers may see (read_committed: the last stable offset)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnreadableGroup:
+    """A watched group the broker would not measure, and why ("not authorized", "no
+    such topic"): shown as such rather than as no lag."""
+
+    service: str
+    group: str
+    topic: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One poll: the partitions of every group measured, and the groups that were not."""
+
+    offsets: list[PartitionOffsets]
+    unreadable: list[UnreadableGroup]
+
+
 def records_behind(offsets: PartitionOffsets) -> int:
     """Records the group has yet to read on the partition.
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 
 from ioc_messaging.clients import safe_consumer
-from ioc_messaging.lag_exporter.arithmetic import PartitionOffsets
+from ioc_messaging.lag_exporter.arithmetic import PartitionOffsets, Reading, UnreadableGroup
 from ioc_messaging.lag_exporter.settings import WatchedGroup
 from ioc_messaging.security import connection_options
 from ioc_messaging.settings import KafkaSettings
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # The broker's answer for a partition the group holds no offset on.
 _NO_OFFSET = -1
+# Why a watched group is not measured (the `reason` label of the unreadable gauge).
+_NOT_AUTHORIZED = "not authorized"
+_NO_TOPIC = "no such topic"
 
 
 class BrokerOffsets:
@@ -32,7 +36,8 @@ class BrokerOffsets:
     def __init__(self, kafka: KafkaSettings) -> None:
         self._admin = AIOKafkaAdminClient(**connection_options(kafka))
         self._consumer = safe_consumer(kafka, group_id=None)
-        self._missing_topics: set[str] = set()
+        # What the log said could not be read, so it says so once.
+        self._told: set[tuple[str, str]] = set()
 
     async def __aenter__(self) -> BrokerOffsets:
         await self._admin.start()
@@ -54,22 +59,40 @@ class BrokerOffsets:
         finally:
             await self._admin.close()
 
-    async def read(self, watched: Sequence[WatchedGroup]) -> list[PartitionOffsets]:
-        partitions = await self._partitions({w.topic for w in watched})
+    async def read(self, watched: Sequence[WatchedGroup]) -> Reading:
+        """Every watched group's offsets. A group the exporter may not describe, or whose
+        topic is not there, is named unreadable and the others are still measured: one
+        rule an operator forgot must not blind the exporter to every group."""
+        partitions, missing = await self._partitions({w.topic for w in watched})
         everything = [tp for tps in partitions.values() for tp in tps]
         starts: dict[TopicPartition, int] = await self._consumer.beginning_offsets(everything)
         ends: dict[TopicPartition, int] = await self._consumer.end_offsets(everything)
-        readings: list[PartitionOffsets] = []
+        reading = Reading([], [])
         for group in watched:
             mine = partitions.get(group.topic, [])
             if not mine:
+                reason = missing.get(group.topic, _NO_TOPIC)
+                reading.unreadable.append(_unreadable(group, reason))
                 continue
-            # Offsets as committed, whether or not any member serves the group now.
-            committed = await self._admin.list_consumer_group_offsets(group.group, partitions=mine)
+            try:
+                # Offsets as committed, whether or not any member serves the group now.
+                committed = await self._admin.list_consumer_group_offsets(
+                    group.group, partitions=mine
+                )
+            except GroupAuthorizationFailedError:
+                self._tell(
+                    ("group", group.group),
+                    "not authorized to describe group %s: grant the exporter's Kafka user "
+                    "DESCRIBE on it",
+                    group.group,
+                )
+                reading.unreadable.append(_unreadable(group, _NOT_AUTHORIZED))
+                continue
+            self._told.discard(("group", group.group))
             for tp in mine:
                 held = committed.get(tp)
                 offset = held.offset if held is not None else _NO_OFFSET
-                readings.append(
+                reading.offsets.append(
                     PartitionOffsets(
                         service=group.service,
                         group=group.group,
@@ -80,25 +103,46 @@ class BrokerOffsets:
                         log_end=ends[tp],
                     )
                 )
-        return readings
+        return reading
 
-    async def _partitions(self, topics: set[str]) -> dict[str, list[TopicPartition]]:
+    def _tell(self, about: tuple[str, str], message: str, *args: object) -> None:
+        """Logs `message` once until `about` is readable again: an exporter started
+        before `ioc-topics create`, or missing a rule, would otherwise say so every poll."""
+        if about not in self._told:
+            log.warning(message, *args)
+            self._told.add(about)
+
+    async def _partitions(
+        self, topics: set[str]
+    ) -> tuple[dict[str, list[TopicPartition]], dict[str, str]]:
+        """The partitions of each topic there, and why each other topic is not."""
         described: list[dict[str, Any]] = await self._admin.describe_topics(sorted(topics))
         found: dict[str, list[TopicPartition]] = {}
+        missing: dict[str, str] = {}
         for topic in described:
-            name = str(topic["topic"])
-            if topic["error_code"] != 0 or not topic["partitions"]:
-                if name not in self._missing_topics:
-                    # Once per topic: an exporter started before `ioc-topics create`
-                    # would otherwise say so every poll.
-                    log.warning(
-                        "topic %s is not on the broker (error %s)", name, topic["error_code"]
-                    )
-                    self._missing_topics.add(name)
+            name, code = str(topic["topic"]), int(topic["error_code"])
+            if code == TopicAuthorizationFailedError.errno:
+                missing[name] = _NOT_AUTHORIZED
+                self._tell(
+                    ("topic", name),
+                    "not authorized to describe topic %s: grant the exporter's Kafka user "
+                    "DESCRIBE on it",
+                    name,
+                )
                 continue
-            self._missing_topics.discard(name)
+            if code != 0 or not topic["partitions"]:
+                missing[name] = _NO_TOPIC
+                self._tell(("topic", name), "topic %s is not on the broker (error %s)", name, code)
+                continue
+            self._told.discard(("topic", name))
             found[name] = sorted(
                 (TopicPartition(name, p["partition"]) for p in topic["partitions"]),
                 key=lambda tp: tp.partition,
             )
-        return found
+        return found, missing
+
+
+def _unreadable(group: WatchedGroup, reason: str) -> UnreadableGroup:
+    return UnreadableGroup(
+        service=group.service, group=group.group, topic=group.topic, reason=reason
+    )

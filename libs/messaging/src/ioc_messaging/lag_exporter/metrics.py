@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from ioc_messaging.lag_exporter.arithmetic import PartitionOffsets, StallClock, records_behind
+from ioc_messaging.lag_exporter.arithmetic import Reading, StallClock, records_behind
 from ioc_runtime.service_metrics import register_standard_metrics
 
 _PARTITION_LABELS = ("service", "group", "topic", "partition")
@@ -17,6 +16,7 @@ _PARTITION_LABELS = ("service", "group", "topic", "partition")
 class LagMetrics:
     lag: Gauge
     stalled: Gauge
+    unreadable: Gauge
     polls: Counter
 
     @classmethod
@@ -46,16 +46,26 @@ class LagMetrics:
                 _PARTITION_LABELS,
                 registry=registry,
             ),
+            unreadable=Gauge(
+                "ioc_lag_exporter_unreadable_groups",
+                "1 for each watched group the broker would not measure, with the reason "
+                "(not authorized: a DESCRIBE rule is missing; no such topic)",
+                ("service", "group", "topic", "reason"),
+                registry=registry,
+            ),
             polls=polls,
         )
 
-    def show(self, readings: Iterable[PartitionOffsets], clock: StallClock, now: float) -> None:
+    def show(self, reading: Reading, clock: StallClock, now: float) -> None:
         """Replaces every partition's figures with this poll's: a partition or group no
         longer watched, or a topic deleted, leaves no stale series behind. No await in
         between, so a scrape sees the old figures or the new, never none."""
         self.lag.clear()
         self.stalled.clear()
-        for offsets in readings:
+        self.unreadable.clear()
+        for group in reading.unreadable:
+            self.unreadable.labels(group.service, group.group, group.topic, group.reason).set(1)
+        for offsets in reading.offsets:
             labels = (offsets.service, offsets.group, offsets.topic, str(offsets.partition))
             behind = records_behind(offsets)
             self.lag.labels(*labels).set(behind)
@@ -67,4 +77,5 @@ class LagMetrics:
         measurement nobody made."""
         self.lag.clear()
         self.stalled.clear()
+        self.unreadable.clear()
         self.polls.labels("failed").inc()
