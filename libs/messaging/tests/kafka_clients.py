@@ -11,6 +11,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import TopicAuthorizationFailedError
 
+from ioc_contracts.topics import TopicSpec
+from ioc_messaging.acls import Topology
 from ioc_messaging.clients import safe_consumer, safe_producer
 from ioc_messaging.settings import KafkaSettings
 
@@ -54,3 +56,27 @@ async def refused(
 ) -> None:
     with pytest.raises(error):
         await action
+
+
+def unique_topology(name: str) -> Topology:
+    """Topics and consumer groups of one test's own, named after it."""
+    return Topology(
+        events_topic=f"{name}.events",
+        dlq_topic=f"{name}.events.dlq",
+        series_updated_topic=f"{name}.series-updated",
+        alerts_topic=f"{name}.alerts",
+        aggregator_group=f"{name}.aggregator",
+        alerts_group=f"{name}.alerts",
+        derived_group=f"{name}.derived",
+    )
+
+
+def topic_specs(topology: Topology) -> list[TopicSpec]:
+    names = [
+        topology.events_topic,
+        topology.dlq_topic,
+        topology.series_updated_topic,
+        topology.alerts_topic,
+    ]
+    # One partition each, so a record written is the one partition 0 reads.
+    return [TopicSpec(name=n, partitions=1, retention_ms=3_600_000, description="t") for n in names]

@@ -18,8 +18,7 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from ioc_contracts.topics import TopicSpec
-from ioc_messaging.acl_admin import delete_acls, describe_acls
+from ioc_messaging.acl_admin import describe_acls
 from ioc_messaging.acls import (
     AGGREGATOR_PRINCIPAL,
     ALERTS_PRINCIPAL,
@@ -31,9 +30,9 @@ from ioc_messaging.acls import (
 from ioc_messaging.clients import safe_broker
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import ensure_topics
-from ioc_testing.kafka_logins import grant
+from ioc_testing.kafka_logins import rules_in_force
 
-from .kafka_clients import WAIT_S, consume_one, produce, refused
+from .kafka_clients import WAIT_S, consume_one, produce, refused, topic_specs, unique_topology
 
 if TYPE_CHECKING:
     from ioc_testing.kafka_logins import SaslListener
@@ -41,40 +40,18 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.connected
 
 
-def topic_specs(topology: Topology) -> list[TopicSpec]:
-    names = [
-        topology.events_topic,
-        topology.dlq_topic,
-        topology.series_updated_topic,
-        topology.alerts_topic,
-    ]
-    # One partition each, so a record written is the one partition 0 reads.
-    return [TopicSpec(name=n, partitions=1, retention_ms=3_600_000, description="t") for n in names]
-
-
 @pytest.fixture
 async def granted(
     kafka_bootstrap: str, sasl_listener: SaslListener, unique_name: str
 ) -> AsyncIterator[Topology]:
     """Unique topics and groups with the code's ACLs for the services and agency so-xd."""
-    topology = Topology(
-        events_topic=f"{unique_name}.events",
-        dlq_topic=f"{unique_name}.events.dlq",
-        series_updated_topic=f"{unique_name}.series-updated",
-        alerts_topic=f"{unique_name}.alerts",
-        aggregator_group=f"{unique_name}.aggregator",
-        alerts_group=f"{unique_name}.alerts",
-    )
+    topology = unique_topology(unique_name)
     await ensure_topics(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_specs(topology))
     rules = all_acls(["so-xd"], topology)
-    admin = sasl_listener.settings("ioc-admin")
     # In force before the test acts on them: the broker applies new rules a moment
     # after the controller accepted them.
-    await grant(admin, rules)
-    try:
+    async with rules_in_force(sasl_listener.settings("ioc-admin"), rules):
         yield topology
-    finally:
-        await delete_acls(admin, rules)
 
 
 async def test_the_broker_holds_exactly_the_rules_of_the_code(

@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from ioc_contracts.topics import TopicSpec
 from ioc_messaging.acls import ADMIN_PRINCIPAL, LAG_EXPORTER_PRINCIPAL, Topology, service_acls
 from ioc_messaging.settings import KafkaSettings
 from ioc_messaging.topics_admin import ensure_topics
-from ioc_testing.kafka_logins import SaslListener, grant, revoke
+from ioc_testing.kafka_logins import SaslListener, rules_in_force
 from ioc_testing.service_process import ServiceProcess, wait_for
 
-from .kafka_clients import produce
+from .kafka_clients import produce, topic_specs, unique_topology
 
 pytestmark = pytest.mark.connected
 
@@ -33,38 +32,21 @@ async def granted(
     kafka_bootstrap: str, sasl_listener: SaslListener, unique_name: str
 ) -> AsyncIterator[Topology]:
     """Unique topics and groups; the exporter's rules only, removed afterwards."""
-    topology = Topology(
-        events_topic=f"{unique_name}.events",
-        series_updated_topic=f"{unique_name}.series-updated",
-        aggregator_group=f"{unique_name}.aggregator",
-        alerts_group=f"{unique_name}.alerts",
-        derived_group=f"{unique_name}.derived",
-        alerts_topic=f"{unique_name}.alerts",
-    )
-    await ensure_topics(
-        KafkaSettings(bootstrap_servers=kafka_bootstrap),
-        [
-            TopicSpec(name=name, partitions=1, retention_ms=3_600_000, description="t")
-            for name in (
-                topology.events_topic,
-                topology.series_updated_topic,
-                # No rule names it: the exporter may not even learn that it exists.
-                topology.alerts_topic,
-            )
-        ],
-    )
+    topology = unique_topology(unique_name)
+    # The alerts topic is there, but no rule of the exporter's names it: it may not even
+    # learn that it exists.
+    await ensure_topics(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_specs(topology))
     rules = service_acls(topology)[LAG_EXPORTER_PRINCIPAL]
-    admin = sasl_listener.settings(ADMIN_PRINCIPAL)
-    await grant(admin, rules)
-    try:
+    async with rules_in_force(sasl_listener.settings(ADMIN_PRINCIPAL), rules):
         yield topology
-    finally:
-        await revoke(admin, rules)
 
 
 async def _commit(bootstrap: str, topic: str, group: str, offset: int) -> None:
     """The group's committed offset on partition 0, as its consumers would leave it."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    # No auto-commit: stopping would commit the position it reset to, the partition's end.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         partition = TopicPartition(topic, 0)

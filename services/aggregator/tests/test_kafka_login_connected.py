@@ -16,7 +16,7 @@ from ioc_contracts.topics import series_key_bytes
 from ioc_messaging.acls import ADMIN_PRINCIPAL, AGGREGATOR_PRINCIPAL, Topology, service_acls
 from ioc_messaging.clients import SAFE_PRODUCER_OPTIONS
 from ioc_testing import ScratchDatabase
-from ioc_testing.kafka_logins import SaslListener, grant, revoke
+from ioc_testing.kafka_logins import SaslListener, rules_in_force
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
 pytestmark = pytest.mark.connected
@@ -34,12 +34,8 @@ async def granted(
         aggregator_group=f"{unique_name}.aggregator",
     )
     rules = service_acls(topology)[AGGREGATOR_PRINCIPAL]
-    admin = sasl_listener.settings(ADMIN_PRINCIPAL)
-    await grant(admin, rules)  # returns once the broker enforces them
-    try:
+    async with rules_in_force(sasl_listener.settings(ADMIN_PRINCIPAL), rules):
         yield topology
-    finally:
-        await revoke(admin, rules)
 
 
 def _figure(value: float, **fields: object) -> bytes:

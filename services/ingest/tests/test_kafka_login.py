@@ -18,9 +18,8 @@ from ioc_ingest.adapters.kafka_publisher import KafkaUnavailableError, OutgoingR
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
 from ioc_ingest.services import IngestServices
-from ioc_messaging.acl_admin import delete_acls
 from ioc_messaging.acls import ADMIN_PRINCIPAL, INGEST_PRINCIPAL, Topology, service_acls
-from ioc_testing.kafka_logins import SaslListener, grant
+from ioc_testing.kafka_logins import SaslListener, rules_in_force
 
 pytestmark = pytest.mark.connected
 
@@ -31,12 +30,9 @@ WAIT_S = 60.0
 async def ingest_grants(sasl_listener: SaslListener, topic: str) -> AsyncIterator[SaslListener]:
     """ioc-ingest's ACLs for this test's topic, removed afterwards."""
     rules = service_acls(Topology(events_topic=topic))[INGEST_PRINCIPAL]
-    admin = sasl_listener.settings(ADMIN_PRINCIPAL)
-    await grant(admin, rules)  # in force, not only accepted by the controller
-    try:
+    # In force, not only accepted by the controller.
+    async with rules_in_force(sasl_listener.settings(ADMIN_PRINCIPAL), rules):
         yield sasl_listener
-    finally:
-        await delete_acls(admin, rules)
 
 
 async def _services_when_connected(app: object) -> IngestServices:

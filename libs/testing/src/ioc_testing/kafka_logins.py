@@ -7,9 +7,10 @@ deploy/local/kafka.sh writes the listener's address and one password per princip
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,3 +123,14 @@ async def revoke(admin: KafkaSettings, acls: Iterable[Acl]) -> None:
     rules = list(acls)
     await delete_acls(admin, rules)
     await wait_for_acls(admin, rules, held=False)
+
+
+@contextlib.asynccontextmanager
+async def rules_in_force(admin: KafkaSettings, acls: Iterable[Acl]) -> AsyncIterator[None]:
+    """The rules, enforced by the broker for the block and gone after it."""
+    rules = list(acls)
+    await grant(admin, rules)
+    try:
+        yield
+    finally:
+        await revoke(admin, rules)
