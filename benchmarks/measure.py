@@ -108,7 +108,7 @@ class Completion:
     """When a consuming contender had every row committed and its offsets at the end."""
 
     rows: int
-    first_row_started: float  # min(received_at): the first batch screened (ours)
+    first_row_started: float  # min(received_at): the first records screened (ours)
     last_row_started: float  # max(received_at)
     rows_done: float  # first poll that saw every row (rows are counted once offsets are)
     offsets_done: float  # first poll that saw every partition's offset at the end

@@ -113,12 +113,16 @@ async def store_all(
     aggregator's share: building the rows and speaking the protocol)."""
     store_events = _store_step()
 
-    # The series' update moment apart from the batch's receipt since 2026-12-06.
-    updated = "updated_at" in inspect.signature(store_events).parameters
+    # Since 2026-12-06 each event carries when it was received (screened), and the store
+    # step takes only the series' update moment.
+    moment = (
+        "updated_at"
+        if "updated_at" in inspect.signature(store_events).parameters
+        else "received_at"
+    )
 
     async def lane(items: list[Accepted]) -> None:
-        now = datetime.now(UTC)
-        moments = {"received_at": now, **({"updated_at": now} if updated else {})}
+        moments = {moment: datetime.now(UTC)}
         async with writer.acquire() as connection:
             await store_events(connection, items, rules=rules.figures, **moments)
 

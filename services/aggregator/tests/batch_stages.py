@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaTimeoutError
@@ -66,10 +66,6 @@ class RecordingConsumer:
         return None
 
 
-# A batch whose first record has offset n is received n seconds after this.
-_RECEIVED = datetime(2025, 1, 1, tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class _ConsumerRecord:
     """The fields of aiokafka's ConsumerRecord the pipeline reads."""
@@ -91,8 +87,6 @@ class GatedStages:
         self.database_down: set[int] = set()
         self.kafka_refuses: set[int] = set()
         self.unscreenable: set[int] = set()
-        # First offset of each batch stored → the first offset its received_at names.
-        self.received: dict[int, int] = {}
 
     def gate(self, step: str, first: int) -> asyncio.Event:
         return self.gates.setdefault((step, first), asyncio.Event())
@@ -101,22 +95,16 @@ class GatedStages:
         for first in firsts:
             self.gate(step, first).set()
 
-    async def screen(
-        self, records: Sequence[SourceRecord], joining: Screened | None = None
-    ) -> Screened:
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened:
         first = records[0].offset
         if first in self.unscreenable:
             raise RuntimeError("the rules could not be read")
         self.log.append(("screened", first))
-        received_at = (
-            joining.received_at if joining is not None else _RECEIVED + timedelta(seconds=first)
-        )
-        return Screened(records, [], [], _NO_RULES, received_at)
+        return Screened(records, [], [], _NO_RULES)
 
     async def store(self, batch: Screened) -> Announced:
         first = batch.records[0].offset
         self.log.append(("storing", first))
-        self.received[first] = int((batch.received_at - _RECEIVED).total_seconds())
         await self.gate("store", first).wait()
         if first in self.database_down:
             raise DatabaseUnavailableError("database down")

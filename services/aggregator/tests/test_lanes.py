@@ -17,7 +17,7 @@ def accepted(partition: int, offset: int) -> Accepted:
     event = DecodedEvent(
         uuid4(), "vp-ubnd", "dvc.paperless-rate", "province", _AT, 1.0, None, None, None, None, None
     )
-    return Accepted(record, event)
+    return Accepted(record, event, _AT)
 
 
 def batch(sizes: dict[int, int]) -> list[Accepted]:

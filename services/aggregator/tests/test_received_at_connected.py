@@ -1,5 +1,6 @@
-"""A batch is received when its first records were screened: what joins it while the
-batch ahead is stored, and waiting for the database, do not move the moment.
+"""An event is received when the records fetched with it are screened: waiting for the
+database afterwards does not move the moment, and records that join the batch later are
+received when they came, never earlier.
 
 The real use case and TimescaleDB adapter, in process, with a clock the test moves."""
 
@@ -14,7 +15,7 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from ioc_aggregator.application.usecase import BatchProcessor
+from ioc_aggregator.application.usecase import BatchProcessor, Screened
 from ioc_aggregator.application.waiting import DatabaseWait
 from ioc_aggregator.domain.batch import Announcement
 from ioc_aggregator.domain.records import Consumed, Refused
@@ -110,7 +111,7 @@ def _records(events: Sequence[dict[str, Any]], first: int) -> list[Consumed]:
     ]
 
 
-async def test_a_batch_and_what_joins_it_are_received_when_first_screened(
+async def test_events_are_received_when_screened_not_when_written(
     catalog_database: ScratchDatabase, writer: asyncpg.Pool
 ) -> None:
     clock = _Clock(SCREENED)
@@ -120,15 +121,14 @@ async def test_a_batch_and_what_joins_it_are_received_when_first_screened(
 
     screened = await processor.screen(_records(first, 0))
     clock.now = JOINED
-    grown = await processor.screen(_records(joining, 2), screened)
-    assert grown.received_at == SCREENED
+    # Fetched while the batch ahead was stored: joins this batch (inbound/growth.py).
+    grown = await processor.screen(_records(joining, 2))
     clock.now = WRITTEN
-    merged = type(screened)(
+    merged = Screened(
         [*screened.records, *grown.records],
         [*screened.accepted, *grown.accepted],
         [],
         grown.rules,
-        screened.received_at,
     )
     announced = await processor.store(merged)
     assert announced.inserted == 3
@@ -141,8 +141,8 @@ async def test_a_batch_and_what_joins_it_are_received_when_first_screened(
         " JOIN ioc.figures f USING (indicator, scope, observed_at) ORDER BY o.value",
     )
     assert [r["value"] for r in stored] == [60.0, 61.0, 62.0]
-    assert {r["received_at"] for r in stored} == {SCREENED}
-    assert {r["figure_received_at"] for r in stored} == {SCREENED}
+    assert [r["received_at"] for r in stored] == [SCREENED, SCREENED, JOINED]
+    assert [r["figure_received_at"] for r in stored] == [SCREENED, SCREENED, JOINED]
     # Without reported_at the revision is revised when received; with it, when reported.
     assert [r["revised_at"] for r in stored] == [SCREENED, SCREENED, T0 + timedelta(days=33)]
     assert [r["figure_revised_at"] for r in stored] == [r["revised_at"] for r in stored]

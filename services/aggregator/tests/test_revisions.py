@@ -34,7 +34,7 @@ def accepted(offset: int = 0, **fields: object) -> Accepted:
         **fields,
     }
     record = Consumed("ioc.indicator-events", 0, offset, None, None)
-    return Accepted(record, fields_of(IndicatorEvent.model_validate(values)))
+    return Accepted(record, fields_of(IndicatorEvent.model_validate(values)), RECEIVED)
 
 
 def test_copies_of_a_new_id_in_one_batch_are_duplicates_or_conflicts_of_the_first() -> None:

@@ -33,11 +33,10 @@ class EventStore(Protocol):
         accepted: Sequence[Accepted],
         *,
         rules: Mapping[str, FigureRules],
-        received_at: datetime,
         updated_at: datetime,
     ) -> StoredBatch:
-        """Stores a batch and its SeriesUpdated in one transaction: its revisions were
-        received at `received_at`, its series updated at `updated_at`."""
+        """Stores a batch and its SeriesUpdated (the series updated at `updated_at`) in
+        one transaction; each revision was received when its event was screened."""
         ...
 
     async def record_refusals(self, refusals: Sequence[RefusalRecord]) -> None: ...

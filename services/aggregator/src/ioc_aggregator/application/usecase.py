@@ -50,10 +50,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Announced", "BatchProcessor", "DatabaseUnavailableError", "Screened"]
 
 
-_Figures = Mapping[str, FigureRules]
-# Stores some of a batch's events in one transaction.
-_Write = Callable[[Sequence[Accepted]], Awaitable[StoredBatch]]
-
 # Records screened between two chances for the batch ahead to read its replies.
 _SCREEN_SLICE = 100
 
@@ -66,8 +62,6 @@ class Screened:
     accepted: list[Accepted]
     refused: list[Refused]
     rules: ScreeningRules
-    # When its first records were screened: the moment its revisions were received.
-    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +93,13 @@ class BatchProcessor:
     # tests make it end the process there (IOC_AGGREGATOR_FAILPOINT).
     after_commit: Callable[[], None] = lambda: None
 
-    async def screen(
-        self, records: Sequence[SourceRecord], joining: Screened | None = None
-    ) -> Screened:
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened:
         """Judges each record of a batch: our CPU, no writes (the rules may wait for the
-        database on the very first batch).
-
-        Records `joining` a batch are received when its first records were screened,
-        so waiting for the database (the batch ahead, an outage) never makes a report
-        later than it came."""
+        database on the very first batch)."""
         self.metrics.consumed.inc(len(records))
         self.metrics.batch_size.observe(len(records))
         rules = await self.wait(self.rules)
         now = self.clock()
-        received_at = joining.received_at if joining is not None else now
         accepted: list[Accepted] = []
         refused: list[Refused] = []
         for start in range(0, len(records), _SCREEN_SLICE):
@@ -125,16 +112,14 @@ class BatchProcessor:
                     accepted.append(verdict)
                 else:
                     refused.append(verdict)
-        return Screened(records, accepted, refused, rules, received_at)
+        return Screened(records, accepted, refused, rules)
 
     async def store(self, batch: Screened) -> Announced:
         """Stores a screened batch, then hands its dead letters and SeriesUpdated to the
         Kafka producer without waiting for the acknowledgements (`acknowledged` does).
         Raises if the batch must be read again."""
         accepted, refused = batch.accepted, list(batch.refused)
-        stored, rejected_by_storage = await self._store(
-            accepted, batch.received_at, batch.rules.figures
-        )
+        stored, rejected_by_storage = await self._store(accepted, batch.rules.figures)
         refused.extend(stored.refused)
         refused.extend(rejected_by_storage)
         for revision in stored.flagged:
@@ -196,14 +181,13 @@ class BatchProcessor:
             )
 
     async def _store(
-        self, accepted: Sequence[Accepted], received_at: datetime, figures: _Figures
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
     ) -> tuple[StoredBatch, list[Refused]]:
         if not accepted:
             return StoredBatch([], []), []
-        write = partial(self._write, received_at=received_at, figures=figures)
         parts = lanes(accepted, self.lanes)
         results = await asyncio.gather(
-            *(self._store_lane(part, write) for part in parts), return_exceptions=True
+            *(self._store_lane(part, figures) for part in parts), return_exceptions=True
         )
         # Every lane finished (committed or not) before anything is decided.
         for result in results:
@@ -213,24 +197,24 @@ class BatchProcessor:
         return merged([part for part, _ in done]), [r for _, refused in done for r in refused]
 
     async def _store_lane(
-        self, accepted: Sequence[Accepted], write: _Write
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
     ) -> tuple[StoredBatch, list[Refused]]:
         try:
-            return await self.wait(partial(write, accepted)), []
+            return await self.wait(partial(self._write, accepted, figures)), []
         except RowsRefusedError:
             # Valid by every check we know, refused by the database (or an id another
             # writer registered meanwhile): store the events one by one, so only the
             # rows the database refuses go to the DLQ and the partition moves on.
-            return await self._store_one_by_one(accepted, write)
+            return await self._store_one_by_one(accepted, figures)
 
     async def _store_one_by_one(
-        self, accepted: Sequence[Accepted], write: _Write
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
     ) -> tuple[StoredBatch, list[Refused]]:
         parts: list[StoredBatch] = []
         refused: list[Refused] = []
         for item in accepted:
             try:
-                batch = await self.wait(partial(write, [item]))
+                batch = await self.wait(partial(self._write, [item], figures))
             except RowsRefusedError as error:
                 refused.append(
                     Refused(item.record, DeadLetterErrorCode.STORAGE_REJECTED, str(error))
@@ -240,11 +224,9 @@ class BatchProcessor:
         return (merged(parts) if parts else StoredBatch([], [])), refused
 
     async def _write(
-        self, accepted: Sequence[Accepted], *, received_at: datetime, figures: _Figures
+        self, accepted: Sequence[Accepted], figures: Mapping[str, FigureRules]
     ) -> StoredBatch:
         started = time.perf_counter()
-        batch = await self.events.store(
-            accepted, rules=figures, received_at=received_at, updated_at=self.clock()
-        )
+        batch = await self.events.store(accepted, rules=figures, updated_at=self.clock())
         self.metrics.write_seconds.observe(time.perf_counter() - started)
         return batch

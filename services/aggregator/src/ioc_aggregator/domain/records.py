@@ -8,6 +8,7 @@ names, and it flows through as fetched.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from ioc_catalog.quality import Finding
@@ -61,6 +62,10 @@ def position_of(record: SourceRecord) -> Position:
 class Accepted(NamedTuple):
     record: SourceRecord
     event: DecodedEvent
+    # When the aggregator received it: the moment the records fetched with it were
+    # screened. Fixed then, so waiting for the database (the batch ahead, an outage)
+    # never makes a report later than it came.
+    received_at: datetime
     # Data-quality checks it failed that the catalog sets to flag, not refuse.
     flags: tuple[Finding, ...] = ()
 

@@ -3,8 +3,8 @@
 A figure is (indicator, scope, observed_at); each stored event about it is a revision.
 The figure of record is the newest revision in the order (revised_at, received_at,
 agency, event_id), where revised_at is the producer's reported_at or, when it gave
-none, the moment the aggregator received the event (screened the first records of its
-batch). Every part is fixed at the first store, so a replay (a duplicate, never stored
+none, the moment the aggregator received the event (screened the records fetched
+with it). Every part is fixed at the first store, so a replay (a duplicate, never stored
 again) or an older revision arriving late (an older revised_at) cannot displace a newer
 one.
 """

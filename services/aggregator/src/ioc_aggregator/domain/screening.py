@@ -36,7 +36,7 @@ def screen(record: SourceRecord, rules: ScreeningRules, *, now: datetime) -> Ver
         return Refused(record, problem.code, f"{problem.field}: {problem.reason}")
     # tuple.__new__: a named tuple's own constructor is a Python function, and one
     # Accepted is built for every record.
-    return tuple.__new__(Accepted, (record, event, screening.flags))
+    return tuple.__new__(Accepted, (record, event, now, screening.flags))
 
 
 def screen_or_refuse(record: SourceRecord, rules: ScreeningRules, *, now: datetime) -> Verdict:

@@ -28,9 +28,7 @@ MOST_GROWN_BYTES = 64 * 2**20
 
 
 class Screening(Protocol):
-    async def screen(
-        self, records: Sequence[SourceRecord], joining: Screened | None = None
-    ) -> Screened: ...
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened: ...
 
 
 async def grown(
@@ -57,17 +55,15 @@ async def grown(
             continue
         taken.extend(more)
         size += sum(len(r.value or b"") for r in more)
-        parts.append(await screening.screen(more, screened))
+        parts.append(await screening.screen(more))
     if len(parts) == 1:
         return screened
     # Joined once at the end, not at every arrival (that would copy the batch again and
     # again). The newest rules decide at the store: a catalog reload between two
-    # arrivals only adds or lifts checks against figures before. The batch was received
-    # when its first part was.
+    # arrivals only adds or lifts checks against figures before.
     return Screened(
         [r for part in parts for r in part.records],
         [a for part in parts for a in part.accepted],
         [r for part in parts for r in part.refused],
         parts[-1].rules,
-        screened.received_at,
     )

@@ -47,9 +47,7 @@ log = logging.getLogger(__name__)
 class BatchStages(Protocol):
     """The steps of a batch (`BatchProcessor` in production)."""
 
-    async def screen(
-        self, records: Sequence[SourceRecord], joining: Screened | None = None
-    ) -> Screened: ...
+    async def screen(self, records: Sequence[SourceRecord]) -> Screened: ...
 
     async def store(self, batch: Screened) -> Announced: ...
 

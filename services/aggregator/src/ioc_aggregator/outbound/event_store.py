@@ -28,18 +28,11 @@ class DatabaseEventStore:
         accepted: Sequence[Accepted],
         *,
         rules: Mapping[str, FigureRules],
-        received_at: datetime,
         updated_at: datetime,
     ) -> StoredBatch:
         async def write() -> StoredBatch:
             async with self._pool.acquire() as connection:
-                return await store_events(
-                    connection,
-                    accepted,
-                    rules=rules,
-                    received_at=received_at,
-                    updated_at=updated_at,
-                )
+                return await store_events(connection, accepted, rules=rules, updated_at=updated_at)
 
         return await translated(write)
 

@@ -37,14 +37,11 @@ async def store_events(
     items: Sequence[Accepted],
     *,
     rules: Mapping[str, FigureRules],
-    received_at: datetime,
     updated_at: datetime,
 ) -> StoredBatch:
     """Stores the accepted events of a batch, moves figures of record and latest values
-    and records the batch's SeriesUpdated, all in one transaction.
-
-    Every revision was received at `received_at`; the series are updated at
-    `updated_at`."""
+    and records the batch's SeriesUpdated, all in one transaction. Each revision was
+    received when its event was screened; the series are updated at `updated_at`."""
     encoder = CopyEncoder()
     async with connection.transaction():
         positions = checked_against_previous(items, rules)
@@ -56,7 +53,7 @@ async def store_events(
         # tuple.__new__: one Revision per event, without the named tuple's Python-level
         # constructor.
         revisions = [
-            tuple.__new__(Revision, (a.event, received_at, a.flags)) for a in repeats.first
+            tuple.__new__(Revision, (a.event, a.received_at, a.flags)) for a in repeats.first
         ]
         if revisions:
             await connection.copy_to_table(
