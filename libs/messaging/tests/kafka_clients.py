@@ -4,7 +4,8 @@ and an action the broker must refuse."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import TopicAuthorizationFailedError
 
 from ioc_contracts.topics import TopicSpec
-from ioc_messaging.acls import Topology
+from ioc_messaging.acls import ADMIN_PRINCIPAL, Acl, Topology
 from ioc_messaging.clients import safe_consumer, safe_producer
 from ioc_messaging.settings import KafkaSettings
+from ioc_messaging.topics_admin import ensure_topics
+from ioc_testing.kafka_logins import SaslListener, rules_in_force
 
 # Generous: the broker shares two cores with the whole test suite.
 WAIT_S = 60.0
@@ -80,3 +83,20 @@ def topic_specs(topology: Topology) -> list[TopicSpec]:
     ]
     # One partition each, so a record written is the one partition 0 reads.
     return [TopicSpec(name=n, partitions=1, retention_ms=3_600_000, description="t") for n in names]
+
+
+@contextlib.asynccontextmanager
+async def granted_topology(
+    bootstrap: str,
+    listener: SaslListener,
+    name: str,
+    rules: Callable[[Topology], Iterable[Acl]],
+) -> AsyncIterator[Topology]:
+    """A test's own topics (made) and groups, with `rules` for them in force at the broker
+    for the block, removed after it."""
+    topology = unique_topology(name)
+    await ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topic_specs(topology))
+    # In force before the test acts on them: the broker applies new rules a moment
+    # after the controller accepted them.
+    async with rules_in_force(listener.settings(ADMIN_PRINCIPAL), rules(topology)):
+        yield topology

@@ -28,11 +28,8 @@ from ioc_messaging.acls import (
     all_acls,
 )
 from ioc_messaging.clients import safe_broker
-from ioc_messaging.settings import KafkaSettings
-from ioc_messaging.topics_admin import ensure_topics
-from ioc_testing.kafka_logins import rules_in_force
 
-from .kafka_clients import WAIT_S, consume_one, produce, refused, topic_specs, unique_topology
+from .kafka_clients import WAIT_S, consume_one, granted_topology, produce, refused
 
 if TYPE_CHECKING:
     from ioc_testing.kafka_logins import SaslListener
@@ -45,12 +42,9 @@ async def granted(
     kafka_bootstrap: str, sasl_listener: SaslListener, unique_name: str
 ) -> AsyncIterator[Topology]:
     """Unique topics and groups with the code's ACLs for the services and agency so-xd."""
-    topology = unique_topology(unique_name)
-    await ensure_topics(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_specs(topology))
-    rules = all_acls(["so-xd"], topology)
-    # In force before the test acts on them: the broker applies new rules a moment
-    # after the controller accepted them.
-    async with rules_in_force(sasl_listener.settings("ioc-admin"), rules):
+    async with granted_topology(
+        kafka_bootstrap, sasl_listener, unique_name, lambda t: all_acls(["so-xd"], t)
+    ) as topology:
         yield topology
 
 

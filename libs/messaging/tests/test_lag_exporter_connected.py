@@ -13,12 +13,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from ioc_messaging.acls import ADMIN_PRINCIPAL, LAG_EXPORTER_PRINCIPAL, Topology, service_acls
-from ioc_messaging.settings import KafkaSettings
-from ioc_messaging.topics_admin import ensure_topics
-from ioc_testing.kafka_logins import SaslListener, rules_in_force
+from ioc_testing.kafka_logins import SaslListener
 from ioc_testing.service_process import ServiceProcess, wait_for
 
-from .kafka_clients import produce, topic_specs, unique_topology
+from .kafka_clients import granted_topology, produce
 
 pytestmark = pytest.mark.connected
 
@@ -32,12 +30,14 @@ async def granted(
     kafka_bootstrap: str, sasl_listener: SaslListener, unique_name: str
 ) -> AsyncIterator[Topology]:
     """Unique topics and groups; the exporter's rules only, removed afterwards."""
-    topology = unique_topology(unique_name)
-    # The alerts topic is there, but no rule of the exporter's names it: it may not even
-    # learn that it exists.
-    await ensure_topics(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_specs(topology))
-    rules = service_acls(topology)[LAG_EXPORTER_PRINCIPAL]
-    async with rules_in_force(sasl_listener.settings(ADMIN_PRINCIPAL), rules):
+    # The alerts topic is made too, but no rule of the exporter's names it: it may not
+    # even learn that it exists.
+    async with granted_topology(
+        kafka_bootstrap,
+        sasl_listener,
+        unique_name,
+        lambda t: service_acls(t)[LAG_EXPORTER_PRINCIPAL],
+    ) as topology:
         yield topology
 
 
