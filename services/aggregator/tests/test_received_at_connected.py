@@ -6,28 +6,16 @@ The real use case and TimescaleDB adapter, in process, with a clock the test mov
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Awaitable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
 import pytest
-from prometheus_client import CollectorRegistry
 
-from ioc_aggregator.application.usecase import BatchProcessor, Screened
-from ioc_aggregator.application.waiting import DatabaseWait
-from ioc_aggregator.domain.batch import Announcement
-from ioc_aggregator.domain.records import Consumed, Refused
-from ioc_aggregator.metrics import AggregatorMetrics
-from ioc_aggregator.outbound.event_store import DatabaseEventStore
-from ioc_catalog.screening import ScreeningRules
-from ioc_contracts.topics import series_key_bytes
-from ioc_runtime.backoff import Backoff
-from ioc_storage.catalog_read import read_catalog_rules
+from ioc_aggregator.application.usecase import Screened
 from ioc_testing import ScratchDatabase
 
 from .feeding import T0, event, fetch
+from .in_process import Clock, processor_for, records
 
 pytestmark = pytest.mark.connected
 
@@ -37,92 +25,18 @@ JOINED = SCREENED + timedelta(seconds=3)
 WRITTEN = SCREENED + timedelta(minutes=7)
 
 
-class _Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class _Announcements:
-    """Publisher keeping the SeriesUpdated it is handed; Kafka acknowledges at once."""
-
-    def __init__(self) -> None:
-        self.payloads: list[dict[str, Any]] = []
-
-    async def dead_letters(
-        self, refused: Sequence[Refused], failed_at: datetime
-    ) -> Awaitable[None]:
-        raise AssertionError(f"nothing is refused here: {refused}")
-
-    async def series_updated(self, announcements: Sequence[Announcement]) -> Awaitable[None]:
-        self.payloads += [json.loads(a.payload) for a in announcements]
-        return _acknowledged()
-
-
-async def _acknowledged() -> None:
-    return None
-
-
-@pytest.fixture
-async def writer(catalog_database: ScratchDatabase) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(catalog_database.dsns["writer"], min_size=1, max_size=2)
-    yield pool
-    await pool.close()
-
-
-async def _processor(
-    catalog_database: ScratchDatabase, writer: asyncpg.Pool, clock: _Clock
-) -> tuple[BatchProcessor, _Announcements]:
-    reader = await asyncpg.connect(catalog_database.dsns["reader"])
-    try:
-        catalog = await read_catalog_rules(reader)
-    finally:
-        await reader.close()
-    rules = ScreeningRules(catalog.policy, catalog.figures, timedelta(days=1))
-
-    async def current() -> ScreeningRules:
-        return rules
-
-    metrics = AggregatorMetrics.create(CollectorRegistry())
-    announcements = _Announcements()
-    processor = BatchProcessor(
-        events=DatabaseEventStore(writer),
-        rules=current,
-        publisher=announcements,
-        metrics=metrics,
-        wait=DatabaseWait(Backoff(), 5.0, metrics),
-        clock=clock,
-    )
-    return processor, announcements
-
-
-def _records(events: Sequence[dict[str, Any]], first: int) -> list[Consumed]:
-    return [
-        Consumed(
-            "events",
-            0,
-            first + n,
-            series_key_bytes(e["indicator"], e["scope"]),
-            json.dumps(e).encode(),
-        )
-        for n, e in enumerate(events)
-    ]
-
-
 async def test_events_are_received_when_screened_not_when_written(
     catalog_database: ScratchDatabase, writer: asyncpg.Pool
 ) -> None:
-    clock = _Clock(SCREENED)
-    processor, announcements = await _processor(catalog_database, writer, clock)
+    clock = Clock(SCREENED)
+    processor, announcements = await processor_for(catalog_database, writer, clock)
     first = [event(value=60.0, day=30), event(value=61.0, day=31)]
     joining = [event(value=62.0, day=32, reported_at=(T0 + timedelta(days=33)).isoformat())]
 
-    screened = await processor.screen(_records(first, 0))
+    screened = await processor.screen(records(first, 0))
     clock.now = JOINED
     # Fetched while the batch ahead was stored: joins this batch (inbound/growth.py).
-    grown = await processor.screen(_records(joining, 2))
+    grown = await processor.screen(records(joining, 2))
     clock.now = WRITTEN
     merged = Screened(
         [*screened.records, *grown.records],

@@ -4,7 +4,8 @@ asyncpg encodes a record value by value through its generic codecs, and the rows
 be built as tuples first. A batch names a few hundred series and a few periods many
 times over, so here each text and each timestamp is encoded once per batch
 (`CopyEncoder` remembers them) and a row is the join of those encodings: the three
-COPYs of a batch (event ids, the ledger, the figures) cost about half the CPU.
+COPYs of a batch (event ids, the ledger, the figures) cost about half the CPU. Each
+stream goes out in chunks, so the database does not wait for its last row to start.
 
 The format (PostgreSQL's "COPY ... FORMAT binary"): a header, then per row a 16-bit
 field count and each field as a 32-bit length (-1 for NULL) and its bytes, then -1.
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from ioc_aggregator.domain.revisions import Revision
 from ioc_catalog.quality import Finding
@@ -23,6 +25,11 @@ from ioc_contracts.fast_decoding import DecodedEvent
 
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension
 _TRAILER = b"\xff\xff"
+# Rows per chunk of a COPY stream. PostgreSQL parses and inserts a chunk while the next
+# one is built, so its work overlaps ours; with the stream in one piece it waited for
+# the last row. 500 rows is about 75 KiB of ledger rows; the stages benchmark could not
+# tell 200, 500 and 2,000 apart (benchmarks/report_notes.md).
+ROWS_PER_CHUNK = 500
 NULL = b"\xff\xff\xff\xff"
 _LENGTH = struct.Struct("!i").pack
 _FLOAT8 = struct.Struct("!id").pack
@@ -83,9 +90,16 @@ def field_count(count: int) -> bytes:
     return struct.pack("!h", count)
 
 
-async def payload(rows: Iterable[bytes]) -> AsyncIterator[bytes]:
-    """The whole COPY stream, as the one chunk asyncpg's `copy_to_table` reads."""
-    yield b"".join((_HEADER, *rows, _TRAILER))
+async def payload(rows: Iterable[bytes]) -> AsyncGenerator[bytes, None]:
+    """The COPY stream for asyncpg's `copy_to_table`, in chunks of `ROWS_PER_CHUNK`
+    rows: asyncpg sends each chunk as it comes, so PostgreSQL works on it while the rows
+    of the next one are built (`rows` is lazy on the hot path)."""
+    rows = iter(rows)
+    yield b"".join((_HEADER, *islice(rows, ROWS_PER_CHUNK)))
+    # A row is never empty: an empty chunk means the rows are all sent.
+    while chunk := b"".join(islice(rows, ROWS_PER_CHUNK)):
+        yield chunk
+    yield _TRAILER
 
 
 def float8_field(value: float | None) -> bytes:
