@@ -194,14 +194,16 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         results["profile"] = summarise(PROFILE)
     top = main.get("events_per_second") or 1000.0
     rates = [round(top * share) for share in (0.1, 0.5, 0.9)]
+    maximum: float | None = top
     if options.latency_rates:
-        rates = [int(rate) for rate in options.latency_rates.split(",")]
+        rates, maximum = [int(rate) for rate in options.latency_rates.split(",")], None
     timed = partial(
         ours_latency.latency,
         bench,
         route.dead_letters,
         rates=rates,
         seconds=options.latency_seconds,
+        maximum=maximum,
     )
     await step(results, "latency", bench, timed)
     # The naive consumer's ON CONFLICT and the peer's upsert need a unique key on the

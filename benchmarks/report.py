@@ -33,6 +33,7 @@ from benchmarks.report_tables import (
     results_table,
     scaling_points,
     scaling_table,
+    sustained_table,
 )
 
 # report_goals and the tests read the figures' formatting from here.
@@ -92,6 +93,7 @@ def write(results: dict[str, Any], path: Path) -> None:
         gateway=report_goals.gateway_table(results.get("http_gateway", {})),
         stages=report_goals.stages_table(results.get("stages", {})),
         latency=latency_table(runs, ours) if runs else status(latency) or "not run",
+        sustained=sustained_table(latency.get("sustained"), ours),
         scaling=scaling_table(results),
         alerting=alerting_table(results.get("alerting", {})) or status(results.get("alerting", {})),
         memory=memory_md,

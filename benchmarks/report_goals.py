@@ -9,11 +9,21 @@ from benchmarks.report import fmt, rate, ratio, status, verdict
 
 
 def _latency_p99(results: dict[str, Any]) -> list[float | None]:
-    """p99 produce → row at each load of the latency step, in order (10%, 50%, 90%)."""
+    """p99 produce → row at each load of the latency step, in order (10%, 50%, 90% of
+    the maximum measured on a prefilled topic)."""
     runs = [
-        v for v in results.get("latency", {}).values() if isinstance(v, dict) and "committed" in v
+        v
+        for v in results.get("latency", {}).values()
+        if isinstance(v, dict) and "committed" in v and "of_sustained" not in v
     ]
     return [run["committed"].get("p99") for run in runs]
+
+
+def _sustained_p99(results: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The rate sustained live and the p99 of the run at 90% of it."""
+    latency = results.get("latency", {})
+    run = next((v for v in latency.values() if isinstance(v, dict) and "of_sustained" in v), {})
+    return (latency.get("sustained") or {}).get("rate"), run.get("committed", {}).get("p99")
 
 
 def aggregator_cpu_us(result: dict[str, Any] | None) -> float | None:
@@ -34,6 +44,7 @@ def issue_goals(results: dict[str, Any]) -> str:
     cpu = aggregator_cpu_us(results.get("ours"))
     p99 = _latency_p99(results)
     low, high = (p99[0], p99[-1]) if len(p99) >= 2 else (None, None)
+    sustained, sustained_p99 = _sustained_p99(results)
     two = ratio(rate(results.get("ours_2_replicas")), ours)
     # Per core the replicas are given: events per aggregator core-second, two replicas
     # against one, is one replica's CPU per event against two's.
@@ -64,6 +75,12 @@ def issue_goals(results: dict[str, Any]) -> str:
             "p99 produce → row < 500 ms at 90% load",
             f"{fmt(high)} ms",
             met(high, (high or 1e9) < 500),
+        ),
+        (
+            f"(beside it: the same at 90% of the rate sustained live, {fmt(sustained)} "
+            "events/s; see *Latency*)",
+            f"{fmt(sustained_p99)} ms",
+            met(sustained_p99, (sustained_p99 or 1e9) < 500),
         ),
         (
             "two replicas at least as fast as one per aggregator core (events/s per core, "

@@ -84,10 +84,31 @@ def latency_table(runs: dict[str, Any], top: float | None) -> str:
     for run in runs.values():
         c, w, a = run["committed"], run["write_started"], run["acknowledged"]
         load = f"{run['rate'] / top * 100:.0f}%" if top else "?"
+        if "of_sustained" in run:
+            load = f"{run['of_sustained'] * 100:.0f}% of sustained"
         lines.append(
             f"| {load} | {run['rate']:.0f} → {run['achieved_rate']:.0f} | {c['count']} | "
             f"{fmt(c['p10'])} | {fmt(c['p50'])} | {fmt(c['p90'])} | {fmt(c['p99'])} | {fmt(c['max'])} | "
             f"{fmt(w['p50'])} / {fmt(w['p99'])} | {fmt(a['p50'])} / {fmt(a['p99'])} |"
+        )
+    return "\n".join(lines)
+
+
+def sustained_table(sustained: dict[str, Any] | None, top: float | None) -> str:
+    """The probes for the rate sustained live, each with whether the pipeline kept up."""
+    if not sustained or not sustained.get("probes"):
+        return "not probed"
+    lines = [
+        "| share of the maximum | rate asked → achieved (events/s) | p99 (ms) | max (ms) | kept up |",
+        "|---|---|---|---|---|",
+    ]
+    for probe in sustained["probes"]:
+        c = probe["committed"]
+        share = f"{probe['rate'] / top * 100:.0f}%" if top else "?"
+        kept = probe["kept_up"]
+        lines.append(
+            f"| {share} | {probe['rate']:.0f} → {probe['achieved_rate']:.0f} | "
+            f"{fmt(c['p99'])} | {fmt(c['max'])} | {'yes' if kept else 'no'} |"
         )
     return "\n".join(lines)
 
