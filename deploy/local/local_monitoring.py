@@ -6,11 +6,39 @@ Each reads the shipped configuration rewritten for the ports IOC_*_PORT chose
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Mapping
 
 from local_config import LocalPorts, alertmanager_config, grafana_provisioning, prometheus_config
 from local_process import HOME, LOGS, Child
+
+from ioc_messaging.lag_exporter.settings import pipeline_groups
+
+# Where each consumer reads its group and topic from: the variables of its own settings.
+_CONSUMERS = (
+    ("aggregator", "IOC_AGGREGATOR_GROUP_ID", "IOC_AGGREGATOR_SOURCE_TOPIC"),
+    ("alerts", "IOC_ALERTS_GROUP_ID", "IOC_ALERTS_UPDATES_TOPIC"),
+    ("derived", "IOC_DERIVED_GROUP_ID", "IOC_DERIVED_UPDATES_TOPIC"),
+)
+
+
+def watched_groups(env: Mapping[str, str]) -> str:
+    """IOC_LAG_WATCHED for the lag exporter: the groups and topics the services will use
+    with `env`, so a group renamed there is measured under its new name, not left
+    unwatched while the exporter measures one that nobody runs any more."""
+    defaults = {group.service: group for group in pipeline_groups()}
+    return json.dumps(
+        [
+            {
+                "service": service,
+                "group": env.get(group, defaults[service].group),
+                "topic": env.get(topic, defaults[service].topic),
+            }
+            for service, group, topic in _CONSUMERS
+        ]
+    )
 
 
 def monitoring_children(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from local_config import LocalPorts
 from local_console import stream_mailbox, where_to_look
-from local_monitoring import monitoring_children
+from local_monitoring import monitoring_children, watched_groups
 from local_process import HOME, LOGS, Child, say
 
 from ioc_runtime.env_file import read_env_file
@@ -92,7 +92,12 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
         Child(
             "lag-exporter",
             [python, "-m", "ioc_messaging.lag_exporter"],
-            {**base, "IOC_HTTP_PORT": str(ports.lag_exporter)},
+            {
+                **base,
+                "IOC_HTTP_PORT": str(ports.lag_exporter),
+                # The caller's own list wins; otherwise the groups the services will use.
+                "IOC_LAG_WATCHED": base.get("IOC_LAG_WATCHED") or watched_groups(base),
+            },
             f"http://127.0.0.1:{ports.lag_exporter}/readyz",
         ),
         Child(
