@@ -27,7 +27,7 @@ from ioc_aggregator.specification import declare_publishers
 from ioc_messaging.clients import safe_broker, safe_producer
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
-from ioc_runtime.service_metrics import register_standard_metrics
+from ioc_runtime.service_metrics import service_registry
 from ioc_storage.health import database_problem
 
 
@@ -59,8 +59,7 @@ def create_app(
     registry: CollectorRegistry | None = None,
     kafka: KafkaSettings | None = None,
 ) -> AsgiFastStream:
-    registry = registry if registry is not None else CollectorRegistry()
-    register_standard_metrics(registry, service="aggregator")
+    registry = service_registry("aggregator", registry)
     metrics = AggregatorMetrics.create(registry)
     # TLS and SASL come from IOC_KAFKA_* (KafkaSettings); the brokers from the service's own.
     kafka = kafka or KafkaSettings(
