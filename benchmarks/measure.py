@@ -179,6 +179,18 @@ def percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, max(0, round(share * len(values)) - 1))]
 
 
+def p99_by_window(timeline: list[list[float]], seconds: float) -> list[tuple[float, float]]:
+    """The p99 of each window of `seconds` of a run: `timeline` holds, in send order,
+    [seconds since the run's first send, latency]; each window is placed at its middle."""
+    windows: dict[int, list[float]] = {}
+    for sent, latency in timeline:
+        windows.setdefault(int(sent // seconds), []).append(latency)
+    return [
+        ((window + 0.5) * seconds, percentile(sorted(values), 0.99))
+        for window, values in sorted(windows.items())
+    ]
+
+
 async def verify(connection: Connection, expected: dict[str, Any]) -> dict[str, Any]:
     """Every event stored exactly once and unchanged (values, ratios, times)?"""
     row = await connection.fetchrow(FINGERPRINT_SQL)

@@ -8,6 +8,8 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
+from benchmarks.measure import p99_by_window
+
 COLOURS = {
     "raw_copy": "#7f7f7f",
     "raw_copy_all": "#b0b0b0",
@@ -66,6 +68,32 @@ def latency(runs: dict[str, Any], path: Path) -> None:
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8, loc="lower right")
     axes.set_ylim(0, 1.05)
+    _save(figure, path)
+
+
+def latency_timeline(runs: dict[str, Any], path: Path) -> None:
+    """The p99 of each half second of every latency run, against the time into the run."""
+    figure = Figure(figsize=(7.5, 3.6))
+    axes = figure.subplots()
+    for run in runs.values():
+        points = p99_by_window(run.get("timeline") or [], 0.5)
+        if points:
+            axes.plot(
+                [t for t, _ in points],
+                [v for _, v in points],
+                marker=".",
+                linewidth=1,
+                label=f"{run['rate']:.0f} events/s",
+            )
+    axes.axhline(500, color="grey", linestyle="--", linewidth=1)
+    axes.set_yscale("log")
+    axes.yaxis.set_major_formatter(ScalarFormatter())
+    axes.yaxis.set_minor_formatter(NullFormatter())
+    axes.yaxis.set_major_locator(FixedLocator([10, 20, 50, 100, 200, 500, 1000, 2000, 5000]))
+    axes.set_xlabel("seconds into the run (events by when they were due)")
+    axes.set_ylabel("p99 of each half second (ms)")
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=8, loc="upper left")
     _save(figure, path)
 
 

@@ -62,6 +62,7 @@ def write(results: dict[str, Any], path: Path) -> None:
     runs = {k: v for k, v in latency.items() if isinstance(v, dict) and "committed" in v}
     if runs:
         plots.latency(runs, images / "latency.png")
+        plots.latency_timeline(runs, images / "latency-timeline.png")
     plots.scaling(scaling_points(results), images / "scaling.png")
     memory_md, memory = memory_table(results)
     if memory:

@@ -1,6 +1,6 @@
 """The latency report keeps the 90% goal on the maximum measured on a prefilled topic
 and shows the run at 90% of the rate sustained live beside it, with the probes that
-found that rate."""
+found that rate; each run's p99 is also drawn half second by half second."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # The benchmarks are run, not installed.
 from benchmarks import report_goals
 from benchmarks.contenders.ours_latency import kept_up
+from benchmarks.measure import p99_by_window
+from benchmarks.plots import latency_timeline
 from benchmarks.report_tables import latency_table, sustained_table
 
 
@@ -81,3 +83,18 @@ def test_the_probes_say_which_rates_were_kept_up() -> None:
     assert "| 70% | 7000 → 7000 | 300 | 800 | yes |" in table
     assert "| 80% | 8000 → 8000 | 2,000 | 3,000 | no |" in table
     assert sustained_table(None, 10_000.0) == "not probed"
+
+
+def test_each_half_second_of_a_run_gets_its_own_p99() -> None:
+    # 100 events in the first half second, all quick; a stall in the third.
+    timeline = [[n / 200, 20.0] for n in range(100)] + [[1.0 + n / 200, 900.0] for n in range(100)]
+    timeline[50][1] = 45.0
+    assert p99_by_window(timeline, 0.5) == [(0.25, 20.0), (1.25, 900.0)]
+
+
+def test_the_timeline_plot_draws_runs_with_and_without_a_timeline(tmp_path: Path) -> None:
+    runs = _results()["latency"]
+    drawn = {k: v for k, v in runs.items() if "committed" in v}
+    drawn["1000"]["timeline"] = [[0.1, 30.0], [0.7, 35.0], [1.2, 400.0]]
+    latency_timeline(drawn, tmp_path / "timeline.png")
+    assert (tmp_path / "timeline.png").stat().st_size > 0

@@ -212,4 +212,10 @@ async def _run_at(
         ),
         "acknowledged": distribution([a - s for _, s, a in ledger.records if a]),
         "samples_ms": [round(v * 1000, 2) for v in sorted(committed)],
+        # In send order, so a stall shows when it happened: [s since the first send, ms].
+        "timeline": [
+            [round(s - ledger.started, 3), round((collector.announced[i] - s) * 1000, 1)]
+            for i, s, _ in ledger.records
+            if i in collector.announced
+        ],
     }
