@@ -110,6 +110,8 @@ def sustained_table(sustained: dict[str, Any] | None, top: float | None) -> str:
             f"| {share} | {probe['rate']:.0f} → {probe['achieved_rate']:.0f} | "
             f"{fmt(c['p99'])} | {fmt(c['max'])} | {'yes' if kept else 'no'} |"
         )
+    if sustained.get("stopped"):
+        lines.append(f"\nProbing stopped early: {sustained['stopped']}.")
     return "\n".join(lines)
 
 

@@ -98,3 +98,8 @@ def test_the_timeline_plot_draws_runs_with_and_without_a_timeline(tmp_path: Path
     drawn["1000"]["timeline"] = [[0.1, 30.0], [0.7, 35.0], [1.2, 400.0]]
     latency_timeline(drawn, tmp_path / "timeline.png")
     assert (tmp_path / "timeline.png").stat().st_size > 0
+
+
+def test_probing_stopped_for_want_of_ids_is_said_under_the_probes() -> None:
+    sustained = {**_results()["latency"]["sustained"], "stopped": "the ids ran out"}
+    assert sustained_table(sustained, 10_000.0).endswith("Probing stopped early: the ids ran out.")
