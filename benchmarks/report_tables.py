@@ -94,6 +94,28 @@ def latency_table(runs: dict[str, Any], top: float | None) -> str:
     return "\n".join(lines)
 
 
+def latency_cost_table(runs: dict[str, Any], top: float | None) -> str:
+    """What each live rate cost the aggregator: its CPU per event, and how many events
+    shared each transaction's fixed costs (runs recorded before 2026-12-06 have none)."""
+    lines = [
+        "| load | rate (events/s) | aggregator CPU per event (µs) | cores | transactions | events per transaction | screenings | SeriesUpdated |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    costed = [run for run in runs.values() if "aggregator" in run]
+    for run in costed:
+        cost = run["aggregator"]
+        load = f"{run['rate'] / top * 100:.0f}%" if top else "?"
+        if "of_sustained" in run:
+            load = f"{run['of_sustained'] * 100:.0f}% of sustained"
+        cores = cost["cpu_us_per_event"] * run["achieved_rate"] / 1e6
+        lines.append(
+            f"| {load} | {run['rate']:.0f} | {fmt(cost['cpu_us_per_event'])} | {fmt(cores, 2)} | "
+            f"{cost['transactions']:.0f} | {fmt(cost['events_per_transaction'])} | "
+            f"{cost['screenings']:.0f} | {cost['series_updates']:.0f} |"
+        )
+    return "\n".join(lines) if costed else "not recorded in this run"
+
+
 def sustained_table(sustained: dict[str, Any] | None, top: float | None) -> str:
     """The probes for the rate sustained live, each with whether the pipeline kept up."""
     if not sustained or not sustained.get("probes"):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
 from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.bench import Bench
@@ -67,6 +68,35 @@ def scrape(services: list[ServiceProcess]) -> dict[str, float]:
             for name, value in _SAMPLE.findall(service.metrics()):
                 totals[name] = totals.get(name, 0.0) + float(value)
     return totals
+
+
+def usage(service: ServiceProcess) -> dict[str, float]:
+    """The aggregator's counters and its CPU seconds so far: two readings, one before a
+    run and one after, say what the run cost it (see `spent`)."""
+    process = service.process
+    counters = scrape([service])
+    if process is not None:
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(process.pid).cpu_times()
+            counters["cpu_seconds"] = times.user + times.system
+    return counters
+
+
+def spent(before: dict[str, float], after: dict[str, float], events: int) -> dict[str, float]:
+    """Per run: the aggregator's CPU per event, and how many transactions, screenings
+    and SeriesUpdated carried its events (fixed costs are paid per each)."""
+
+    def delta(name: str) -> float:
+        return after.get(name, 0.0) - before.get(name, 0.0)
+
+    transactions = delta("ioc_aggregator_write_seconds_count")
+    return {
+        "cpu_us_per_event": delta("cpu_seconds") / events * 1e6 if events else float("nan"),
+        "transactions": transactions,
+        "screenings": delta("ioc_aggregator_batch_size_count"),
+        "series_updates": delta("ioc_aggregator_series_updates_total"),
+        "events_per_transaction": events / transactions if transactions else float("nan"),
+    }
 
 
 async def all_members_in(admin: AIOKafkaAdminClient, group: str, members: int) -> float:

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 
 from benchmarks.bench import Bench
 from benchmarks.contenders import Subprocess
-from benchmarks.contenders.ours import Route, aggregator
+from benchmarks.contenders.ours import Route, aggregator, spent, usage
 from benchmarks.infrastructure import progress
 from benchmarks.ledger import Ledger
 from benchmarks.measure import partitions_of, percentile
@@ -115,7 +115,10 @@ async def latency(
         span["number"] += 1
         if span["next"] > end:
             raise RuntimeError("the latency runs need more than an attempt's 3 million ids")
-        return await _run_at(bench, route, collector, rate, length, number, first)
+        before = await asyncio.to_thread(usage, service)
+        run = await _run_at(bench, route, collector, rate, length, number, first)
+        after = await asyncio.to_thread(usage, service)
+        return {**run, "aggregator": spent(before, after, run["events"])}
 
     runs: dict[str, Any] = {}
     try:

@@ -1,0 +1,50 @@
+"""The aggregator's pool gives connections back without asyncpg's reset round trip, and
+still never hands out a connection with someone's transaction open."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from ioc_aggregator.outbound.database import create_pool
+from ioc_testing import ScratchDatabase
+
+_LAST = "SELECT 'last statement before release'"
+
+
+async def _last_statement(database: ScratchDatabase, pid: int) -> str:
+    monitor = await asyncpg.connect(database.dsns["writer"])
+    try:
+        return str(await monitor.fetchval("SELECT query FROM pg_stat_activity WHERE pid = $1", pid))
+    finally:
+        await monitor.close()
+
+
+async def test_a_released_connection_gets_no_reset_statement(
+    catalog_database: ScratchDatabase,
+) -> None:
+    pool = await create_pool(catalog_database.dsns["writer"], size=1, statement_timeout_ms=5000)
+    try:
+        async with pool.acquire() as connection:
+            pid = connection.get_server_pid()
+            await connection.execute(_LAST)
+        # asyncpg's default reset would be the backend's last statement by now.
+        assert await _last_statement(catalog_database, pid) == _LAST
+    finally:
+        await pool.close()
+
+
+async def test_a_transaction_left_open_is_rolled_back_on_release(
+    catalog_database: ScratchDatabase,
+) -> None:
+    pool = await create_pool(catalog_database.dsns["writer"], size=1, statement_timeout_ms=5000)
+    try:
+        async with pool.acquire() as connection:
+            await connection.execute("BEGIN")
+            await connection.execute(
+                "INSERT INTO ioc.series_updates_outbox (payloads) VALUES (ARRAY['{}'])"
+            )
+        async with pool.acquire() as connection:
+            assert not connection.is_in_transaction()
+            assert await connection.fetchval("SELECT count(*) FROM ioc.series_updates_outbox") == 0
+    finally:
+        await pool.close()
