@@ -17,6 +17,7 @@ from ioc_aggregator.config import AggregatorSettings
 from ioc_aggregator.inbound.pipeline import BatchPipeline
 from ioc_aggregator.inbound.subscriber import register_subscriber
 from ioc_aggregator.metrics import AggregatorMetrics
+from ioc_aggregator.outbound.announcements import Acknowledged
 from ioc_aggregator.outbound.catalog_rules import CatalogRulesCache
 from ioc_aggregator.outbound.database import create_pool
 from ioc_aggregator.outbound.event_store import DatabaseEventStore
@@ -46,6 +47,7 @@ class Runtime:
     pool: asyncpg.Pool | None = None
     catalog: CatalogRulesCache | None = None
     relay: AnnouncementRelay | None = None
+    acknowledged: Acknowledged | None = None
     publisher: KafkaPublisher | None = None
 
     def current_processor(self) -> BatchProcessor:
@@ -109,8 +111,10 @@ def create_app(
             on_relayed=metrics.updates_relayed.inc,
         )
         runtime.relay.start()
+        runtime.acknowledged = Acknowledged(pool)
+        runtime.acknowledged.start()
         runtime.processor = BatchProcessor(
-            events=DatabaseEventStore(pool),
+            events=DatabaseEventStore(pool, runtime.acknowledged),
             rules=runtime.catalog.current,
             publisher=publisher,
             metrics=metrics,
@@ -126,6 +130,8 @@ def create_app(
             await runtime.catalog.stop()
         if runtime.publisher is not None:
             await runtime.publisher.close()
+        if runtime.acknowledged is not None:
+            await runtime.acknowledged.close()
         if runtime.pool is not None:
             await runtime.pool.close()
 

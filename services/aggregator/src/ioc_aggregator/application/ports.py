@@ -42,7 +42,8 @@ class EventStore(Protocol):
     async def record_refusals(self, refusals: Sequence[RefusalRecord]) -> None: ...
 
     async def forget_announcements(self, ids: Sequence[int]) -> None:
-        """Drops outbox rows Kafka acknowledged; never raises (they are relayed again)."""
+        """Drops outbox rows Kafka acknowledged, at once or with a later batch's
+        transaction; never raises (rows not dropped are relayed again)."""
         ...
 
 

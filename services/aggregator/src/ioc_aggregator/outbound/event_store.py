@@ -1,5 +1,6 @@
 """The EventStore port on TimescaleDB: a batch stored in one transaction per call,
-refusals recorded for read-back, acknowledged outbox rows forgotten."""
+refusals recorded for read-back, acknowledged outbox rows forgotten by the next
+batch's transaction (or a timer, when none comes)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ioc_aggregator.application.ports import RowsRefusedError
 from ioc_aggregator.domain.batch import StoredBatch
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.refusals import RefusalRecord
-from ioc_aggregator.outbound.announcements import forget_announcements
+from ioc_aggregator.outbound.announcements import Acknowledged
 from ioc_aggregator.outbound.database import translated
 from ioc_aggregator.outbound.observations import store_events
 from ioc_aggregator.outbound.refusals import record_refusals
@@ -20,8 +21,9 @@ from ioc_catalog.quality import FigureRules
 
 
 class DatabaseEventStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, acknowledged: Acknowledged | None = None) -> None:
         self._pool = pool
+        self._acknowledged = acknowledged or Acknowledged(pool)
 
     async def store(
         self,
@@ -30,11 +32,19 @@ class DatabaseEventStore:
         rules: Mapping[str, FigureRules],
         updated_at: datetime,
     ) -> StoredBatch:
+        forget = self._acknowledged.take()
+
         async def write() -> StoredBatch:
             async with self._pool.acquire() as connection:
-                return await store_events(connection, accepted, rules=rules, updated_at=updated_at)
+                return await store_events(
+                    connection, accepted, rules=rules, updated_at=updated_at, forget=forget
+                )
 
-        return await translated(write)
+        try:
+            return await translated(write)
+        except BaseException:
+            self._acknowledged.give_back(forget)
+            raise
 
     async def record_refusals(self, refusals: Sequence[RefusalRecord]) -> None:
         try:
@@ -43,4 +53,4 @@ class DatabaseEventStore:
             raise RowsRefusedError(str(error)) from error
 
     async def forget_announcements(self, ids: Sequence[int]) -> None:
-        await forget_announcements(self._pool, ids)
+        self._acknowledged.add(ids)

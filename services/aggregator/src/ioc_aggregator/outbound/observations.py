@@ -8,7 +8,8 @@ Each step in the fastest form PostgreSQL offers for the usual case:
 3. the ledger: every new revision is COPYed into `ioc.observations` (binary COPY rows
    built in `copy_rows.py`);
 4. figures of record and latest values (`figures.py`);
-5. the batch's SeriesUpdated messages, into the outbox (`announcements.py`).
+5. the batch's SeriesUpdated messages, into the outbox, and the outbox rows of earlier
+   batches that Kafka has acknowledged, out of it (`announcements.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ioc_aggregator.domain.batch import (
 from ioc_aggregator.domain.neighbours import checked_against_previous, judge_against_previous
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision
-from ioc_aggregator.outbound.announcements import record_announcements
+from ioc_aggregator.outbound.announcements import forget_in_transaction, record_announcements
 from ioc_aggregator.outbound.copy_rows import LEDGER_COLUMNS, CopyEncoder, payload
 from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
 from ioc_aggregator.outbound.figures import record_figures
@@ -38,10 +39,12 @@ async def store_events(
     *,
     rules: Mapping[str, FigureRules],
     updated_at: datetime,
+    forget: Sequence[int] = (),
 ) -> StoredBatch:
     """Stores the accepted events of a batch, moves figures of record and latest values
-    and records the batch's SeriesUpdated, all in one transaction. Each revision was
-    received when its event was screened; the series are updated at `updated_at`."""
+    and records the batch's SeriesUpdated, all in one transaction, which also forgets
+    the outbox rows `forget`. Each revision was received when its event was screened;
+    the series are updated at `updated_at`."""
     encoder = CopyEncoder()
     async with connection.transaction():
         positions = checked_against_previous(items, rules)
@@ -69,6 +72,7 @@ async def store_events(
         # Serialised once: the outbox keeps these bytes and Kafka gets the same.
         updates = series_announcements(inserted, latest, updated_at=updated_at)
         announcement_ids = await record_announcements(connection, updates)
+        await forget_in_transaction(connection, forget)
     return StoredBatch(
         inserted=inserted,
         latest=latest,

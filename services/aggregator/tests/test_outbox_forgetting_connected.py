@@ -1,0 +1,131 @@
+"""Outbox rows Kafka acknowledged are forgotten by the next batch's own transaction (no
+DELETE and commit of their own per batch), by a timer when no batch comes, never twice
+waited for when a relay holds them, and never lost when the batch that carried them
+does not commit.
+
+The real use case and TimescaleDB adapter, in process."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import asyncpg
+import pytest
+
+from ioc_aggregator.application.usecase import Announced, BatchProcessor
+from ioc_aggregator.outbound.announcements import Acknowledged
+from ioc_testing import ScratchDatabase
+from ioc_testing.pipeline import wait_for
+
+from .feeding import T0, event, fetch
+from .in_process import Clock, processor_for, records
+
+pytestmark = pytest.mark.connected
+
+_OUTBOX = "SELECT id FROM ioc.series_updates_outbox ORDER BY id"
+
+
+async def _outbox(database: ScratchDatabase) -> list[int]:
+    return [row["id"] for row in await fetch(database.dsns["writer"], _OUTBOX)]
+
+
+async def _batch(processor: BatchProcessor, day: int) -> Announced:
+    """One event stored and acknowledged by Kafka."""
+    screened = await processor.screen(records([event(value=50.0 + day, day=day)], day))
+    announced = await processor.store(screened)
+    assert announced.inserted == 1
+    await processor.acknowledged(announced)
+    return announced
+
+
+async def test_the_next_batch_forgets_what_kafka_acknowledged(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+) -> None:
+    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
+    first = await _batch(processor, 30)
+    # Acknowledged, not yet forgotten: no statement of its own was spent on it.
+    assert await _outbox(catalog_database) == first.announcement_ids
+    second = await _batch(processor, 31)
+    assert await _outbox(catalog_database) == second.announcement_ids
+
+
+async def test_a_batch_that_does_not_commit_keeps_them_for_the_next(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+) -> None:
+    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
+    first = await _batch(processor, 30)
+    screened = await processor.screen(records([event(value=51.0, day=31)], 31))
+    blocker = await asyncpg.connect(catalog_database.dsns["migrator"])
+    try:
+        # The ledger locked: the batch's transaction waits and is given up on.
+        await blocker.execute("BEGIN; LOCK TABLE ioc.observations IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(2):
+                await processor.events.store(
+                    screened.accepted, rules=screened.rules.figures, updated_at=T0
+                )
+    finally:
+        await blocker.close()
+    assert await _outbox(catalog_database) == first.announcement_ids
+    second = await _batch(processor, 32)
+    assert await _outbox(catalog_database) == second.announcement_ids
+
+
+async def test_rows_a_relay_holds_are_skipped_not_waited_for(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+) -> None:
+    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
+    first = await _batch(processor, 30)
+    relay = await asyncpg.connect(catalog_database.dsns["writer"])
+    try:
+        async with relay.transaction():
+            # As the relay does while Kafka takes its time with the leftovers.
+            await relay.execute(f"{_OUTBOX} FOR UPDATE")
+            async with asyncio.timeout(5):
+                second = await _batch(processor, 31)
+            assert await _outbox(catalog_database) == [
+                *first.announcement_ids,
+                *second.announcement_ids,
+            ]
+    finally:
+        await relay.close()
+
+
+async def test_without_batches_a_timer_forgets_them(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+) -> None:
+    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
+    acknowledged = Acknowledged(writer, linger=0.2)
+    announced = await processor.store(
+        await processor.screen(records([event(value=60.0, day=30)], 0))
+    )
+    for acknowledgement in announced.acknowledgements:
+        await acknowledgement
+    acknowledged.add(announced.announcement_ids)
+    assert await _outbox(catalog_database) == announced.announcement_ids
+    acknowledged.start()
+    try:
+
+        async def forgotten() -> bool:
+            return await _outbox(catalog_database) == []
+
+        await wait_for(forgotten, within=5, what="the timer to forget the acknowledged row")
+    finally:
+        await acknowledged.close()
+
+
+async def test_closing_forgets_what_is_waiting(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+) -> None:
+    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
+    acknowledged = Acknowledged(writer, linger=3600)
+    announced = await processor.store(
+        await processor.screen(records([event(value=60.0, day=30)], 0))
+    )
+    for acknowledgement in announced.acknowledgements:
+        await acknowledgement
+    acknowledged.start()
+    acknowledged.add(announced.announcement_ids)
+    await acknowledged.close()
+    assert await _outbox(catalog_database) == []
