@@ -4,6 +4,7 @@ names every channel the services really read or write."""
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,22 @@ def test_raw_subscribers_are_documented_with_their_contract(
                     "$ref": f"#/components/schemas/{service.reads.__name__}"
                 }
     assert "EmptyPayload" not in document["components"]["schemas"]
+
+
+def test_every_generated_schema_is_referenced(services: list[asyncapi.ServiceBroker]) -> None:
+    # What FastStream made of a raw handler's own parameters is replaced by the
+    # contract; an untyped leftover would read as a second, unconstrained payload.
+    document = asyncapi.build_document(services)
+    schemas = document["components"]["schemas"]
+    text = json.dumps({**document, "components": {**document["components"], "schemas": {}}})
+    referenced = {name for name in schemas if f'"#/components/schemas/{name}"' in text}
+    nested = json.dumps([schemas[name] for name in referenced])
+    unreferenced = [
+        name
+        for name in schemas
+        if name not in referenced and f'"#/components/schemas/{name}"' not in nested
+    ]
+    assert unreferenced == []
 
 
 def test_document_carries_every_contract_model_field(document: dict[str, Any]) -> None:

@@ -71,7 +71,7 @@ by hand.
 """
 
 
-_EMPTY_PAYLOAD = "#/components/schemas/EmptyPayload"
+_SCHEMAS = "#/components/schemas/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,7 @@ def _document_raw_reads(document: dict[str, Any], services: Sequence[ServiceBrok
     # FastStream documents a handler's body; a handler that reads the raw records has
     # none, so its messages get the contract the service parses them with.
     components = document["components"]
+    replaced: list[dict[str, Any]] = []
     for service in services:
         if service.reads is None:
             continue
@@ -128,12 +129,17 @@ def _document_raw_reads(document: dict[str, Any], services: Sequence[ServiceBrok
             channel = document["channels"][subscriber.specification.name]
             for reference in channel["messages"].values():
                 message = reference["$ref"].removeprefix("#/components/messages/")
+                replaced.append(components["messages"][message].get("payload", {}))
                 components["messages"][message]["payload"] = {
                     "$ref": f"#/components/schemas/{model.__name__}"
                 }
-    # FastStream's placeholder for a handler without a body, now referenced by nothing.
-    if f'"{_EMPTY_PAYLOAD}"' not in json.dumps(components["messages"]):
-        components["schemas"].pop(_EMPTY_PAYLOAD.rsplit("/", 1)[1], None)
+    # What FastStream made of those handlers' own parameters (a placeholder without a
+    # body, or the untyped body of a handler handed the message itself), now referenced
+    # by nothing.
+    for payload in replaced:
+        name = str(payload.get("$ref", "")).removeprefix(_SCHEMAS)
+        if name and f'"{_SCHEMAS}{name}"' not in json.dumps(document):
+            components["schemas"].pop(name, None)
 
 
 def _dead_letter_headers_schema() -> dict[str, Any]:

@@ -6,11 +6,15 @@ every header of what it is given as UTF-8, as the real one does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+import anyio.to_thread
+import pytest
 from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker, TestKafkaBroker
 
-from ioc_aggregator.inbound.subscriber import source_records, tolerant_parser
+from ioc_aggregator.config import AggregatorSettings
+from ioc_aggregator.inbound.subscriber import register_subscriber, source_records, tolerant_parser
 
 
 class _Message:
@@ -61,3 +65,40 @@ async def test_fast_stream_parses_only_the_first_record_and_the_handler_gets_the
     assert first.headers[0][1].decode() == "\ufffd\ufffd binary"
     assert [r.offset for r in source_records(message)] == [7, 8, 9]
     assert [r.value for r in source_records(message)] == [b"{}"] * 3
+
+
+class _Pipeline:
+    """Keeps what the handler hands on."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[Any]] = []
+
+    async def submit(self, records: list[Any], consumer: Any) -> None:
+        self.batches.append(records)
+
+    def rebalance_listener(self) -> Any:
+        return None
+
+
+async def test_the_handler_gets_its_batch_without_a_worker_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # FastStream resolves a context field (`Context("message")`) by running a synchronous
+    # function in anyio's worker threads: a thread hop and a task group for every batch.
+    hops: list[Any] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(function)
+        return await real(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    broker = KafkaBroker()
+    pipeline = _Pipeline()
+    register_subscriber(broker, AggregatorSettings.model_construct(), cast(Any, pipeline))
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish_batch(
+            b"{}", b"not json", topic=AggregatorSettings.model_construct().aggregator_source_topic
+        )
+    assert [[r.value for r in batch] for batch in pipeline.batches] == [[b"{}", b"not json"]]
+    assert hops == []
