@@ -12,13 +12,14 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from ioc_aggregator.application.usecase import Announced, BatchProcessor
 from ioc_aggregator.outbound.announcements import Acknowledged
 from ioc_testing import ScratchDatabase
-from ioc_testing.pipeline import wait_for
+from ioc_testing.pipeline import PipelineTopics, ServiceProcess, wait_for
 
-from .feeding import T0, event, fetch
+from .feeding import T0, event, fetch, publish, stored_count
 from .in_process import Clock, processor_for, records
 
 pytestmark = pytest.mark.connected
@@ -128,4 +129,30 @@ async def test_closing_forgets_what_is_waiting(
     acknowledged.start()
     acknowledged.add(announced.announcement_ids)
     await acknowledged.close()
+    assert await _outbox(catalog_database) == []
+
+
+async def test_a_graceful_stop_leaves_nothing_to_announce_again(
+    aggregator_process: ServiceProcess,
+    catalog_database: ScratchDatabase,
+    pipeline_topics: PipelineTopics,
+    producer: AIOKafkaProducer,
+) -> None:
+    # A rolling restart: whatever Kafka acknowledged is forgotten before the process
+    # ends, or the next relay would announce it a second time. The timer never fires here.
+    aggregator_process.env["IOC_AGGREGATOR_OUTBOX_FORGET_SECONDS"] = "3600"
+    aggregator_process.start()
+    aggregator_process.wait_ready()
+    await publish(
+        producer, pipeline_topics.events, [event(value=40.0 + d, day=d) for d in range(10)]
+    )
+
+    async def all_stored() -> bool:
+        return await stored_count(catalog_database) >= 10
+
+    await wait_for(all_stored, what="10 observations")
+    # Counted once Kafka acknowledged the batch's SeriesUpdated.
+    await aggregator_process.wait_for_sample("ioc_aggregator_observations_written_total 10.0")
+    assert await _outbox(catalog_database) != [], "the last batch's row waits for the timer"
+    aggregator_process.stop()
     assert await _outbox(catalog_database) == []

@@ -59,6 +59,9 @@ class AggregatorSettings(ServiceSettings):
     # published again by every replica's relay once this old.
     aggregator_relay_every_seconds: float = Field(default=10.0, gt=0)
     aggregator_relay_after_seconds: float = Field(default=30.0, ge=0)
+    # SeriesUpdated Kafka acknowledged leave the outbox with the next batch's transaction,
+    # or on their own when no batch came for this long (well under the relay's age).
+    aggregator_outbox_forget_seconds: float = Field(default=1.0, gt=0)
     # Fault injection for the fault suite only: "exit-after-commit" ends the process the
     # moment a batch's transaction committed, before Kafka heard of it.
     aggregator_failpoint: Literal["exit-after-commit"] | None = Field(default=None)

@@ -111,7 +111,7 @@ def create_app(
             on_relayed=metrics.updates_relayed.inc,
         )
         runtime.relay.start()
-        runtime.acknowledged = Acknowledged(pool)
+        runtime.acknowledged = Acknowledged(pool, linger=settings.aggregator_outbox_forget_seconds)
         runtime.acknowledged.start()
         runtime.processor = BatchProcessor(
             events=DatabaseEventStore(pool, runtime.acknowledged),
