@@ -40,10 +40,28 @@ async def _batch(processor: BatchProcessor, day: int) -> Announced:
     return announced
 
 
+@pytest.fixture
+async def processor(catalog_database: ScratchDatabase, writer: asyncpg.Pool) -> BatchProcessor:
+    """The real use case over the writer pool, its Kafka acknowledging at once."""
+    created, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
+    return created
+
+
+async def _stored_aside(database: ScratchDatabase, writer: asyncpg.Pool) -> Announced:
+    """One event stored and acknowledged, its outbox row left to an `Acknowledged` of
+    the test's own."""
+    processor, _ = await processor_for(database, writer, Clock(T0 + timedelta(days=40)))
+    announced = await processor.store(
+        await processor.screen(records([event(value=60.0, day=30)], 0))
+    )
+    for acknowledgement in announced.acknowledgements:
+        await acknowledgement
+    return announced
+
+
 async def test_the_next_batch_forgets_what_kafka_acknowledged(
-    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+    catalog_database: ScratchDatabase, processor: BatchProcessor
 ) -> None:
-    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
     first = await _batch(processor, 30)
     # Acknowledged, not yet forgotten: no statement of its own was spent on it.
     assert await _outbox(catalog_database) == first.announcement_ids
@@ -52,9 +70,8 @@ async def test_the_next_batch_forgets_what_kafka_acknowledged(
 
 
 async def test_a_batch_that_does_not_commit_keeps_them_for_the_next(
-    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+    catalog_database: ScratchDatabase, processor: BatchProcessor
 ) -> None:
-    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
     first = await _batch(processor, 30)
     screened = await processor.screen(records([event(value=51.0, day=31)], 31))
     blocker = await asyncpg.connect(catalog_database.dsns["migrator"])
@@ -74,9 +91,8 @@ async def test_a_batch_that_does_not_commit_keeps_them_for_the_next(
 
 
 async def test_rows_a_relay_holds_are_skipped_not_waited_for(
-    catalog_database: ScratchDatabase, writer: asyncpg.Pool
+    catalog_database: ScratchDatabase, processor: BatchProcessor
 ) -> None:
-    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
     first = await _batch(processor, 30)
     relay = await asyncpg.connect(catalog_database.dsns["writer"])
     try:
@@ -96,13 +112,8 @@ async def test_rows_a_relay_holds_are_skipped_not_waited_for(
 async def test_without_batches_a_timer_forgets_them(
     catalog_database: ScratchDatabase, writer: asyncpg.Pool
 ) -> None:
-    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
     acknowledged = Acknowledged(writer, linger=0.2)
-    announced = await processor.store(
-        await processor.screen(records([event(value=60.0, day=30)], 0))
-    )
-    for acknowledgement in announced.acknowledgements:
-        await acknowledgement
+    announced = await _stored_aside(catalog_database, writer)
     acknowledged.add(announced.announcement_ids)
     assert await _outbox(catalog_database) == announced.announcement_ids
     acknowledged.start()
@@ -119,13 +130,8 @@ async def test_without_batches_a_timer_forgets_them(
 async def test_closing_forgets_what_is_waiting(
     catalog_database: ScratchDatabase, writer: asyncpg.Pool
 ) -> None:
-    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
     acknowledged = Acknowledged(writer, linger=3600)
-    announced = await processor.store(
-        await processor.screen(records([event(value=60.0, day=30)], 0))
-    )
-    for acknowledgement in announced.acknowledgements:
-        await acknowledgement
+    announced = await _stored_aside(catalog_database, writer)
     acknowledged.start()
     acknowledged.add(announced.announcement_ids)
     await acknowledged.close()
