@@ -23,6 +23,7 @@ from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.rate_limit import AgencyRateLimiter, Clock, KeyedRateLimiter
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
+from ioc_storage.pooling import keep_session
 
 WallClock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
@@ -65,6 +66,22 @@ class IngestServices:
         )
 
 
+async def open_pool(dsn: str) -> asyncpg.Pool:
+    """The gateway's pool. It opens no connection up front (min_size=0), so the gateway
+    starts, and reports itself not ready, while the database is still coming up."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=_POOL_MAX_SIZE,
+        timeout=_DB_TIMEOUT_SECONDS,
+        command_timeout=_DB_TIMEOUT_SECONDS,
+        # The gateway keeps no session state (tests/test_pool_session_state.py): no
+        # reset round trip after each request.
+        reset=keep_session,
+    )
+    return pool
+
+
 @asynccontextmanager
 async def open_services(
     settings: IngestSettings,
@@ -74,15 +91,7 @@ async def open_services(
     monotonic: Clock = time.monotonic,
     now: WallClock = utc_now,
 ) -> AsyncIterator[IngestServices]:
-    # min_size=0: the pool opens no connection up front, so the gateway starts (and
-    # reports not ready) while the database is still coming up.
-    pool = await asyncpg.create_pool(
-        settings.database_url.get_secret_value(),
-        min_size=0,
-        max_size=_POOL_MAX_SIZE,
-        timeout=_DB_TIMEOUT_SECONDS,
-        command_timeout=_DB_TIMEOUT_SECONDS,
-    )
+    pool = await open_pool(settings.database_url.get_secret_value())
     # Requests never wait on the catalog: they screen with the rules last read.
     catalog = CatalogCache(
         pool,

@@ -8,6 +8,7 @@ from typing import TypeVar
 import asyncpg
 
 from ioc_aggregator.application.ports import RowsRefusedError, StorageUnavailableError
+from ioc_storage.pooling import keep_session
 
 T = TypeVar("T")
 
@@ -45,16 +46,6 @@ async def translated(operation: Callable[[], Awaitable[T]]) -> T:
         raise
 
 
-async def keep_session(connection: asyncpg.Connection) -> None:
-    """What a connection needs when it goes back to the pool: nothing.
-
-    asyncpg's default sends a reset (advisory locks, cursors, LISTEN, session settings)
-    on every release, one more round trip and four statements for each batch
-    transaction and each outbox clean-up. The aggregator changes none of those: its
-    settings are the connection's startup parameters and its statements run in
-    transactions. asyncpg still rolls back a transaction left open before this runs."""
-
-
 async def create_pool(dsn: str, *, size: int, statement_timeout_ms: int) -> asyncpg.Pool:
     """A pool whose broken connections are replaced on the next acquire.
 
@@ -66,6 +57,7 @@ async def create_pool(dsn: str, *, size: int, statement_timeout_ms: int) -> asyn
         min_size=0,
         max_size=size,
         max_inactive_connection_lifetime=60,
+        # The aggregator keeps no session state (tests/test_pool_session_state.py).
         reset=keep_session,
         command_timeout=statement_timeout_ms / 1000 + 5,
         server_settings={

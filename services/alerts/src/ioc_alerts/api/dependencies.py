@@ -27,7 +27,7 @@ def _from_state(name: str) -> Callable[[Request], Any]:
     """A dependency handing a route what `create_app` or the lifespan put on `app.state`
     under `name`; the `Annotated` alias below it says its type."""
 
-    def read(request: Request) -> Any:
+    async def read(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     read.__name__ = f"app_state_{name}"
@@ -37,11 +37,11 @@ def _from_state(name: str) -> Callable[[Request], Any]:
 SettingsDep = Annotated[AlertsSettings, Depends(_from_state("settings"))]
 
 
-def ack_secret(settings: SettingsDep) -> bytes:
+async def ack_secret(settings: SettingsDep) -> bytes:
     return settings.ack_secret.get_secret_value().encode()
 
 
-def bootstrap_token(settings: SettingsDep) -> str | None:
+async def bootstrap_token(settings: SettingsDep) -> str | None:
     """The development-only shared admin token (IOC_API_TOKEN), or None."""
     token = settings.api_token
     return token.get_secret_value() if token is not None else None

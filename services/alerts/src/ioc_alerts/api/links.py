@@ -57,7 +57,7 @@ class AckLink:
     refusal: HTMLResponse | None = None
 
 
-def _checked_link(
+async def _checked_link(
     failures: FailuresDep,
     secret: AckSecretDep,
     clock: ClockDep,

@@ -35,7 +35,7 @@ _api_key_header = APIKeyHeader(
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ioc-ingest"'}
 
 
-def services(request: Request) -> IngestServices:
+async def services(request: Request) -> IngestServices:
     found: IngestServices = request.app.state.services
     return found
 
