@@ -26,10 +26,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
+import psutil  # type: ignore[import-untyped]  # no stubs in the dev group
 from aiokafka import AIOKafkaProducer
 
 from benchmarks.events import Event, Workload
+from benchmarks.http_client import KeepAliveClient
 from benchmarks.infrastructure import (
     ROOT,
     Topics,
@@ -59,8 +60,17 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def timed(chunks: Sequence[list[Event]], clients: int, send: Send) -> dict[str, Any]:
-    """Sends every chunk, `clients` at a time; each chunk's latency and the rate."""
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+async def timed(
+    chunks: Sequence[list[Event]], clients: int, send: Send, gateway: psutil.Process | None = None
+) -> dict[str, Any]:
+    """Sends every chunk, `clients` at a time; each chunk's latency, the rate, and the
+    cores this process (the clients) and the gateway used meanwhile: a client near a
+    whole core measures itself, not the gateway."""
     queue: asyncio.Queue[list[Event]] = asyncio.Queue()
     for chunk in chunks:
         queue.put_nowait(chunk)
@@ -73,6 +83,8 @@ async def timed(chunks: Sequence[list[Event]], clients: int, send: Send) -> dict
             await send(chunk)
             latencies.append((time.perf_counter() - started) * 1000)
 
+    ours = psutil.Process()
+    cpu_before = _cpu_seconds(ours), _cpu_seconds(gateway) if gateway is not None else 0.0
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
     seconds = time.perf_counter() - started
@@ -83,6 +95,10 @@ async def timed(chunks: Sequence[list[Event]], clients: int, send: Send) -> dict
         "events_per_second": events / seconds,
         "p50_ms": percentile(latencies, 0.5),
         "p99_ms": percentile(latencies, 0.99),
+        "client_cores": (_cpu_seconds(ours) - cpu_before[0]) / seconds,
+        "gateway_cores": (
+            (_cpu_seconds(gateway) - cpu_before[1]) / seconds if gateway is not None else None
+        ),
     }
 
 
@@ -94,20 +110,20 @@ def by_agency(events: list[Event], size: int) -> list[list[Event]]:
     return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
 
 
-def over_http(client: httpx.AsyncClient, keys: dict[str, str]) -> Send:
+def over_http(client: KeepAliveClient, keys: dict[str, str]) -> Send:
     async def send(chunk: list[Event]) -> None:
         documents = [event.document() for event in chunk]
         body = documents[0] if len(documents) == 1 else {"events": documents}
-        response = await client.post(
+        status, answer = await client.post(
             "/v1/events",
-            content=json.dumps(body, ensure_ascii=False).encode(),
-            headers={
+            json.dumps(body, ensure_ascii=False).encode(),
+            {
                 "Authorization": f"Bearer {keys[chunk[0].series.agency]}",
                 "Content-Type": "application/json",
             },
         )
-        if response.status_code != 202:
-            raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+        if status != 202:
+            raise RuntimeError(f"{status}: {answer[:300].decode(errors='replace')}")
 
     return send
 
@@ -158,7 +174,9 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         await producer.start()
         n = options.events
         modes: list[tuple[str, list[list[Event]], Send]] = []
-        async with httpx.AsyncClient(base_url=gateway.url, timeout=60) as client:
+        assert gateway.process is not None
+        served = psutil.Process(gateway.process.pid)
+        async with KeepAliveClient(gateway.url, options.clients) as client:
             http, kafka = over_http(client, keys), to_kafka(producer, topic)
             modes = [
                 ("http_single", by_agency(every[0:n], 1), http),
@@ -168,7 +186,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
             ]
             for mode, chunks, send in modes:
                 progress(f"{mode}: {n} events, {options.clients} clients")
-                results[mode] = await timed(chunks, options.clients, send)
+                results[mode] = await timed(chunks, options.clients, send, served)
     finally:
         await producer.stop()
         if gateway is not None:

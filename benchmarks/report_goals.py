@@ -136,14 +136,15 @@ def gateway_table(result: dict[str, Any]) -> str:
     }
     lines = [
         f"| path ({result.get('clients', '?')} concurrent clients) | events | events/s | "
-        "p50 (ms) | p99 (ms) |",
-        "|---|---|---|---|---|",
+        "p50 (ms) | p99 (ms) | cores: clients / gateway |",
+        "|---|---|---|---|---|---|",
     ]
     for key, name in names.items():
         row = result.get(key, {})
         lines.append(
             f"| {name} | {fmt(row.get('events'))} | {fmt(row.get('events_per_second'))} | "
-            f"{fmt(row.get('p50_ms'), 1)} | {fmt(row.get('p99_ms'), 1)} |"
+            f"{fmt(row.get('p50_ms'), 1)} | {fmt(row.get('p99_ms'), 1)} | "
+            f"{fmt(row.get('client_cores'), 2)} / {fmt(row.get('gateway_cores'), 2)} |"
         )
     return "\n".join(lines)
 
