@@ -1,7 +1,7 @@
-"""The aggregator's and the ingest gateway's pools give connections back without
-asyncpg's reset round trip (`ioc_storage.pooling.keep_session`), still never hand out a
-connection with someone's transaction open, and keep no session state a reset would have
-undone: a source scan fails the day one of them starts to."""
+"""Every service's pool gives connections back without asyncpg's reset round trip
+(`ioc_storage.pooling.keep_session`), still never hands out a connection with someone's
+transaction open, and no service keeps session state a reset would have undone: a
+source scan fails the day one of them starts to."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ import asyncpg
 import pytest
 
 import ioc_aggregator
+import ioc_alerts
+import ioc_derived
 import ioc_ingest
 import ioc_storage
 from ioc_aggregator.outbound.database import create_pool
-from ioc_ingest.services import open_pool
+from ioc_alerts.service import open_pool as alerts_pool
+from ioc_derived.main import open_pool as derived_pool
+from ioc_ingest.services import open_pool as ingest_pool
 from ioc_testing import ScratchDatabase
 
 _LAST = "SELECT 'last statement before release'"
@@ -29,7 +33,9 @@ def _aggregator(dsn: str) -> Awaitable[asyncpg.Pool]:
 # Each service's pool factory, and its database role (a role sees its own sessions).
 _POOLS: dict[str, tuple[str, Callable[[str], Awaitable[asyncpg.Pool]]]] = {
     "aggregator": ("writer", _aggregator),
-    "ingest": ("ingest", open_pool),
+    "alerts": ("alerts", alerts_pool),
+    "derived": ("derived", derived_pool),
+    "ingest": ("ingest", ingest_pool),
 }
 
 
@@ -86,7 +92,7 @@ _SESSION_STATE = re.compile(
     # A statement that starts with SET (not UPDATE's SET), LISTEN, a session-level lock,
     # set_config(..., false), a cursor kept past its transaction, a temporary table.
     r"[\"']\s*SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)|[\"']\s*LISTEN\s|"
-    r"pg_advisory_lock\b|set_config\([^)]*false|WITH\s+HOLD\b|\bTEMP(ORARY)?\s+TABLE\b",
+    r"pg_(try_)?advisory_lock(_shared)?\b|set_config\([^)]*false|WITH\s+HOLD\b|\bTEMP(ORARY)?\s+TABLE\b",
     re.IGNORECASE,
 )
 # Code that never runs on those pools: the migrations take their lock on a connection
@@ -94,7 +100,9 @@ _SESSION_STATE = re.compile(
 _OWN_CONNECTIONS = {"ioc_storage/migrate.py"}
 
 
-@pytest.mark.parametrize("package", [ioc_aggregator, ioc_ingest, ioc_storage])
+@pytest.mark.parametrize(
+    "package", [ioc_aggregator, ioc_alerts, ioc_derived, ioc_ingest, ioc_storage]
+)
 def test_the_pooled_services_leave_no_session_state_on_their_connections(package: object) -> None:
     source = Path(str(getattr(package, "__file__", ""))).parent
     found = [
@@ -111,8 +119,10 @@ def test_the_session_state_check_recognises_what_it_looks_for() -> None:
         '"SET statement_timeout = 0"',
         '"LISTEN updates"',
         "pg_advisory_lock(1)",
+        "pg_try_advisory_lock(1)",
         "CREATE TEMP TABLE staged (id int)",
     ):
         assert _SESSION_STATE.search(statement), statement
     assert not _SESSION_STATE.search('"SET LOCAL statement_timeout = 0"')
     assert not _SESSION_STATE.search("DO UPDATE SET value = excluded.value")
+    assert not _SESSION_STATE.search("SELECT pg_advisory_xact_lock(1)")

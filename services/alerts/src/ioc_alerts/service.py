@@ -34,6 +34,21 @@ from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.reminders import ReminderPlanner
 from ioc_runtime.metrics_endpoint import serve_metrics
 from ioc_storage.catalog_cache import CatalogCache
+from ioc_storage.pooling import keep_session
+
+
+async def open_pool(dsn: str) -> asyncpg.Pool:
+    """The service's pool; its statements keep no session state (the advisory locks are
+    the transaction's), so connections go back without asyncpg's reset round trip
+    (tests/test_pool_session_state.py)."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=6,
+        reset=keep_session,
+        server_settings={"application_name": "ioc-alerts"},
+    )
+    return pool
 
 
 @asynccontextmanager
@@ -43,12 +58,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     broker: KafkaBroker = app.state.broker
     clock = app.state.clock
     async with AsyncExitStack() as stack:
-        pool: asyncpg.Pool = await asyncpg.create_pool(
-            settings.database_url.get_secret_value(),
-            min_size=0,
-            max_size=6,
-            server_settings={"application_name": "ioc-alerts"},
-        )
+        pool = await open_pool(settings.database_url.get_secret_value())
         stack.push_async_callback(pool.close)
         catalog = CatalogCache(
             pool, load_alerting_catalog, refresh_seconds=settings.alerts_catalog_refresh_seconds

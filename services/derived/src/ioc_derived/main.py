@@ -25,6 +25,20 @@ from ioc_runtime.backoff import Backoff
 from ioc_runtime.service_metrics import service_registry
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.health import database_problem
+from ioc_storage.pooling import keep_session
+
+
+async def open_pool(dsn: str) -> asyncpg.Pool:
+    """The service's pool; its statements keep no session state, so connections go back
+    without asyncpg's reset round trip (tests/test_pool_session_state.py)."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=4,
+        reset=keep_session,
+        server_settings={"application_name": "ioc-derived"},
+    )
+    return pool
 
 
 def create_app(
@@ -43,12 +57,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool: asyncpg.Pool = await asyncpg.create_pool(
-            settings.database_url.get_secret_value(),
-            min_size=0,
-            max_size=4,
-            server_settings={"application_name": "ioc-derived"},
-        )
+        pool = await open_pool(settings.database_url.get_secret_value())
         formulas = CatalogCache(
             pool, read_formulas, refresh_seconds=settings.derived_catalog_refresh_seconds
         )
