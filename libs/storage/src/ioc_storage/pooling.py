@@ -13,8 +13,22 @@ from __future__ import annotations
 
 import asyncpg
 
-__all__ = ["keep_session"]
+__all__ = ["keep_session", "service_pool"]
 
 
 async def keep_session(connection: asyncpg.Connection) -> None:
     """A pool's `reset` for connections that keep no session state."""
+
+
+async def service_pool(dsn: str, *, size: int, application_name: str) -> asyncpg.Pool:
+    """A service's pool that keeps no session state: opened lazily (min_size=0, so the
+    service starts, and reports itself not ready, while the database is down), its
+    connections named in `pg_stat_activity` and given back without a reset."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=size,
+        reset=keep_session,
+        server_settings={"application_name": application_name},
+    )
+    return pool

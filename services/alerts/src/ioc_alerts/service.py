@@ -34,21 +34,14 @@ from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.reminders import ReminderPlanner
 from ioc_runtime.metrics_endpoint import serve_metrics
 from ioc_storage.catalog_cache import CatalogCache
-from ioc_storage.pooling import keep_session
+from ioc_storage.pooling import service_pool
 
 
 async def open_pool(dsn: str) -> asyncpg.Pool:
     """The service's pool; its statements keep no session state (the advisory locks are
     the transaction's), so connections go back without asyncpg's reset round trip
     (tests/test_pool_session_state.py)."""
-    pool: asyncpg.Pool = await asyncpg.create_pool(
-        dsn,
-        min_size=0,
-        max_size=6,
-        reset=keep_session,
-        server_settings={"application_name": "ioc-alerts"},
-    )
-    return pool
+    return await service_pool(dsn, size=6, application_name="ioc-alerts")
 
 
 @asynccontextmanager

@@ -25,20 +25,13 @@ from ioc_runtime.backoff import Backoff
 from ioc_runtime.service_metrics import service_registry
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.health import database_problem
-from ioc_storage.pooling import keep_session
+from ioc_storage.pooling import service_pool
 
 
 async def open_pool(dsn: str) -> asyncpg.Pool:
     """The service's pool; its statements keep no session state, so connections go back
     without asyncpg's reset round trip (tests/test_pool_session_state.py)."""
-    pool: asyncpg.Pool = await asyncpg.create_pool(
-        dsn,
-        min_size=0,
-        max_size=4,
-        reset=keep_session,
-        server_settings={"application_name": "ioc-derived"},
-    )
-    return pool
+    return await service_pool(dsn, size=4, application_name="ioc-derived")
 
 
 def create_app(
