@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # The benchmarks are run, not installed.
 from benchmarks import report_goals
-from benchmarks.contenders.ours_latency import kept_up
+from benchmarks.contenders.sustained import kept_up, sustained_rate
 from benchmarks.measure import p99_by_window
 from benchmarks.plots import latency_timeline
 from benchmarks.report_tables import latency_table, sustained_table
@@ -58,6 +58,37 @@ def _results() -> dict[str, Any]:
             "6300 of sustained": {**_run(6300, 420.0), "of_sustained": 0.9},
         },
     }
+
+
+class _Pipeline:
+    """Keeps up with any rate up to `limit`; records the rates it was probed at."""
+
+    def __init__(self, limit: float, *, ids_for: int = 99) -> None:
+        self.limit, self.ids_for, self.probed = limit, ids_for, list[float]()
+
+    async def __call__(self, rate: float) -> bool | None:
+        if len(self.probed) == self.ids_for:
+            return None
+        self.probed.append(rate)
+        return rate <= self.limit
+
+
+async def test_probing_goes_up_until_a_rate_is_not_kept_up() -> None:
+    pipeline = _Pipeline(limit=8_000)
+    assert await sustained_rate(10_000, pipeline) == 8_000
+    assert pipeline.probed == [6_000, 7_000, 8_000, 9_000]
+
+
+async def test_probing_steps_down_when_the_first_share_is_too_much() -> None:
+    pipeline = _Pipeline(limit=3_500)
+    assert await sustained_rate(10_000, pipeline) == 3_000
+    assert pipeline.probed == [6_000, 5_000, 4_000, 3_000]
+
+
+async def test_probing_names_no_rate_when_none_is_kept_up_or_the_ids_run_out() -> None:
+    assert await sustained_rate(10_000, _Pipeline(limit=500)) is None
+    assert await sustained_rate(10_000, _Pipeline(limit=3_500, ids_for=2)) is None
+    assert await sustained_rate(10_000, _Pipeline(limit=9_500, ids_for=2)) == 7_000
 
 
 def test_the_goal_at_90_percent_stays_on_the_prefilled_maximum() -> None:

@@ -14,6 +14,12 @@ from aiokafka import AIOKafkaConsumer
 from benchmarks.bench import Bench
 from benchmarks.contenders import Subprocess
 from benchmarks.contenders.ours import Route, aggregator, spent, usage
+from benchmarks.contenders.sustained import (
+    OF_SUSTAINED,
+    PROBE_SECONDS,
+    kept_up,
+    sustained_rate,
+)
 from benchmarks.infrastructure import progress
 from benchmarks.ledger import Ledger
 from benchmarks.measure import partitions_of, percentile
@@ -65,26 +71,6 @@ def distribution(values: list[float]) -> dict[str, float]:
     }
 
 
-# The rate sustained live: the highest of these shares of the maximum measured on a
-# prefilled topic that the pipeline keeps up with while the load generator and the
-# broker's produce requests share its cores. Kept up: no event took longer than
-# KEPT_UP_MS, and the generator sent what was asked. A rate the pipeline cannot keep up
-# with builds a backlog that grows for as long as the run lasts, so its latencies would
-# say more about the run's length than about the pipeline.
-PROBE_SHARES = (0.6, 0.7, 0.8, 0.9, 1.0)
-PROBE_SECONDS = 6.0
-KEPT_UP_MS = 1000.0
-OF_SUSTAINED = 0.9
-
-
-def kept_up(run: dict[str, Any]) -> bool:
-    return bool(
-        run["committed"]["count"] == run["events"]
-        and run["committed"]["max"] <= KEPT_UP_MS
-        and run["achieved_rate"] >= 0.97 * run["rate"]
-    )
-
-
 async def latency(
     bench: Bench,
     dead_letters: str,
@@ -130,25 +116,24 @@ async def latency(
         if maximum:
             # After the runs above, so they start on a pipeline as cold as they always
             # did and stay comparable with earlier pages.
-            probes, sustained, stopped = [], None, None
-            for share in PROBE_SHARES:
-                rate = round(maximum * share)
+            probes: list[dict[str, Any]] = []
+            stopped: str | None = None
+
+            async def probe(rate: float) -> bool | None:
+                nonlocal stopped
                 # On a fast machine the ids may not stretch to every probe and the run
                 # after them: the probing stops there rather than failing the step.
                 if span["next"] + rate * (PROBE_SECONDS + OF_SUSTAINED * seconds) > end:
                     stopped = "the attempt's ids ran out before the next probe"
-                    break
-                probe = await run_at(rate, PROBE_SECONDS)
-                kept = kept_up(probe)
+                    return None
+                run = await run_at(rate, PROBE_SECONDS)
+                kept = kept_up(run)
                 probes.append(
-                    {
-                        "kept_up": kept,
-                        **{k: probe[k] for k in ("rate", "achieved_rate", "committed")},
-                    }
+                    {"kept_up": kept, **{k: run[k] for k in ("rate", "achieved_rate", "committed")}}
                 )
-                if not kept:
-                    break
-                sustained = probe["rate"]
+                return kept
+
+            sustained = await sustained_rate(maximum, probe)
             runs["sustained"] = {
                 "probes": probes,
                 "rate": sustained,
