@@ -23,7 +23,7 @@ from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.rate_limit import AgencyRateLimiter, Clock, KeyedRateLimiter
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.catalog_read import CatalogRules, read_catalog_rules
-from ioc_storage.pooling import keep_session
+from ioc_storage.pooling import service_pool
 
 WallClock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
@@ -69,15 +69,14 @@ class IngestServices:
 async def open_pool(dsn: str) -> asyncpg.Pool:
     """The gateway's pool. It opens no connection up front (min_size=0), so the gateway
     starts, and reports itself not ready, while the database is still coming up."""
-    pool: asyncpg.Pool = await asyncpg.create_pool(
+    # The gateway keeps no session state (tests/test_pool_session_state.py): no reset
+    # round trip after each request.
+    pool = await service_pool(
         dsn,
-        min_size=0,
-        max_size=_POOL_MAX_SIZE,
+        size=_POOL_MAX_SIZE,
+        application_name="ioc-ingest",
         timeout=_DB_TIMEOUT_SECONDS,
         command_timeout=_DB_TIMEOUT_SECONDS,
-        # The gateway keeps no session state (tests/test_pool_session_state.py): no
-        # reset round trip after each request.
-        reset=keep_session,
     )
     return pool
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 import asyncpg
 
 from ioc_aggregator.application.ports import RowsRefusedError, StorageUnavailableError
-from ioc_storage.pooling import keep_session
+from ioc_storage.pooling import service_pool
 
 T = TypeVar("T")
 
@@ -52,17 +52,13 @@ async def create_pool(dsn: str, *, size: int, statement_timeout_ms: int) -> asyn
     The pool is created lazily (min_size=0) so the service starts, and reports
     itself not ready, while the database is still down.
     """
-    pool: asyncpg.Pool = await asyncpg.create_pool(
+    # The aggregator keeps no session state (tests/test_pool_session_state.py).
+    pool = await service_pool(
         dsn,
-        min_size=0,
-        max_size=size,
+        size=size,
+        application_name="ioc-aggregator",
+        settings={"statement_timeout": str(statement_timeout_ms)},
         max_inactive_connection_lifetime=60,
-        # The aggregator keeps no session state (tests/test_pool_session_state.py).
-        reset=keep_session,
         command_timeout=statement_timeout_ms / 1000 + 5,
-        server_settings={
-            "statement_timeout": str(statement_timeout_ms),
-            "application_name": "ioc-aggregator",
-        },
     )
     return pool
