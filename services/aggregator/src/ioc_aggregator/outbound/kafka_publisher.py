@@ -8,7 +8,9 @@ partition moves on; only if that fails too is the batch handed back.
 
 SeriesUpdated go out through a plain aiokafka producer of their own (the project's safe
 settings): a batch announces a few hundred series, and FastStream's publish path
-(command object, codec, a correlation id per message) cost more CPU than the send itself.
+(command object, codec, a correlation id per message) cost more CPU than the send itself,
+and so did aiokafka's own `send()` per record: they leave as one record batch per
+partition (`keyed_batches.py`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from datetime import datetime
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
 from ioc_aggregator.domain.batch import Announcement
 from ioc_aggregator.domain.records import Refused, position_of
+from ioc_aggregator.outbound.keyed_batches import RememberedPartitioner, send_keyed
 from ioc_contracts.dead_letter import BoundedCopy, bounded_copy, dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
 from ioc_messaging.acknowledgements import all_acknowledged
@@ -39,27 +41,6 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_ATTEMPTS = 3
 FIRST_RETRY_SECONDS = 0.5
 _JSON_HEADERS = [("content-type", b"application/json")]
-# Series keys remembered with their partition, so each is hashed once; bounded.
-_REMEMBERED_KEYS = 100_000
-
-
-class RememberedPartitioner:
-    """aiokafka's default partitioner (murmur2 of the key, in Python), remembered per key:
-    the same few thousand series are announced over and over."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[bytes, int], int] = {}
-
-    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-        if key is None:
-            return int(DefaultPartitioner()(key, all_partitions, available))
-        known = self._known.get((key, len(all_partitions)))
-        if known is None:
-            if len(self._known) >= _REMEMBERED_KEYS:
-                self._known.clear()
-            known = int(DefaultPartitioner()(key, all_partitions, available))
-            self._known[(key, len(all_partitions))] = known
-        return known
 
 
 class Quarantine(Protocol):
@@ -87,6 +68,7 @@ class KafkaPublisher:
     ) -> None:
         self._broker = broker
         self._updates_producer = updates_producer
+        self._partition_of = RememberedPartitioner()
         self._updates_started = False
         # The relay and the batches may both be first to announce something.
         self._updates_starting = asyncio.Lock()
@@ -175,17 +157,17 @@ class KafkaPublisher:
                 if not self._updates_started:
                     await self._updates_producer.start()
                     self._updates_started = True
-        send = self._updates_producer.send
         # The bytes the outbox holds, not a second serialisation of the message.
-        pending = [
-            await send(
-                self._updates_topic,
-                update.payload.encode(),
-                key=series_key_bytes(update.indicator, update.scope),
-                headers=_JSON_HEADERS,
-            )
-            for update in announcements
-        ]
+        pending = await send_keyed(
+            self._updates_producer,
+            self._updates_topic,
+            (
+                (series_key_bytes(update.indicator, update.scope), update.payload.encode())
+                for update in announcements
+            ),
+            partition_of=self._partition_of,
+            headers=_JSON_HEADERS,
+        )
         return all_acknowledged(pending)
 
     async def close(self) -> None:
