@@ -120,9 +120,12 @@ class GatedStages:
         return commit_offsets(batch.records)
 
 
-def pipeline(stages: GatedStages, grow_to: int = 1000) -> BatchPipeline:
+def pipeline(stages: GatedStages, grow_to: int = 1000, interval: float = 0.0) -> BatchPipeline:
     return BatchPipeline(
-        lambda: stages, AggregatorMetrics.create(CollectorRegistry()), grow_to=grow_to
+        lambda: stages,
+        AggregatorMetrics.create(CollectorRegistry()),
+        grow_to=grow_to,
+        interval=interval,
     )
 
 

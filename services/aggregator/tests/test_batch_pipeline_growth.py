@@ -185,3 +185,44 @@ async def test_closing_stops_a_growing_batch_and_stores_none_of_it() -> None:
     await closing
     assert ("storing", 11) not in log
     assert _commits(log) == [{0: 11}]
+
+
+async def test_a_batch_right_behind_another_starts_no_sooner_than_the_interval() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    loop = asyncio.get_running_loop()
+    flow = pipeline(stages, interval=0.3)
+    await flow.submit(batch((0, 10)), consumer)
+    started = loop.time()
+    # The batch ahead is stored at once; this one still waits out the interval, and
+    # what arrives meanwhile joins it.
+    behind = asyncio.create_task(flow.submit(batch((0, 11)), consumer))
+    await asyncio.sleep(0.1)
+    consumer.arriving = batch((0, 12))
+    await asyncio.sleep(0.1)
+    assert ("storing", 11) not in log
+    await behind
+    assert loop.time() - started >= 0.29
+    await flow.close()
+    assert [e for e in log if e[0] == "storing"] == [("storing", 10), ("storing", 11)]
+    assert _commits(log) == [{0: 11}, {0: 13}]
+
+
+async def test_a_batch_after_a_quiet_spell_is_not_held_back() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    loop = asyncio.get_running_loop()
+    flow = pipeline(stages, interval=0.3)
+    await flow.submit(batch((0, 10)), consumer)
+    await asyncio.sleep(0.35)
+    consumer.arriving = batch((0, 12))
+    handed_in = loop.time()
+    await flow.submit(batch((0, 11)), consumer)
+    assert loop.time() - handed_in < 0.1
+    assert consumer.arriving == batch((0, 12))  # not waited for
+    await flow.close()
+    assert _commits(log) == [{0: 11}, {0: 12}]

@@ -44,6 +44,11 @@ class AggregatorSettings(ServiceSettings):
     aggregator_max_grown_batch: int = Field(default=16_000, ge=1, le=200_000)
     # Short: a small batch waits little for company, a busy topic fills it anyway.
     aggregator_batch_timeout_ms: int = Field(default=20, ge=1, le=10_000)
+    # Batches that follow each other start at least this far apart (`inbound/growth.py`):
+    # a steady trickle of records was otherwise stored as fast as transactions finish,
+    # about a hundred transactions a second of a few events each, most of a core spent
+    # on round trips. A record after a quiet spell is never held back.
+    aggregator_batch_interval_ms: int = Field(default=25, ge=0, le=10_000)
     aggregator_max_future_seconds: int = Field(default=86_400, ge=0)
     aggregator_catalog_refresh_seconds: float = Field(default=30.0, gt=0)
     # How long one batch may wait for the database before it is handed back to

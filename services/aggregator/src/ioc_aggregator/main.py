@@ -21,7 +21,7 @@ from ioc_aggregator.outbound.announcements import Acknowledged
 from ioc_aggregator.outbound.catalog_rules import CatalogRulesCache
 from ioc_aggregator.outbound.database import create_pool
 from ioc_aggregator.outbound.event_store import DatabaseEventStore
-from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher, RememberedPartitioner
+from ioc_aggregator.outbound.kafka_publisher import KafkaPublisher
 from ioc_aggregator.outbound.quarantine import DatabaseQuarantine
 from ioc_aggregator.outbound.relay import AnnouncementRelay
 from ioc_aggregator.specification import declare_publishers
@@ -76,7 +76,10 @@ def create_app(
     )
     runtime = Runtime()
     pipeline = BatchPipeline(
-        runtime.current_processor, metrics, grow_to=settings.aggregator_max_grown_batch
+        runtime.current_processor,
+        metrics,
+        grow_to=settings.aggregator_max_grown_batch,
+        interval=settings.aggregator_batch_interval_ms / 1000,
     )
     register_subscriber(broker, settings, pipeline)
     declare_publishers(broker, settings)
@@ -100,7 +103,7 @@ def create_app(
             updates_topic=settings.aggregator_updates_topic,
             quarantine=DatabaseQuarantine(pool),
             quarantined=metrics.quarantined,
-            updates_producer=safe_producer(kafka, partitioner=RememberedPartitioner()),
+            updates_producer=safe_producer(kafka),
         )
         runtime.publisher = publisher
         runtime.relay = AnnouncementRelay(

@@ -5,6 +5,11 @@ meanwhile is screened and joins the batch behind it, up to `grow_to` records and
 `MOST_GROWN_BYTES`. A loaded pipeline thus stores fewer, larger transactions (their
 fixed costs shared by more events) instead of queueing small ones; a quiet one never
 waits for company longer than the batch ahead takes to store.
+
+Nor does a batch start sooner than `not_before` (the batch ahead's start plus the
+aggregator's batch interval): a steady trickle of records would otherwise be stored as
+fast as transactions finish, each batch a few events that pay a whole transaction's
+round trips. A batch with nothing ahead of it in the interval starts at once.
 """
 
 from __future__ import annotations
@@ -38,20 +43,28 @@ async def grown(
     ahead_stored: asyncio.Future[bool],
     screening: Screening,
     *,
+    not_before: float = 0.0,
     grow_to: int,
     stop: Callable[[], bool],
 ) -> Screened:
-    """`screened` with the records the consumer fetched until `ahead_stored` is done,
-    each screened as it comes; `taken` lists every record taken, so a failure hands
-    them all back."""
+    """`screened` with the records the consumer fetched until `ahead_stored` is done and
+    the event loop's clock reached `not_before`, each screened as it comes; `taken` lists
+    every record taken, so a failure hands them all back."""
+    loop = asyncio.get_running_loop()
     size = sum(len(r.value or b"") for r in taken)
     parts = [screened]
     while (
-        not ahead_stored.done() and not stop() and len(taken) < grow_to and size < MOST_GROWN_BYTES
+        (not ahead_stored.done() or loop.time() < not_before)
+        and not stop()
+        and len(taken) < grow_to
+        and size < MOST_GROWN_BYTES
     ):
         more = await fetched_meanwhile(consumer, grow_to - len(taken))
         if not more:
-            await asyncio.wait((ahead_stored,), timeout=_LOOK_AGAIN_SECONDS)
+            if ahead_stored.done():
+                await asyncio.sleep(min(_LOOK_AGAIN_SECONDS, max(0.0, not_before - loop.time())))
+            else:
+                await asyncio.wait((ahead_stored,), timeout=_LOOK_AGAIN_SECONDS)
             continue
         taken.extend(more)
         size += sum(len(r.value or b"") for r in more)

@@ -61,6 +61,7 @@ class _InFlight:
     # () once committed (or the commit was refused by a rebalance); otherwise every
     # record handed back to Kafka, this batch's and those ahead of it.
     outcome: asyncio.Task[Sequence[SourceRecord]]
+    started: float  # the event loop's time when it was handed on to be stored
 
 
 async def _outcome(batch: _InFlight | None) -> Sequence[SourceRecord]:
@@ -97,10 +98,12 @@ class BatchPipeline:
         metrics: AggregatorMetrics,
         *,
         grow_to: int,
+        interval: float = 0.0,
     ):
         self._processor = processor
         self._metrics = metrics
         self._grow_to = grow_to
+        self._interval = interval
         self._last: _InFlight | None = None
         self._committed: dict[TopicPartition, int] = {}
         self._closing = False
@@ -122,6 +125,7 @@ class BatchPipeline:
                     consumer,
                     ahead.stored,
                     self._processor(),
+                    not_before=ahead.started + self._interval,
                     grow_to=self._grow_to,
                     stop=lambda: self._closing or self._rebalances != rebalances,
                 )
@@ -146,11 +150,12 @@ class BatchPipeline:
             # them here as well would race the new owner for the same event ids.
             log.info("batch read before a rebalance left to the partitions' owners")
             return
-        stored = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        stored = loop.create_future()
         task = asyncio.create_task(
             self._finish(screened, consumer, ahead, stored), name="aggregator-finish"
         )
-        self._last = _InFlight(records, stored, task)
+        self._last = _InFlight(records, stored, task, loop.time())
 
     async def close(self) -> None:
         """Lets the batches in flight commit; takes no new one (shutdown)."""
