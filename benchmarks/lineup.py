@@ -20,6 +20,9 @@ from benchmarks.standalone import standalone_steps
 from benchmarks.steps import step
 
 PROFILE = ROOT / "docs" / "benchmarks" / "aggregator-profile.speedscope.json"
+# A steady low rate, events/s: the agencies' reports arriving all day rather than in a
+# rush. What the aggregator costs then is CPU taken from everything else on the machine.
+TRICKLE_RATE = 300
 
 
 async def peers(
@@ -204,6 +207,7 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         rates=rates,
         seconds=options.latency_seconds,
         maximum=maximum,
+        trickle=TRICKLE_RATE,
     )
     await step(results, "latency", bench, timed)
     # The naive consumer's ON CONFLICT and the peer's upsert need a unique key on the

@@ -14,7 +14,10 @@ def _latency_p99(results: dict[str, Any]) -> list[float | None]:
     runs = [
         v
         for v in results.get("latency", {}).values()
-        if isinstance(v, dict) and "committed" in v and "of_sustained" not in v
+        if isinstance(v, dict)
+        and "committed" in v
+        and "of_sustained" not in v
+        and not v.get("trickle")
     ]
     return [run["committed"].get("p99") for run in runs]
 

@@ -55,7 +55,9 @@ def goals(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     lower = min(limits) if limits else None
     peer = rate(results.get("kafka_connect"))
     runs = [
-        v for v in results.get("latency", {}).values() if isinstance(v, dict) and "committed" in v
+        v
+        for v in results.get("latency", {}).values()
+        if isinstance(v, dict) and "committed" in v and not v.get("trickle")
     ]
     p99 = runs[0]["committed"]["p99"] if runs else None
     share = ratio(ours, lower)
@@ -83,15 +85,23 @@ def latency_table(runs: dict[str, Any], top: float | None) -> str:
     ]
     for run in runs.values():
         c, w, a = run["committed"], run["write_started"], run["acknowledged"]
-        load = f"{run['rate'] / top * 100:.0f}%" if top else "?"
-        if "of_sustained" in run:
-            load = f"{run['of_sustained'] * 100:.0f}% of sustained"
+        load = load_label(run, top)
         lines.append(
             f"| {load} | {run['rate']:.0f} → {run['achieved_rate']:.0f} | {c['count']} | "
             f"{fmt(c['p10'])} | {fmt(c['p50'])} | {fmt(c['p90'])} | {fmt(c['p99'])} | {fmt(c['max'])} | "
             f"{fmt(w['p50'])} / {fmt(w['p99'])} | {fmt(a['p50'])} / {fmt(a['p99'])} |"
         )
     return "\n".join(lines)
+
+
+def load_label(run: dict[str, Any], top: float | None) -> str:
+    """What a latency run's rate was: a share of the maximum, of the rate sustained
+    live, or the fixed trickle."""
+    if run.get("trickle"):
+        return "trickle"
+    if "of_sustained" in run:
+        return f"{run['of_sustained'] * 100:.0f}% of sustained"
+    return f"{run['rate'] / top * 100:.0f}%" if top else "?"
 
 
 def latency_cost_table(runs: dict[str, Any], top: float | None) -> str:
@@ -104,9 +114,7 @@ def latency_cost_table(runs: dict[str, Any], top: float | None) -> str:
     costed = [run for run in runs.values() if "aggregator" in run]
     for run in costed:
         cost = run["aggregator"]
-        load = f"{run['rate'] / top * 100:.0f}%" if top else "?"
-        if "of_sustained" in run:
-            load = f"{run['of_sustained'] * 100:.0f}% of sustained"
+        load = load_label(run, top)
         cores = cost["cpu_us_per_event"] * run["achieved_rate"] / 1e6
         lines.append(
             f"| {load} | {run['rate']:.0f} | {fmt(cost['cpu_us_per_event'])} | {fmt(cores, 2)} | "

@@ -54,6 +54,8 @@ def _results() -> dict[str, Any]:
             "1000": _run(1000, 90.0),
             "5000": _run(5000, 300.0),
             "9000": _run(9000, 1500.0),
+            # After the shares: neither the 10% nor the 90% goal is read from it.
+            "300 trickle": {**_run(300, 5000.0), "trickle": True},
             "sustained": {"probes": probes, "rate": 7000, "share": 0.9},
             "6300 of sustained": {**_run(6300, 420.0), "of_sustained": 0.9},
         },
@@ -105,6 +107,7 @@ def test_the_latency_table_names_the_run_at_90_percent_of_the_sustained_rate() -
         "| 10%",
         "| 50%",
         "| 90%",
+        "| trickle",
         "| 90% of sustained",
     ]
 

@@ -78,10 +78,13 @@ async def latency(
     rates: list[float],
     seconds: float,
     maximum: float | None = None,
+    trickle: float | None = None,
 ) -> dict[str, Any]:
     """The generator at each fixed rate for `seconds`, into a running aggregator, on
-    topics of this attempt's own. With `maximum` (events/s on a prefilled topic), the
-    rate sustained live is probed next, and one more run goes at 90% of it.
+    topics of this attempt's own; then, with `trickle`, a run at that low steady rate
+    (what the aggregator costs when little comes, all the time). With `maximum`
+    (events/s on a prefilled topic), the rate sustained live is probed next, and one
+    more run goes at 90% of it.
     Event numbers start at 10 million (observed in 2025, still in the past; a second
     attempt starts at 13 million, early 2026) so no id repeats."""
     route = Route(
@@ -113,6 +116,8 @@ async def latency(
         await collector.start()
         for rate in rates:
             runs[f"{rate:.0f}"] = await run_at(rate, seconds)
+        if trickle:
+            runs[f"{trickle:.0f} trickle"] = {**await run_at(trickle, seconds), "trickle": True}
         if maximum:
             # After the runs above, so they start on a pipeline as cold as they always
             # did and stay comparable with earlier pages.
