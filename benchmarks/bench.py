@@ -90,13 +90,14 @@ class Bench:
     def group(self, name: str) -> str:
         return f"bench.{self.run}.{name}.{self.serial}"
 
-    def sampler(self, processes: dict[str, PidSource]) -> Sampler:
+    def sampler(self, processes: dict[str, PidSource], *, memory: bool = True) -> Sampler:
         return Sampler(
             {
                 "kafka broker": KAFKA_BROKER,
                 "postgresql": postgres_processes(self.superuser, self.database.name),
                 **processes,
-            }
+            },
+            memory=memory,
         )
 
     async def consumed(

@@ -221,3 +221,26 @@ def cpu_table(results: dict[str, Any]) -> str:
         cells = " | ".join(fmt(cores.get(label), 2) if label in cores else "—" for label in labels)
         lines.append(f"| {name} | {cells} | {fmt(sum(cores.values()), 2)} |")
     return "\n".join(lines)
+
+
+_CORE_GROUPS = ("aggregator", "load generator", "kafka broker", "postgresql", "benchmark harness")
+
+
+def latency_cores_table(runs: dict[str, Any], top: float | None) -> str:
+    """Who used the two cores while each live run sent (runs recorded before
+    2026-12-07 have no such figures and are left out)."""
+    sampled = [run for run in runs.values() if run.get("cores")]
+    if not sampled:
+        return "not recorded in this run"
+    lines = [
+        "| load | " + " | ".join(_CORE_GROUPS) + " | whole machine |",
+        "|---|" + "---|" * (len(_CORE_GROUPS) + 1),
+    ]
+    for run in sampled:
+        cores = [fmt(run["cores"].get(group), 2) for group in _CORE_GROUPS]
+        lines.append(
+            f"| {load_label(run, top)} | "
+            + " | ".join(cores)
+            + f" | {fmt(run.get('machine_cores'), 2)} |"
+        )
+    return "\n".join(lines)

@@ -15,7 +15,7 @@ from benchmarks import report_goals
 from benchmarks.contenders.sustained import kept_up, sustained_rate
 from benchmarks.measure import p99_by_window
 from benchmarks.plots import latency_timeline
-from benchmarks.report_tables import latency_table, sustained_table
+from benchmarks.report_tables import latency_cores_table, latency_table, sustained_table
 
 
 def _run(
@@ -137,3 +137,17 @@ def test_the_timeline_plot_draws_runs_with_and_without_a_timeline(tmp_path: Path
 def test_probing_stopped_for_want_of_ids_is_said_under_the_probes() -> None:
     sustained = {**_results()["latency"]["sustained"], "stopped": "the ids ran out"}
     assert sustained_table(sustained, 10_000.0).endswith("Probing stopped early: the ids ran out.")
+
+
+def test_the_cores_table_says_who_used_the_machine_in_each_sampled_run() -> None:
+    runs = {k: v for k, v in _results()["latency"].items() if "committed" in v}
+    runs["9000"] = {
+        **runs["9000"],
+        "cores": {"aggregator": 0.9, "load generator": 0.31, "postgresql": 0.6},
+        "machine_cores": 1.97,
+    }
+    rows = latency_cores_table(runs, 10_000.0).splitlines()
+    assert rows[0].startswith("| load | aggregator | load generator | kafka broker |")
+    # Only the run that was sampled; a group not seen shows as a dash.
+    assert rows[2:] == ["| 90% | 0.90 | 0.31 | — | 0.60 | — | 1.97 |"]
+    assert latency_cores_table({"1000": _run(1000, 90.0)}, 10_000.0) == ("not recorded in this run")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 from typing import Any
 
@@ -23,6 +24,7 @@ from benchmarks.contenders.sustained import (
 from benchmarks.infrastructure import progress
 from benchmarks.ledger import Ledger
 from benchmarks.measure import partitions_of, percentile
+from benchmarks.process_usage import fixed, listed, of_process
 
 
 class AnnouncementCollector:
@@ -33,8 +35,21 @@ class AnnouncementCollector:
         self.bootstrap = bootstrap
         self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         self.topic = topic
-        self.announced: dict[str, float] = {}
+        self._announced: dict[str, float] = {}
+        # Read while the generator sends, parsed only when asked (after it is done): the
+        # harness would otherwise parse every event id on the cores being measured.
+        self._unread: list[tuple[int, bytes | None]] = []
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def announced(self) -> dict[str, float]:
+        """Event id → CreateTime (s) of the first SeriesUpdated that listed it."""
+        unread, self._unread = self._unread, []
+        for timestamp, value in unread:
+            created = timestamp / 1000
+            for event_id in json.loads(value or b"{}").get("event_ids", ()):
+                self._announced.setdefault(event_id, created)
+        return self._announced
 
     async def start(self) -> None:
         partitions = await partitions_of(self.bootstrap, self.topic)
@@ -47,10 +62,7 @@ class AnnouncementCollector:
         while True:
             batches = await self.consumer.getmany(timeout_ms=200)
             for records in batches.values():
-                for record in records:
-                    created = record.timestamp / 1000
-                    for event_id in json.loads(record.value or b"{}").get("event_ids", ()):
-                        self.announced.setdefault(event_id, created)
+                self._unread.extend((record.timestamp, record.value) for record in records)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -105,13 +117,31 @@ async def latency(
         if span["next"] > end:
             raise RuntimeError("the latency runs need more than an attempt's 3 million ids")
         before = await asyncio.to_thread(usage, service)
-        run = await _run_at(bench, route, collector, rate, length, number, first)
+        run = await _run_at(bench, route, collector, rate, length, number, first, generator)
         after = await asyncio.to_thread(usage, service)
-        return {**run, "aggregator": spent(before, after, run["events"])}
+        return {
+            **run,
+            "aggregator": spent(before, after, run["events"]),
+            # Cores of each process group and of the whole machine while it sent.
+            "cores": sampler.cores(*run["window"]),
+            "machine_cores": sampler.machine_cores(*run.pop("window")),
+        }
 
+    # Who used the two cores during each run: the generator and the broker's produce
+    # requests are what the maximum, measured on a prefilled topic, did not have to carry.
+    generator: list[int] = []
+    sampler = bench.sampler(
+        {
+            "aggregator": of_process(service),
+            "load generator": listed(generator),
+            "benchmark harness": fixed(os.getpid()),
+        },
+        memory=False,
+    )
     runs: dict[str, Any] = {}
     try:
         service.start()
+        sampler.start()
         await asyncio.to_thread(service.wait_ready)
         await collector.start()
         for rate in rates:
@@ -152,6 +182,7 @@ async def latency(
                     "of_sustained": OF_SUSTAINED,
                 }
     finally:
+        await sampler.stop()
         service.stop()
         with contextlib.suppress(Exception):
             await collector.stop()
@@ -166,6 +197,7 @@ async def _run_at(
     seconds: float,
     number: int,
     first: int,
+    generator_pid: list[int],
 ) -> dict[str, Any]:
     count = max(1, int(rate * seconds))
     ledger_path = bench.work / f"ledger-latency-{number}.json"
@@ -190,22 +222,22 @@ async def _run_at(
             bench.work / "loadgen.log",
         )
     )
-    generator.start()
+    generator_pid[:] = [generator.start()]
     await generator.result(within=seconds * 4 + 60)
+    generator_pid.clear()
     ledger = Ledger.read(ledger_path)
     ids = [r[0] for r in ledger.records]
     deadline = time.time() + 60
-    while time.time() < deadline and any(i not in collector.announced for i in ids):  # noqa: ASYNC110
+    while time.time() < deadline and not collector.announced.keys() >= set(ids):  # noqa: ASYNC110
         await asyncio.sleep(0.2)
+    announced = collector.announced
     started = await bench.reader.fetch(
         "SELECT event_id::text AS id, extract(epoch FROM received_at)::float8 AS at "
         "FROM ioc.observations WHERE event_id = ANY($1::uuid[])",
         ids,
     )
     write_started = {row["id"]: row["at"] for row in started}
-    committed = [
-        collector.announced[i] - s for i, s, _ in ledger.records if i in collector.announced
-    ]
+    committed = [announced[i] - s for i, s, _ in ledger.records if i in announced]
     return {
         "rate": rate,
         "achieved_rate": ledger.achieved_rate,
@@ -215,11 +247,12 @@ async def _run_at(
             [write_started[i] - s for i, s, _ in ledger.records if i in write_started]
         ),
         "acknowledged": distribution([a - s for _, s, a in ledger.records if a]),
+        "window": (ledger.started, ledger.last_sent),
         "samples_ms": [round(v * 1000, 2) for v in sorted(committed)],
         # In send order, so a stall shows when it happened: [s since the first send, ms].
         "timeline": [
-            [round(s - ledger.started, 3), round((collector.announced[i] - s) * 1000, 1)]
+            [round(s - ledger.started, 3), round((announced[i] - s) * 1000, 1)]
             for i, s, _ in ledger.records
-            if i in collector.announced
+            if i in announced
         ],
     }
