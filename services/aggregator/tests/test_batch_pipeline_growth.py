@@ -187,14 +187,22 @@ async def test_closing_stops_a_growing_batch_and_stores_none_of_it() -> None:
     assert _commits(log) == [{0: 11}]
 
 
-async def test_a_batch_right_behind_another_starts_no_sooner_than_the_interval() -> None:
+async def _first_stored_at_once(interval: float) -> _Scene:
+    """A pipeline with `interval` between batches whose first batch (offset 10) and the
+    one behind it (11) are stored and acknowledged as soon as they come."""
     log: list[tuple[object, ...]] = []
     stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
     stages.open("store", 10, 11)
     stages.open("ack", 10, 11)
-    loop = asyncio.get_running_loop()
-    flow = pipeline(stages, interval=0.3)
+    flow = pipeline(stages, interval=interval)
     await flow.submit(batch((0, 10)), consumer)
+    return _Scene(log, stages, consumer, flow)
+
+
+async def test_a_batch_right_behind_another_starts_no_sooner_than_the_interval() -> None:
+    scene = await _first_stored_at_once(0.3)
+    log, consumer, flow = scene.log, scene.consumer, scene.flow
+    loop = asyncio.get_running_loop()
     started = loop.time()
     # The batch ahead is stored at once; this one still waits out the interval, and
     # what arrives meanwhile joins it.
@@ -211,13 +219,9 @@ async def test_a_batch_right_behind_another_starts_no_sooner_than_the_interval()
 
 
 async def test_a_batch_after_a_quiet_spell_is_not_held_back() -> None:
-    log: list[tuple[object, ...]] = []
-    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
-    stages.open("store", 10, 11)
-    stages.open("ack", 10, 11)
+    scene = await _first_stored_at_once(0.3)
+    log, consumer, flow = scene.log, scene.consumer, scene.flow
     loop = asyncio.get_running_loop()
-    flow = pipeline(stages, interval=0.3)
-    await flow.submit(batch((0, 10)), consumer)
     await asyncio.sleep(0.35)
     consumer.arriving = batch((0, 12))
     handed_in = loop.time()
