@@ -230,3 +230,21 @@ async def test_a_batch_after_a_quiet_spell_is_not_held_back() -> None:
     assert consumer.arriving == batch((0, 12))  # not waited for
     await flow.close()
     assert _commits(log) == [{0: 11}, {0: 12}]
+
+
+async def test_a_full_batch_does_not_wait_out_the_interval() -> None:
+    log: list[tuple[object, ...]] = []
+    stages, consumer = GatedStages(log), RecordingConsumer(log, [0])
+    stages.open("store", 10, 11)
+    stages.open("ack", 10, 11)
+    flow = pipeline(stages, grow_to=3, interval=5.0)
+    await flow.submit(batch((0, 10)), consumer)
+    consumer.arriving = batch((0, 12), (0, 13), (0, 14))
+    loop = asyncio.get_running_loop()
+    handed_in = loop.time()
+    # A flood fills the batch at once: it goes without waiting the 5 s.
+    await asyncio.wait_for(flow.submit(batch((0, 11)), consumer), timeout=1.0)
+    assert loop.time() - handed_in < 1.0
+    assert consumer.arriving == batch((0, 14))
+    await flow.close()
+    assert _commits(log) == [{0: 11}, {0: 14}]
