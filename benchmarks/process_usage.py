@@ -129,12 +129,11 @@ class Sampler:
         for pid in pids:
             with contextlib.suppress(psutil.Error):
                 process = psutil.Process(pid)
-                if not self.memory:
-                    pass
-                elif label in self.proportional:
-                    total += process.memory_full_info().pss
-                else:
-                    total += process.memory_info().rss
+                if self.memory:
+                    if label in self.proportional:
+                        total += process.memory_full_info().pss
+                    else:
+                        total += process.memory_info().rss
                 times = process.cpu_times()
                 series = self.cpu.setdefault(label, {}).setdefault(pid, [])
                 series.append((now, times.user + times.system))
