@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from ioc_contracts.catalog import Cadence
 from ioc_contracts.types import VIETNAM_TIME
@@ -35,6 +36,10 @@ class ReportingPeriod:
     due_at: datetime
 
 
+# Figures of one cadence share their instants (month ends, say), and the alert pass asks
+# for the period of every series' latest figure: a period is remembered, not recomputed.
+# Equal instants in other time zones share an entry; the period depends on the instant.
+@lru_cache(maxsize=4096)
 def period_containing(cadence: Cadence, due_days: int, moment: datetime) -> ReportingPeriod:
     local = moment.astimezone(VIETNAM_TIME).date()
     start = _period_start(cadence, local)

@@ -14,6 +14,8 @@ SECONDS_PER_DAY = 86_400.0
 
 def require_aware(instant: datetime, name: str = "now") -> datetime:
     """The instant in UTC; a naive datetime is refused rather than guessed."""
+    if instant.tzinfo is UTC:
+        return instant  # most instants, several times per target in a pass
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {instant!r}")
     return instant.astimezone(UTC)

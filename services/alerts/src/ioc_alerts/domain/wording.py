@@ -7,6 +7,7 @@ days in Vietnam (dd/mm/yyyy, and ISO 8601 in English).
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from ioc_catalog.wording import format_number
 from ioc_contracts.catalog import Cadence, Language, Unit
@@ -59,6 +60,9 @@ def monthly_rate(per_day: float, unit: Unit, language: Language) -> str:
     return number(per_day * DAYS_PER_MONTH, language, signed=True) + words + per
 
 
+# Series of one cadence share the instants of their figures, and a pass writes the day
+# of every series' latest figure twice: remembered rather than converted each time.
+@lru_cache(maxsize=4096)
 def day(moment: datetime | date, language: Language) -> str:
     """A day (or the day of an instant, in Vietnam): 30/09/2023 or 2023-09-30."""
     local = moment.astimezone(VIETNAM_TIME).date() if isinstance(moment, datetime) else moment
