@@ -69,6 +69,19 @@ async def test_the_next_batch_forgets_what_kafka_acknowledged(
     assert await _outbox(catalog_database) == second.announcement_ids
 
 
+async def test_a_batch_with_nothing_to_announce_forgets_them_too(
+    catalog_database: ScratchDatabase, processor: BatchProcessor
+) -> None:
+    sent = event(value=80.0, day=30)
+    first = await processor.store(await processor.screen(records([sent], 0)))
+    await processor.acknowledged(first)
+    assert await _outbox(catalog_database) == first.announcement_ids != []
+    # The same event again: a duplicate, so no SeriesUpdated of its own to write.
+    again = await processor.store(await processor.screen(records([sent], 1)))
+    assert (again.inserted, again.announcement_ids) == (0, [])
+    assert await _outbox(catalog_database) == []
+
+
 async def test_a_batch_that_does_not_commit_keeps_them_for_the_next(
     catalog_database: ScratchDatabase, processor: BatchProcessor
 ) -> None:

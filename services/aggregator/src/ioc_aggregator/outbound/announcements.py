@@ -26,31 +26,41 @@ from ioc_storage.connection import Connection
 
 _log = logging.getLogger(__name__)
 
-_RECORD = "INSERT INTO ioc.series_updates_outbox (payloads) VALUES ($1::text[]) RETURNING id"
 FORGET = "DELETE FROM ioc.series_updates_outbox WHERE id = ANY($1::bigint[])"
-# Rows a relay holds are skipped, never waited for: that relay is announcing them again
-# and deletes them itself, and a batch must not stall behind its Kafka round trip.
-_FORGET_UNLESS_RELAYED = """
-DELETE FROM ioc.series_updates_outbox WHERE id IN (
-    SELECT id FROM ioc.series_updates_outbox WHERE id = ANY($1::bigint[])
-    FOR UPDATE SKIP LOCKED
+
+
+# The batch's messages in (as one row, unless there are none) and the messages Kafka
+# acknowledged out, in one statement: one round trip fewer in every batch's
+# transaction. Rows a relay holds are skipped, never waited for: that relay is
+# announcing them again and deletes them itself, and a batch must not stall behind its
+# Kafka round trip.
+_RECORD_AND_FORGET = """
+WITH forgotten AS (
+    DELETE FROM ioc.series_updates_outbox WHERE id IN (
+        SELECT id FROM ioc.series_updates_outbox WHERE id = ANY($2::bigint[])
+        FOR UPDATE SKIP LOCKED
+    )
 )
+INSERT INTO ioc.series_updates_outbox (payloads)
+SELECT $1::text[] WHERE cardinality($1::text[]) > 0
+RETURNING id
 """
 
 
 async def record_announcements(
-    connection: Connection, announcements: Sequence[Announcement]
+    connection: Connection, announcements: Sequence[Announcement], *, forget: Sequence[int] = ()
 ) -> list[int]:
-    """Writes the messages in the caller's transaction, as one row; returns its id."""
-    if not announcements:
+    """Writes the messages in the caller's transaction, as one row, and drops the
+    messages `forget` that Kafka acknowledged; returns the new row's id, if any."""
+    if not announcements and not forget:
         return []
-    return [await connection.fetchval(_RECORD, [a.payload for a in announcements])]
+    payloads = [a.payload for a in announcements]
+    return [row["id"] for row in await connection.fetch(_RECORD_AND_FORGET, payloads, forget)]
 
 
 async def forget_in_transaction(connection: Connection, ids: Sequence[int]) -> None:
     """Drops messages Kafka acknowledged, in the caller's transaction."""
-    if ids:
-        await connection.execute(_FORGET_UNLESS_RELAYED, list(ids))
+    await record_announcements(connection, (), forget=ids)
 
 
 async def forget_announcements(pool: asyncpg.Pool, ids: Sequence[int]) -> None:

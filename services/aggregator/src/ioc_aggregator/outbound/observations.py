@@ -8,8 +8,8 @@ Each step in the fastest form PostgreSQL offers for the usual case:
 3. the ledger: every new revision is COPYed into `ioc.observations` (binary COPY rows
    built in `copy_rows.py`);
 4. figures of record and latest values (`figures.py`);
-5. the batch's SeriesUpdated messages, into the outbox, and the outbox rows of earlier
-   batches that Kafka has acknowledged, out of it (`announcements.py`).
+5. the batch's SeriesUpdated messages into the outbox and the outbox rows of earlier
+   batches that Kafka has acknowledged out of it, in one statement (`announcements.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ioc_aggregator.domain.batch import (
 from ioc_aggregator.domain.neighbours import checked_against_previous, judge_against_previous
 from ioc_aggregator.domain.records import Accepted
 from ioc_aggregator.domain.revisions import Revision
-from ioc_aggregator.outbound.announcements import forget_in_transaction, record_announcements
+from ioc_aggregator.outbound.announcements import record_announcements
 from ioc_aggregator.outbound.copy_rows import LEDGER_COLUMNS, CopyEncoder, payload
 from ioc_aggregator.outbound.event_ids import claim_ids, unless_stored
 from ioc_aggregator.outbound.figures import record_figures
@@ -71,8 +71,7 @@ async def store_events(
         inserted = [r.event for r in revisions]
         # Serialised once: the outbox keeps these bytes and Kafka gets the same.
         updates = series_announcements(inserted, latest, updated_at=updated_at)
-        announcement_ids = await record_announcements(connection, updates)
-        await forget_in_transaction(connection, forget)
+        announcement_ids = await record_announcements(connection, updates, forget=forget)
     return StoredBatch(
         inserted=inserted,
         latest=latest,
