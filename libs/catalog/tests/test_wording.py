@@ -49,3 +49,30 @@ def test_a_number_far_off_the_scale_is_still_written() -> None:
     # A projection of a runaway pace can be astronomically large; it must not crash.
     text = format_number(-4.0636913472878015e44, Language.VI)
     assert text.startswith("-406.369.134.728.780")
+
+
+def test_what_was_written_before_does_not_change_what_is_written_next() -> None:
+    # Roundings are remembered across calls: every option must still count.
+    calls = [
+        (value, language, decimals, signed, tiny)
+        for value in (2.1, -2.1, 0.0012, -0.0, 1234.5678)
+        for language in (VI, EN)
+        for decimals in (0, 2, 3)
+        for signed in (False, True)
+        for tiny in (False, True)
+    ]
+
+    def written(order: list[tuple[float, Language, int, bool, bool]]) -> dict[object, str]:
+        return {
+            call: format_number(
+                call[0], call[1], max_decimals=call[2], signed=call[3], keep_tiny=call[4]
+            )
+            for call in order
+        }
+
+    assert written(calls) == written(calls[::-1])
+    assert written(calls)[(2.1, VI, 2, True, False)] == "+2,1"
+    assert written(calls)[(2.1, EN, 2, False, False)] == "2.1"
+    assert written(calls)[(0.0012, EN, 2, False, True)] == "0.0012"
+    assert written(calls)[(0.0012, EN, 2, False, False)] == "0"
+    assert written(calls)[(1234.5678, VI, 0, False, False)] == "1.235"
