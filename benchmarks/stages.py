@@ -29,6 +29,7 @@ from typing import Any
 import asyncpg
 import uvloop
 
+from benchmarks.as_served import as_the_service_runs
 from benchmarks.events import Workload
 from benchmarks.infrastructure import connect, create_database, drop_database, progress, read_env
 from ioc_aggregator.domain.records import Accepted, Consumed, SourceRecord
@@ -181,19 +182,10 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def as_the_aggregator_runs() -> None:
-    """The aggregator's garbage-collector settings, where this checkout has them; with
-    uvloop below, the stages run as in the service (uvicorn takes uvloop when installed)."""
-    tune = getattr(
-        importlib.import_module("ioc_aggregator.__main__"), "tune_garbage_collector", None
-    )
-    if tune is not None:
-        tune()
-
-
 def main() -> None:
     options = arguments()
-    as_the_aggregator_runs()
+    # With uvloop below, the stages run as in the service.
+    as_the_service_runs("aggregator")
     figures = uvloop.run(measure(options))
     if options.json:
         print(json.dumps(figures))

@@ -6,7 +6,7 @@ import sys
 
 from ioc_derived.config import DerivedSettings
 from ioc_derived.main import create_app
-from ioc_runtime import configure_logging, load_settings
+from ioc_runtime import configure_logging, load_settings, tune_garbage_collector
 from ioc_runtime.serving import serve
 
 
@@ -14,6 +14,7 @@ def main() -> int:
     # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
     settings = load_settings(DerivedSettings, "ioc-derived")
     configure_logging("derived", settings.log_level, secrets=settings.secret_values())
+    tune_garbage_collector()
     serve(create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False)
     return 0
 

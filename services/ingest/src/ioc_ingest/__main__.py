@@ -8,13 +8,14 @@ import uvicorn
 
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
-from ioc_runtime import configure_logging, load_settings
+from ioc_runtime import configure_logging, load_settings, tune_garbage_collector
 
 
 def main() -> int:
     # A missing or wrong IOC_* variable ends here with one line each, exit code 2.
     settings = load_settings(IngestSettings, "ioc-ingest")
     configure_logging("ingest", settings.log_level, secrets=settings.secret_values())
+    tune_garbage_collector()
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
