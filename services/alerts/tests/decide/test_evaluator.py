@@ -4,6 +4,7 @@ notifications and state changes each decision asks for, once."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -31,13 +32,18 @@ FIRST_TOLD = {"truc-ban-ioc", "chanh-van-phong-ubnd"}
 
 
 @pytest.fixture
-def evaluator(alerts_pool: asyncpg.Pool) -> Evaluator:
+def registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+def evaluator(alerts_pool: asyncpg.Pool, registry: CollectorRegistry) -> Evaluator:
     return Evaluator(
         pool=alerts_pool,
         catalog=CatalogCache(alerts_pool, load_alerting_catalog, refresh_seconds=60).current,
         delivery=Delivery(webhook_enabled=True, quiet_hours=NEVER_QUIET),
         repeat_every=timedelta(hours=12),
-        metrics=AlertMetrics.create(CollectorRegistry()),
+        metrics=AlertMetrics.create(registry),
         clock=lambda: NOW,
     )
 
@@ -146,3 +152,35 @@ async def test_only_the_targets_of_the_changed_series_are_judged(
     targets = await alerts_pool.fetchval("SELECT count(*) FROM ioc.targets")
     assert len(everything) == targets
     assert await alerts_pool.fetchval("SELECT count(*) FROM ioc.target_status") == targets
+
+
+def _decisions(registry: CollectorRegistry, action: str) -> float | None:
+    return registry.get_sample_value("ioc_alerts_decisions_total", {"action": action})
+
+
+async def test_only_decisions_that_change_something_are_counted_and_logged(
+    evaluator: Evaluator,
+    figures: Any,
+    registry: CollectorRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await figures.put(*ON_TIME, (NOW - timedelta(days=40), 96.1), (NOW - timedelta(days=1), 81.5))
+    with caplog.at_level(logging.INFO, logger="ioc_alerts.decide.evaluator"):
+        await evaluator.evaluate_everything()
+        opened = [r for r in caplog.records if r.getMessage() == "alert decision"]
+        caplog.clear()
+        # Judged again, every minute of the schedule: the alert stays open as it was.
+        await evaluator.evaluate_series({ON_TIME})
+        await evaluator.evaluate_everything()
+        unchanged = [r for r in caplog.records if r.getMessage() == "alert decision"]
+        caplog.clear()
+        # A revised figure, still under the floor: the open alert's value changes.
+        await figures.put(*ON_TIME, (NOW - timedelta(days=1), 80.0))
+        await evaluator.evaluate_series({ON_TIME})
+        revised = [r for r in caplog.records if r.getMessage() == "alert decision"]
+    assert ("dvc.ontime-95", "open") in {(r.target, r.action) for r in opened}  # type: ignore[attr-defined]
+    assert {r.action for r in opened} == {"open"}  # type: ignore[attr-defined]
+    assert unchanged == []
+    assert [(r.target, r.action) for r in revised] == [("dvc.ontime-95", "update")]  # type: ignore[attr-defined]
+    assert _decisions(registry, "open") == len(opened)
+    assert _decisions(registry, "update") == 1

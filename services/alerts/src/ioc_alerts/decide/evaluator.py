@@ -160,7 +160,7 @@ class Evaluator:
             )
         self.metrics.evaluations.inc(len(evaluations))
         for item in decided:
-            if item.decision.action is not Action.NOTHING:
+            if item.changes_something:
                 self._report(item.evaluation, item.decision)
 
     def _decide(

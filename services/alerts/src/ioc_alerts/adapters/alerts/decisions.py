@@ -53,6 +53,22 @@ class Decided:
     stored: StoredAlert | None
     decision: Decision
 
+    @property
+    def changes_something(self) -> bool:
+        """Whether the decision changes what is stored or tells anyone. Most passes
+        find an open alert as it was (an update to nothing new): its row, its
+        `updated_at`, the decision count and the log are then left alone."""
+        action = self.decision.action
+        if action is not Action.UPDATE:
+            return action is not Action.NOTHING
+        stored = self.stored
+        assert stored is not None  # only an open alert is updated
+        return bool(self.decision.notifications) or (
+            self.evaluation.status,
+            self.evaluation.assessment.current_value,
+            self.decision.escalation_level,
+        ) != (stored.open.risk_status, stored.current_value, stored.open.escalation_level)
+
 
 @dataclass(frozen=True, slots=True)
 class _Silence:
@@ -100,7 +116,7 @@ async def apply_decisions(
                 changes.append(
                     _change(alert_id, evaluation, AlertState.RESOLVED, previous=was, now=now)
                 )
-            elif _changes(item):
+            elif item.changes_something:
                 updated.append((alert_id, status, current, decision.escalation_level, now))
         if decision.notifications:
             notified.append((alert_id, item))
@@ -110,18 +126,6 @@ async def apply_decisions(
     await record_changes(connection, changes)
     if notified:
         await _notify(connection, notified, recipients, delivery, now)
-
-
-def _changes(item: Decided) -> bool:
-    """Whether an update changes the stored alert: most passes leave an open alert as it
-    was, and then its row (and its `updated_at`) is left alone."""
-    stored = item.stored
-    assert stored is not None
-    return bool(item.decision.notifications) or (
-        item.evaluation.status,
-        item.evaluation.assessment.current_value,
-        item.decision.escalation_level,
-    ) != (stored.open.risk_status, stored.current_value, stored.open.escalation_level)
 
 
 async def _notify(
