@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,14 +19,14 @@ import asyncpg
 
 from ioc_alerts.adapters import alerts
 from ioc_alerts.adapters.catalog import AlertingCatalog
-from ioc_alerts.decide.reading import Chunk, chunks
+from ioc_alerts.decide.reading import Chunk, SeriesTargets, by_series, chunks
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
 from ioc_alerts.domain.retired import on_retired_scopes
 from ioc_alerts.domain.series import SERIES_HISTORY, Series
 from ioc_alerts.lifecycle.decisions import Action, Decision, decide
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
-from ioc_contracts.catalog import Target, TargetKind
+from ioc_contracts.catalog import TargetKind
 from ioc_contracts.status import RiskStatus
 
 log = logging.getLogger(__name__)
@@ -73,30 +72,28 @@ class Evaluator:
         # One pass at a time in this process; the advisory lock covers other replicas.
         self._lock = asyncio.Lock()
         # The targets of each series, for the catalog they were indexed from.
-        self._indexed: tuple[AlertingCatalog, dict[tuple[str, str], list[Target]]] | None = None
+        self._indexed: tuple[AlertingCatalog, SeriesTargets] | None = None
 
     async def evaluate_series(self, series: Iterable[tuple[str, str]]) -> list[TargetEvaluation]:
         catalog = await self.catalog()
-        by_series = self._targets_by_series(catalog)
-        targets = [t for key in dict.fromkeys(series) for t in by_series.get(key, ())]
-        return await self._evaluate(catalog, targets)
+        everything = self._targets_by_series(catalog)
+        named = {key: everything[key] for key in dict.fromkeys(series) if key in everything}
+        return await self._evaluate(catalog, named)
 
     async def evaluate_everything(self) -> list[TargetEvaluation]:
         catalog = await self.catalog()
-        return await self._evaluate(catalog, list(catalog.targets.values()))
+        return await self._evaluate(catalog, self._targets_by_series(catalog))
 
-    def _targets_by_series(self, catalog: AlertingCatalog) -> dict[tuple[str, str], list[Target]]:
-        # A SeriesUpdated names a few series out of tens of thousands of targets: looked
-        # up, not searched, until the catalog cache hands out a new catalog.
+    def _targets_by_series(self, catalog: AlertingCatalog) -> SeriesTargets:
+        # A SeriesUpdated names a few series out of tens of thousands of targets, and the
+        # schedule judges them all every minute: grouped once, until the catalog cache
+        # hands out a new catalog.
         if self._indexed is None or self._indexed[0] is not catalog:
-            by_series: dict[tuple[str, str], list[Target]] = defaultdict(list)
-            for target in catalog.targets.values():
-                by_series[(target.indicator, target.scope)].append(target)
-            self._indexed = (catalog, dict(by_series))
+            self._indexed = (catalog, by_series(catalog.targets.values()))
         return self._indexed[1]
 
     async def _evaluate(
-        self, catalog: AlertingCatalog, targets: list[Target]
+        self, catalog: AlertingCatalog, targets: SeriesTargets
     ) -> list[TargetEvaluation]:
         if not targets:
             return []

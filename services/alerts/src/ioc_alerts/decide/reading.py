@@ -8,7 +8,7 @@ its series, so a series is read once per pass.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -31,16 +31,27 @@ class Chunk:
     reads: list[SeriesRead]
 
 
-def chunks(
-    targets: Iterable[Target], indicators: Mapping[str, Indicator], *, now: datetime
-) -> Iterator[Chunk]:
-    """`targets` by series, the series ordered by where their reading starts (so a
-    chunk reads in few statements), `SERIES_PER_CHUNK` series a chunk."""
-    by_series: dict[tuple[str, str], list[Target]] = defaultdict(list)
+SeriesTargets = Mapping[tuple[str, str], Sequence[Target]]
+"""Targets by the series (indicator, scope) they watch."""
+
+
+def by_series(targets: Iterable[Target]) -> dict[tuple[str, str], list[Target]]:
+    """`targets` grouped by the series they watch, in the order given."""
+    grouped: dict[tuple[str, str], list[Target]] = defaultdict(list)
     for target in targets:
-        by_series[(target.indicator, target.scope)].append(target)
+        grouped[(target.indicator, target.scope)].append(target)
+    return dict(grouped)
+
+
+def chunks(
+    targets: SeriesTargets, indicators: Mapping[str, Indicator], *, now: datetime
+) -> Iterator[Chunk]:
+    """The series of `targets` ordered by where their reading starts (so a chunk reads
+    in few statements), `SERIES_PER_CHUNK` series a chunk, each with its targets. The
+    grouping is the caller's (`by_series`), which keeps it while its catalog lasts: a
+    pass over 29,000 targets would otherwise group them again every minute."""
     unknown = sorted(
-        {t.code for ts in by_series.values() for t in ts if t.indicator not in indicators}
+        {t.code for ts in targets.values() for t in ts if t.indicator not in indicators}
     )
     if unknown:
         # As `evaluate_all` refuses them: before anything is judged or written.
@@ -57,11 +68,14 @@ def chunks(
             plans[key] = since, PROBE_PERIODS * indicator.cadence.interval()
         return plans[key]
 
-    reads = []
-    for (indicator, scope), series_targets in by_series.items():
-        since, lead = min(plan(target) for target in series_targets)
-        reads.append(SeriesRead(indicator, scope, since=since, probe=since - lead))
-    reads.sort(key=lambda read: (read.probe, read.indicator, read.scope))
+    # Sorted as plain tuples (probe, indicator, scope, since), compared in C; a series
+    # appears once, so `since` is never compared.
+    starts = []
+    for (indicator, scope), series_targets in targets.items():
+        since, lead = min(map(plan, series_targets))
+        starts.append((since - lead, indicator, scope, since))
+    starts.sort()
+    reads = [SeriesRead(i, s, since=since, probe=probe) for probe, i, s, since in starts]
     for first in range(0, len(reads), SERIES_PER_CHUNK):
         part = reads[first : first + SERIES_PER_CHUNK]
-        yield Chunk([t for r in part for t in by_series[(r.indicator, r.scope)]], part)
+        yield Chunk([t for r in part for t in targets[(r.indicator, r.scope)]], part)

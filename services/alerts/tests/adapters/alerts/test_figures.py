@@ -16,7 +16,7 @@ import pytest
 from ioc_alerts.adapters.alerts import SeriesRead, load_judged_series
 from ioc_alerts.adapters.catalog import AlertingCatalog, load_alerting_catalog
 from ioc_alerts.adapters.series import load_series
-from ioc_alerts.decide.reading import chunks
+from ioc_alerts.decide.reading import by_series, chunks
 from ioc_alerts.domain.evaluation import TargetEvaluation, evaluate_all
 from ioc_alerts.domain.retired import on_retired_scopes
 from ioc_alerts.domain.series import SERIES_HISTORY
@@ -98,7 +98,7 @@ async def judged_as_the_pass_reads(
     connection: asyncpg.Connection, catalog: AlertingCatalog, now: datetime
 ) -> list[TargetEvaluation]:
     evaluations: list[TargetEvaluation] = []
-    for chunk in chunks(catalog.targets.values(), catalog.indicators, now=now):
+    for chunk in chunks(by_series(catalog.targets.values()), catalog.indicators, now=now):
         series = await load_judged_series(
             connection, chunk.reads, until=now, oldest=now - SERIES_HISTORY
         )
