@@ -4,6 +4,7 @@ notifications and state changes each decision asks for, once."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ import asyncpg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from ioc_alerts.adapters.catalog import load_alerting_catalog
+from ioc_alerts.adapters.catalog import AlertingCatalog, load_alerting_catalog
 from ioc_alerts.decide.evaluator import Evaluator
 from ioc_alerts.lifecycle.decisions import ALERTING
 from ioc_alerts.lifecycle.quiet_hours import QuietHours
@@ -184,3 +185,33 @@ async def test_only_decisions_that_change_something_are_counted_and_logged(
     assert [(r.target, r.action) for r in revised] == [("dvc.ontime-95", "update")]  # type: ignore[attr-defined]
     assert _decisions(registry, "open") == len(opened)
     assert _decisions(registry, "update") == 1
+
+
+async def test_a_new_catalog_is_judged_with_its_own_targets(
+    alerts_pool: asyncpg.Pool, figures: Any, registry: CollectorRegistry
+) -> None:
+    async with alerts_pool.acquire() as connection:
+        whole = await load_alerting_catalog(connection)
+    served = [whole]
+
+    async def current() -> AlertingCatalog:
+        return served[0]
+
+    evaluator = Evaluator(
+        pool=alerts_pool,
+        catalog=current,
+        delivery=Delivery(webhook_enabled=False, quiet_hours=NEVER_QUIET),
+        repeat_every=timedelta(hours=12),
+        metrics=AlertMetrics.create(registry),
+        clock=lambda: NOW,
+    )
+    await figures.put(*ON_TIME, (NOW - timedelta(days=1), 81.5))
+    assert {e.target.code for e in await evaluator.evaluate_everything()} == set(whole.targets)
+    # The catalog cache hands out a new catalog (a reload after an edit): the targets
+    # grouped for the last one are not judged again.
+    kept = {code: whole.targets[code] for code in ON_TIME_TARGETS}
+    served[0] = dataclasses.replace(whole, targets=kept)
+    assert {e.target.code for e in await evaluator.evaluate_everything()} == ON_TIME_TARGETS
+    assert {e.target.code for e in await evaluator.evaluate_series({ON_TIME})} == ON_TIME_TARGETS
+    served[0] = dataclasses.replace(whole, targets={})
+    assert await evaluator.evaluate_series({ON_TIME}) == []
