@@ -5,7 +5,7 @@ all freed by reference counting at once. With CPython's default threshold (700) 
 cyclic collector still runs thousands of times a minute under load, and every so often
 walks everything alive: the catalog, the caches, the pass in progress. Measured, that
 cost screening about a third of its time in the aggregator (`benchmarks/stages.py`) and
-the alert service about a fifth of its scheduled pass over 29,000 targets
+the alert service about a sixth of its scheduled pass over 29,000 targets
 (`benchmarks/alert_pass.py`). What is alive at start-up (modules, settings, the app) is
 frozen out of the walks, and the young generation is collected every 50,000 objects:
 still often enough that a reference cycle is freed within seconds.
