@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -30,6 +32,7 @@ from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
 from ioc_runtime.service_metrics import service_registry
 from ioc_storage.health import database_problem
+from ioc_storage.pooling import open_ahead
 
 
 def failpoint(name: str | None) -> Callable[[], None]:
@@ -49,6 +52,7 @@ class Runtime:
     relay: AnnouncementRelay | None = None
     acknowledged: Acknowledged | None = None
     publisher: KafkaPublisher | None = None
+    opening: asyncio.Task[None] | None = None
 
     def current_processor(self) -> BatchProcessor:
         if self.processor is None:
@@ -91,6 +95,13 @@ def create_app(
             statement_timeout_ms=settings.aggregator_statement_timeout_ms,
         )
         runtime.pool = pool
+        # One connection per store lane and one for the catalog, relay and clean-up,
+        # opened while the consumer joins its group rather than by the first batches.
+        runtime.opening = asyncio.create_task(
+            open_ahead(
+                pool, min(settings.aggregator_store_lanes + 1, settings.aggregator_db_pool_size)
+            )
+        )
         runtime.catalog = CatalogRulesCache(
             pool,
             refresh_seconds=settings.aggregator_catalog_refresh_seconds,
@@ -127,6 +138,10 @@ def create_app(
         )
 
     async def stop() -> None:
+        if runtime.opening is not None:
+            runtime.opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runtime.opening
         if runtime.relay is not None:
             await runtime.relay.stop()
         if runtime.catalog is not None:
