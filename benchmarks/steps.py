@@ -106,7 +106,7 @@ async def attempt_step(
         # PostgreSQL may have been restarted by someone else since the last run.
         await bench.reconnect()
         await truncate(bench.env, bench.database.name)
-        await bench.superuser.execute("CHECKPOINT")
+        await bench.settle()
         result = await run()
     except kafka_connect.Blocked as error:
         result = {"blocked": str(error)}

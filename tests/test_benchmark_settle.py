@@ -1,0 +1,76 @@
+"""Each timed run starts with what earlier steps wrote already on disk: the database's
+buffers checkpointed, then the page cache synced (the broker's segments wait there, and
+the kernel would write them out, all at once, in the middle of a later run)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pytest
+
+from benchmarks import steps
+from benchmarks.bench import Bench
+
+
+class Recorder:
+    """Stands for the superuser connection and os.sync, noting what was asked, in order."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+
+    async def execute(self, statement: str) -> str:
+        self.done.append(statement)
+        return "OK"
+
+    def sync(self) -> None:
+        self.done.append("sync")
+
+    def is_closed(self) -> bool:
+        return False
+
+
+def a_bench(recorder: Recorder) -> Bench:
+    database: Any = type("Database", (), {"name": "bench_x", "dsns": {}})()
+    return Bench(
+        env={},
+        run="x",
+        work=Path("."),
+        database=database,
+        topics=None,  # type: ignore[arg-type]
+        reader=recorder,  # type: ignore[arg-type]
+        superuser=recorder,  # type: ignore[arg-type]
+    )
+
+
+async def test_settling_checkpoints_the_database_then_syncs_the_page_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorder = Recorder()
+    monkeypatch.setattr(os, "sync", recorder.sync)
+    await a_bench(recorder).settle()
+    assert recorder.done == ["CHECKPOINT", "sync"]
+
+
+async def test_a_step_settles_after_emptying_the_tables_and_before_its_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorder = Recorder()
+    monkeypatch.setattr(os, "sync", recorder.sync)
+
+    async def truncate(env: dict[str, str], database: str) -> None:
+        recorder.done.append(f"truncate {database}")
+
+    monkeypatch.setattr(steps, "truncate", truncate)
+
+    async def run() -> dict[str, Any]:
+        recorder.done.append("run")
+        return {"events_per_second": 1.0}
+
+    result = await steps.attempt_step("ours", a_bench(recorder), run, expect=None)
+    assert "failed" not in result
+    assert recorder.done == ["truncate bench_x", "CHECKPOINT", "sync", "run"]
