@@ -77,8 +77,15 @@ class Bench:
         written out in the middle of it (141 MB in a quarter second, 2026-12-07), and
         PostgreSQL's WAL flush waited behind them (a COMMIT of 90 ms, the run's slowest
         events). That is the earlier step's cost, not the run's; the run's own writes are
-        still written out while it runs, as in service."""
-        await self.superuser.execute("CHECKPOINT")
+        still written out while it runs, as in service.
+
+        A connection of its own: the sampler reads `pg_stat_activity` on `superuser`
+        while the latency runs go on, and asyncpg runs one operation at a time."""
+        connection = await connect(self.env["IOC_DB_SUPERUSER_URL"])
+        try:
+            await connection.execute("CHECKPOINT")
+        finally:
+            await connection.close()
         await asyncio.to_thread(os.sync)
 
     async def identity(self) -> tuple[str, str]:
