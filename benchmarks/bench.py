@@ -67,25 +67,30 @@ class Bench:
         if self.superuser.is_closed():
             self.superuser = await connect(self.env["IOC_DB_SUPERUSER_URL"])
 
-    async def settle(self) -> None:
+    async def settle(self, *, checkpoint: bool = True) -> None:
         """What earlier steps wrote goes to disk before the next run is timed: the
-        database's dirty buffers (CHECKPOINT), then the page cache (`sync`), where the
-        broker's segments (the prefilled topics, earlier runs' events) wait.
+        database's dirty buffers (CHECKPOINT, before each contender), then the page
+        cache (`sync`), where the broker's segments (the prefilled topics, earlier runs'
+        events) wait.
 
         The kernel writes dirty pages out once they are 30 s old, all at once: a run that
         began within 30 s of a step that wrote a few hundred MB had that step's pages
         written out in the middle of it (141 MB in a quarter second, 2026-12-07), and
         PostgreSQL's WAL flush waited behind them (a COMMIT of 90 ms, the run's slowest
         events). That is the earlier step's cost, not the run's; the run's own writes are
-        still written out while it runs, as in service.
+        still written out while it runs, as in service. Between the latency runs the
+        database checkpoints on its own schedule, as in service (`checkpoint=False`):
+        right after a checkpoint every page's first change writes the whole page to the
+        WAL, a cost of the checkpoint's timing, not of the load.
 
         A connection of its own: the sampler reads `pg_stat_activity` on `superuser`
         while the latency runs go on, and asyncpg runs one operation at a time."""
-        connection = await connect(self.env["IOC_DB_SUPERUSER_URL"])
-        try:
-            await connection.execute("CHECKPOINT")
-        finally:
-            await connection.close()
+        if checkpoint:
+            connection = await connect(self.env["IOC_DB_SUPERUSER_URL"])
+            try:
+                await connection.execute("CHECKPOINT")
+            finally:
+                await connection.close()
         await asyncio.to_thread(os.sync)
 
     async def identity(self) -> tuple[str, str]:

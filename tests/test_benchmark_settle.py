@@ -95,3 +95,13 @@ async def test_a_step_settles_after_emptying_the_tables_and_before_its_run(
     result = await steps.attempt_step("ours", bench, run, expect=None)
     assert "failed" not in result
     assert recorder.done == ["truncate bench_x", "CHECKPOINT", "close", "sync", "run"]
+
+
+async def test_between_latency_runs_only_the_page_cache_is_written_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database checkpoints on its own schedule between the runs: a checkpoint just
+    before a run makes its first changes write whole pages to the WAL."""
+    recorder = Recorder()
+    await a_bench(recorder, monkeypatch).settle(checkpoint=False)
+    assert recorder.done == ["sync"]

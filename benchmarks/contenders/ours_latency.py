@@ -67,8 +67,8 @@ async def latency(
         span["number"] += 1
         if span["next"] > end:
             raise RuntimeError("the latency runs need more than an attempt's 3 million ids")
-        # Each run starts with nothing of the run before it waiting to be written.
-        await bench.settle()
+        # Each run starts with nothing of the run before it waiting in the page cache.
+        await bench.settle(checkpoint=False)
         before = await asyncio.to_thread(usage, service)
         run = await _run_at(bench, route, collector, rate, length, number, first, generator)
         after = await asyncio.to_thread(usage, service)
