@@ -49,10 +49,8 @@ class Busy(Recorder):
 def a_bench(recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> Bench:
     """A bench whose own connections are `recorder`, and whose shared superuser
     connection is always busy."""
-    opened: list[str] = []
 
     async def connect(dsn: str) -> Recorder:
-        opened.append(dsn)
         return recorder
 
     monkeypatch.setattr("benchmarks.bench.connect", connect)
