@@ -208,6 +208,7 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         seconds=options.latency_seconds,
         maximum=maximum,
         trickle=TRICKLE_RATE,
+        warm_up=True,
     )
     await step(results, "latency", bench, timed)
     # The naive consumer's ON CONFLICT and the peer's upsert need a unique key on the

@@ -46,6 +46,10 @@ def throughput(rows: list[tuple[str, str, float]], path: Path) -> None:
     _save(figure, path)
 
 
+def _named(run: dict[str, Any]) -> str:
+    return f"{run['rate']:.0f} events/s" + (", warm-up" if run.get("warm_up") else "")
+
+
 def latency(runs: dict[str, Any], path: Path) -> None:
     figure = Figure(figsize=(7.5, 4))
     axes = figure.subplots()
@@ -55,7 +59,7 @@ def latency(runs: dict[str, Any], path: Path) -> None:
             axes.plot(
                 samples,
                 [(i + 1) / len(samples) for i in range(len(samples))],
-                label=f"{run['rate']:.0f} events/s (achieved {run['achieved_rate']:.0f})",
+                label=f"{_named(run)} (achieved {run['achieved_rate']:.0f})",
             )
     axes.axvline(250, color="grey", linestyle="--", linewidth=1)
     axes.text(250, 1.01, " 250 ms", fontsize=8, color="grey")
@@ -83,7 +87,7 @@ def latency_timeline(runs: dict[str, Any], path: Path) -> None:
                 [v for _, v in points],
                 marker=".",
                 linewidth=1,
-                label=f"{run['rate']:.0f} events/s",
+                label=_named(run),
             )
     axes.axhline(500, color="grey", linestyle="--", linewidth=1)
     axes.set_yscale("log")

@@ -6,20 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.report import fmt, rate, ratio, status, verdict
+from benchmarks.report_tables import at_shares_of_maximum
 
 
 def _latency_p99(results: dict[str, Any]) -> list[float | None]:
     """p99 produce → row at each load of the latency step, in order (10%, 50%, 90% of
     the maximum measured on a prefilled topic)."""
-    runs = [
-        v
-        for v in results.get("latency", {}).values()
-        if isinstance(v, dict)
-        and "committed" in v
-        and "of_sustained" not in v
-        and not v.get("trickle")
-    ]
-    return [run["committed"].get("p99") for run in runs]
+    return [run["committed"].get("p99") for run in at_shares_of_maximum(results.get("latency", {}))]
 
 
 def _sustained_p99(results: dict[str, Any]) -> tuple[float | None, float | None]:

@@ -48,17 +48,27 @@ def results_table(results: dict[str, Any], ours: float | None) -> str:
     return "\n".join(lines)
 
 
+def at_shares_of_maximum(latency: dict[str, Any]) -> list[dict[str, Any]]:
+    """The latency runs at shares of the maximum (10%, 50%, 90%), in order: not the
+    warm-up, the trickle or the run at 90% of the rate sustained live."""
+    return [
+        run
+        for run in latency.values()
+        if isinstance(run, dict)
+        and "committed" in run
+        and not run.get("trickle")
+        and not run.get("warm_up")
+        and "of_sustained" not in run
+    ]
+
+
 def goals(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ours = rate(results.get("ours"))
     copy, drain = rate(results.get("raw_copy")), rate(results.get("drain"))
     limits = [v for v in (copy, drain) if v]
     lower = min(limits) if limits else None
     peer = rate(results.get("kafka_connect"))
-    runs = [
-        v
-        for v in results.get("latency", {}).values()
-        if isinstance(v, dict) and "committed" in v and not v.get("trickle")
-    ]
+    runs = at_shares_of_maximum(results.get("latency", {}))
     p99 = runs[0]["committed"]["p99"] if runs else None
     share = ratio(ours, lower)
     over_peer = ratio(ours, peer)
@@ -96,9 +106,11 @@ def latency_table(runs: dict[str, Any], top: float | None) -> str:
 
 def load_label(run: dict[str, Any], top: float | None) -> str:
     """What a latency run's rate was: a share of the maximum, of the rate sustained
-    live, or the fixed trickle."""
+    live, the fixed trickle, or the warm-up before them."""
     if run.get("trickle"):
         return "trickle"
+    if run.get("warm_up"):
+        return f"warm-up ({run['rate'] / top * 100:.0f}%, not judged)" if top else "warm-up"
     if "of_sustained" in run:
         return f"{run['of_sustained'] * 100:.0f}% of sustained"
     return f"{run['rate'] / top * 100:.0f}%" if top else "?"
