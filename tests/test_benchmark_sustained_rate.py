@@ -42,6 +42,29 @@ def test_a_probe_is_kept_up_only_if_every_event_made_it_within_a_second() -> Non
     assert not kept_up(missing)
 
 
+def _steady(ms: float, *, climb_per_second: float = 0.0) -> list[list[float]]:
+    """A 6 s timeline, 100 events a second, around `ms` (±10 ms), climbing by
+    `climb_per_second`."""
+    return [
+        [n / 100, ms + climb_per_second * n / 100 + (10.0 if n % 2 else -10.0)] for n in range(600)
+    ]
+
+
+def test_a_probe_whose_latency_climbs_is_not_kept_up() -> None:
+    flat = {**_run(1000, 300.0, top=400.0), "timeline": _steady(300.0)}
+    assert kept_up(flat)
+    # A backlog growing 30 ms a second: every event under a second, yet not kept up.
+    climbing = {**_run(1000, 600.0, top=700.0), "timeline": _steady(300.0, climb_per_second=30.0)}
+    assert not kept_up(climbing)
+    # 10 ms a second over the probe's four seconds is within the noise bound.
+    slow = {**_run(1000, 400.0, top=450.0), "timeline": _steady(300.0, climb_per_second=10.0)}
+    assert kept_up(slow)
+    # A stall in the first second, then the queue drained: the start is not judged.
+    drained = _steady(100.0)
+    drained[:50] = [[n / 100, 900.0 - n * 10] for n in range(50)]
+    assert kept_up({**_run(1000, 900.0, top=900.0), "timeline": drained})
+
+
 def _results() -> dict[str, Any]:
     probes = [
         {"kept_up": True, **_run(6000, 200.0)},
