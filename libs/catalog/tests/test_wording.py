@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from ioc_catalog import wording
 from ioc_catalog.wording import bilingual, format_number, is_bilingual
 from ioc_contracts.catalog import Language
 
@@ -76,3 +79,52 @@ def test_what_was_written_before_does_not_change_what_is_written_next() -> None:
     assert written(calls)[(0.0012, EN, 2, False, True)] == "0.0012"
     assert written(calls)[(0.0012, EN, 2, False, False)] == "0"
     assert written(calls)[(1234.5678, VI, 0, False, False)] == "1.235"
+
+
+# Most roundings take a fast path (the float formatted as it is) and fall back to the
+# rule itself (the shortest decimal digits, half-up) near a tie: the two must never
+# write a number differently.
+
+_ANY_FLOAT = st.floats(allow_nan=False, allow_infinity=False)
+# Ties and near-ties of the decimal digits: "k.dd5", "k.dd49999", "k.dd50001"…
+_NEAR_TIES = st.builds(
+    lambda whole, cents, tail, negative: float(
+        f"{'-' if negative else ''}{whole}.{cents:02d}{tail}"
+    ),
+    st.integers(0, 10**13),
+    st.integers(0, 99),
+    st.sampled_from(["5", "49999999", "50000001", "4999999999999", "5000000000001", "05", "95"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=3000)
+@given(
+    value=st.one_of(_ANY_FLOAT, _NEAR_TIES, st.integers(-(10**6), 10**6).map(lambda n: n / 200)),
+    decimals=st.integers(0, 4),
+    tiny=st.booleans(),
+)
+@example(value=1.005, decimals=2, tiny=False)  # binary 1.00499999…: the digits say 1.01
+@example(value=0.125, decimals=2, tiny=False)  # an exact binary tie: half-up, not half-even
+@example(value=2.5, decimals=0, tiny=False)
+@example(value=999_999_999_999.995, decimals=2, tiny=False)  # at the fast path's limit
+@example(value=0.004, decimals=2, tiny=True)  # rounds to zero: the tiny rule decides
+@example(value=-0.0, decimals=2, tiny=True)
+def test_the_fast_rounding_writes_what_the_rule_writes(
+    value: float, decimals: int, tiny: bool
+) -> None:
+    assert wording._rounded.__wrapped__(value, decimals, tiny) == wording._rounded_decimal(
+        value, decimals, tiny
+    )
+
+
+def test_the_fast_path_declines_ties_and_huge_or_undefined_values() -> None:
+    assert wording._rounded_binary(0.125, 2) is None
+    assert wording._rounded_binary(1.005, 2) is None
+    assert wording._rounded_binary(2.5, 0) is None
+    assert wording._rounded_binary(4e44, 2) is None
+    assert wording._rounded_binary(float("nan"), 2) is None
+    assert wording._rounded_binary(float("inf"), 2) is None
+    # …and takes the rest: what it is there for.
+    assert wording._rounded_binary(36.8219, 2) == "36.82"
+    assert wording._rounded_binary(-1234.5678, 2) == "1,234.57"
