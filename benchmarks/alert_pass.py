@@ -23,6 +23,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -55,6 +56,8 @@ from ioc_testing.alert_workload import ioc_scopes, synthetic_target
 
 # The pass is judged at this instant: the figures end just before it.
 NOW = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
+# Passes after the first, a minute apart: the steady state is their median.
+STEADY_PASSES = 3
 _COLUMNS = (
     "indicator", "scope", "observed_at", "value", "agency", "event_id", "received_at",
     "revised_at",
@@ -159,8 +162,10 @@ async def one_process(dsn: str, updates: int, seed: int) -> dict[str, Any]:
     """The timed part, in a process of its own."""
     from benchmarks.alert_service import AlertService  # the alert service, only here
 
-    # The first pass records every status; the next comes a minute later, as the
-    # schedule runs it, and rewrites every status (its time of evaluation moved).
+    # The first pass records every status; the next ones come a minute apart, as the
+    # schedule runs them, and rewrite every status (its time of evaluation moved). The
+    # steady state is the median of `STEADY_PASSES`, each listed: one pass on a shared
+    # machine swung by a second between runs an hour apart (report notes).
     clock = [NOW]
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
     try:
@@ -168,7 +173,7 @@ async def one_process(dsn: str, updates: int, seed: int) -> dict[str, Any]:
         service = await AlertService.start(pool, clock=lambda: clock[0])
         catalog_seconds = time.perf_counter() - started
         passes = []
-        for at in (NOW, NOW + timedelta(minutes=1)):
+        for at in (NOW + timedelta(minutes=n) for n in range(1 + STEADY_PASSES)):
             clock[0], started = at, time.perf_counter()
             evaluated = await service.scheduled_pass()
             passes.append(time.perf_counter() - started)
@@ -185,7 +190,8 @@ async def one_process(dsn: str, updates: int, seed: int) -> dict[str, Any]:
     return {
         "catalog_seconds": catalog_seconds,
         "first_pass_seconds": passes[0],
-        "pass_seconds": passes[1],
+        "pass_seconds": statistics.median(passes[1:]),
+        "steady_passes_seconds": passes[1:],
         "evaluated": evaluated,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "update_p50_ms": percentile(latencies, 0.5),
