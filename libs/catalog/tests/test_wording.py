@@ -101,7 +101,7 @@ _NEAR_TIES = st.builds(
 @settings(max_examples=3000)
 @given(
     value=st.one_of(_ANY_FLOAT, _NEAR_TIES, st.integers(-(10**6), 10**6).map(lambda n: n / 200)),
-    decimals=st.integers(0, 4),
+    decimals=st.integers(-2, 12),
     tiny=st.booleans(),
 )
 @example(value=1.005, decimals=2, tiny=False)  # binary 1.00499999…: the digits say 1.01
@@ -110,6 +110,8 @@ _NEAR_TIES = st.builds(
 @example(value=999_999_999_999.995, decimals=2, tiny=False)  # at the fast path's limit
 @example(value=0.004, decimals=2, tiny=True)  # rounds to zero: the tiny rule decides
 @example(value=-0.0, decimals=2, tiny=True)
+@example(value=1234.5678, decimals=-1, tiny=False)  # to tens: the rule's own reading
+@example(value=5e-324, decimals=11, tiny=True)
 def test_the_fast_rounding_writes_what_the_rule_writes(
     value: float, decimals: int, tiny: bool
 ) -> None:

@@ -90,7 +90,8 @@ _SCALES = tuple(10.0**k for k in range(10))
 
 def _rounded_binary(value: float, max_decimals: int) -> str | None:
     magnitude = abs(value)
-    if not magnitude < _BINARY_LIMIT or max_decimals >= len(_SCALES):  # NaN: not <
+    # NaN is not below the limit; a negative count of decimals rounds to tens (the rule's).
+    if not magnitude < _BINARY_LIMIT or not 0 <= max_decimals < len(_SCALES):
         return None
     scale = _SCALES[max_decimals]
     scaled = magnitude * scale
