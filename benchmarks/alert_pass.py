@@ -30,11 +30,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import uvloop
 
+from benchmarks.alert_profile import profile_passes
 from benchmarks.as_served import as_the_service_runs
 from benchmarks.infrastructure import create_database, drop_database, progress, read_env
 from benchmarks.measure import percentile
@@ -75,6 +77,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--updates", type=int, default=200, help="per-update samples (200)")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="then run the passes once more under py-spy, its speedscope profile to FILE",
+    )
     parser.add_argument("--pass-only", metavar="DSN", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -225,6 +233,9 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             check=True,
         )
         timed = json.loads(child.stdout)
+        if options.profile:
+            progress("profiling the passes in a process of their own")
+            timed["profile"] = profile_passes(prepared["dsn"], options.profile, seed=options.seed)
     finally:
         asyncio.run(drop_database(env, name, []))
     return {"targets": prepared["targets"], "figures": prepared["figures"], **timed}

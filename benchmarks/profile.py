@@ -1,7 +1,8 @@
 """Where the aggregator's time goes, from a py-spy speedscope profile.
 
 Each sample is put in the stage of the batch it was in: the innermost frame that
-belongs to one of the stages below (or, outside them, the library it was in).
+belongs to one of the stages below (or, outside them, the library it was in). The alert
+pass's profile is read the same way, with stages of its own (`alert_profile.py`).
 Idle time (waiting in epoll) is not sampled by py-spy without --idle, so shares are
 of the time the process was on a CPU.
 """
@@ -13,8 +14,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+Stages = tuple[tuple[str, str, str | None], ...]
+Libraries = tuple[tuple[str, str], ...]
+
 # (stage, file suffix, function or None for any): innermost match wins.
-STAGES: tuple[tuple[str, str, str | None], ...] = (
+STAGES: Stages = (
     ("screen: decode (msgspec; pydantic when it declines)", "ioc_contracts/event_bytes.py", None),
     ("screen: decode (msgspec; pydantic when it declines)", "ioc_contracts/fast_decoding.py", None),
     ("screen: catalog rules (grants, clock, floor, quality)", "ioc_catalog/screening.py", None),
@@ -51,7 +55,7 @@ STAGES: tuple[tuple[str, str, str | None], ...] = (
     ),
     ("other batch bookkeeping", "ioc_aggregator/application/usecase.py", None),
 )
-LIBRARIES: tuple[tuple[str, str], ...] = (
+LIBRARIES: Libraries = (
     ("Kafka fetch + record parsing (aiokafka consumer)", "aiokafka/consumer/"),
     ("Kafka producer (aiokafka sender, batching)", "aiokafka/producer/"),
     ("aiokafka client / connection", "aiokafka/"),
@@ -61,39 +65,61 @@ LIBRARIES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _stage(stack: list[dict[str, Any]]) -> str:
+def _under(stack: list[dict[str, Any]], rules: Stages) -> bool:
+    return any(
+        frame.get("file", "").endswith(suffix) and function in (None, frame.get("name"))
+        for frame in stack
+        for _, suffix, function in rules
+    )
+
+
+def _stage(stack: list[dict[str, Any]], stages: Stages, libraries: Libraries) -> str:
     for frame in reversed(stack):
         file = frame.get("file", "")
         name = frame.get("name", "")
-        for stage, suffix, function in STAGES:
+        for stage, suffix, function in stages:
             if file.endswith(suffix) and (function is None or name == function):
                 return stage
     for frame in reversed(stack):
-        for library, part in LIBRARIES:
+        for library, part in libraries:
             if part in frame.get("file", ""):
                 return library
     return "other (interpreter, GC, logging, metrics)"
 
 
-def summarise(path: Path, top: int = 12) -> dict[str, Any]:
+def summarise(
+    path: Path,
+    top: int = 12,
+    *,
+    stages: Stages = STAGES,
+    libraries: Libraries = LIBRARIES,
+    skip: Stages = (),
+) -> dict[str, Any]:
+    """Shares of the CPU samples by stage, and the hottest functions; samples with a
+    frame matching `skip` (an import, say: module code run by it is start-up wherever
+    its file lies) are left out and counted as `skipped` seconds."""
     data = json.loads(path.read_text(encoding="utf-8"))
     frames = data["shared"]["frames"]
-    stages: Counter[str] = Counter()
+    shares: Counter[str] = Counter()
     leaves: Counter[str] = Counter()
-    total = 0.0
+    total = skipped = 0.0
     for profile in data["profiles"]:
         for sample, weight in zip(profile["samples"], profile["weights"], strict=True):
             if not sample:
                 continue
             stack = [frames[i] for i in sample]
-            stages[_stage(stack)] += weight
+            if _under(stack, skip):
+                skipped += weight
+                continue
+            shares[_stage(stack, stages, libraries)] += weight
             leaf = stack[-1]
             leaves[f"{leaf['name']} ({Path(leaf.get('file', '?')).name})"] += weight
             total += weight
     total = total or 1.0
     return {
         "samples": total,  # seconds: py-spy weighs each sample by its interval
-        "stages": [(name, weight / total) for name, weight in stages.most_common()],
+        "skipped": skipped,
+        "stages": [(name, weight / total) for name, weight in shares.most_common()],
         "top_self": [(name, weight / total) for name, weight in leaves.most_common(top)],
     }
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import plots
+from benchmarks.alert_profile import alert_profile_table
 from benchmarks.infrastructure import ROOT
 from benchmarks.report_figures import (
     NAMES,
@@ -93,6 +94,7 @@ def write(results: dict[str, Any], path: Path) -> None:
         goals=goal_md,
         issue_goals=report_goals.issue_goals(results),
         alert_pass=report_goals.alert_pass_table(results.get("alert_pass", {})),
+        alert_profile=alert_profile_table(results.get("alert_pass", {}).get("profile")),
         gateway=report_goals.gateway_table(results.get("http_gateway", {})),
         stages=report_goals.stages_table(results.get("stages", {})),
         latency=latency_table(runs, ours) if runs else status(latency) or "not run",

@@ -13,7 +13,9 @@ from functools import partial
 from typing import Any
 
 from benchmarks.bench import Bench
+from benchmarks.infrastructure import ROOT
 
+ALERT_PROFILE = ROOT / "docs" / "benchmarks" / "alert-pass-profile.speedscope.json"
 # `benchmarks.steps.step`, with its results bound: (name, bench, run) → the step's result.
 Step = Callable[[str, Bench, Callable[[], Awaitable[Any]]], Awaitable[Any]]
 
@@ -46,6 +48,8 @@ async def standalone_steps(step: Step, bench: Bench, options: argparse.Namespace
         str(options.alert_indicators),
         "--years",
         str(options.alert_years),
+        "--profile",
+        str(ALERT_PROFILE),
     ]
     alert_pass = partial(
         standalone, "alert_pass", alert_args, lambda r: r["targets"] / r["pass_seconds"]
