@@ -9,10 +9,11 @@ scopes (the province, 19 departments, 9 districts), and `--years` of figures of 
 at every indicator's cadence (daily to yearly) in `ioc.figures`. Then, in a process of
 its own (so its peak memory is the pass's alone, and set up as the service's entry point
 sets its process up: collector settings, uvloop), the alert service's own use case
-(`benchmarks/alert_service.py`) runs the scheduled pass twice — the first records every
-status for the first time, the second (the steady state) a minute later, as the schedule
-runs it — and the per-update path (one SeriesUpdated → decision) for `--updates` series,
-one after another. The database is dropped at the end.
+(`benchmarks/alert_service.py`) runs the scheduled pass four times, a minute apart as the
+schedule runs it — the first records every status for the first time, the median of the
+other three is the steady state — and the per-update path (one SeriesUpdated → decision)
+for `--updates` series, one after another. With `--profile`, the passes run once more
+under py-spy in a process of their own. The database is dropped at the end.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,33 +37,15 @@ import asyncpg
 import uvloop
 
 from benchmarks.alert_profile import profile_passes
+from benchmarks.alert_workload import COLUMNS, NOW, figures, workload_catalog
 from benchmarks.as_served import as_the_service_runs
 from benchmarks.infrastructure import create_database, drop_database, progress, read_env
 from benchmarks.measure import percentile
-from ioc_catalog import generate_catalog
-from ioc_contracts.catalog import (
-    PROVINCE_CODE,
-    Baseline,
-    Catalog,
-    Indicator,
-    PublishGrant,
-    ScopeWord,
-    Target,
-    TargetKind,
-    Unit,
-)
 from ioc_storage.catalog_sync import sync_catalog
 from ioc_storage.migrate import apply_migrations, shipped_migrations
-from ioc_testing.alert_workload import ioc_scopes, synthetic_target
 
-# The pass is judged at this instant: the figures end just before it.
-NOW = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
 # Passes after the first, a minute apart: the steady state is their median.
 STEADY_PASSES = 3
-_COLUMNS = (
-    "indicator", "scope", "observed_at", "value", "agency", "event_id", "received_at",
-    "revised_at",
-)  # fmt: skip
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -87,63 +69,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def workload_catalog(indicators: int, seed: int) -> Catalog:
-    """The synthetic catalog, every indicator granted and targeted for all 29 scopes."""
-    catalog = generate_catalog(indicators=max(indicators, 27), domains=27, seed=seed)
-    grants = (
-        PublishGrant(agency=PROVINCE_CODE, scopes=(ScopeWord.PROVINCE,)),
-        PublishGrant(agency=ScopeWord.DEPARTMENTS, scopes=(ScopeWord.OWN,)),
-        PublishGrant(agency=ScopeWord.DISTRICTS, scopes=(ScopeWord.OWN,)),
-    )
-    chosen = [i.model_copy(update={"publishers": grants}) for i in catalog.indicators]
-    chosen = chosen[:indicators]
-    chooser = random.Random(seed)  # noqa: S311 - synthetic targets, not security
-    targets = [
-        target_for(indicator, number, scope, chooser)
-        for number, indicator in enumerate(chosen)
-        for scope in ioc_scopes(catalog)
-    ]
-    domains = {i.domain for i in chosen}
-    return catalog.model_copy(
-        update={
-            "indicators": tuple(chosen),
-            "targets": tuple(targets),
-            "domains": tuple(d for d in catalog.domains if d.code in domains),
-        }
-    )
-
-
-def target_for(indicator: Indicator, number: int, scope: str, chooser: random.Random) -> Target:
-    kind, value, deadline, baseline = TargetKind.FRESHNESS, None, None, None
-    if indicator.unit is Unit.PERCENT and number % 2 == 0:
-        kind, value = TargetKind.DEADLINE, 100.0
-        deadline = NOW.date() + timedelta(days=chooser.randint(30, 365))
-        baseline = Baseline(value=40.0, at=date(2023, 1, 1))
-    elif indicator.unit in (Unit.PERCENT, Unit.SCORE):
-        kind, value = TargetKind.FLOOR, float(chooser.randint(50, 95))
-    elif indicator.unit is Unit.RANK:
-        kind, value = TargetKind.RANK, float(chooser.randint(1, 30))
-    return synthetic_target(
-        indicator, scope, kind=kind, value=value, deadline=deadline, baseline=baseline
-    )
-
-
-def figures(catalog: Catalog, years: float, seed: int) -> Iterator[tuple[object, ...]]:
-    """Every series' figures at its cadence over `years`, a trend with noise."""
-    chooser = random.Random(seed)  # noqa: S311 - synthetic figures, not security
-    start = NOW - timedelta(days=365.25 * years)
-    for indicator in catalog.indicators:
-        every = indicator.cadence.interval()
-        high = indicator.max_value if indicator.max_value is not None else 100.0
-        for scope in ioc_scopes(catalog):
-            level, trend = chooser.uniform(0, high), chooser.uniform(-0.001, 0.003) * high
-            at, n = NOW - timedelta(hours=1), 0
-            while at >= start:
-                value = min(max(level + trend * n + chooser.gauss(0, 0.005 * high), 0), high)
-                yield (indicator.code, scope, at, value, scope, uuid.uuid4(), at, at)
-                at, n = at - every, n + 1
-
-
 async def prepare(env: dict[str, str], name: str, options: argparse.Namespace) -> dict[str, Any]:
     database = await create_database(env, name)
     catalog = workload_catalog(options.indicators, options.seed)
@@ -155,7 +80,7 @@ async def prepare(env: dict[str, str], name: str, options: argparse.Namespace) -
         await migrator.copy_records_to_table(
             "figures",
             schema_name="ioc",
-            columns=_COLUMNS,
+            columns=COLUMNS,
             records=figures(catalog, options.years, options.seed),
         )
         # As autovacuum leaves a table filled long ago, not as a bulk load leaves it.

@@ -24,19 +24,21 @@ from benchmarks.report_figures import (
     status,
     verdict,
 )
+from benchmarks.report_latency import (
+    latency_cores_table,
+    latency_cost_table,
+    latency_table,
+    sustained_table,
+)
 from benchmarks.report_sections import analysis, machine_section, profile_section
 from benchmarks.report_tables import (
     alerting_table,
     cpu_table,
     goals,
-    latency_cores_table,
-    latency_cost_table,
-    latency_table,
     memory_table,
     results_table,
     scaling_points,
     scaling_table,
-    sustained_table,
 )
 
 # report_goals and the tests read the figures' formatting from here.

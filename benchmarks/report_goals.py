@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.report import fmt, rate, ratio, status, verdict
-from benchmarks.report_tables import at_shares_of_maximum
+from benchmarks.report_latency import at_shares_of_maximum
 
 
 def _latency_p99(results: dict[str, Any]) -> list[float | None]:

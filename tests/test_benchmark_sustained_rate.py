@@ -15,7 +15,7 @@ from benchmarks import report_goals
 from benchmarks.contenders.sustained import kept_up, sustained_rate
 from benchmarks.measure import p99_by_window
 from benchmarks.plots import latency_timeline
-from benchmarks.report_tables import latency_cores_table, latency_table, sustained_table
+from benchmarks.report_latency import latency_cores_table, latency_table, sustained_table
 
 
 def _run(
