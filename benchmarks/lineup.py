@@ -210,10 +210,12 @@ async def contenders(bench: Bench, options: argparse.Namespace, results: dict[st
         trickle=TRICKLE_RATE,
         warm_up=True,
     )
-    await step(results, "latency", bench, timed)
+    await step(results, "latency", bench, timed, rated=False)
     # The naive consumer's ON CONFLICT and the peer's upsert need a unique key on the
     # ledger; ours keeps identity in ioc.event_ids.
     async with ledger_key(bench.env, bench.database.name):
         await peers(results, bench, plan, options)
-    await step(results, "alerting", bench, partial(alerting.notification_latency, bench))
+    await step(
+        results, "alerting", bench, partial(alerting.notification_latency, bench), rated=False
+    )
     await standalone_steps(partial(step, results), bench, options)

@@ -54,13 +54,16 @@ def status(result: dict[str, Any]) -> str:
 
 
 def every_run_text(result: dict[str, Any]) -> str:
-    """Each run's figure in order; a run that failed its check as ✗ with the reason."""
+    """Each run's figure in order; a run that failed its check as ✗ with the reason; for
+    replicas, when the last of them got its partitions."""
     shown = []
     for run in result.get("runs", []):
         if run.get("failure"):
             shown.append(f"✗ {str(run['failure'])[:80]}")
         else:
             shown.append(fmt(run.get("events_per_second")))
+        if "all_members_after" in run:
+            shown[-1] += f" (all in at {run['all_members_after']:.1f} s)"
     return " / ".join(shown) or fmt(rate(result))
 
 

@@ -27,6 +27,7 @@ async def step(
     *,
     expect: int | None = None,
     repeat: int = 1,
+    rated: bool = True,
 ) -> Any:
     """Runs one contender `repeat` times, each on an empty hypertable, and keeps every
     run (`all_runs`): a run that failed its check marks the whole step as failed.
@@ -35,6 +36,8 @@ async def step(
     hold events 0..expect-1 exactly once and unchanged (benchmarks/events.py
     `fingerprint`). A step during which PostgreSQL or Kafka was restarted (other
     engineers' fault tests share them) runs once more, once both have been up for 10 s.
+    A step that measures no rate (`rated=False`: the latency runs, the notifications)
+    fails only by an error or a failed check, not for lacking a figure it never has.
     """
     only = results["options"].get("only")
     if only and name not in only.split(","):
@@ -47,7 +50,7 @@ async def step(
         for _ in range(repeat):
             bench.serial += 1
             runs.append(await attempt_step(name, bench, run, expect))
-        results[name] = all_runs(runs)
+        results[name] = all_runs(runs, rated=rated)
         with contextlib.suppress(Exception):
             if await bench.identity() != before:
                 results[name]["disturbed"] = "PostgreSQL or Kafka was restarted during this step"
@@ -61,7 +64,7 @@ async def step(
     return results[name]
 
 
-def run_failure(run: dict[str, Any]) -> str | None:
+def run_failure(run: dict[str, Any], *, rated: bool = True) -> str | None:
     """Why a run failed its check, or None when it passed."""
     for key in ("failed", "blocked"):
         if key in run:
@@ -71,20 +74,27 @@ def run_failure(run: dict[str, Any]) -> str | None:
     verified = run.get("verified")
     if verified is not None and not verified.get("ok"):
         return f"stored rows differ: {verified.get('differences')}"
-    if not run.get("events_per_second"):
+    if rated and not run.get("events_per_second"):
         return "no rate measured"
     return None
 
 
-def all_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def all_runs(runs: list[dict[str, Any]], *, rated: bool = True) -> dict[str, Any]:
     """Every run recorded; the figures shown are those of the median run among the ones
     that passed their check (not the best: a lucky run is no measure); one run that
     failed marks the step as failed, whatever the others did."""
     outcomes = [
-        {"events_per_second": r.get("events_per_second"), "failure": run_failure(r)} for r in runs
+        {
+            "events_per_second": r.get("events_per_second"),
+            "failure": run_failure(r, rated=rated),
+            # Replicas: when the last one got its partitions (a late join is a rebalance).
+            **{k: r[k] for k in ("all_members_after",) if k in r},
+        }
+        for r in runs
     ]
     passed = sorted(
-        (r for r in runs if run_failure(r) is None), key=lambda r: float(r["events_per_second"])
+        (r for r in runs if run_failure(r, rated=rated) is None),
+        key=lambda r: float(r.get("events_per_second") or 0.0),
     )
     chosen = dict(passed[(len(passed) - 1) // 2] if passed else runs[-1])
     chosen["runs"] = outcomes

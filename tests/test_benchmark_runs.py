@@ -44,6 +44,29 @@ def test_a_step_where_every_run_failed_shows_no_figure_of_its_own() -> None:
     assert result["repeats"] == []
 
 
+def test_a_step_that_measures_no_rate_fails_only_by_an_error_or_a_check() -> None:
+    """The latency runs and the notifications have no events per second of their own;
+    every page until 2026-12-07 (evening) recorded them as failed for lacking one."""
+    measured = {"2500": {"committed": {"p99": 80.0}}}
+    assert "failed" not in all_runs([measured], rated=False)
+    assert all_runs([measured], rated=True)["failed"].endswith("no rate measured")
+    crashed = all_runs([{"failed": "RuntimeError: boom"}], rated=False)
+    assert crashed["failed"] == "RuntimeError: boom"
+    lost = all_runs([{"verified": {"ok": False, "differences": "rows 9 ≠ 10"}}], rated=False)
+    assert lost["failed"].startswith("1 of 1 runs failed: stored rows differ")
+
+
+def test_each_replica_run_says_when_the_last_replica_got_its_partitions() -> None:
+    """Replicas started together join one after the other, and a late join is a
+    rebalance mid-stream: the runs of one step split by it (2026-12-07, evening)."""
+    together = run(34_000.0, all_members_after=0.0)
+    late = run(25_000.0, all_members_after=1.3)
+    result = all_runs([together, late, run(24_000.0, all_members_after=1.1)])
+    assert every_run_text(result) == (
+        "34,000 (all in at 0.0 s) / 25,000 (all in at 1.3 s) / 24,000 (all in at 1.1 s)"
+    )
+
+
 def test_a_group_coordinator_still_loading_reads_as_nothing_committed_yet() -> None:
     # The recorded run that failed: the harness asked for the offsets two minutes after
     # the broker was recreated, and the coordinator was not loaded yet.
