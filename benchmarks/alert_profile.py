@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.profile import Libraries, Stages, summarise
+from benchmarks.profile import Libraries, Stages, profile_tables, summarise
 
 _DOMAIN = "ioc_alerts/domain/"
 # (part of the pass, file suffix, function or None for any): innermost match wins.
@@ -82,17 +82,9 @@ def profile_passes(dsn: str, output: Path, *, seed: int) -> dict[str, Any]:
 def alert_profile_table(profile: dict[str, Any] | None) -> str:
     if not profile:
         return "No profile of the pass was recorded in this run."
-    rows = "\n".join(f"| {name} | {share * 100:.1f}% |" for name, share in profile["stages"])
-    top = "\n".join(f"| `{name}` | {share * 100:.1f}% |" for name, share in profile["top_self"])
     return f"""CPU of the same passes in a process of their own after the timed one (py-spy
 `record --gil --rate 200`, {profile["samples"]:.1f} s of samples, the catalog load and one
 update included, its imports ({profile.get("skipped", 0.0):.1f} s) left out; open [the speedscope profile](benchmarks/alert-pass-profile.speedscope.json)
 at speedscope.app):
 
-| part of the pass (innermost frame) | share of CPU samples |
-|---|---|
-{rows}
-
-| hottest functions (self time) | share |
-|---|---|
-{top}"""
+{profile_tables(profile, "part of the pass (innermost frame)")}"""

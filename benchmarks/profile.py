@@ -162,3 +162,17 @@ def wall_clock(trace: dict[str, Any]) -> list[tuple[str, float, float, float, bo
         for name, value in sorted(background.items(), key=lambda item: -item[1])
     ]
     return rows
+
+
+def profile_tables(profile: dict[str, Any], parts: str) -> str:
+    """The shares of a summarised profile (`summarise`) by `parts`, then its hottest
+    functions, as the page shows them."""
+    rows = "\n".join(f"| {name} | {share * 100:.1f}% |" for name, share in profile["stages"])
+    top = "\n".join(f"| `{name}` | {share * 100:.1f}% |" for name, share in profile["top_self"])
+    return f"""| {parts} | share of CPU samples |
+|---|---|
+{rows}
+
+| hottest functions (self time) | share |
+|---|---|
+{top}"""

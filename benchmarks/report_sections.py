@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.profile import wall_clock
+from benchmarks.profile import profile_tables, wall_clock
 from benchmarks.report_figures import fmt, rate
 
 
@@ -81,20 +81,12 @@ the broker {fmt(cores.get("kafka broker"), 2)} ({fmt(busy, 2)} of 2 in all): {pa
     profile = results.get("profile")
     if not profile:
         return summary + "\nNo py-spy profile was recorded in this run."
-    stages = "\n".join(f"| {name} | {share * 100:.1f}% |" for name, share in profile["stages"])
-    top = "\n".join(f"| `{name}` | {share * 100:.1f}% |" for name, share in profile["top_self"])
     return f"""{summary}
 CPU time of the same run: py-spy (`record --rate 200 --nonblocking`, 15 s; {fmt(profile["samples"], 1)} s
 of samples on a CPU; open [the speedscope profile](benchmarks/aggregator-profile.speedscope.json)
 at speedscope.app):
 
-| stage of a batch (innermost frame) | share of CPU samples |
-|---|---|
-{stages}
-
-| hottest functions (self time) | share |
-|---|---|
-{top}
+{profile_tables(profile, "stage of a batch (innermost frame)")}
 
 ![where the aggregator's time goes](benchmarks/profile.png)
 """
