@@ -1,4 +1,4 @@
-"""SeriesUpdated leave as record batches per partition (`outbound/keyed_batches.py`):
+"""SeriesUpdated leave as record batches per partition (`ioc_messaging.keyed_batches`):
 against the real broker, each lands where aiokafka's own `send()` would have put its
 key, in order, with its header, and a batch Kafka refuses fails the announcement."""
 

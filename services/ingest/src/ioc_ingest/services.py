@@ -99,7 +99,7 @@ async def open_services(
         timeout_seconds=_DB_TIMEOUT_SECONDS,
         on_failure=metrics.catalog_refresh_failures.inc,
     )
-    publisher = KafkaEventPublisher(kafka, topic=settings.ingest_topic, registry=metrics.registry)
+    publisher = KafkaEventPublisher(kafka, topic=settings.ingest_topic)
     audit = AuditLog(pool, timeout_seconds=settings.ingest_db_acquire_timeout_seconds)
     pruning = asyncio.create_task(_prune_audit(audit, settings.ingest_audit_retention_days))
     try:

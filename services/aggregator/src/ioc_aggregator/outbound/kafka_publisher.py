@@ -10,7 +10,7 @@ SeriesUpdated go out through a plain aiokafka producer of their own (the project
 settings): a batch announces a few hundred series, and FastStream's publish path
 (command object, codec, a correlation id per message) cost more CPU than the send itself,
 and so did aiokafka's own `send()` per record: they leave as one record batch per
-partition (`keyed_batches.py`).
+partition (`ioc_messaging.keyed_batches`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from prometheus_client import Counter
 
 from ioc_aggregator.domain.batch import Announcement
 from ioc_aggregator.domain.records import Refused, position_of
-from ioc_aggregator.outbound.keyed_batches import RememberedPartitioner, send_keyed
 from ioc_contracts.dead_letter import BoundedCopy, bounded_copy, dead_letter_headers
 from ioc_contracts.topics import series_key_bytes
 from ioc_messaging.acknowledgements import all_acknowledged
+from ioc_messaging.keyed_batches import RememberedPartitioner, send_keyed
 from ioc_runtime.backoff import backoff_delay
 from ioc_storage.quarantine import QuarantinedRecord
 

@@ -1,12 +1,17 @@
 """Keyed records handed to aiokafka as record batches, one per partition per call.
 
 aiokafka's `send()` costs about 34 µs of Python per record here (a future, the
-accumulator's bookkeeping, the partitioner), and a loaded aggregator announces thousands
-of series a second: built into one record batch per partition and submitted with
-`send_batch`, the same records cost about 14 µs each (measured against the local broker,
-3,000 SeriesUpdated-sized records). The partition is the one `send()` would have chosen
+accumulator's bookkeeping, the partitioner). The aggregator announces thousands of
+series a second and the ingest gateway takes requests of up to a few hundred events:
+built into one record batch per partition and submitted with `send_batch`, the same
+records cost about 14 µs each (measured against the local broker, 3,000
+SeriesUpdated-sized records). The partition is the one `send()` would have chosen
 (Kafka's murmur2 of the key, as every Java client computes it), so each series stays in
 its partition, in order.
+
+A call's records form batches of their own: the sender takes one batch per partition
+per produce request, so many small calls at once are better served by `send()`, whose
+records share the batch open for their partition.
 """
 
 from __future__ import annotations
