@@ -156,6 +156,18 @@ def test_too_long_note_and_source_are_refused() -> None:
     assert "source" in refused_fields(IndicatorEvent, indicator_event_fields(source="x" * 201))
 
 
+def test_a_nul_in_note_or_source_is_refused_naming_it() -> None:
+    # PostgreSQL's text cannot hold U+0000: accepted here, the event would be refused by
+    # the database after the agency was told it was accepted.
+    for field in ("note", "source"):
+        message = str(refusal(IndicatorEvent, indicator_event_fields(**{field: "Số liệu\x00 6"})))
+        assert field in message
+        assert "U+0000 (NUL)" in message
+    # Other control characters are stored as sent.
+    kept = IndicatorEvent.model_validate(indicator_event_fields(note="a\x1fb\u2028c"))
+    assert kept.note == "a\x1fb\u2028c"
+
+
 def test_blank_note_is_refused_rather_than_kept_empty() -> None:
     assert "note" in refused_fields(IndicatorEvent, indicator_event_fields(note="   "))
 

@@ -76,7 +76,9 @@ texts = st.one_of(
     st.none(),
     st.text(max_size=5),
     st.text(min_size=195, max_size=205),
-    st.sampled_from(["", " ", " x", "x ", "x\u2028", "\x1fx", "Cổng dịch vụ công", "x" * 1001]),
+    st.sampled_from(
+        ["", " ", " x", "x ", "x\u2028", "\x1fx", "Cổng dịch vụ công", "x" * 1001, "a\x00b", "\x00"]
+    ),
 )
 uuids = st.one_of(
     st.uuids().map(str),
@@ -155,6 +157,8 @@ def assert_same_verdict(data: bytes) -> None:
 @example(json.dumps(_VALID | {"note": " padded "}).encode())
 @example(json.dumps(_VALID | {"observed_at": "1719766800"}).encode())
 @example(json.dumps(_VALID | {"value": 5}).encode())
+@example(json.dumps(_VALID | {"note": "Số liệu\x00 tháng 6"}).encode())
+@example(json.dumps(_VALID | {"source": "\x00"}, ensure_ascii=False).encode())
 def test_the_fast_decoder_agrees_with_the_contract_on_events(data: bytes) -> None:
     assert_same_verdict(data)
 
@@ -177,5 +181,5 @@ def test_a_canonical_event_takes_the_fast_path() -> None:
 
 
 def test_what_the_contract_would_rewrite_is_left_to_it() -> None:
-    for bent in ({"agency": " so-tttt"}, {"source": "x "}, {"numerator": 5}):
+    for bent in ({"agency": " so-tttt"}, {"source": "x "}, {"numerator": 5}, {"note": "a\x00"}):
         assert decode_event(json.dumps(_VALID | bent).encode()) is None

@@ -16,7 +16,9 @@ from ioc_contracts.types import (
     Code,
     FiniteNumber,
     NonNegativeNumber,
+    NoteText,
     PositiveNumber,
+    SourceText,
     UtcDatetime,
 )
 
@@ -88,17 +90,13 @@ class IndicatorEvent(BaseModel):
         description="When the agency produced the figure, if different from publishing.",
         examples=["2024-07-02T01:30:00Z"],
     )
-    source: str | None = Field(
+    source: SourceText | None = Field(
         default=None,
-        min_length=1,
-        max_length=200,
         description="Where the figure comes from (system, report or form).",
         examples=["Cổng dịch vụ công tỉnh Bình Dương"],
     )
-    note: str | None = Field(
+    note: NoteText | None = Field(
         default=None,
-        min_length=1,
-        max_length=1000,
         description="Free text from the agency, shown to operators next to the figure.",
         examples=["Số liệu ước tính, sẽ cập nhật khi có báo cáo chính thức."],
     )

@@ -11,7 +11,8 @@ property test (`tests/test_fast_decoding.py`) holds them equal on arbitrary byte
 
 msgspec checks types, lengths and bounds in C while it parses; what is left in Python
 is the patterns (a code already seen valid is looked up, not matched again), the
-timestamps (ISO 8601 with an offset, to UTC) and the edges of the free-text fields.
+timestamps (ISO 8601 with an offset, to UTC) and the edges and NULs of the free-text
+fields.
 """
 
 from __future__ import annotations
@@ -145,8 +146,9 @@ def _is_code(text: str, pattern: re.Pattern[str], seen: set[str]) -> bool:
 
 
 def _edged(text: str) -> bool:
-    """Whitespace at either end: the contract strips it, which is its business."""
-    return text[0].isspace() or text[-1].isspace()
+    """Whitespace at either end (the contract strips it) or a NUL (the contract refuses
+    it): either is the contract's business."""
+    return text[0].isspace() or text[-1].isspace() or "\x00" in text
 
 
 def _utc(text: str) -> datetime | None:

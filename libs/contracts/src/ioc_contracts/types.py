@@ -82,3 +82,22 @@ FiniteNumber = Annotated[
 
 NonNegativeNumber = Annotated[FiniteNumber, Field(ge=0)]
 PositiveNumber = Annotated[FiniteNumber, Field(gt=0)]
+
+
+def _without_nul(text: str) -> str:
+    # PostgreSQL's text holds every character but U+0000: an event carrying one would be
+    # accepted at the door and refused by the database behind it.
+    if "\x00" in text:
+        msg = "contains the character U+0000 (NUL), which no stored text can hold; remove it"
+        raise ValueError(msg)
+    return text
+
+
+_STORABLE = AfterValidator(_without_nul)
+
+# Text an agency writes: 1 to n characters (checked first, as a string's), any
+# character a database can store.
+SourceText = Annotated[str, StringConstraints(min_length=1, max_length=200), _STORABLE]
+"""Where a figure comes from, as its agency names it."""
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=1000), _STORABLE]
+"""An agency's free text next to a figure."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ioc_storage.connection import Connection
+from ioc_storage.text import storable_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,8 +55,9 @@ async def hold(connection: Connection, records: Sequence[QuarantinedRecord]) -> 
         [r.source_partition for r in records],
         [r.source_offset for r in records],
         [r.error_code for r in records],
-        [r.reason for r in records],
-        [r.dead_letter_error for r in records],
+        # Both may quote what the record's sender wrote (see `storable_text`).
+        [storable_text(r.reason) for r in records],
+        [storable_text(r.dead_letter_error) for r in records],
         [r.original_size for r in records],
         [r.key for r in records],
         [r.value_head for r in records],

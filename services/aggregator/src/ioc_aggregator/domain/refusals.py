@@ -49,8 +49,7 @@ def attributable(refused: Iterable[Refused], refused_at: datetime) -> list[Refus
                 owner[0],
                 owner[1],
                 letter.error_code.value,
-                # PostgreSQL text holds no NUL; a hostile body may have put one in a reason.
-                letter.reason[:MAX_REASON_LENGTH].replace("\x00", "\ufffd"),
+                letter.reason[:MAX_REASON_LENGTH],
                 refused_at,
             )
         )

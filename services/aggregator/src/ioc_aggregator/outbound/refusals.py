@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from ioc_aggregator.domain.refusals import RefusalRecord
+from ioc_storage.text import storable_text
 
 # One statement, so all of a batch's refusals are recorded or none; keyed by the Kafka
 # position, so a batch read again after a crash records nothing twice.
@@ -23,5 +24,7 @@ ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
 async def record_refusals(pool: asyncpg.Pool, refusals: Sequence[RefusalRecord]) -> None:
     if not refusals:
         return
-    columns = list(zip(*refusals, strict=True))
+    # A reason may quote what the record's sender wrote (see `storable_text`).
+    rows = [r._replace(reason=storable_text(r.reason)) for r in refusals]
+    columns = list(zip(*rows, strict=True))
     await pool.execute(_RECORD, *(list(column) for column in columns))

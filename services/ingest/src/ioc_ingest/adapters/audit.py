@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from ioc_storage.connection import Connection
+from ioc_storage.text import storable_document, storable_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +53,9 @@ class AuditLog:
                 return removed
 
     async def _write(self, connection: Connection, entry: AuditEntry) -> None:
+        # The detail quotes the request (its path, user agent, the problems with the
+        # names the sender wrote): a character no stored text can hold would lose the row.
+        remote_addr = entry.remote_addr
         await connection.execute(
             "INSERT INTO ioc.audit_log (agency, credential, action, accepted, rejected, "
             "status_code, remote_addr, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
@@ -61,7 +65,7 @@ class AuditLog:
             entry.accepted,
             entry.rejected,
             entry.status_code,
-            entry.remote_addr,
-            json.dumps(entry.detail, ensure_ascii=False, default=str),
+            None if remote_addr is None else storable_text(remote_addr),
+            json.dumps(storable_document(entry.detail), ensure_ascii=False, default=str),
             timeout=self._timeout,
         )

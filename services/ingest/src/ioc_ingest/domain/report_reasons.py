@@ -52,4 +52,6 @@ def _meaning(problem: EventProblem) -> str:
         return "thời điểm quá xa trong tương lai"
     if "repeats the event_id" in reason:
         return "trùng mã sự kiện với một dòng khác"
+    if "U+0000 (NUL)" in reason:
+        return f"{_BY_FIELD.get(problem.field or '', 'dòng không hợp lệ')}: có ký tự NUL (U+0000), không lưu được; hãy bỏ ký tự đó"
     return _BY_FIELD.get(problem.field or "", "dòng không hợp lệ")
