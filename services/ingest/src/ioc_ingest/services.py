@@ -16,6 +16,7 @@ import asyncpg
 from ioc_ingest.adapters.audit import AuditLog
 from ioc_ingest.adapters.credentials import CredentialDirectory
 from ioc_ingest.adapters.kafka_publisher import KafkaEventPublisher
+from ioc_ingest.adapters.stored_events import StoredEvents
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.domain.screening import ScreeningRules
 from ioc_ingest.metrics import IngestMetrics
@@ -46,6 +47,7 @@ class IngestServices:
     pool: asyncpg.Pool
     credentials: CredentialDirectory
     audit: AuditLog
+    stored_events: StoredEvents
     catalog: CatalogCache[CatalogRules]
     publisher: KafkaEventPublisher
     rate_limiter: AgencyRateLimiter
@@ -117,6 +119,7 @@ async def open_services(
                 acquire_timeout=settings.ingest_db_acquire_timeout_seconds,
             ),
             audit=audit,
+            stored_events=StoredEvents(pool, timeout_seconds=_DB_TIMEOUT_SECONDS),
             catalog=catalog,
             publisher=publisher,
             rate_limiter=AgencyRateLimiter(

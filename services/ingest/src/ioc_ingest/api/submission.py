@@ -25,7 +25,6 @@ from ioc_ingest.api.errors import ApiError, ErrorItem, retry_later
 from ioc_ingest.domain.problems import EventProblem
 from ioc_ingest.domain.screening import Screening, ScreeningRules
 from ioc_ingest.services import IngestServices
-from ioc_storage.identity import stored_contents
 
 _log = logging.getLogger(__name__)
 _IDENTITY_TIMEOUT_SECONDS = 5.0
@@ -54,11 +53,8 @@ async def refuse_conflicting_ids(services: IngestServices, screening: Screening)
     if screening.problems or not screening.events:
         return screening
     try:
-        async with (
-            asyncio.timeout(_IDENTITY_TIMEOUT_SECONDS),
-            services.pool.acquire() as connection,
-        ):
-            stored = await stored_contents(connection, [event_key(e) for e in screening.events])
+        async with asyncio.timeout(_IDENTITY_TIMEOUT_SECONDS):
+            stored = await services.stored_events.contents([event_key(e) for e in screening.events])
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         _log.warning("could not check event ids: %s", error, extra={"error": str(error)})
         raise retry_later(
