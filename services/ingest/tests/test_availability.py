@@ -9,6 +9,8 @@ from uuid import uuid4
 import pytest
 
 if TYPE_CHECKING:
+    from ioc_storage.connection import Connection
+
     from .conftest import AuditRows, IssueKey, StartIngest, TopicSize
 
 pytestmark = pytest.mark.connected
@@ -112,3 +114,31 @@ async def test_database_unreachable_means_503_not_401(
     assert response.headers["Retry-After"] == "5"
     assert "API keys cannot be checked" in response.json()["detail"]
     assert unavailable == 1
+
+
+async def test_ids_that_cannot_be_checked_mean_503_and_the_next_request_is_checked_again(
+    start_ingest: StartIngest,
+    issue_key: IssueKey,
+    topic: str,
+    topic_size: TopicSize,
+    migrator: Connection,
+) -> None:
+    key = await issue_key(AGENCY)
+    headers = {"X-API-Key": key.key}
+    # The key and the catalog are cached by the first request; then the one statement
+    # that checks re-sent ids fails, as it would on a database failing over.
+    lookup = "FUNCTION ioc.stored_events(text[], uuid[])"
+    async with start_ingest(ingest_topic=topic) as ingest:
+        first = await ingest.client.post("/v1/events", json=event(), headers=headers)
+        await migrator.execute(f"REVOKE EXECUTE ON {lookup} FROM ioc_ingest")
+        try:
+            refused = await ingest.client.post(
+                "/v1/events", json={"events": [event(), event()]}, headers=headers
+            )
+        finally:
+            await migrator.execute(f"GRANT EXECUTE ON {lookup} TO ioc_ingest")
+        again = await ingest.client.post("/v1/events", json=event(), headers=headers)
+    assert (first.status_code, refused.status_code, again.status_code) == (202, 503, 202)
+    assert refused.headers["Retry-After"] == "5"
+    assert "re-sent event ids cannot be checked" in refused.json()["detail"]
+    assert await topic_size(topic) == 2
