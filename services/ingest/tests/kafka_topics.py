@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Protocol
 
@@ -24,17 +25,24 @@ class TopicSize(Protocol):
     async def __call__(self, name: str) -> int: ...
 
 
-@pytest.fixture
-async def topic(kafka_bootstrap: str, unique_name: str) -> AsyncIterator[str]:
-    """A topic of this test's own, deleted afterwards."""
+@contextlib.asynccontextmanager
+async def own_topic(kafka_bootstrap: str, name: str) -> AsyncIterator[str]:
+    """The topic `name`, with `TOPIC_PARTITIONS` partitions, deleted afterwards."""
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(unique_name, TOPIC_PARTITIONS, 1)])
-        yield unique_name
-        await admin.delete_topics([unique_name])
+        await admin.create_topics([NewTopic(name, TOPIC_PARTITIONS, 1)])
+        yield name
+        await admin.delete_topics([name])
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def topic(kafka_bootstrap: str, unique_name: str) -> AsyncIterator[str]:
+    """A topic of this test's own, deleted afterwards."""
+    async with own_topic(kafka_bootstrap, unique_name) as name:
+        yield name
 
 
 @pytest.fixture

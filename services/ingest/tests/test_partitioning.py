@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from ioc_contracts import IndicatorEvent, series_key_bytes
 from ioc_ingest.adapters.kafka_publisher import BATCHED_FROM
 
 from .event_requests import AGENCY, auth, event
-from .kafka_topics import TOPIC_PARTITIONS
+from .kafka_topics import TOPIC_PARTITIONS, own_topic
 
 if TYPE_CHECKING:
     from .conftest import IssueKey, StartIngest
@@ -57,15 +56,8 @@ def _count(scope: str, quarter_end: str, value: int) -> dict[str, Any]:
 
 @pytest.fixture
 async def reference_topic(kafka_bootstrap: str, unique_name: str) -> AsyncIterator[str]:
-    name = f"{unique_name}.reference"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, TOPIC_PARTITIONS, 1)])
+    async with own_topic(kafka_bootstrap, f"{unique_name}.reference") as name:
         yield name
-        await admin.delete_topics([name])
-    finally:
-        await admin.close()
 
 
 def _java_partitions(
