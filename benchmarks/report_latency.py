@@ -40,14 +40,15 @@ def latency_table(runs: dict[str, Any], top: float | None) -> str:
 
 def load_label(run: dict[str, Any], top: float | None) -> str:
     """What a latency run's rate was: a share of the maximum, of the rate sustained
-    live, the fixed trickle, or the warm-up before them."""
+    live, the fixed trickle, or the warm-up before them; without a maximum (a partial run
+    of `--latency-rates` alone) the rate asked."""
     if run.get("trickle"):
         return "trickle"
     if run.get("warm_up"):
         return f"warm-up ({run['rate'] / top * 100:.0f}%, not judged)" if top else "warm-up"
     if "of_sustained" in run:
         return f"{run['of_sustained'] * 100:.0f}% of sustained"
-    return f"{run['rate'] / top * 100:.0f}%" if top else "?"
+    return f"{run['rate'] / top * 100:.0f}%" if top else f"{run['rate']:.0f} events/s"
 
 
 def latency_cost_table(runs: dict[str, Any], top: float | None) -> str:

@@ -160,3 +160,13 @@ def test_the_goals_judge_the_runs_after_the_warm_up() -> None:
     # The warm-up is listed with its own figures, named as what it is.
     table = latency_table(latency, 25_000.0)
     assert "| warm-up (10%, not judged) | 2500 → 2500 | 10 | 1 | 2 | 3 | 180 | 180 |" in table
+
+
+def test_a_partial_run_without_a_maximum_names_the_rates_asked() -> None:
+    # `--only latency --latency-rates 20000`: no throughput step, so no share to name.
+    latency = {"20000 warm-up": {**_figures(20000, 197.0), "warm_up": True}}
+    latency["20000"] = _figures(20000, 212.0)
+    table = latency_table(latency, None)
+    assert "| warm-up | 20000 → 20000 |" in table
+    assert "| 20000 events/s | 20000 → 20000 |" in table
+    assert "| ? |" not in table
