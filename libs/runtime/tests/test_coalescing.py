@@ -55,6 +55,14 @@ async def test_a_call_takes_at_most_so_many_items() -> None:
     assert run.calls == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
 
 
+async def test_a_call_takes_at_most_so_much_weight_and_a_heavy_item_goes_alone() -> None:
+    run = Doubling()
+    coalesced: Coalescer[int, int] = Coalescer(run, most=10, weight=lambda n: n)
+    items = (3, 4, 3, 12, 1, 9, 2)
+    assert await asyncio.gather(*(coalesced(n) for n in items)) == [2 * n for n in items]
+    assert run.calls == [[3, 4, 3], [12], [1, 9], [2]]
+
+
 async def test_an_item_s_own_failure_is_its_caller_s_alone() -> None:
     coalesced = Coalescer(Doubling())
     results = await asyncio.gather(*(coalesced(n) for n in (12, 13, 14)), return_exceptions=True)

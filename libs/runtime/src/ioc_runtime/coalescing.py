@@ -23,10 +23,21 @@ Run = Callable[[Sequence[Item]], Awaitable[Sequence[Result | BaseException]]]
 alone; an exception raised by the call is every item's."""
 
 
+def _one(_: object) -> int:
+    return 1
+
+
 class Coalescer(Generic[Item, Result]):
-    def __init__(self, run: Run[Item, Result], *, most: int = 256) -> None:
+    """`most` bounds what one call takes, counted by `weight` (one an item unless said
+    otherwise): a flood of large requests makes several calls, not one huge statement.
+    An item heavier than `most` goes alone."""
+
+    def __init__(
+        self, run: Run[Item, Result], *, most: int = 256, weight: Callable[[Item], int] = _one
+    ) -> None:
         self._run = run
         self._most = most
+        self._weight = weight
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._serving: asyncio.Task[None] | None = None
 
@@ -41,7 +52,8 @@ class Coalescer(Generic[Item, Result]):
 
     async def _serve(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
+            taken = self._taken()
+            batch, self._waiting = self._waiting[:taken], self._waiting[taken:]
             try:
                 results = await self._run([item for item, _ in batch])
                 if len(results) != len(batch):
@@ -62,3 +74,13 @@ class Coalescer(Generic[Item, Result]):
                     future.set_exception(result)
                 else:
                     future.set_result(result)
+
+    def _taken(self) -> int:
+        """How many of the waiting items the next call takes (one at least)."""
+        taken = total = 0
+        for item, _ in self._waiting:
+            total += self._weight(item)
+            if taken and total > self._most:
+                break
+            taken += 1
+        return taken

@@ -19,13 +19,18 @@ from ioc_runtime.coalescing import Coalescer
 from ioc_storage.identity import stored_contents
 
 Contents = dict[EventKey, dict[str, Any]]
+# Ids one statement asks about at most (a request of more goes alone): a flood of the
+# largest requests makes several statements, not one of hundreds of thousands of ids.
+_MOST_IDS = 5_000
 
 
 class StoredEvents:
     def __init__(self, pool: asyncpg.Pool, *, timeout_seconds: float) -> None:
         self._pool = pool
         self._timeout = timeout_seconds
-        self._asked: Coalescer[Sequence[EventKey], Contents] = Coalescer(self._contents_of_all)
+        self._asked: Coalescer[Sequence[EventKey], Contents] = Coalescer(
+            self._contents_of_all, most=_MOST_IDS, weight=len
+        )
 
     async def contents(self, keys: Sequence[EventKey]) -> Contents:
         """The stored content of each of `keys` that is known; an unknown key is absent."""
