@@ -29,6 +29,14 @@ from ioc_ingest.domain.report_reasons import vietnamese_first
             "tử số không hợp lệ / Input",
         ),
         (EventProblem(0, None, "an event must be a JSON object"), "dòng không hợp lệ / an event"),
+        (
+            EventProblem(0, "colour", "unknown field: IndicatorEvent v1 has no such field"),
+            "ô không có trong mẫu sự kiện / unknown field",
+        ),
+        (
+            EventProblem(0, "note", "contains the character U+0000 (NUL), which no …"),
+            "ghi chú không hợp lệ: có ký tự NUL (U+0000), không lưu được; hãy bỏ ký tự đó / ",
+        ),
     ],
 )
 def test_english_reasons_are_led_by_vietnamese(problem: EventProblem, expected: str) -> None:

@@ -44,6 +44,8 @@ def _meaning(problem: EventProblem) -> str:
     reason = problem.reason
     if reason == "required field is missing":
         return "thiếu ô bắt buộc"
+    if reason.startswith("unknown field"):
+        return "ô không có trong mẫu sự kiện"
     if problem.kind is ProblemKind.FORBIDDEN:
         return "đơn vị không được phép gửi số liệu này (chỉ tiêu hoặc phạm vi chưa được cấp quyền)"
     if reason.startswith("unknown indicator"):
