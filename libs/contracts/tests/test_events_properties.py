@@ -47,8 +47,9 @@ non_finite = st.builds(_from_bits, st.booleans(), st.integers(min_value=0, max_v
 
 def trimmed_text(max_size: int) -> st.SearchStrategy[str | None]:
     # The models strip whitespace and refuse U+0000 (no stored text holds it), so
-    # generate what a stored value can look like: any other character.
-    storable = st.characters(exclude_characters="\x00")
+    # generate what a stored value can look like: any other character UTF-8 can encode
+    # (no lone surrogate, as `st.text` on its own).
+    storable = st.characters(codec="utf-8", exclude_characters="\x00")
     return st.none() | st.text(storable, max_size=max_size).map(str.strip).filter(bool)
 
 
