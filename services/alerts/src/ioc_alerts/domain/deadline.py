@@ -53,6 +53,12 @@ class _Pace:
     from_two_figures: bool
 
 
+# A pace over a gap too small to share out (see `required_rate`) is infinitely many times
+# the one needed: bounded, so R stays a number a reason, a status row and a JSON answer
+# can hold. Far beyond every band (on track from 0.95).
+RATIO_LIMIT = 1e6
+
+
 def reached(value: float, goal: float, indicator: Indicator) -> bool:
     """At or beyond the goal in the indicator's better direction."""
     return direction_sign(indicator.direction) * (value - goal) >= 0
@@ -118,7 +124,7 @@ def assess_pace(
         return Assessment(
             RiskStatus.AT_RISK, vi, en, current_value=current, current_at=at, required_rate=needed
         )
-    ratio = pace.rate / needed
+    ratio = max(-RATIO_LIMIT, min(RATIO_LIMIT, pace.rate / needed))
     status = PACE_SCALE.band(ratio)
     low, high = indicator.min_value, indicator.max_value
     projection = projected_value(current, pace.rate, now=now, at=due, minimum=low, maximum=high)

@@ -100,6 +100,9 @@ def two_point_rate(
     return (later - earlier) / days if days > 0 else None
 
 
+_SMALLEST = math.ulp(0.0)  # 5e-324, the smallest positive float
+
+
 def required_rate(
     current: float, target: float, *, now: datetime, deadline: datetime
 ) -> float | None:
@@ -108,7 +111,16 @@ def required_rate(
     None once the deadline has come: no pace can still help.
     """
     days_left = days_between(require_aware(now), require_aware(deadline, "deadline"))
-    return (target - current) / days_left if days_left > 0 else None
+    if days_left <= 0:
+        return None
+    gap = target - current
+    rate = gap / days_left
+    if rate == 0 and gap != 0:
+        # A gap too small for its daily share to be a float (it underflows to zero): the
+        # smallest float of the gap's sign still says which way to go, and no pace is
+        # ever divided by zero.
+        return math.copysign(_SMALLEST, gap)
+    return rate
 
 
 def clamp(value: float, minimum: float | None, maximum: float | None) -> float:
