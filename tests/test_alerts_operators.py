@@ -197,6 +197,10 @@ async def test_a_leaders_click_and_the_admins_reading_of_the_trail(
             "/v1/audit", params={"from": "2023-01-01T00:00:00"}, headers=_as(admin)
         )
         assert naive.status_code == 422
+        for name in ("actor", "action"):
+            nul = await api.get("/v1/audit", params={name: "a\x00b"}, headers=_as(admin))
+            assert nul.status_code == 422, (name, nul.text)
+            assert "U+0000 (NUL)" in nul.text, name
         future = await _trail(api, admin, **{"from": "2999-01-01T00:00:00+07:00"})
         assert future == []
         accounts = await api.get("/v1/operators", headers=_as(admin))

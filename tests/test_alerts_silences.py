@@ -82,3 +82,10 @@ async def test_silences_are_listed_ended_and_unknown_things_are_404_or_422(
         naive = await silence(target="dvc.paperless-100", ends_at="2099-01-01T00:00:00")
         assert naive.status_code == 422
         assert "UTC offset" in naive.text
+        # No stored text holds U+0000: refused as invalid, never a database error.
+        for field in ("comment", "target", "indicator", "scope"):
+            nul = await silence(
+                **{"target": "dvc.paperless-100", field: "a\x00b"}, ends_at=tomorrow
+            )
+            assert nul.status_code == 422, (field, nul.text)
+            assert "U+0000 (NUL)" in nul.text, field

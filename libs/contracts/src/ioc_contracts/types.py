@@ -93,11 +93,14 @@ def _without_nul(text: str) -> str:
     return text
 
 
-_STORABLE = AfterValidator(_without_nul)
+STORABLE = AfterValidator(_without_nul)
+"""Refuses text no stored text can hold; put it after a field's length constraints:
+`Annotated[str, StringConstraints(max_length=200), STORABLE]`. Every model taking text
+from outside (events, operators' requests) says it this way."""
 
 # Text an agency writes: 1 to n characters (checked first, as a string's), any
 # character a database can store.
-SourceText = Annotated[str, StringConstraints(min_length=1, max_length=200), _STORABLE]
+SourceText = Annotated[str, StringConstraints(min_length=1, max_length=200), STORABLE]
 """Where a figure comes from, as its agency names it."""
-NoteText = Annotated[str, StringConstraints(min_length=1, max_length=1000), _STORABLE]
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=1000), STORABLE]
 """An agency's free text next to a figure."""

@@ -9,8 +9,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from ioc_contracts.types import STORABLE
 from ioc_storage.operators import Role
 
 _DATE_FIRST = re.compile(r"\d{4}-\d\d-\d\d")
@@ -50,17 +58,16 @@ class AlertView(BaseModel):
     updated_at: datetime
 
 
+# Text from an operator's request, stored as written: any character but U+0000 (a 422,
+# never a database error), the length checked first.
+_Comment = Annotated[str, StringConstraints(min_length=1, max_length=1000), STORABLE]
+_Name = Annotated[str, StringConstraints(min_length=1, max_length=200), STORABLE]
+_Action = Annotated[str, StringConstraints(min_length=1, max_length=100), STORABLE]
+
+
 class AcknowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    comment: str | None = Field(
-        default=None, min_length=1, max_length=1000, description="Kept in the audit log"
-    )
-
-    @model_validator(mode="after")
-    def _no_nul(self) -> AcknowledgeRequest:
-        if self.comment is not None and "\x00" in self.comment:
-            raise ValueError("text may not contain NUL characters")
-        return self
+    comment: _Comment | None = Field(default=None, description="Kept in the audit log")
 
 
 class AcknowledgementResult(BaseModel):
@@ -78,20 +85,17 @@ class SilenceRequest(BaseModel):
     """Who silences is the authenticated account, never a field of the body."""
 
     model_config = ConfigDict(extra="forbid")
-    target: str | None = Field(default=None, min_length=1, max_length=200)
-    indicator: str | None = Field(default=None, min_length=1, max_length=200)
-    scope: str | None = Field(default=None, min_length=1, max_length=200)
+    target: _Name | None = None
+    indicator: _Name | None = None
+    scope: _Name | None = None
     starts_at: WrittenTime | None = Field(
         default=None, description="With a UTC offset; now if absent"
     )
     ends_at: WrittenTime = Field(description="With a UTC offset, e.g. 2023-08-01T00:00:00+07:00")
-    comment: str = Field(min_length=1, max_length=1000, description="Why, for the others")
+    comment: _Comment = Field(description="Why, for the others")
 
     @model_validator(mode="after")
     def _a_real_window(self) -> SilenceRequest:
-        texts = (self.target, self.indicator, self.scope, self.comment)
-        if any(text is not None and "\x00" in text for text in texts):
-            raise ValueError("text may not contain NUL characters")
         for moment in (self.starts_at, self.ends_at):
             if moment is None:
                 continue
@@ -117,20 +121,12 @@ class SilenceQuery(BaseModel):
     )
 
 
-# PostgreSQL text cannot hold NUL: refused as invalid (422), never a database error.
-_NO_NUL = r"^[^\x00]*$"
-
-
 class AuditQuery(BaseModel):
     """Filters of the audit trail; unknown parameters are refused (422)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    actor: str | None = Field(
-        default=None, min_length=1, max_length=200, pattern=_NO_NUL, examples=["an.nguyen"]
-    )
-    action: str | None = Field(
-        default=None, min_length=1, max_length=100, pattern=_NO_NUL, examples=["silence.create"]
-    )
+    actor: _Name | None = Field(default=None, examples=["an.nguyen"])
+    action: _Action | None = Field(default=None, examples=["silence.create"])
     since: WrittenTime | None = Field(
         default=None, alias="from", description="At or after this, with a UTC offset"
     )
