@@ -39,7 +39,8 @@ class LocalPorts:
     lag_exporter: int = 9105
     mailbox: int = 1025
     prometheus: int = 9090
-    alertmanager: int = 9093
+    # Not Alertmanager's usual 9093: that is the local Kafka's controller port.
+    alertmanager: int = 9099
     grafana: int = 3000
     postgres: int = 5432
 

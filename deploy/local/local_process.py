@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = Path(os.environ.get("IOC_HOME", ROOT / ".local"))
@@ -32,6 +34,7 @@ class Child:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
+        self._ensure_port_free()
         output = (
             subprocess.PIPE if self.stream else (self.log or LOGS / f"{self.name}.log").open("ab")
         )
@@ -44,6 +47,23 @@ class Child:
             # Its own session: Ctrl-C reaches this runner only, which then stops
             # the children in order instead of all at once.
             start_new_session=True,
+        )
+
+    def _ensure_port_free(self) -> None:
+        """A port held by another process is a clear error before the start: otherwise
+        the child dies on it while whatever holds the port may answer the readiness
+        probe in its place (Debian's own Alertmanager, say)."""
+        port = urlsplit(self.ready_url).port if self.ready_url else None
+        if port is None:
+            return
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        sys.exit(
+            f"port {port} on 127.0.0.1 is already in use, so {self.name} cannot start\n"
+            f"  what to do: stop whatever listens there (ss -ltnp 'sport = :{port}') or "
+            "choose another port with the matching IOC_*_PORT variable"
         )
 
     def alive(self) -> bool:
