@@ -31,6 +31,8 @@ class Child:
     ready_url: str | None = None
     log: Path | None = None
     stream: bool = False
+    # The loopback port it listens on, when no readiness URL names it.
+    port: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -53,7 +55,7 @@ class Child:
         """A port held by another process is a clear error before the start: otherwise
         the child dies on it while whatever holds the port may answer the readiness
         probe in its place (Debian's own Alertmanager, say)."""
-        port = urlsplit(self.ready_url).port if self.ready_url else None
+        port = self.port or (urlsplit(self.ready_url).port if self.ready_url else None)
         if port is None:
             return
         with socket.socket() as probe:

@@ -58,6 +58,7 @@ def build(arguments: argparse.Namespace, settings: dict[str, str]) -> list[Child
             ],
             base,
             stream=True,
+            port=mail_port,
         ),
         Child(
             "ingest",
