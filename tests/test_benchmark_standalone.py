@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import report_goals  # noqa: E402  (the benchmarks are run, not installed)
 
-MODULES = ("alert_pass", "http_gateway", "stages")
+MODULES = ("alert_pass", "http_gateway", "latest_values", "stages")
 
 
 def run(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -74,6 +74,16 @@ def test_the_stages_benchmark_runs_at_a_small_size() -> None:
     result = json.loads(answer.stdout)
     assert result["events"] == 500
     assert "screening" in report_goals.stages_table(result)
+
+
+@pytest.mark.connected
+def test_the_latest_values_benchmark_runs_at_a_small_size() -> None:
+    answer = run("latest_values", "--series", "20", "--rounds", "2", "--json")
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    result = json.loads(answer.stdout)
+    # Both statements left the same rows: the comparison is of equals.
+    assert result["same_rows"] is True
+    assert set(result["medians_ms"]) == {"eight arrays", "one JSON document"}
 
 
 def test_every_goal_of_the_speed_issue_gets_a_verdict() -> None:
