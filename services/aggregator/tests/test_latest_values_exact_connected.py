@@ -1,5 +1,5 @@
-"""The latest value of a series is its figure of record to the last bit and the last
-microsecond.
+"""The latest value of a series is its figure of record to the last bit (a zero's sign
+aside) and the last microsecond.
 
 The latest values reach the database as one JSON document (`outbound/figures.py`),
 where they were eight typed arrays: every float must come back as the same double and
@@ -23,8 +23,9 @@ from .in_process import Clock, processor_for, records
 pytestmark = pytest.mark.connected
 
 # Values a decimal rendering could bend: a sum with a long tail, a third, the smallest
-# subnormal double, one short of a hundred, and a tiny one written with an exponent.
-EDGES = (0.1 + 0.2, 1 / 3, 5e-324, 99.99999999999999, 1e-7)
+# subnormal double, the smallest normal one, one short of a hundred, a tiny one written
+# with an exponent, and a negative zero (stored as a zero: jsonb's numbers have no -0).
+EDGES = (0.1 + 0.2, 1 / 3, 5e-324, 2.2250738585072014e-308, 99.99999999999999, 1e-7, -0.0)
 
 
 @pytest.mark.parametrize("value", EDGES)
@@ -45,7 +46,8 @@ async def test_the_latest_value_is_the_figure_sent_exactly(
         sent["scope"],
     )
     assert latest["value"] == value
-    assert math.copysign(1.0, latest["value"]) == 1.0
+    if value != 0:
+        assert math.copysign(1.0, latest["value"]) == math.copysign(1.0, value)
     assert latest["observed_at"] == observed_at
     assert latest["numerator"] is None
     assert latest["denominator"] is None
