@@ -28,25 +28,21 @@ from typing import Any
 import asyncpg
 
 from benchmarks.infrastructure import create_database, drop_database, progress, read_env
-from ioc_aggregator.outbound.figures import FigureOfRecord, upsert_latest_values
+from ioc_aggregator.outbound.figures import UPSERT_LATEST, FigureOfRecord, upsert_latest_values
 from ioc_testing.pipeline import migrate_with_catalog
 
-# The statement before, kept here as the reference: the same upsert from eight arrays.
-ARRAYS = """
-INSERT INTO ioc.latest_values AS latest (indicator, scope, observed_at, value, numerator,
-                                         denominator, event_id, agency, updated_at)
-SELECT *, now()
+# The statement before, kept here as the reference: the same upsert, its rows from
+# eight arrays.
+_ROWS_FROM_JSON = UPSERT_LATEST[UPSERT_LATEST.index("SELECT") : UPSERT_LATEST.index("ON CONFLICT")]
+ARRAYS = UPSERT_LATEST.replace(
+    _ROWS_FROM_JSON,
+    """SELECT *, now()
 FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[],
             $6::float8[], $7::uuid[], $8::text[])
     AS c(indicator, scope, observed_at, value, numerator, denominator, event_id, agency)
 ORDER BY indicator, scope
-ON CONFLICT (indicator, scope) DO UPDATE
-SET observed_at = EXCLUDED.observed_at, value = EXCLUDED.value,
-    numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
-    event_id = EXCLUDED.event_id, agency = EXCLUDED.agency, updated_at = now()
-WHERE latest.observed_at <= EXCLUDED.observed_at
-RETURNING latest.indicator, latest.scope, latest.observed_at, latest.value
-"""
+""",
+)
 _STORED = "SELECT * FROM ioc.latest_values ORDER BY indicator, scope"
 
 

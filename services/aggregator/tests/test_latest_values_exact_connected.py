@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -28,16 +29,13 @@ pytestmark = pytest.mark.connected
 EDGES = (0.1 + 0.2, 1 / 3, 5e-324, 2.2250738585072014e-308, 99.99999999999999, 1e-7, -0.0)
 
 
-@pytest.mark.parametrize("value", EDGES)
-async def test_the_latest_value_is_the_figure_sent_exactly(
-    catalog_database: ScratchDatabase, writer: asyncpg.Pool, value: float
-) -> None:
+async def _stored_latest(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool, sent: dict[str, Any]
+) -> Any:
+    """Stores `sent` as a batch of its own; the latest value of its series."""
     processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
-    observed_at = T0 + timedelta(days=3, microseconds=123_457)
-    sent = event(value=value, observed_at=observed_at.isoformat())
     announced = await processor.store(await processor.screen(records([sent], 0)))
     await processor.acknowledged(announced)
-
     (latest,) = await fetch(
         catalog_database.dsns["reader"],
         "SELECT observed_at, value, numerator, denominator, event_id::text AS id, agency"
@@ -45,6 +43,16 @@ async def test_the_latest_value_is_the_figure_sent_exactly(
         sent["indicator"],
         sent["scope"],
     )
+    return latest
+
+
+@pytest.mark.parametrize("value", EDGES)
+async def test_the_latest_value_is_the_figure_sent_exactly(
+    catalog_database: ScratchDatabase, writer: asyncpg.Pool, value: float
+) -> None:
+    observed_at = T0 + timedelta(days=3, microseconds=123_457)
+    sent = event(value=value, observed_at=observed_at.isoformat())
+    latest = await _stored_latest(catalog_database, writer, sent)
     assert latest["value"] == value
     if value != 0:
         assert math.copysign(1.0, latest["value"]) == math.copysign(1.0, value)
@@ -57,15 +65,6 @@ async def test_the_latest_value_is_the_figure_sent_exactly(
 async def test_a_ratio_keeps_its_numerator_and_denominator_exactly(
     catalog_database: ScratchDatabase, writer: asyncpg.Pool
 ) -> None:
-    processor, _ = await processor_for(catalog_database, writer, Clock(T0 + timedelta(days=40)))
     sent = event(value=100 * 1 / 3, day=5, numerator=1.0, denominator=3.0)
-    announced = await processor.store(await processor.screen(records([sent], 0)))
-    await processor.acknowledged(announced)
-    (latest,) = await fetch(
-        catalog_database.dsns["reader"],
-        "SELECT value, numerator, denominator FROM ioc.latest_values"
-        " WHERE indicator = $1 AND scope = $2",
-        sent["indicator"],
-        sent["scope"],
-    )
+    latest = await _stored_latest(catalog_database, writer, sent)
     assert (latest["value"], latest["numerator"], latest["denominator"]) == (100 / 3, 1.0, 3.0)

@@ -54,7 +54,7 @@ RETURNING f.indicator, f.scope, f.observed_at, f.value, f.numerator, f.denominat
 # `<=`: only figures of record reach this statement, so a newer revision of the newest
 # figure replaces it and an older figure never does. One row per series, in key order
 # so two writers touching the same series cannot deadlock.
-_UPSERT_LATEST = """
+UPSERT_LATEST = """
 INSERT INTO ioc.latest_values AS latest (indicator, scope, observed_at, value, numerator,
                                          denominator, event_id, agency, updated_at)
 SELECT c->>0, c->>1, (c->>2)::timestamptz, (c->>3)::float8, (c->>4)::float8,
@@ -172,7 +172,7 @@ async def upsert_latest_values(
 ) -> list[asyncpg.Record]:
     """Moves the latest value of each candidate's series to it unless a newer one is
     stored; returns the rows it moved. One candidate per series, in series order."""
-    return list(await connection.fetch(_UPSERT_LATEST, _LATEST_ROWS.encode(candidates).decode()))
+    return list(await connection.fetch(UPSERT_LATEST, _LATEST_ROWS.encode(candidates).decode()))
 
 
 def _of_record(revision: Revision) -> FigureOfRecord:
