@@ -96,6 +96,57 @@ def _shell_scripts() -> list[str]:
     return listed.stdout.split()
 
 
+def _runner_look_alike() -> subprocess.Popen[bytes]:
+    """A process whose command line names the runner, as a live `./dev up` has."""
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "run_system.py"])
+
+
+def test_a_second_dev_up_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    runner = _runner_look_alike()
+    try:
+        (tmp_path / "home").mkdir()
+        (tmp_path / "home" / "run-system.pid").write_text(str(runner.pid), encoding="utf-8")
+        done, calls = _dev(["up", "--no-demo"], tmp_path)
+    finally:
+        runner.kill()
+        runner.wait()
+    assert done.returncode == 1
+    assert f"already running from this checkout (runner pid {runner.pid})" in done.stderr
+    assert not calls.exists(), calls.read_text(encoding="utf-8")
+
+
+def _runner_running(pid_file_text: str | None, tmp_path: Path) -> bool:
+    """`runner_running` of deploy/local/lib.sh with this pid file in IOC_HOME."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    if pid_file_text is not None:
+        (home / "run-system.pid").write_text(pid_file_text, encoding="utf-8")
+    script = f"source {ROOT / 'deploy/local/lib.sh'}; runner_running"
+    return (
+        subprocess.run(
+            ["/bin/bash", "-c", script],
+            env={"PATH": os.environ["PATH"], "IOC_HOME": str(home)},
+            capture_output=True,
+            timeout=30,
+            check=False,
+        ).returncode
+        == 0
+    )
+
+
+def test_only_a_live_runner_counts_as_running(tmp_path: Path) -> None:
+    runner = _runner_look_alike()
+    try:
+        assert _runner_running(str(runner.pid), tmp_path)
+    finally:
+        runner.kill()
+        runner.wait()
+    assert not _runner_running(str(runner.pid), tmp_path)  # a stale file
+    assert not _runner_running(str(os.getpid()), tmp_path)  # a pid given to another program
+    assert not _runner_running("not a pid", tmp_path)
+    assert not _runner_running(None, tmp_path)
+
+
 def test_every_bash_script_passes_shellcheck() -> None:
     shellcheck = shutil.which("shellcheck")
     assert shellcheck is not None, "shellcheck is missing: ./dev test installs Debian's package"
@@ -149,4 +200,6 @@ def test_the_runner_exits_non_zero_when_a_service_cannot_start(tmp_path: Path) -
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "ingest stopped while starting" in done.stderr
+    # The runner's pid file goes with it, so the next `./dev up` is not refused.
+    assert not (tmp_path / "run-system.pid").exists()
     assert "IOC_INGEST_MAX_BATCH is invalid" in done.stderr

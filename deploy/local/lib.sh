@@ -37,6 +37,18 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# The runner of `./dev up` writes its pid here (deploy/local/run_system.py).
+RUNNER_PID_FILE=$IOC_HOME/run-system.pid
+
+# A runner of this checkout is alive: its pid file names a process running it (a stale
+# file, or a pid the system gave to something else since, does not count).
+runner_running() {
+  local pid
+  [ -f "$RUNNER_PID_FILE" ] || return 1
+  pid=$(cat "$RUNNER_PID_FILE")
+  [[ "$pid" =~ ^[0-9]+$ ]] && grep -qa "run_system.py" "/proc/$pid/cmdline" 2>/dev/null
+}
+
 # A port held by a process that is not ours is a clear error, not a silent clash.
 ensure_port_free() {
   local port=$1 what=$2

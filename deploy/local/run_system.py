@@ -179,6 +179,9 @@ def main() -> int:
         **{key: value for key, value in os.environ.items() if key.startswith("IOC_")},
     }
     children = build(arguments, settings)
+    # `./dev up` reads it to refuse a second system from this checkout before it starts.
+    pid_file = HOME / "run-system.pid"
+    pid_file.write_text(str(os.getpid()), encoding="utf-8")
     # A plain flag: a signal handler must not take locks (threading.Event does, and
     # a signal arriving while the main thread waits on it deadlocks).
     stopping = Flag()
@@ -211,6 +214,8 @@ def main() -> int:
         for child in reversed(children):
             child.stop()
         say("stopped")
+        if pid_file.exists() and pid_file.read_text(encoding="utf-8") == str(os.getpid()):
+            pid_file.unlink()
     return 1 if failed else 0
 
 
