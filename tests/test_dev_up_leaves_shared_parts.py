@@ -1,9 +1,11 @@
 """`./dev up` stops on its way out only the infrastructure it started.
 
 It once stopped Kafka and PostgreSQL whoever had started them: a second `./dev up` from
-the same checkout (a routine mistake), failing on a port the first one held, took the
-first one's broker and database down with it, as it would a developer's `./dev infra`
-or a running test suite's. Here the infrastructure is the suite's own, already running.
+the same checkout (a routine mistake; now refused before it starts, see
+`test_dev_script.py`), failing on a port the first one held, took the first one's broker
+and database down with it. Any `./dev up` that fails on a port another program holds
+would do the same to a developer's `./dev infra` or a running test suite's. Here the
+infrastructure is the suite's own, already running.
 """
 
 from __future__ import annotations
