@@ -81,9 +81,42 @@ async def test_field_names_no_database_can_hold_still_get_an_answer_and_an_audit
         "col\x00our",
         "unknown field: IndicatorEvent v1 has no such field",
     )
-    # Python's JSON reader makes a lone surrogate of the escape; no text holds one.
-    assert "unable to parse raw data as a unicode string" in surrogate["reason"]
+    # Python's JSON reader makes a lone surrogate of the escape; no text holds one. The
+    # answer names the field as it was written, and says why, Vietnamese first.
+    assert surrogate["field"] == "col\\ud800our"
+    vietnamese, _, english = surrogate["reason"].partition(" / ")
+    assert "tên ô có mã \\ud800, nửa cặp UTF-16 (surrogate) đứng một mình" in vietnamese
+    assert "the field's name holds a lone UTF-16 surrogate (\\ud800)" in english
     assert await topic_size(topic) == 0
     # One row per request, the NUL in the field's name kept as U+FFFD.
     assert [(r["status_code"], r["rejected"]) for r in rows] == [(422, 1), (422, 1)]
     assert json.loads(rows[0]["detail"])["errors"][0]["field"] == "col\ufffdour"
+    assert json.loads(rows[1]["detail"])["errors"][0]["field"] == "col\\ud800our"
+
+
+async def test_a_lone_surrogate_in_a_value_is_named_and_a_valid_pair_is_stored(
+    start_ingest: StartIngest,
+    issue_key: IssueKey,
+    topic: str,
+    topic_size: TopicSize,
+) -> None:
+    key = await issue_key(AGENCY)
+
+    def body(note_as_written: str) -> bytes:
+        document = json.dumps({"events": [event(), event(note="MARK")]})
+        return document.replace('"MARK"', f'"{note_as_written}"').encode()
+
+    async with start_ingest(ingest_topic=topic) as ingest:
+        lone, pair = [
+            await ingest.client.post("/v1/events", content=text, headers={**auth(key.key), **JSON})
+            for text in (body("Số liệu \\udc00 tháng 6"), body("Đạt \\ud83d\\ude00"))
+        ]
+    assert lone.status_code == 422, lone.text
+    [error] = lone.json()["errors"]
+    assert (error["index"], error["field"]) == (1, "note")
+    vietnamese, _, english = error["reason"].partition(" / ")
+    assert vietnamese.startswith("giá trị có mã \\udc00, nửa cặp UTF-16"), vietnamese
+    assert "the value holds a lone UTF-16 surrogate (\\udc00)" in english
+    # A surrogate pair is one character (U+1F600) once read: nothing wrong with it.
+    assert pair.status_code == 202, pair.text
+    assert await topic_size(topic) == 2

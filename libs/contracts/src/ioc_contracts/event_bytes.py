@@ -16,6 +16,10 @@ from pydantic import ValidationError
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_contracts.events import MAX_EVENT_BYTES, IndicatorEvent
 from ioc_contracts.fast_decoding import DecodedEvent, decode_event
+from ioc_contracts.surrogates import lone_surrogates
+
+# pydantic's refusals that the standard library's reading judges again.
+_READ_AGAIN = frozenset({"json_invalid", "string_unicode"})
 
 
 class Unreadable(NamedTuple):
@@ -87,7 +91,9 @@ def _by_contract(value: bytes) -> DecodedEvent | Unreadable:
         # Parsed and validated in pydantic-core, straight from the bytes.
         return fields_of(IndicatorEvent.model_validate_json(value))
     except ValidationError as error:
-        if not any(problem["type"] == "json_invalid" for problem in error.errors()):
+        # A lone surrogate is refused by pydantic without naming a field's name: the
+        # standard library's reading below names it.
+        if not any(problem["type"] in _READ_AGAIN for problem in error.errors()):
             return Unreadable(
                 DeadLetterErrorCode.SCHEMA_VIOLATION, describe_validation_error(error)
             )
@@ -105,6 +111,11 @@ def _leniently(value: bytes) -> DecodedEvent | Unreadable:
         # ValueError covers JSONDecodeError, bad UTF-8 and integers too long to convert;
         # RecursionError, nesting deeper than the parser allows.
         return Unreadable(DeadLetterErrorCode.INVALID_JSON, f"not valid JSON: {error}")
+    if isinstance(document, dict) and (lone := lone_surrogates(document)):
+        return Unreadable(
+            DeadLetterErrorCode.SCHEMA_VIOLATION,
+            "; ".join(f"{found.field}: {found.reason_en}" for found in lone),
+        )
     try:
         return fields_of(IndicatorEvent.model_validate(document))
     except ValidationError as error:

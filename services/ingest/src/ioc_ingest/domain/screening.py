@@ -16,8 +16,10 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ioc_catalog.screening import ScreeningRules, screen_figure
+from ioc_catalog.wording import bilingual
 from ioc_contracts import IndicatorEvent
 from ioc_contracts.dead_letter import DeadLetterErrorCode
+from ioc_contracts.surrogates import lone_surrogates
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 
 AGENCY_FIELD = "agency"
@@ -87,6 +89,12 @@ def _screen_one(
                 ProblemKind.FORBIDDEN,
             )
         )
+    if lone := lone_surrogates(item):
+        # pydantic would refuse these too, without naming a field's name.
+        return problems + [
+            EventProblem(index, found.field, bilingual(found.reason_vi, found.reason_en))
+            for found in lone
+        ]
     try:
         event = IndicatorEvent.model_validate({**item, AGENCY_FIELD: agency})
     except ValidationError as error:
