@@ -203,3 +203,38 @@ def test_the_runner_exits_non_zero_when_a_service_cannot_start(tmp_path: Path) -
     # The runner's pid file goes with it, so the next `./dev up` is not refused.
     assert not (tmp_path / "run-system.pid").exists()
     assert "IOC_INGEST_MAX_BATCH is invalid" in done.stderr
+
+
+def _kafka_verb(verb: str, home: Path) -> int:
+    return subprocess.run(
+        [str(ROOT / "deploy/local/kafka.sh"), verb],
+        env={
+            **os.environ,
+            "IOC_HOME": str(home),
+            "IOC_KAFKA_PORT": "1",
+            "IOC_KAFKA_SASL_PORT": "1",
+        },
+        capture_output=True,
+        timeout=30,
+        check=False,
+    ).returncode
+
+
+def test_a_broker_still_starting_counts_as_running_though_it_does_not_answer_yet(
+    tmp_path: Path,
+) -> None:
+    """`./dev up` leaves up what it did not start, and decides that by `running`: a broker
+    another `./dev` started a moment ago has a live process and no open port yet. By
+    `status` (does it answer?) it counted as stopped, and `./dev up` stopped it on exit."""
+    (tmp_path / "kafka").mkdir()
+    starting = subprocess.Popen(["sleep", "60"])  # a process, no listener
+    try:
+        (tmp_path / "kafka" / "kafka.pid").write_text(str(starting.pid), encoding="utf-8")
+        assert _kafka_verb("running", tmp_path) == 0
+        assert _kafka_verb("status", tmp_path) == 3  # it does not answer yet
+    finally:
+        starting.kill()
+        starting.wait()
+    assert _kafka_verb("running", tmp_path) != 0  # gone: a stale pid file does not count
+    up = (ROOT / "dev").read_text(encoding="utf-8").split("\nup)", 1)[1].split("\n  ;;", 1)[0]
+    assert '"deploy/local/$part.sh" running' in up, "./dev up must decide by `running`"

@@ -171,7 +171,10 @@ start() {
   install
   if running; then
     if ! config_changed; then
+      # It may still be starting (another ./dev started it a moment ago): ready is
+      # what the caller needs.
       say "Kafka already running (pid $(cat "$KAFKA_PID"))"
+      wait_ready
       return 0
     fi
     say "Kafka runs with an older configuration (listeners, authorizer or ports): restarting it"
@@ -253,6 +256,8 @@ restart)
   start
   ;;
 status) status ;;
+# Whether its process is alive, ready or still starting (status says whether it answers).
+running) running ;;
 wait) wait_ready ;;
 logs) tail -n "${2:-100}" "$IOC_LOG_DIR/kafka-server.log" ;;
 env)
@@ -260,7 +265,7 @@ env)
   cat "$KAFKA_SASL_ENV"
   ;;
 *)
-  echo "usage: $0 install|start|stop|restart|status|wait|logs [lines]|env" >&2
+  echo "usage: $0 install|start|stop|restart|status|running|wait|logs [lines]|env" >&2
   exit 2
   ;;
 esac

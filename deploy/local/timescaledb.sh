@@ -160,6 +160,7 @@ start() {
   install
   if running; then
     say "PostgreSQL already running on 127.0.0.1:$IOC_PG_PORT"
+    wait_ready  # it may still be starting, under another ./dev
     return 0
   fi
   init_cluster
@@ -209,6 +210,8 @@ install) install ;;
 start) start ;;
 stop) stop "${2:-fast}" ;;
 status) status ;;
+# Whether its process is alive, ready or still starting (status says whether it answers).
+running) running ;;
 wait) wait_ready ;;
 superuser-dsn) superuser_dsn ;;
 psql)
@@ -216,7 +219,7 @@ psql)
   as_owner "$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$IOC_PG_PORT" -d "${IOC_PG_DB:-postgres}" "$@"
   ;;
 *)
-  echo "usage: $0 install|start|stop [fast|immediate]|status|wait|superuser-dsn|psql [args]" >&2
+  echo "usage: $0 install|start|stop [fast|immediate]|status|running|wait|superuser-dsn|psql [args]" >&2
   exit 2
   ;;
 esac
