@@ -119,9 +119,17 @@ def alert_pass_table(result: dict[str, Any]) -> str:
     # Runs recorded before 2026-12-07 (evening) had one steady pass.
     steady = result.get("steady_passes_seconds") or [result["pass_seconds"]]
     every = " / ".join(fmt(seconds, 2) for seconds in steady)
+    # Runs recorded before 2026-12-08 did not count the rows each pass wrote.
+    written = " / ".join(fmt(n) for n in result.get("statuses_written", [])) or "not counted"
+    wal = " / ".join(fmt(n / 2**20, 1) for n in result.get("wal_bytes", [])) or "not counted"
     return f"""| targets | figures in TimescaleDB | catalog load (s) | first pass (s) | pass (s), median | every steady pass (s) | peak memory (MiB) | SeriesUpdated → decision p50 / p99 (ms) |
 |---|---|---|---|---|---|---|---|
-| {fmt(result["targets"])} | {fmt(result["figures"])} | {fmt(result["catalog_seconds"], 2)} | {fmt(result["first_pass_seconds"], 2)} | {fmt(result["pass_seconds"], 2)} | {every} | {fmt(result["peak_rss_mib"])} | {fmt(result["update_p50_ms"], 1)} / {fmt(result["update_p99_ms"], 1)} |"""
+| {fmt(result["targets"])} | {fmt(result["figures"])} | {fmt(result["catalog_seconds"], 2)} | {fmt(result["first_pass_seconds"], 2)} | {fmt(result["pass_seconds"], 2)} | {every} | {fmt(result["peak_rss_mib"])} | {fmt(result["update_p50_ms"], 1)} / {fmt(result["update_p99_ms"], 1)} |
+
+Status rows each pass wrote, the first pass then each steady one (a row is written only
+when its judgment changed; a deadline target's needed pace runs from the pass's instant,
+so it changes at every pass): {written}. WAL the cluster wrote during each pass (MiB):
+{wal}."""
 
 
 def gateway_table(result: dict[str, Any]) -> str:

@@ -55,6 +55,12 @@ def test_the_alert_pass_runs_at_a_small_size() -> None:
     table = report_goals.alert_pass_table(result)
     assert "| 87 |" in table
     assert " / ".join(f"{seconds:.2f}" for seconds in steady) in table
+    # The first pass writes every status; a steady one only those whose judgment moved
+    # (the deadline targets' needed pace runs from the pass's instant), never all.
+    first, *later = result["statuses_written"]
+    assert first == result["targets"]
+    assert all(n < first for n in later), result["statuses_written"]
+    assert len(result["wal_bytes"]) == 4
 
 
 @pytest.mark.connected

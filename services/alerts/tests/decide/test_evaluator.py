@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -16,37 +16,18 @@ from prometheus_client import CollectorRegistry
 from ioc_alerts.adapters.catalog import AlertingCatalog, load_alerting_catalog
 from ioc_alerts.decide.evaluator import Evaluator
 from ioc_alerts.lifecycle.decisions import ALERTING
-from ioc_alerts.lifecycle.quiet_hours import QuietHours
 from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.metrics import AlertMetrics
 from ioc_contracts.status import RiskStatus
-from ioc_storage.catalog_cache import CatalogCache
+
+from .conftest import NEVER_QUIET, NOW
 
 pytestmark = pytest.mark.connected
 
-NOW = datetime.now(UTC).replace(microsecond=0)
 ON_TIME = ("dvc.ontime-rate", "province")  # the target dvc.ontime-95: at least 95%
 ON_TIME_TARGETS = {"dvc.ontime-95", "fresh.dvc.ontime-rate.province"}  # and its freshness
-NEVER_QUIET = QuietHours(time(0, 0), time(0, 0))
 # Level 0 of the one-stop escalation: both have only an email address.
 FIRST_TOLD = {"truc-ban-ioc", "chanh-van-phong-ubnd"}
-
-
-@pytest.fixture
-def registry() -> CollectorRegistry:
-    return CollectorRegistry()
-
-
-@pytest.fixture
-def evaluator(alerts_pool: asyncpg.Pool, registry: CollectorRegistry) -> Evaluator:
-    return Evaluator(
-        pool=alerts_pool,
-        catalog=CatalogCache(alerts_pool, load_alerting_catalog, refresh_seconds=60).current,
-        delivery=Delivery(webhook_enabled=True, quiet_hours=NEVER_QUIET),
-        repeat_every=timedelta(hours=12),
-        metrics=AlertMetrics.create(registry),
-        clock=lambda: NOW,
-    )
 
 
 async def _rows(pool: asyncpg.Pool, query: str, *args: Any) -> list[dict[str, Any]]:

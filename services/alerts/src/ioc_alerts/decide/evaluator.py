@@ -82,7 +82,7 @@ class Evaluator:
 
     async def evaluate_everything(self) -> list[TargetEvaluation]:
         catalog = await self.catalog()
-        return await self._evaluate(catalog, self._targets_by_series(catalog))
+        return await self._evaluate(catalog, self._targets_by_series(catalog), whole=True)
 
     def _targets_by_series(self, catalog: AlertingCatalog) -> SeriesTargets:
         # A SeriesUpdated names a few series out of tens of thousands of targets, and the
@@ -93,7 +93,7 @@ class Evaluator:
         return self._indexed[1]
 
     async def _evaluate(
-        self, catalog: AlertingCatalog, targets: SeriesTargets
+        self, catalog: AlertingCatalog, targets: SeriesTargets, *, whole: bool = False
     ) -> list[TargetEvaluation]:
         if not targets:
             return []
@@ -118,6 +118,11 @@ class Evaluator:
                     evaluations.extend(judged)
                 if recording is not None:
                     await recording
+                if whole:
+                    # Only once every chunk is recorded: a pass that failed half way
+                    # does not vouch for the targets it never reached.
+                    async with self.pool.acquire() as connection:
+                        await alerts.record_whole_pass(connection, now)
             finally:
                 for task in (reading, recording):
                     if task is not None and not task.done():

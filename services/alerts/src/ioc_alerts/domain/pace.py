@@ -70,13 +70,16 @@ def observed_rate(
     seconds, values = recent.seconds, recent.values
     if len(seconds) < 2 or seconds[0] == seconds[-1]:
         return None
-    now_seconds = now.timestamp()
     decay = _LN2 / (half_life.total_seconds() / SECONDS_PER_DAY)
-    # Times in days before now and values relative to the latest figure: both near
-    # zero, so the sums stay precise, and a flat series gives a slope of exactly 0.
-    anchor = values[-1]
+    # Times in days before the latest figure and values relative to it: both near zero,
+    # so the sums stay precise, and a flat series gives a slope of exactly 0. Weighing by
+    # age from the latest figure rather than from `now` scales every weight by the same
+    # factor, which the slope does not see; but the rounding then does not move with the
+    # clock either, so the same figures give the same bits at every pass and a status
+    # judged the same is not written again (adapters/alerts/store.py).
+    latest_second, anchor = seconds[-1], values[-1]
     points = [
-        ((second - now_seconds) / SECONDS_PER_DAY, value - anchor)
+        ((second - latest_second) / SECONDS_PER_DAY, value - anchor)
         for second, value in zip(seconds, values, strict=True)
     ]
     weights = [math.exp(decay * day) for day, _ in points]

@@ -1,8 +1,10 @@
 """The decide flow's writes of statuses against the real database: one statement for many
-targets, and a row judged the same as stored is not written again."""
+targets, and a row judged the same as stored is not written again, even by a later
+pass."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -60,6 +62,29 @@ async def test_statuses_are_recorded_and_rewritten_only_when_they_change(
     assert recorded == {e.target.code: e.status for e in evaluations}
     assert RiskStatus.STALE in recorded.values()
     assert again == first  # judged the same at the same instant: no row written
-    # A later pass writes when it judged (the dashboards' "evaluated at").
-    assert {at for _, at in moved.values()} == {later}
-    assert all(moved[code][0] != first[code][0] for code in first)
+    # Judged the same a minute later: still no row written, the instant included (the
+    # whole pass's instant is kept once: `record_whole_pass`).
+    assert moved == first
+    assert {at for _, at in moved.values()} == {NOW}
+
+
+async def test_a_changed_judgment_is_written_with_its_instant(
+    alerts_connection: asyncpg.Connection,
+) -> None:
+    evaluations = await never_reported(alerts_connection, NOW)
+    await record_statuses(alerts_connection, evaluations, NOW)
+    first = await row_versions(alerts_connection)
+    later = NOW + timedelta(minutes=1)
+    [changed, *same] = await never_reported(alerts_connection, later)
+    reworded = dataclasses.replace(
+        changed,
+        assessment=dataclasses.replace(changed.assessment, reason_vi="Đã đổi nhận định"),
+    )
+    await record_statuses(alerts_connection, [reworded, *same], later)
+    moved = await row_versions(alerts_connection)
+    code = changed.target.code
+    assert moved[code][0] != first[code][0]
+    assert moved[code][1] == later
+    assert {k: v for k, v in moved.items() if k != code} == {
+        k: v for k, v in first.items() if k != code
+    }

@@ -21,6 +21,7 @@ from ioc_alerts.adapters.alerts.store import (
     open_alerts,
     previous_statuses,
     record_statuses,
+    record_whole_pass,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "record_change",
     "record_changes",
     "record_statuses",
+    "record_whole_pass",
 ]

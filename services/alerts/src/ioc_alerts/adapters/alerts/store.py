@@ -32,7 +32,10 @@ FROM ioc.alerts a
 WHERE a.target = ANY($1::text[]) AND a.state <> 'resolved'
 """
 
-# Rows whose every column is as stored are left alone: no dead tuple, no WAL.
+# A row judged as stored is left alone, its evaluated_at included: the schedule judges
+# every target every minute, and writing each row again only to move that instant was a
+# row version, its WAL and its vacuuming per target per minute. When the whole pass
+# judged them is `record_whole_pass`'s one row (migration 0020).
 _RECORD_STATUSES = """
 INSERT INTO ioc.target_status AS s (target, status, ratio, observed_rate, required_rate,
     current_value, current_at, projected_value, eta, reason_vi, reason_en, evaluated_at)
@@ -46,11 +49,18 @@ ON CONFLICT (target) DO UPDATE SET status = EXCLUDED.status, ratio = EXCLUDED.ra
     reason_vi = EXCLUDED.reason_vi, reason_en = EXCLUDED.reason_en,
     evaluated_at = EXCLUDED.evaluated_at
 WHERE (s.status, s.ratio, s.observed_rate, s.required_rate, s.current_value, s.current_at,
-       s.projected_value, s.eta, s.reason_vi, s.reason_en, s.evaluated_at)
+       s.projected_value, s.eta, s.reason_vi, s.reason_en)
     IS DISTINCT FROM
       (EXCLUDED.status, EXCLUDED.ratio, EXCLUDED.observed_rate, EXCLUDED.required_rate,
        EXCLUDED.current_value, EXCLUDED.current_at, EXCLUDED.projected_value, EXCLUDED.eta,
-       EXCLUDED.reason_vi, EXCLUDED.reason_en, EXCLUDED.evaluated_at)
+       EXCLUDED.reason_vi, EXCLUDED.reason_en)
+"""
+
+# Never back in time: two replicas' passes wait for each other, their clocks need not.
+_EVERY_TARGET_JUDGED_AT = """
+INSERT INTO ioc.evaluation_passes AS p (judged_at) VALUES ($1)
+ON CONFLICT (singleton) DO UPDATE SET judged_at = EXCLUDED.judged_at
+WHERE p.judged_at < EXCLUDED.judged_at
 """
 
 
@@ -133,3 +143,9 @@ async def record_statuses(
         for column, value in zip(columns, row, strict=True):
             column.append(value)
     await connection.execute(_RECORD_STATUSES, *columns, now)
+
+
+async def record_whole_pass(connection: Connection, judged_at: datetime) -> None:
+    """Every target was judged as of `judged_at` and its status recorded (written only
+    where it changed): the dashboards' "evaluated at" of every status row."""
+    await connection.execute(_EVERY_TARGET_JUDGED_AT, judged_at)
