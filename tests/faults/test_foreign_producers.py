@@ -23,7 +23,7 @@ import pytest
 from ioc_contracts import SeriesUpdated
 from ioc_contracts.dead_letter import DeadLetterErrorCode, dead_letter_headers
 from ioc_contracts.topics import series_key
-from ioc_messaging.dead_letters import read_dead_letters
+from ioc_messaging.dead_letters import DeadLetterRecord, read_dead_letters
 from ioc_messaging.settings import KafkaSettings
 from ioc_testing import ScratchDatabase
 from ioc_testing.ledger import LoadGenerator, Outcome, wait_for_zero_lag
@@ -104,7 +104,14 @@ async def test_every_compression_codec_from_kcat_is_stored_and_dead_lettered(
     for codec in CODECS:
         events = load.events(EVENTS_PER_CODEC)
         poison = load.event(value=1000.0)  # a rate above 100 %
-        lines = [*event_lines(events), *event_lines([poison])]
+        # Valid but for naming its value twice: which one the agency meant is unclear.
+        twice = load.event()
+        [(key, written)] = event_lines([twice])
+        lines = [
+            *event_lines(events),
+            *event_lines([poison]),
+            (key, written[:-1] + ', "value": 7}'),
+        ]
         await asyncio.to_thread(
             kcat_produce,
             kafka_bootstrap,
@@ -116,22 +123,28 @@ async def test_every_compression_codec_from_kcat_is_stored_and_dead_lettered(
         for event in events:
             load.ledger.record(event, Outcome.ACKNOWLEDGED)
         load.ledger.record(poison, Outcome.REJECTED)
+        load.ledger.record(twice, Outcome.REJECTED)
 
     await conclude(
         aggregator_process,
         fault="compressed records from kcat",
         description="a foreign producer (kcat, librdkafka) publishes straight to Kafka in "
-        f"every codec ({', '.join(CODECS)}), {EVENTS_PER_CODEC} good events and one poison "
-        "record each",
+        f"every codec ({', '.join(CODECS)}), {EVENTS_PER_CODEC} good events and two poison "
+        "records each (a rate above 100%, a value given twice)",
         note="every codec read; each poison record dead-lettered, none blocked its partition",
     )
     settings = KafkaSettings(bootstrap_servers=kafka_bootstrap)
 
-    async def all_dead_lettered() -> bool:
-        letters = [r async for r in read_dead_letters(settings, pipeline_topics.dead_letters)]
-        return len(letters) == len(CODECS)
+    letters: list[DeadLetterRecord] = []
 
-    await wait_for(all_dead_lettered, within=30, what="one dead letter per codec")
+    async def all_dead_lettered() -> bool:
+        letters[:] = [r async for r in read_dead_letters(settings, pipeline_topics.dead_letters)]
+        return len(letters) == 2 * len(CODECS)
+
+    await wait_for(all_dead_lettered, within=30, what="two dead letters per codec")
+    reasons = [record.letter.reason if record.letter else "" for record in letters]
+    twice_refused = [r for r in reasons if r.startswith("value: the field appears more than once")]
+    assert len(twice_refused) == len(CODECS), reasons
 
 
 async def test_the_dead_letter_reader_reads_every_codec(

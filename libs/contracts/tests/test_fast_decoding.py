@@ -14,9 +14,11 @@ import uuid
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ioc_contracts import IndicatorEvent
 from ioc_contracts.event_bytes import Unreadable, read_event, read_event_by_contract
 from ioc_contracts.fast_decoding import DecodedEvent, decode_event
 
@@ -183,3 +185,42 @@ def test_a_canonical_event_takes_the_fast_path() -> None:
 def test_what_the_contract_would_rewrite_is_left_to_it() -> None:
     for bent in ({"agency": " so-tttt"}, {"source": "x "}, {"numerator": 5}, {"note": "a\x00"}):
         assert decode_event(json.dumps(_VALID | bent).encode()) is None
+
+
+def test_what_the_gateway_and_the_services_write_takes_the_fast_path() -> None:
+    """The check for a name given twice must not send the usual events to the contract:
+    the gateway writes every field (nulls and schema_version included), and notes in
+    Vietnamese are full of commas."""
+    written = IndicatorEvent.model_validate(
+        _VALID | {"note": "Ước tính, chưa chính thức, số liệu quý", "source": "Sở, ngành"}
+    ).model_dump_json()
+    assert '"numerator":null' in written.replace(" ", "")
+    assert decode_event(written.encode()) is not None
+    assert decode_event(json.dumps(_VALID | {"reported_at": None}).encode()) is not None
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        (json.dumps(_VALID)[:-1] + ', "value": 85}', "value"),
+        (json.dumps(_VALID | {"note": "a, b"})[:-1] + ', "note": "c"}', "note"),
+        (json.dumps(_VALID)[:-1] + ', "schema_version": 1, "schema_version": 1}', "schema_version"),
+        # The same value twice is still two: the sender's template is wrong either way.
+        (json.dumps(_VALID)[:-1] + f', "agency": "{_VALID["agency"]}"}}', "agency"),
+    ],
+)
+def test_a_name_given_twice_is_refused_naming_it_on_both_paths(written: str, name: str) -> None:
+    data = written.encode()
+    assert decode_event(data) is None
+    for verdict in (read_event(data), read_event_by_contract(data)):
+        assert isinstance(verdict, Unreadable)
+        assert verdict.reason.startswith(f"{name}: the field appears more than once"), verdict
+
+
+def test_a_comma_written_as_an_escape_is_still_read() -> None:
+    # The fast path's count cannot see it: the contract reads the event instead.
+    data = (json.dumps(_VALID)[:-1] + ', "note": "a\\u002c b"}').encode()
+    assert decode_event(data) is None
+    verdict = read_event(data)
+    assert isinstance(verdict, DecodedEvent)
+    assert verdict.note == "a, b"

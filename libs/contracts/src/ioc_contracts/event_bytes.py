@@ -13,10 +13,11 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
+from ioc_contracts import member_names
 from ioc_contracts.dead_letter import DeadLetterErrorCode
 from ioc_contracts.events import MAX_EVENT_BYTES, IndicatorEvent
 from ioc_contracts.fast_decoding import DecodedEvent, decode_event
-from ioc_contracts.surrogates import lone_surrogates
+from ioc_contracts.surrogates import escaped, lone_surrogates
 
 # pydantic's refusals that the standard library's reading judges again.
 _READ_AGAIN = frozenset({"json_invalid", "string_unicode"})
@@ -87,6 +88,12 @@ def _refused_unread(value: bytes | None) -> Unreadable | None:
 
 
 def _by_contract(value: bytes) -> DecodedEvent | Unreadable:
+    repeated = _repeated_names(value)
+    if repeated:
+        return Unreadable(
+            DeadLetterErrorCode.SCHEMA_VIOLATION,
+            "; ".join(f"{escaped(name)}: {member_names.REASON_EN}" for name in repeated),
+        )
     try:
         # Parsed and validated in pydantic-core, straight from the bytes.
         return fields_of(IndicatorEvent.model_validate_json(value))
@@ -102,6 +109,15 @@ def _by_contract(value: bytes) -> DecodedEvent | Unreadable:
     # Not strict UTF-8 JSON: the standard library's reading decides, as it always has
     # (it also takes UTF-16/32, a byte-order mark, NaN, lone surrogates).
     return _leniently(value)
+
+
+def _repeated_names(value: bytes) -> tuple[str, ...]:
+    """The names the event's object gives twice; none when it is not JSON at all (the
+    verdict below says why)."""
+    try:
+        return member_names.repeated_names(member_names.loads(value))
+    except (ValueError, RecursionError):
+        return ()
 
 
 def _leniently(value: bytes) -> DecodedEvent | Unreadable:

@@ -53,19 +53,27 @@ _Source = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 _Note = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
+_UNSET = msgspec.UNSET
+_Unset = msgspec.UnsetType
+# The members an event always has: its six required fields.
+_REQUIRED = 6
+
+
 class _Wire(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    # An optional field left out is UNSET, one sent as null is None: the members the
+    # object had are then known, which is how a name given twice is noticed (below).
     event_id: UUID
     agency: _Code
     indicator: _CatalogCode
     scope: _Code
     observed_at: _Timestamp
     value: _Finite
-    schema_version: Literal[1] = 1
-    numerator: _NonNegative | None = None
-    denominator: _Positive | None = None
-    reported_at: _Timestamp | None = None
-    source: _Source | None = None
-    note: _Note | None = None
+    schema_version: Literal[1] | _Unset = _UNSET
+    numerator: _NonNegative | _Unset | None = _UNSET
+    denominator: _Positive | _Unset | None = _UNSET
+    reported_at: _Timestamp | _Unset | None = _UNSET
+    source: _Source | _Unset | None = _UNSET
+    note: _Note | _Unset | None = _UNSET
 
 
 class DecodedEvent(msgspec.Struct, frozen=True, gc=False):
@@ -94,7 +102,43 @@ def decode_event(data: bytes) -> DecodedEvent | None:
         wire = _DECODER.decode(data)
     except msgspec.DecodeError:
         return None
-    if (wire.numerator is None) != (wire.denominator is None):
+    present = _REQUIRED
+    schema_version, numerator, denominator = wire.schema_version, wire.numerator, wire.denominator
+    reported, source, note = wire.reported_at, wire.source, wire.note
+    if schema_version is not _UNSET:
+        present += 1
+    if numerator is _UNSET:
+        numerator = None
+    else:
+        present += 1
+    if denominator is _UNSET:
+        denominator = None
+    else:
+        present += 1
+    if reported is _UNSET:
+        reported = None
+    else:
+        present += 1
+    if source is _UNSET:
+        source = None
+    else:
+        present += 1
+    if note is _UNSET:
+        note = None
+    else:
+        present += 1
+    # A name given twice (msgspec keeps the last value) is the contract's to refuse.
+    # The object's members are its commas plus one, less the commas of its free texts
+    # (no other field can hold one, and an unknown name was refused above); any doubt,
+    # such as a comma written as an escape, goes to the contract too.
+    members = data.count(b",") + 1
+    if source:
+        members -= source.count(",")
+    if note:
+        members -= note.count(",")
+    if members != present:
+        return None
+    if (numerator is None) != (denominator is None):
         return None
     agency, scope, indicator = wire.agency, wire.scope, wire.indicator
     # The usual case inline (codes seen before, no free text, a period seen before):
@@ -108,15 +152,14 @@ def decode_event(data: bytes) -> DecodedEvent | None:
         )
     ):
         return None
-    source, note = wire.source, wire.note
     if (source is not None and _edged(source)) or (note is not None and _edged(note)):
         return None
     observed_at = _INSTANTS.get(wire.observed_at) or _utc(wire.observed_at)
     if observed_at is None:
         return None
     reported_at = None
-    if wire.reported_at is not None:
-        reported_at = _INSTANTS.get(wire.reported_at) or _utc(wire.reported_at)
+    if reported is not None:
+        reported_at = _INSTANTS.get(reported) or _utc(reported)
         if reported_at is None:
             return None
     # Positional: keywords make building the struct a quarter dearer.
@@ -127,8 +170,8 @@ def decode_event(data: bytes) -> DecodedEvent | None:
         scope,
         observed_at,
         wire.value,
-        wire.numerator,
-        wire.denominator,
+        numerator,
+        denominator,
         reported_at,
         source,
         note,

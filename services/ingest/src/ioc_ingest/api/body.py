@@ -11,6 +11,7 @@ import json
 from fastapi import Request
 
 from ioc_catalog.wording import bilingual
+from ioc_contracts import member_names
 from ioc_ingest.api.errors import ApiError, ErrorItem
 
 
@@ -70,7 +71,8 @@ async def read_bytes(request: Request, *, media_type: str, max_bytes: int) -> by
 def parse_json(text: str) -> object:
     """JSON as the standard defines it: NaN and Infinity are not numbers there."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        # An object naming a member twice is kept as such, for screening to refuse.
+        return member_names.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise ApiError(
             422,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ioc_catalog.wording import bilingual
+from ioc_contracts.member_names import repeated_names
 from ioc_ingest.domain.problems import RequestShapeError
 
 BATCH_FIELD = "events"
@@ -17,6 +19,14 @@ def events_in(document: object, *, max_batch: int) -> list[object]:
         raise RequestShapeError(None, "the body must be a JSON object")
     if BATCH_FIELD not in document:
         return [document]
+    if BATCH_FIELD in repeated_names(document):
+        raise RequestShapeError(
+            BATCH_FIELD,
+            bilingual(
+                f'"{BATCH_FIELD}" được ghi nhiều lần; hãy gửi một mảng sự kiện duy nhất',
+                f'"{BATCH_FIELD}" appears more than once; send one array of events',
+            ),
+        )
     others = sorted(key for key in document if key != BATCH_FIELD)
     if others:
         raise RequestShapeError(

@@ -17,9 +17,10 @@ from pydantic_core import ErrorDetails
 
 from ioc_catalog.screening import ScreeningRules, screen_figure
 from ioc_catalog.wording import bilingual
-from ioc_contracts import IndicatorEvent
+from ioc_contracts import IndicatorEvent, member_names
 from ioc_contracts.dead_letter import DeadLetterErrorCode
-from ioc_contracts.surrogates import lone_surrogates
+from ioc_contracts.member_names import repeated_names
+from ioc_contracts.surrogates import escaped, lone_surrogates
 from ioc_ingest.domain.problems import EventProblem, ProblemKind
 
 AGENCY_FIELD = "agency"
@@ -95,6 +96,10 @@ def _screen_one(
             EventProblem(index, found.field, bilingual(found.reason_vi, found.reason_en))
             for found in lone
         ]
+    if repeated := repeated_names(item):
+        # pydantic would take the last value of each without a word.
+        reason = bilingual(member_names.REASON_VI, member_names.REASON_EN)
+        return problems + [EventProblem(index, escaped(name), reason) for name in repeated]
     try:
         event = IndicatorEvent.model_validate({**item, AGENCY_FIELD: agency})
     except ValidationError as error:
