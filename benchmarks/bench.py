@@ -16,6 +16,7 @@ from benchmarks.measure import (
     KAFKA_BROKER,
     PidSource,
     Sampler,
+    autovacuum_workers,
     end_offsets,
     postgres_processes,
     wait_for_completion,
@@ -122,6 +123,7 @@ class Bench:
             {
                 "kafka broker": KAFKA_BROKER,
                 "postgresql": postgres_processes(self.superuser, self.database.name),
+                "autovacuum": autovacuum_workers(self.superuser),
                 **processes,
             },
             memory=memory,

@@ -92,7 +92,14 @@ def sustained_table(sustained: dict[str, Any] | None, top: float | None) -> str:
     return "\n".join(lines)
 
 
-_CORE_GROUPS = ("aggregator", "load generator", "kafka broker", "postgresql", "benchmark harness")
+_CORE_GROUPS = (
+    "aggregator",
+    "load generator",
+    "kafka broker",
+    "postgresql",
+    "autovacuum",
+    "benchmark harness",
+)
 
 
 def latency_cores_table(runs: dict[str, Any], top: float | None) -> str:

@@ -4,16 +4,20 @@ found that rate; each run's p99 is also drawn half second by half second."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
+
+import asyncpg
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # The benchmarks are run, not installed.
 from benchmarks import report_goals
 from benchmarks.contenders.sustained import kept_up, sustained_rate
-from benchmarks.measure import p99_by_window
+from benchmarks.measure import autovacuum_workers, p99_by_window, postgres_processes
 from benchmarks.plots import latency_timeline
 from benchmarks.report_latency import latency_cores_table, latency_table, sustained_table
 
@@ -166,11 +170,30 @@ def test_the_cores_table_says_who_used_the_machine_in_each_sampled_run() -> None
     runs = {k: v for k, v in _results()["latency"].items() if "committed" in v}
     runs["9000"] = {
         **runs["9000"],
-        "cores": {"aggregator": 0.9, "load generator": 0.31, "postgresql": 0.6},
+        "cores": {"aggregator": 0.9, "load generator": 0.31, "postgresql": 0.6, "autovacuum": 0.4},
         "machine_cores": 1.97,
     }
     rows = latency_cores_table(runs, 10_000.0).splitlines()
-    assert rows[0].startswith("| load | aggregator | load generator | kafka broker |")
+    assert rows[0].startswith(
+        "| load | aggregator | load generator | kafka broker | postgresql | autovacuum |"
+    )
     # Only the run that was sampled; a group not seen shows as a dash.
-    assert rows[2:] == ["| 90% | 0.90 | 0.31 | — | 0.60 | — | 1.97 |"]
+    assert rows[2:] == ["| 90% | 0.90 | 0.31 | — | 0.60 | 0.40 | — | 1.97 |"]
     assert latency_cores_table({"1000": _run(1000, 90.0)}, 10_000.0) == ("not recorded in this run")
+
+
+@pytest.mark.connected
+async def test_the_samplers_database_queries_run_and_keep_autovacuum_apart() -> None:
+    """The sampler's two PostgreSQL sources against the real server: valid SQL, the
+    server's own helpers found, and no pid counted under both labels."""
+    superuser = await asyncpg.connect(os.environ["IOC_DB_SUPERUSER_URL"])
+    try:
+        backends = await postgres_processes(superuser, "ioc")()
+        workers = await autovacuum_workers(superuser)()
+        rows = await superuser.fetch("SELECT pid, backend_type FROM pg_stat_activity")
+        kinds: dict[int, str] = {row["pid"]: row["backend_type"] for row in rows}
+    finally:
+        await superuser.close()
+    assert "checkpointer" in {kinds.get(pid) for pid in backends}
+    assert all(kinds.get(pid) == "autovacuum worker" for pid in workers)
+    assert not set(backends) & set(workers)
