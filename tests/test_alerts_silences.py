@@ -89,3 +89,35 @@ async def test_silences_are_listed_ended_and_unknown_things_are_404_or_422(
             )
             assert nul.status_code == 422, (field, nul.text)
             assert "U+0000 (NUL)" in nul.text, field
+
+
+async def test_a_body_that_names_a_field_twice_is_refused_and_silences_nothing(
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    """The standard library would keep the last `ends_at`: a silence of a length the
+    operator's script never showed. Refused like an agency's event with a name given twice."""
+    operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    body = (
+        f'{{"target": "dvc.paperless-100", "comment": "bảo trì", '
+        f'"ends_at": "{soon}", "ends_at": "{later}"}}'
+    )
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
+        twice = await api.post(
+            "/v1/silences",
+            content=body.encode(),
+            headers={**_as(operator), "Content-Type": "application/json"},
+        )
+        once = await api.post(
+            "/v1/silences",
+            content=body.replace(f', "ends_at": "{later}"', "").encode(),
+            headers={**_as(operator), "Content-Type": "application/json"},
+        )
+        listed = await api.get("/v1/silences", headers=_as(operator))
+    assert twice.status_code == 422, twice.text
+    [problem] = twice.json()["detail"]
+    assert problem["loc"] == ["body", "ends_at"]
+    assert problem["msg"].startswith("the field appears more than once")
+    assert once.is_success, once.text
+    assert [s["id"] for s in listed.json()] == [once.json()["id"]]

@@ -25,8 +25,10 @@ from ioc_alerts.api.models import (
     SilenceView,
     operator_answers,
 )
+from ioc_alerts.api.strict_json import StrictJsonRoute
 
-router = APIRouter()
+# Bodies read strictly: a name given twice is refused (`strict_json`).
+router = APIRouter(route_class=StrictJsonRoute)
 
 
 @router.get("/v1/alerts", tags=["alerts"], responses=OPERATOR_ANSWERS)
