@@ -121,3 +121,31 @@ async def test_a_body_that_names_a_field_twice_is_refused_and_silences_nothing(
     assert problem["msg"].startswith("the field appears more than once")
     assert once.is_success, once.text
     assert [s["id"] for s in listed.json()] == [once.json()["id"]]
+
+
+async def test_a_lone_surrogate_in_a_body_is_answered_422_naming_where_it_is(
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    """FastAPI's 422 quoted the name or value it refused; one holding a lone UTF-16
+    surrogate could not be encoded: a 500 for a name, a dropped connection for a value."""
+    operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    bodies = [
+        f'{{"target": "dvc.paperless-100", "comm\\ud800ent": "x", "ends_at": "{soon}"}}',
+        f'{{"target": "dvc.paperless-100", "comment": "x\\udc00", "ends_at": "{soon}"}}',
+    ]
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
+        answers = [
+            await api.post(
+                "/v1/silences",
+                content=body.encode(),
+                headers={**_as(operator), "Content-Type": "application/json"},
+            )
+            for body in bodies
+        ]
+        listed = await api.get("/v1/silences", headers=_as(operator))
+    assert [a.status_code for a in answers] == [422, 422], [a.text for a in answers]
+    named = {tuple(p["loc"]) for a in answers for p in a.json()["detail"]}
+    assert ("body", "comm\\ud800ent") in named
+    assert ("body", "comment") in named
+    assert listed.json() == []

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import CollectorRegistry
 from starlette.routing import Route
 
 from ioc_alerts.api import admin_routes, health, links, operator_routes
+from ioc_alerts.api.strict_json import readable_validation_answer
 from ioc_alerts.clock import real_clock
 from ioc_alerts.config import AlertsSettings
 from ioc_alerts.decide import subscriber
@@ -62,6 +64,7 @@ def create_app(
     )
     for router in (links.router, operator_routes.router, admin_routes.router, health.router):
         app.include_router(router)
+    app.add_exception_handler(RequestValidationError, readable_validation_answer)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).
     endpoint = MetricsEndpoint(registry, token=token, elsewhere=settings.metrics_port is not None)
