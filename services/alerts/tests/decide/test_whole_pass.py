@@ -7,12 +7,12 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 
 from ioc_alerts.adapters import alerts
 from ioc_alerts.decide.evaluator import Evaluator
 from ioc_testing import ScratchDatabase
+from ioc_testing.database import read_rows
 
 from .conftest import NOW
 
@@ -24,14 +24,11 @@ ON_TIME_TARGETS = {"dvc.ontime-95", "fresh.dvc.ontime-rate.province"}  # and its
 
 async def _judged(database: ScratchDatabase) -> dict[str, tuple[str, datetime | None]]:
     """Each status row's version, and "evaluated at" as the dashboards read it."""
-    reader = await asyncpg.connect(database.dsns["reader"])
-    try:
-        rows = await reader.fetch(
-            "SELECT o.code, s.xmin::text AS version, o.evaluated_at FROM ioc.target_overview o "
-            "JOIN ioc.target_status s ON s.target = o.code"
-        )
-    finally:
-        await reader.close()
+    rows = await read_rows(
+        database,
+        "SELECT o.code, s.xmin::text AS version, o.evaluated_at FROM ioc.target_overview o "
+        "JOIN ioc.target_status s ON s.target = o.code",
+    )
     return {row["code"]: (row["version"], row["evaluated_at"]) for row in rows}
 
 
