@@ -27,7 +27,7 @@ from ioc_alerts.api.models import (
 )
 from ioc_alerts.api.strict_json import StrictJsonRoute
 
-# Bodies read strictly: a name given twice is refused (`strict_json`).
+# Bodies read strictly: a name given twice or a lone surrogate is refused (`strict_json`).
 router = APIRouter(route_class=StrictJsonRoute)
 
 

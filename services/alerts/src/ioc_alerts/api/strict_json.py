@@ -8,7 +8,7 @@ saw two. The same rule and wording as for events (`ioc_contracts.member_names`),
 shape of every other 422 of this API.
 
 FastAPI's own 422 quotes the field's name and the value it refused; one holding a lone
-UTF-16 surrogate (JSON can write `"\ud800"`) cannot be encoded, and the answer became a
+UTF-16 surrogate (JSON can write `"\\ud800"`) cannot be encoded, and the answer became a
 500, or for a value a dropped connection. `readable_validation_answer` writes such
 characters as their escapes (`ioc_contracts.surrogates.escaped`).
 """
@@ -31,7 +31,8 @@ _Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class StrictJsonRoute(APIRoute):
-    """A route whose JSON body is refused (422) when an object of it repeats a name."""
+    """A route whose JSON body is refused (422, the field named) when its object repeats
+    a name or holds a lone surrogate in a name or a text."""
 
     def get_route_handler(self) -> _Handler:
         handler = super().get_route_handler()
