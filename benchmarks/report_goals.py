@@ -127,8 +127,8 @@ def alert_pass_table(result: dict[str, Any]) -> str:
 | {fmt(result["targets"])} | {fmt(result["figures"])} | {fmt(result["catalog_seconds"], 2)} | {fmt(result["first_pass_seconds"], 2)} | {fmt(result["pass_seconds"], 2)} | {every} | {fmt(result["peak_rss_mib"])} | {fmt(result["update_p50_ms"], 1)} / {fmt(result["update_p99_ms"], 1)} |
 
 Status rows each pass wrote, the first pass then each steady one (a row is written only
-when its judgment changed; a deadline target's needed pace runs from the pass's instant,
-so it changes at every pass): {written}. WAL the cluster wrote during each pass (MiB):
+when its judgment changed; rates, R and projections within a thousandth of themselves
+count as unchanged, since a deadline target's run from the pass's instant): {written}. WAL the cluster wrote during each pass (MiB):
 {wal}."""
 
 

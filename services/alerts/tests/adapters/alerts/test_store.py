@@ -88,3 +88,41 @@ async def test_a_changed_judgment_is_written_with_its_instant(
     assert {k: v for k, v in moved.items() if k != code} == {
         k: v for k, v in first.items() if k != code
     }
+
+
+@pytest.mark.parametrize(
+    ("stored", "judged", "written"),
+    [
+        (0.52, 0.52 * (1 + 1e-5), False),  # a deadline's needed pace a minute later
+        (0.52, 0.52 * (1 + 2e-3), True),
+        (-3.0, -3.0 * (1 - 5e-4), False),
+        (0.0, 1e-9, True),  # nothing and a little are not near
+        (None, 0.5, True),
+        (0.5, None, True),
+        (float("inf"), 1e300, True),  # an infinite R equals only itself
+        (float("inf"), float("inf"), False),
+    ],
+)
+async def test_rates_within_a_thousandth_of_themselves_are_the_same_judgment(
+    alerts_connection: asyncpg.Connection,
+    stored: float | None,
+    judged: float | None,
+    written: bool,
+) -> None:
+    [first, *_] = await never_reported(alerts_connection, NOW)
+
+    def with_rate(rate: float | None) -> TargetEvaluation:
+        assessment = dataclasses.replace(first.assessment, required_rate=rate, ratio=rate)
+        return dataclasses.replace(first, assessment=assessment)
+
+    await record_statuses(alerts_connection, [with_rate(stored)], NOW)
+    before = await row_versions(alerts_connection)
+    later = NOW + timedelta(minutes=1)
+    await record_statuses(alerts_connection, [with_rate(judged)], later)
+    after = await row_versions(alerts_connection)
+    code = first.target.code
+    assert (after[code] != before[code]) is written
+    kept = await alerts_connection.fetchval(
+        "SELECT required_rate FROM ioc.target_status WHERE target = $1", code
+    )
+    assert kept == (judged if written else stored)

@@ -35,7 +35,9 @@ WHERE a.target = ANY($1::text[]) AND a.state <> 'resolved'
 # A row judged as stored is left alone, its evaluated_at included: the schedule judges
 # every target every minute, and writing each row again only to move that instant was a
 # row version, its WAL and its vacuuming per target per minute. When the whole pass
-# judged them is `record_whole_pass`'s one row (migration 0020).
+# judged them is `record_whole_pass`'s one row (migration 0020). Rates, R and the
+# projection count as the same within a thousandth of themselves (migration 0021): a
+# deadline target's run from the pass's instant and move a little at every pass.
 _RECORD_STATUSES = """
 INSERT INTO ioc.target_status AS s (target, status, ratio, observed_rate, required_rate,
     current_value, current_at, projected_value, eta, reason_vi, reason_en, evaluated_at)
@@ -48,12 +50,14 @@ ON CONFLICT (target) DO UPDATE SET status = EXCLUDED.status, ratio = EXCLUDED.ra
     projected_value = EXCLUDED.projected_value, eta = EXCLUDED.eta,
     reason_vi = EXCLUDED.reason_vi, reason_en = EXCLUDED.reason_en,
     evaluated_at = EXCLUDED.evaluated_at
-WHERE (s.status, s.ratio, s.observed_rate, s.required_rate, s.current_value, s.current_at,
-       s.projected_value, s.eta, s.reason_vi, s.reason_en)
+WHERE (s.status, s.current_value, s.current_at, s.eta, s.reason_vi, s.reason_en)
     IS DISTINCT FROM
-      (EXCLUDED.status, EXCLUDED.ratio, EXCLUDED.observed_rate, EXCLUDED.required_rate,
-       EXCLUDED.current_value, EXCLUDED.current_at, EXCLUDED.projected_value, EXCLUDED.eta,
+      (EXCLUDED.status, EXCLUDED.current_value, EXCLUDED.current_at, EXCLUDED.eta,
        EXCLUDED.reason_vi, EXCLUDED.reason_en)
+   OR NOT ioc.nearly_equal(s.ratio, EXCLUDED.ratio)
+   OR NOT ioc.nearly_equal(s.observed_rate, EXCLUDED.observed_rate)
+   OR NOT ioc.nearly_equal(s.required_rate, EXCLUDED.required_rate)
+   OR NOT ioc.nearly_equal(s.projected_value, EXCLUDED.projected_value)
 """
 
 # Never back in time: two replicas' passes wait for each other, their clocks need not.
