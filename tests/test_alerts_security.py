@@ -145,3 +145,32 @@ async def test_an_address_that_keeps_failing_is_refused_before_anything_is_looke
     # Even the right token waits: the address is cooling down.
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+async def test_a_link_with_a_parameter_given_twice_is_refused_and_tracking_ones_are_not(
+    alerts: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    """A signed link's recipient, expiry or token given twice would be read as its last
+    value while a mail gateway or the access log shows the first: not the link signed. A
+    parameter a mail gateway appends to the links it rewrites changes nothing."""
+    (alert_id,) = await firing_alerts(catalog_database)
+    link = ack_url(
+        alerts.url, ACK_SECRET, alert_id, LEADER, expires_at=datetime.now(UTC) + timedelta(days=3)
+    )
+    query = dict(part.split("=", 1) for part in link.split("?", 1)[1].split("&"))
+    async with httpx.AsyncClient(timeout=30) as client:
+        twice = {
+            name: await client.get(f"{link}&{name}={value}")
+            for name, value in (("r", "giam-doc-so-xd"), ("e", query["e"]), ("t", query["t"]))
+        }
+        pressed_twice = await client.post(f"{link}&r={LEADER}", data={"xac_nhan": "1"})
+        assert await _state(catalog_database, alert_id) == "firing"
+        tracked = f"{link}&utm_source=mail&utm_medium=email"
+        opened = await client.get(tracked)
+        pressed = await client.post(tracked, data={"xac_nhan": "1"})
+    assert {name: a.status_code for name, a in twice.items()} == {"r": 403, "e": 403, "t": 403}
+    assert pressed_twice.status_code == 403
+    assert opened.status_code == 200, opened.text
+    assert "Tôi đã nhận cảnh báo này" in opened.text
+    assert pressed.status_code == 200, pressed.text
+    assert await _state(catalog_database, alert_id) == "acknowledged"

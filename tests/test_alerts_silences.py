@@ -149,3 +149,28 @@ async def test_a_lone_surrogate_in_a_body_is_answered_422_naming_where_it_is(
     assert ("body", "comm\\ud800ent") in named
     assert ("body", "comment") in named
     assert listed.json() == []
+
+
+async def test_query_parameters_repeated_or_unknown_are_refused_after_the_token(
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    """`?state=ended&state=active` would list the active ones, where a script or the
+    access log shows the first; an unknown name would be ignored, the list looking
+    filtered when it is not."""
+    operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
+        repeated = await api.get("/v1/silences?state=ended&state=active", headers=_as(operator))
+        unknown = await api.get("/v1/alerts?state=firing", headers=_as(operator))
+        on_post = await api.post(f"/v1/silences/{uuid.uuid4()}/end?force=1", headers=_as(operator))
+        fine = await api.get("/v1/silences?state=active", headers=_as(operator))
+        without_token = await api.get("/v1/silences?state=ended&state=active")
+    assert fine.status_code == 200, fine.text
+    assert without_token.status_code == 401
+    assert [a.status_code for a in (repeated, unknown, on_post)] == [422] * 3
+    [twice] = repeated.json()["detail"]
+    assert twice["loc"] == ["query", "state"]
+    assert twice["msg"].endswith("the parameter appears more than once; give it once")
+    [not_taken] = unknown.json()["detail"]
+    assert not_taken["loc"] == ["query", "state"]
+    assert not_taken["msg"].startswith("đường dẫn này không nhận tham số này / ")
+    assert on_post.json()["detail"][0]["loc"] == ["query", "force"]

@@ -62,3 +62,16 @@ async def test_interactive_docs_follow_the_setting(
     assert (await get(app_settings, "/docs")).status_code == docs_status
     assert (await get(app_settings, "/redoc")).status_code == docs_status
     assert (await get(app_settings, "/openapi.json")).status_code == 200
+
+
+async def test_no_route_documents_fastapis_own_422_shape() -> None:
+    """Every refusal, a query parameter's included, is answered in the API's own shape
+    (`api/query.py`): the document must not promise FastAPI's `HTTPValidationError`."""
+    document = (await get(settings(), "/openapi.json")).json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            answer = operation["responses"].get("422")
+            if answer is None:
+                continue
+            schema = answer["content"]["application/json"]["schema"]
+            assert "HTTPValidationError" not in str(schema), (path, method, schema)

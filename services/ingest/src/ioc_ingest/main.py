@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import REGISTRY, CollectorRegistry
 from starlette.routing import Route
 
@@ -16,6 +17,7 @@ from ioc_ingest.api import events, health, readback, reports, xlsx
 from ioc_ingest.api.accounting import RequestAccounting
 from ioc_ingest.api.errors import ApiError, answer_problem
 from ioc_ingest.api.openapi import DESCRIPTION, IngestApi
+from ioc_ingest.api.query import answer_invalid_parameters
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.metrics import IngestMetrics
 from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
@@ -73,6 +75,7 @@ def create_app(
     # Outermost: the latency an agency sees, audit and accounting included.
     app.add_middleware(RequestLatency, histogram=metrics.http_seconds)
     app.add_exception_handler(ApiError, answer_problem)
+    app.add_exception_handler(RequestValidationError, answer_invalid_parameters)
     app.include_router(events.router)
     app.include_router(reports.router)
     app.include_router(readback.router)

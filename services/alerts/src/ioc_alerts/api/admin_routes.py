@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from ioc_alerts.adapters import audit
 from ioc_alerts.api.auth import Admin, Viewer
@@ -17,9 +17,10 @@ from ioc_alerts.api.models import (
     AuditQuery,
     OperatorView,
 )
+from ioc_alerts.api.strict_query import plain_query
 from ioc_storage.operators import list_operators
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(plain_query)])
 
 
 @router.get("/v1/me", tags=["operators"], responses=OPERATOR_ANSWERS)

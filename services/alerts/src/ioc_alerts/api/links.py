@@ -34,6 +34,7 @@ from ioc_alerts.api.pages import (
 )
 from ioc_alerts.lifecycle.ack_links import LinkCheck, ack_query, check_ack_link
 from ioc_contracts.status import AlertState
+from ioc_runtime.query_parameters import query_problems
 from ioc_storage.audit import Actor, ActorKind
 
 router = APIRouter()
@@ -68,6 +69,12 @@ async def _checked_link(
     e: str | None = Query(default=None),
 ) -> AckLink:
     refuse_if_failing(failures, request)
+    # r, t or e given twice would be read as its last value while a mail gateway or the
+    # access log shows the first: not the link that was signed. Other names are left
+    # alone: mail gateways append tracking parameters to the links they rewrite.
+    if query_problems(request, unknown_refused=False):
+        count_failure(failures, request)
+        return AckLink(alert_id, r, None, _html(invalid_link_page(), 403))
     check = check_ack_link(secret, alert_id, r, e, t, now=clock())
     if check is LinkCheck.VALID:
         assert e is not None  # a valid link has its expiry

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from ioc_alerts.adapters import operator_alerts, silences
@@ -26,9 +26,10 @@ from ioc_alerts.api.models import (
     operator_answers,
 )
 from ioc_alerts.api.strict_json import StrictJsonRoute
+from ioc_alerts.api.strict_query import plain_query
 
 # Bodies read strictly: a name given twice or a lone surrogate is refused (`strict_json`).
-router = APIRouter(route_class=StrictJsonRoute)
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[Depends(plain_query)])
 
 
 @router.get("/v1/alerts", tags=["alerts"], responses=OPERATOR_ANSWERS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 
 from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
@@ -10,13 +10,14 @@ from ioc_ingest.api.body import parse_json, read_body
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
 from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, upload_answers
 from ioc_ingest.api.openapi import events_request_body
+from ioc_ingest.api.query import plain_query
 from ioc_ingest.api.schemas import AcceptedEvents
 from ioc_ingest.api.submission import publish, refusal, refuse_conflicting_ids, screening_rules
 from ioc_ingest.domain.batch import events_in
 from ioc_ingest.domain.problems import RequestShapeError
 from ioc_ingest.domain.screening import screen_events
 
-router = APIRouter(prefix="/v1", tags=["events"])
+router = APIRouter(prefix="/v1", tags=["events"], dependencies=[Depends(plain_query)])
 
 _ERRORS = upload_answers(
     media_type="application/json",

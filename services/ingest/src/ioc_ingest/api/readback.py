@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ioc_catalog.wording import bilingual
 from ioc_ingest.adapters.readback import event_fate, series_revisions
@@ -30,6 +30,7 @@ from ioc_ingest.api.errors import (
     ErrorBody,
     retry_later,
 )
+from ioc_ingest.api.query import plain_query
 from ioc_ingest.api.readback_schemas import (
     EventReadBack,
     EventStatus,
@@ -47,7 +48,7 @@ from ioc_ingest.domain.readback import (
 from ioc_ingest.services import IngestServices
 from ioc_storage.connection import Connection
 
-router = APIRouter(prefix="/v1", tags=["read back"])
+router = APIRouter(prefix="/v1", tags=["read back"], dependencies=[Depends(plain_query)])
 _log = logging.getLogger(__name__)
 
 _TIMEOUT_SECONDS = 5.0
@@ -62,6 +63,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "model": ErrorBody,
         "description": "Not this agency's: a series the catalog does not grant it, or an "
         "event id it never sent (or that has not been processed yet).",
+    },
+    422: {
+        "model": ErrorBody,
+        "description": "A query parameter given twice, one this path does not take, or one "
+        "not of its type; each named.",
     },
     429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
     503: {"model": ErrorBody, "description": "The database is unavailable; try again later."},

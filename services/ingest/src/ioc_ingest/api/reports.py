@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 
 from ioc_catalog.wording import bilingual
 from ioc_ingest.api.accounting import request_record
@@ -14,6 +14,7 @@ from ioc_ingest.api.body import read_body
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
 from ioc_ingest.api.errors import ApiError, ErrorItem, upload_answers
 from ioc_ingest.api.openapi import csv_request_body
+from ioc_ingest.api.query import plain_query
 from ioc_ingest.api.schemas import (
     ReportAccepted,
     ReportRefused,
@@ -32,7 +33,7 @@ from ioc_ingest.domain.problems import EventProblem, RequestShapeError
 from ioc_ingest.domain.report_reasons import vietnamese_first
 from ioc_ingest.domain.screening import screen_events
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["reports"], dependencies=[Depends(plain_query)])
 
 _RESPONSES = upload_answers(
     media_type="text/csv",

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from ioc_catalog.wording import bilingual
 from ioc_ingest.adapters.template_lines import read_agency_template
 from ioc_ingest.api.body import read_bytes
 from ioc_ingest.api.dependencies import AuthenticatedAgency, Services
 from ioc_ingest.api.errors import ApiError, ErrorBody, ErrorItem, retry_later, upload_answers
+from ioc_ingest.api.query import plain_query
 from ioc_ingest.api.reports import check_and_publish
 from ioc_ingest.api.schemas import ReportAccepted, ReportRefused
 from ioc_ingest.domain.report_template import build_template
@@ -21,7 +22,7 @@ from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, pa
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TEMPLATE_TIMEOUT_SECONDS = 5.0
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["reports"], dependencies=[Depends(plain_query)])
 
 _RESPONSES = upload_answers(
     media_type=XLSX_MEDIA_TYPE,
