@@ -174,3 +174,22 @@ async def test_a_link_with_a_parameter_given_twice_is_refused_and_tracking_ones_
     assert "Tôi đã nhận cảnh báo này" in opened.text
     assert pressed.status_code == 200, pressed.text
     assert await _state(catalog_database, alert_id) == "acknowledged"
+
+
+async def test_two_different_tokens_in_repeated_headers_are_refused(
+    alerts: ServiceProcess,
+) -> None:
+    """The scheme reads the first `Authorization`, a proxy may check the other: two
+    different tokens are nobody's, whichever comes first."""
+    async with httpx.AsyncClient(base_url=alerts.url, timeout=30) as client:
+
+        async def alerts_with(*tokens: str) -> httpx.Response:
+            headers = [("Authorization", f"Bearer {token}") for token in tokens]
+            return await client.get("/v1/alerts", headers=headers)
+
+        right_first = await alerts_with(TOKEN, "wrong-token-0123456789")
+        right_last = await alerts_with("wrong-token-0123456789", TOKEN)
+        same_twice = await alerts_with(TOKEN, TOKEN)
+    assert (right_first.status_code, right_last.status_code) == (401, 401)
+    assert "two different tokens were sent" in right_first.json()["detail"]
+    assert same_twice.status_code == 200, same_twice.text

@@ -26,6 +26,7 @@ from ioc_alerts.adapters import operators
 from ioc_alerts.adapters.operators import Principal
 from ioc_alerts.api.dependencies import BootstrapTokenDep, DatabaseDep, FailuresDep
 from ioc_alerts.api.guard import Database, count_failure, refuse_if_failing, same_secret
+from ioc_runtime.presented_keys import presented_keys
 from ioc_storage.audit import ActorKind
 from ioc_storage.operators import Role, token_prefix_of
 
@@ -53,24 +54,37 @@ async def _resolve(database: Database, bootstrap: str | None, token: str) -> Pri
         return await operators.find_by_token(connection, token)
 
 
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ioc-alerts"'}
+
+
 async def authenticated(
     request: Request,
     database: DatabaseDep,
     failures: FailuresDep,
     bootstrap: BootstrapTokenDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    # Declared for the OpenAPI document; the token is read from every header below.
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> Principal:
     refuse_if_failing(failures, request)
-    principal = (
-        await _resolve(database, bootstrap, credentials.credentials) if credentials else None
-    )
+    # `Authorization` given twice: the scheme above reads the first, a proxy may have
+    # checked the other. Two different tokens are nobody's.
+    tokens = presented_keys(request)
+    if len(tokens) > 1:
+        count_failure(failures, request)
+        raise HTTPException(
+            status_code=401,
+            detail="Đã gửi hai mã truy cập khác nhau; chỉ gửi một / "
+            "two different tokens were sent; send exactly one",
+            headers=_CHALLENGE,
+        )
+    principal = await _resolve(database, bootstrap, tokens.pop()) if tokens else None
     if principal is None:
         count_failure(failures, request)
         raise HTTPException(
             status_code=401,
             detail="Cần mã truy cập (token) hợp lệ của cán bộ vận hành / "
             "a valid operator token is required",
-            headers={"WWW-Authenticate": 'Bearer realm="ioc-alerts"'},
+            headers=_CHALLENGE,
         )
     return principal
 

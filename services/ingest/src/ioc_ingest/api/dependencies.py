@@ -18,6 +18,7 @@ from ioc_ingest.adapters.credentials import Credential
 from ioc_ingest.api.accounting import request_record
 from ioc_ingest.api.errors import ApiError, retry_later
 from ioc_ingest.services import IngestServices
+from ioc_runtime.presented_keys import presented_keys
 from ioc_storage.credentials import key_prefix_of
 
 _bearer = HTTPBearer(
@@ -46,8 +47,9 @@ Services = Annotated[IngestServices, Depends(services)]
 async def authenticated_agency(
     request: Request,
     services: Services,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-    header_key: Annotated[str | None, Security(_api_key_header)],
+    # Declared for the OpenAPI document; the keys are read from every header below.
+    _bearer_key: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    _header_key: Annotated[str | None, Security(_api_key_header)],
 ) -> Credential:
     record = request_record(request)
     address = request.client.host if request.client else "unknown"
@@ -67,7 +69,8 @@ async def authenticated_agency(
             ),
             headers={"Retry-After": str(cooling.retry_after_seconds)},
         )
-    presented = {key.strip() for key in (bearer.credentials if bearer else None, header_key) if key}
+    # Every header, repeated ones too: a proxy in front may have checked another one.
+    presented = presented_keys(request, key_header=_api_key_header.model.name)
     if not presented:
         services.failures.admit(address)
         raise ApiError(
