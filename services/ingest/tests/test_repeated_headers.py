@@ -1,7 +1,8 @@
-"""A key header given twice, through the real gateway: two different keys are refused
+"""A header given twice, through the real gateway. Two different keys are refused
 (401, nothing published) whichever header carries them, as two different keys in the
 two headers always were; the same key twice is one key. Before, the first header of
-each name was read and the other ignored, while a proxy in front may check the last."""
+each name was read and the other ignored, while a proxy in front may check the last.
+A Content-Type given twice is refused (415) for the same reason."""
 
 from __future__ import annotations
 
@@ -54,3 +55,27 @@ async def test_two_different_keys_in_repeated_headers_are_refused(
     for name in list(cases)[:3]:
         assert answers[name].json()["detail"].startswith(TWO_KEYS), name
     assert await topic_size(topic) == 2
+
+
+async def test_a_content_type_given_twice_is_refused(
+    start_ingest: StartIngest, issue_key: IssueKey, topic: str, topic_size: TopicSize
+) -> None:
+    """The first would be read, a proxy may have judged the body by the other (its
+    charset, say)."""
+    key = (await issue_key(AGENCY)).key
+    async with start_ingest(ingest_topic=topic) as ingest:
+        answer = await ingest.client.post(
+            "/v1/events",
+            content=json.dumps(event()).encode(),
+            headers=[
+                ("X-API-Key", key),
+                ("Content-Type", "application/json"),
+                ("Content-Type", "text/plain; charset=latin-1"),
+            ],
+        )
+    assert answer.status_code == 415, answer.text
+    assert answer.json()["detail"] == (
+        "Content-Type được gửi 2 lần; chỉ gửi một: application/json / "
+        "Content-Type was sent 2 times; send it once: application/json"
+    )
+    assert await topic_size(topic) == 0

@@ -99,7 +99,17 @@ def _refuse_constant(name: str) -> object:
 
 
 def _require_media_type(request: Request, media_type: str) -> None:
-    header = request.headers.get("content-type", "")
+    given_types = request.headers.getlist("content-type")
+    if len(given_types) > 1:
+        # The first would be read; a proxy may have judged the body by another.
+        raise ApiError(
+            415,
+            bilingual(
+                f"Content-Type được gửi {len(given_types)} lần; chỉ gửi một: {media_type}",
+                f"Content-Type was sent {len(given_types)} times; send it once: {media_type}",
+            ),
+        )
+    header = given_types[0] if given_types else ""
     given, _, parameters = header.partition(";")
     if given.strip().lower() != media_type:
         shown = given.strip() or "none"
