@@ -174,3 +174,16 @@ async def test_query_parameters_repeated_or_unknown_are_refused_after_the_token(
     assert not_taken["loc"] == ["query", "state"]
     assert not_taken["msg"].startswith("đường dẫn này không nhận tham số này / ")
     assert on_post.json()["detail"][0]["loc"] == ["query", "force"]
+
+
+async def test_the_audit_reads_a_time_pasted_into_the_url_with_its_plus(
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    """An unescaped `+` reads as a space in a query; `?from=…+07:00` was refused."""
+    admin = await operator_with_token(catalog_database, "quan.tri", role=Role.ADMIN)
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
+        pasted = await api.get(
+            "/v1/audit?from=2023-06-30T00:00:00+07:00&to=2099-01-01T00:00:00+07:00",
+            headers=_as(admin),
+        )
+    assert pasted.status_code == 200, pasted.text

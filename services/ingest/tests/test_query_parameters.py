@@ -87,3 +87,22 @@ async def test_a_long_or_odd_parameter_name_is_shown_cut_and_decoded(
     assert cut["field"] == "x" * 100 + "…"
     assert odd.status_code == 422
     assert [e["field"] for e in odd.json()["errors"]] == ["\ufffd\ufffd\ufffd", "giới"]
+
+
+async def test_the_example_time_pasted_into_the_url_as_is_reads_as_written(
+    start_ingest: StartIngest, issue_key: IssueKey, topic: str
+) -> None:
+    """An unescaped `+` of a query reads as a space: the API's own example
+    (2023-06-30T00:00:00+07:00) pasted into the URL was refused as "unexpected extra
+    characters"; a number of seconds since 1970 was taken as a time."""
+    key = auth((await issue_key(AGENCY)).key)
+    async with start_ingest(ingest_topic=topic) as ingest:
+        pasted = await ingest.client.get(
+            f"{SERIES}?from=2023-06-30T00:00:00+07:00&to=2023-07-01T00:00:00+07:00", headers=key
+        )
+        seconds = await ingest.client.get(f"{SERIES}?from=1688083200", headers=key)
+    assert pasted.status_code == 200, pasted.text
+    assert seconds.status_code == 422
+    [problem] = seconds.json()["errors"]
+    assert problem["field"] == "from"
+    assert "a time is written like 2023-06-30T00:00:00+07:00" in problem["reason"]

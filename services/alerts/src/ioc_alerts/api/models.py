@@ -3,7 +3,6 @@ describes every body and clients can be generated from it."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -11,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -19,22 +17,8 @@ from pydantic import (
 )
 
 from ioc_contracts.types import STORABLE
+from ioc_runtime.written_time import WrittenTime
 from ioc_storage.operators import Role
-
-_DATE_FIRST = re.compile(r"\d{4}-\d\d-\d\d")
-
-
-def _written_time(value: object) -> object:
-    """Times are ISO 8601 text, as documented; pydantic would also take a number of
-    seconds since 1970, which no client means."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _DATE_FIRST.match(value):
-        raise ValueError("a time is written like 2023-08-01T00:00:00+07:00")
-    return value
-
-
-WrittenTime = Annotated[datetime, BeforeValidator(_written_time)]
 
 
 class Problem(BaseModel):

@@ -46,6 +46,7 @@ from ioc_ingest.domain.readback import (
     meaning_of,
 )
 from ioc_ingest.services import IngestServices
+from ioc_runtime.written_time import WrittenTime
 from ioc_storage.connection import Connection
 
 router = APIRouter(prefix="/v1", tags=["read back"], dependencies=[Depends(plain_query)])
@@ -89,11 +90,11 @@ async def read_series(
     indicator: Annotated[str, Path(max_length=100, examples=["dvc.paperless-rate"])],
     scope: Annotated[str, Path(max_length=100, examples=["province"])],
     observed_from: Annotated[
-        datetime | None,
+        WrittenTime | None,
         Query(alias="from", description="Figures observed at or after this (with offset)."),
     ] = None,
     observed_to: Annotated[
-        datetime | None,
+        WrittenTime | None,
         Query(alias="to", description="Figures observed before this (with offset)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=_MAX_FIGURES, description="At most this many.")] = 100,
