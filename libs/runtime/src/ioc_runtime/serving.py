@@ -1,13 +1,13 @@
 """Serving a service's ASGI app: on uvloop, with the process's own JSON logging.
 
-The aggregator, alert and derived services run through here, so each runs on the event
-loop its speed is measured on. uvicorn's `loop="auto"` takes uvloop only when some
+Every service runs through here, so each runs on the event loop its speed is measured
+on. uvicorn's `loop="auto"` takes uvloop only when some
 package happened to install it, and a service's image installs that service's
 dependencies alone: the alert and derived services once ran on asyncio's loop in their
 images while the workspace, with the ingest gateway's `uvicorn[standard]`, had uvloop.
 Here uvloop is named, and this package declares it, so every service that serves
-through it has it. (The gateway keeps `uvicorn.run`: its `uvicorn[standard]` brings
-uvloop and httptools with it.)
+through it has it. (The gateway's `uvicorn[standard]` also brings httptools, which
+uvicorn's "auto" HTTP parser takes.)
 """
 
 from __future__ import annotations

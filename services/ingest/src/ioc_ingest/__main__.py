@@ -1,14 +1,13 @@
-"""`python -m ioc_ingest`: the gateway under uvicorn, logging JSON lines to stderr."""
+"""`python -m ioc_ingest`: the gateway under uvicorn on uvloop, logging JSON lines to stderr."""
 
 from __future__ import annotations
 
 import sys
 
-import uvicorn
-
 from ioc_ingest.config import IngestSettings
 from ioc_ingest.main import create_app
 from ioc_runtime import configure_logging, load_settings, tune_garbage_collector
+from ioc_runtime.serving import serve
 
 
 def main() -> int:
@@ -16,12 +15,10 @@ def main() -> int:
     settings = load_settings(IngestSettings, "ioc-ingest")
     configure_logging("ingest", settings.log_level, secrets=settings.secret_values())
     tune_garbage_collector()
-    uvicorn.run(
+    serve(
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
-        # Our JSON logging is already configured; uvicorn's own config would replace it.
-        log_config=None,
         # Behind the TLS proxy the client address comes from X-Forwarded-For; uvicorn
         # trusts it only from the addresses in IOC_FORWARDED_ALLOW_IPS.
         proxy_headers=True,
