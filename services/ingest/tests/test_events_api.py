@@ -176,3 +176,21 @@ async def test_timestamps_too_far_ahead_nan_and_long_batches_are_422(
     assert broken.status_code == 422
     assert "line 1" in broken.json()["errors"][0]["reason"]
     assert await topic_size(topic) == 0
+
+
+async def test_a_body_led_by_a_byte_order_mark_is_read_as_without_it(
+    start_ingest: StartIngest, issue_key: IssueKey, topic: str, read_topic: ReadTopic
+) -> None:
+    """Notepad and .NET's UTF-8 write a BOM first; the aggregator reads such bytes from
+    Kafka, so the gateway does too (it answered 422 "Unexpected UTF-8 BOM")."""
+    key = await issue_key(AGENCY)
+    sent = event()
+    async with start_ingest(ingest_topic=topic) as ingest:
+        response = await ingest.client.post(
+            "/v1/events",
+            content="\ufeff".encode() + json.dumps(sent).encode(),
+            headers={**auth(key.key), "Content-Type": "application/json"},
+        )
+    assert response.status_code == 202, response.text
+    [record] = await read_topic(topic, 1)
+    assert str(IndicatorEvent.model_validate_json(record.value).event_id) == sent["event_id"]
