@@ -29,15 +29,14 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.connected
 
-FIGURES = 12
 REVISIONS = 50
 
 
-def _shuffled_revisions(load: LoadGenerator, figures: int, revisions: int) -> list[str]:
-    """`revisions` of each of `figures` figures (the first with no reported_at), shuffled,
-    recorded in the ledger as acknowledged; the JSON of each."""
+def _shuffled_revisions(load: LoadGenerator, revisions: int) -> list[str]:
+    """`revisions` of one figure of each of the generator's series (and the first, with
+    no reported_at), shuffled, recorded in the ledger as acknowledged; the JSON of each."""
     events = []
-    for series in load.series[:figures]:
+    for series in load.series:
         first = load.event(series)
         for n in range(revisions):
             reported = load.start + timedelta(days=90, seconds=n)
@@ -88,7 +87,7 @@ async def test_revisions_of_one_figure_in_every_partition_keep_the_newest_of_rec
     conclude: Conclude,
     tmp_path: Path,
 ) -> None:
-    values = _shuffled_revisions(load, FIGURES, REVISIONS)
+    values = _shuffled_revisions(load, REVISIONS)
     aggregator_process.start()
     await asyncio.to_thread(aggregator_process.wait_ready)
     # Sent whole before the aggregator reads: its batches then hold every revision.
@@ -96,7 +95,7 @@ async def test_revisions_of_one_figure_in_every_partition_keep_the_newest_of_rec
     await conclude(
         aggregator_process,
         fault="revisions of one figure in every partition",
-        description=f"kcat with the random partitioner: {FIGURES} figures, {REVISIONS} "
+        description=f"kcat with the random partitioner: {len(load.series)} figures, {REVISIONS} "
         "revisions each, shuffled over every partition of the events topic",
         note="every revision stored once; each figure of record the newest",
     )
@@ -115,7 +114,7 @@ async def test_two_replicas_revising_the_same_figures_at_once_keep_the_newest_of
     env = {k: v for k, v in aggregator_process.env.items() if k != "IOC_HTTP_PORT"}
     env.pop("IOC_AGGREGATOR_GROUP_INSTANCE_ID", None)
     second = ServiceProcess(aggregator_process.module, env, tmp_path / "aggregator-2.log")
-    values = _shuffled_revisions(load, 2 * FIGURES, 10 * REVISIONS)
+    values = _shuffled_revisions(load, 10 * REVISIONS)
     aggregator_process.start()
     second.start()
     try:
@@ -131,7 +130,7 @@ async def test_two_replicas_revising_the_same_figures_at_once_keep_the_newest_of
         await conclude(
             aggregator_process,
             fault="two replicas revising the same figures at once",
-            description=f"kcat with the random partitioner: {2 * FIGURES} figures, "
+            description=f"kcat with the random partitioner: {len(load.series)} figures, "
             f"{10 * REVISIONS} revisions each, over every partition, two replicas",
             note="every revision stored once; each figure of record the newest",
         )
