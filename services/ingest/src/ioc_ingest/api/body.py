@@ -38,8 +38,10 @@ async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str
 
 
 async def read_bytes(request: Request, *, media_type: str, max_bytes: int) -> bytes:
-    """The body as bytes, once it is of `media_type` and at most `max_bytes`."""
+    """The body as bytes, once it is of `media_type`, not compressed and at most
+    `max_bytes`."""
     _require_media_type(request, media_type)
+    _require_no_content_coding(request)
     too_large = ApiError(
         413,
         bilingual(
@@ -135,3 +137,26 @@ def _require_media_type(request: Request, media_type: str) -> None:
                     f"the body must be UTF-8 (got charset={value.strip()})",
                 ),
             )
+
+
+def _require_no_content_coding(request: Request) -> None:
+    """A compressed body (`Content-Encoding: gzip`) would be read as it arrived and
+    refused as "not UTF-8" or "not a workbook", which says nothing of the cause."""
+    codings = [
+        coding.strip().lower()
+        for header in request.headers.getlist("content-encoding")
+        for coding in header.split(",")
+        if coding.strip()
+    ]
+    unread = [coding for coding in codings if coding != "identity"]
+    if unread:
+        shown = ", ".join(unread)
+        raise ApiError(
+            415,
+            bilingual(
+                f"nội dung nén ({shown}) không được nhận; hãy gửi nội dung không nén, bỏ "
+                "tiêu đề Content-Encoding",
+                f"a compressed body ({shown}) is not accepted; send it uncompressed, "
+                "without Content-Encoding",
+            ),
+        )

@@ -130,7 +130,11 @@ def upload_answers(
         401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
         403: {"model": refused, "description": forbidden},
         413: {"model": ErrorBody, "description": "The body is larger than the limit."},
-        415: {"model": ErrorBody, "description": f"Content-Type is not {media_type}."},
+        415: {
+            "model": ErrorBody,
+            "description": f"Content-Type is not {media_type}, or the body is compressed "
+            "(Content-Encoding).",
+        },
         422: {"model": refused, "description": invalid},
         429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},
         503: {"model": ErrorBody, "description": unavailable},
