@@ -42,9 +42,12 @@ became of one of the agency's own events: stored (and whether it is the figure o
 record) or refused by the pipeline, with the reason. Another agency's series or event
 is `404`, as an unknown one is. Messages are Vietnamese first, times in +07:00.
 
-**Limits.** Body size (413), `Content-Type` (415), events per request, string lengths,
-value ranges from the catalog and timestamps too far in the future (422), and a rate
-limit per agency (429). Every request is recorded in the audit log.
+**Limits.** Body size (413), `Content-Type` given once and a body sent uncompressed
+(415), events per request, string lengths, value ranges from the catalog and timestamps
+too far in the future (422), and a rate limit per agency (429). A query parameter given
+twice or one the path does not take is 422, as is a field named twice in an event; two
+different keys in one request are 401. In a URL, a time's `+07:00` may be written as it
+is. Every request is recorded in the audit log.
 """
 
 CSV_EXAMPLE = (
