@@ -152,7 +152,8 @@ async def test_a_link_with_a_parameter_given_twice_is_refused_and_tracking_ones_
 ) -> None:
     """A signed link's recipient, expiry or token given twice would be read as its last
     value while a mail gateway or the access log shows the first: not the link signed. A
-    parameter a mail gateway appends to the links it rewrites changes nothing."""
+    parameter a mail gateway appends to the links it rewrites (even twice) changes
+    nothing."""
     (alert_id,) = await firing_alerts(catalog_database)
     link = ack_url(
         alerts.url, ACK_SECRET, alert_id, LEADER, expires_at=datetime.now(UTC) + timedelta(days=3)
@@ -165,7 +166,7 @@ async def test_a_link_with_a_parameter_given_twice_is_refused_and_tracking_ones_
         }
         pressed_twice = await client.post(f"{link}&r={LEADER}", data={"xac_nhan": "1"})
         assert await _state(catalog_database, alert_id) == "firing"
-        tracked = f"{link}&utm_source=mail&utm_medium=email"
+        tracked = f"{link}&utm_source=mail&utm_medium=email&utm_source=gateway"
         opened = await client.get(tracked)
         pressed = await client.post(tracked, data={"xac_nhan": "1"})
     assert {name: a.status_code for name, a in twice.items()} == {"r": 403, "e": 403, "t": 403}

@@ -38,6 +38,8 @@ from ioc_runtime.query_parameters import query_problems
 from ioc_storage.audit import Actor, ActorKind
 
 router = APIRouter()
+# The parameters of a link that its signature covers or carries.
+_SIGNED = frozenset({"r", "t", "e"})
 
 # The form is one field; anything much larger is not our page's.
 _MAX_FORM_BYTES = 1024
@@ -71,8 +73,10 @@ async def _checked_link(
     refuse_if_failing(failures, request)
     # r, t or e given twice would be read as its last value while a mail gateway or the
     # access log shows the first: not the link that was signed. Other names are left
-    # alone: mail gateways append tracking parameters to the links they rewrite.
-    if query_problems(request, unknown_refused=False):
+    # alone, even repeated: mail gateways append tracking parameters to the links they
+    # rewrite, and none of them is read.
+    repeated = {p.name for p in query_problems(request, unknown_refused=False)}
+    if repeated & _SIGNED:
         count_failure(failures, request)
         return AckLink(alert_id, r, None, _html(invalid_link_page(), 403))
     check = check_ack_link(secret, alert_id, r, e, t, now=clock())
