@@ -20,8 +20,8 @@ pytestmark = pytest.mark.connected
 
 SERIES = f"/v1/series/dvc.paperless-rate/{AGENCY}"
 DETAIL = (
-    "Tham số truy vấn không hợp lệ; xem từng lỗi bên dưới / "
-    "the query's parameters are not valid; see each error"
+    "Tham số của yêu cầu không hợp lệ; xem từng lỗi bên dưới / "
+    "the request's parameters are not valid; see each error"
 )
 
 
@@ -82,11 +82,18 @@ async def test_a_long_or_odd_parameter_name_is_shown_cut_and_decoded(
         long = await ingest.client.get(f"{SERIES}?{long_name}=1", headers=key)
         # A name in invalid UTF-8 (a lone surrogate's bytes) and one in Vietnamese.
         odd = await ingest.client.get(f"{SERIES}?%ED%A0%80=1&gi%E1%BB%9Bi=2", headers=key)
+        long_path = await ingest.client.get(f"/v1/series/{'x' * 101}/{AGENCY}", headers=key)
     assert long.status_code == 422
     [cut] = long.json()["errors"]
     assert cut["field"] == "x" * 100 + "…"
     assert odd.status_code == 422
     assert [e["field"] for e in odd.json()["errors"]] == ["\ufffd\ufffd\ufffd", "giới"]
+    # A path parameter refused by FastAPI is answered in the same shape, naming it.
+    assert long_path.status_code == 422
+    assert long_path.json()["detail"] == DETAIL
+    [path_problem] = long_path.json()["errors"]
+    assert path_problem["field"] == "indicator"
+    assert path_problem["reason"].startswith("phần 'indicator' của đường dẫn không hợp lệ / ")
 
 
 async def test_the_example_time_pasted_into_the_url_as_is_reads_as_written(

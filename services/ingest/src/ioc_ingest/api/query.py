@@ -27,8 +27,8 @@ from ioc_runtime.query_parameters import (
 )
 
 _DETAIL = bilingual(
-    "Tham số truy vấn không hợp lệ; xem từng lỗi bên dưới",
-    "the query's parameters are not valid; see each error",
+    "Tham số của yêu cầu không hợp lệ; xem từng lỗi bên dưới",
+    "the request's parameters are not valid; see each error",
 )
 
 
