@@ -2,7 +2,9 @@
 
 Agencies keep their reports in Excel, so the workbook is read as they make it:
 - every visible sheet whose header names the required columns is a report sheet; other
-  sheets (instructions, the template's list of indicators) are left alone;
+  sheets (instructions, the template's list of indicators) are left alone; a report
+  sheet whose data rows or report columns are hidden (a filter, say) is refused, naming
+  them (`xlsx_hidden`): what is sent is what the data officer saw;
 - the header may sit below a title block ("BÁO CÁO SỐ LIỆU THÁNG 6/2023", the agency's
   name), and may span two rows: a label merged down over two rows stands in the upper
   one, a group label merged across ("Số liệu") stands above the columns it groups;
@@ -25,10 +27,11 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 from ioc_ingest.domain.csv_report import (
     NUMBER_COLUMNS,
@@ -43,6 +46,7 @@ from ioc_ingest.domain.xlsx_header import SheetHeader, header_at
 
 # Re-exported: the API names the workbook's errors through the report reader.
 from ioc_ingest.domain.xlsx_header import WorkbookShapeError as WorkbookShapeError
+from ioc_ingest.domain.xlsx_hidden import HiddenParts, hidden_parts
 
 MOMENT_COLUMNS = frozenset({"observed_at", "reported_at"})
 
@@ -69,7 +73,8 @@ def parse_workbook(data: bytes, *, agency: str, limits: WorkbookLimits) -> Parse
     except Exception as error:  # a hostile file may break the parser anywhere
         raise _unreadable(error) from error
     try:
-        rows = _read_sheets(workbook, agency=agency, limits=limits)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            rows = _read_sheets(workbook, archive, agency=agency, limits=limits)
     except RequestShapeError:
         raise
     except Exception as error:  # read-only sheets are parsed lazily, while iterating
@@ -113,13 +118,17 @@ def _unreadable(error: Exception) -> WorkbookShapeError:
     )
 
 
-def _read_sheets(workbook: Any, *, agency: str, limits: WorkbookLimits) -> list[ReportRow]:
+def _read_sheets(
+    workbook: Any, archive: zipfile.ZipFile, *, agency: str, limits: WorkbookLimits
+) -> list[ReportRow]:
     rows: list[ReportRow] = []
     scanned = 0
     found_header = False
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
             continue  # what the data officer does not see is not what they report
+        # Nor are hidden rows and columns; a report sheet with data in one is refused.
+        hidden = hidden_parts(archive, sheet._worksheet_path)
         header: SheetHeader | None = None
         recent: list[list[object]] = []
         for number, cells in enumerate(sheet.iter_rows(max_col=limits.max_columns), start=1):
@@ -142,10 +151,16 @@ def _read_sheets(workbook: Any, *, agency: str, limits: WorkbookLimits) -> list[
                     header = lower
                     if header is None and number >= limits.header_search_rows:
                         break  # not a report sheet
+                    if header is not None:
+                        _refuse_hidden_columns(header, hidden, sheet=sheet.title)
                     continue
             row = _read_row(cells, header, index=len(rows), number=number, sheet=sheet.title)
             if row is None:
                 continue
+            if number in hidden.rows:
+                row = replace(
+                    row, problems=(*row.problems, EventProblem(row.index, None, HIDDEN_ROW))
+                )
             if len(rows) >= limits.max_rows:
                 raise WorkbookShapeError(
                     "rows",
@@ -164,6 +179,26 @@ def _read_sheets(workbook: Any, *, agency: str, limits: WorkbookLimits) -> list[
             "the columns " + ", ".join(REQUIRED_COLUMNS),
         )
     return rows
+
+
+HIDDEN_ROW = (
+    "dòng này đang bị ẩn (có thể do bộ lọc): hãy hiện mọi dòng (bỏ lọc) rồi gửi lại, hoặc xóa "
+    "những dòng không gửi / this row is hidden (by a filter, perhaps): show every row (clear "
+    "the filter) and send again, or delete the rows not to send"
+)
+
+
+def _refuse_hidden_columns(header: SheetHeader, hidden: HiddenParts, *, sheet: str) -> None:
+    for position, code in header.columns.items():
+        if position + 1 in hidden.columns:
+            letter = get_column_letter(position + 1)
+            raise WorkbookShapeError(
+                code,
+                f"cột {letter} ({code}) đang bị ẩn; hãy hiện cột rồi gửi lại / column {letter} "
+                f"({code}) is hidden; unhide it and send again",
+                sheet=sheet,
+                row=header.row,
+            )
 
 
 def _with_id(row: ReportRow, *, agency: str) -> ReportRow:

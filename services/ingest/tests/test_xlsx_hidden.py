@@ -1,0 +1,130 @@
+"""Rows and columns a data officer does not see in an Excel report: hidden by hand, left
+out by a filter, or of no height or width. What is sent must be what was on the screen,
+so a report sheet with data in any of them is refused, naming them; blank hidden rows,
+hidden title rows and hidden sheets (the template's lists) change nothing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pytest
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ioc_ingest.api.xlsx import XLSX_MEDIA_TYPE
+from ioc_ingest.domain.xlsx_hidden import hidden_parts
+from ioc_ingest.domain.xlsx_report import (
+    HIDDEN_ROW,
+    WorkbookLimits,
+    WorkbookShapeError,
+    parse_workbook,
+)
+
+if TYPE_CHECKING:
+    from .conftest import IssueKey, StartIngest, TopicSize
+
+AGENCY = "so-tttt"
+LIMITS = WorkbookLimits(max_rows=100, max_unpacked_bytes=8 * 1024 * 1024)
+HEADER = ["indicator", "scope", "observed_at", "value", "note"]
+
+
+def _report(rows: int = 4) -> tuple[Workbook, Worksheet]:
+    """A title row, the header in row 2, then `rows` figures (rows 3 onwards)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = "Báo cáo"
+    sheet.append(["BÁO CÁO THÁNG 6/2023"])
+    sheet.append(HEADER)
+    for day in range(1, rows + 1):
+        sheet.append(["dvc.paperless-rate", AGENCY, datetime(2023, 6, day, 17), 30 + day, None])
+    return workbook, sheet
+
+
+def _saved(workbook: Workbook, *, sheet_xml: tuple[str, str] | None = None) -> bytes:
+    """The workbook's bytes; `sheet_xml` replaces a text of the sheet's XML, to write what
+    Excel writes and openpyxl does not (a height or width of zero)."""
+    output = io.BytesIO()
+    workbook.save(output)
+    if sheet_xml is None:
+        return output.getvalue()
+    patched = io.BytesIO()
+    with zipfile.ZipFile(output) as source, zipfile.ZipFile(patched, "w") as target:
+        for part in source.infolist():
+            content = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                old, new = sheet_xml
+                assert old.encode() in content
+                content = content.replace(old.encode(), new.encode())
+            target.writestr(part, content)
+    return patched.getvalue()
+
+
+def test_a_row_left_out_by_a_filter_or_hidden_by_hand_is_named_and_refused() -> None:
+    workbook, sheet = _report()
+    sheet.auto_filter.ref = "A2:E6"
+    sheet.row_dimensions[4].hidden = True  # what a filter on a department does
+    # Row 6 dragged shut by hand: Excel writes a height of zero.
+    shut = ('<row r="6">', '<row r="6" ht="0" customHeight="1">')
+    rows = parse_workbook(_saved(workbook, sheet_xml=shut), agency=AGENCY, limits=LIMITS).rows
+    refused = {row.row: [p.reason for p in row.problems] for row in rows if row.problems}
+    assert refused == {4: [HIDDEN_ROW], 6: [HIDDEN_ROW]}
+    assert HIDDEN_ROW.startswith("dòng này đang bị ẩn (có thể do bộ lọc)")
+    assert [row.row for row in rows if not row.problems] == [3, 5]
+
+
+@pytest.mark.parametrize("how", ["hidden", "width 0"])
+def test_a_hidden_report_column_refuses_the_sheet_naming_it(how: str) -> None:
+    workbook, sheet = _report()
+    shut = None
+    if how == "hidden":
+        sheet.column_dimensions["D"].hidden = True
+    else:
+        sheet.column_dimensions["D"].width = 5
+        shut = ('width="5"', 'width="0"')
+    with pytest.raises(WorkbookShapeError, match=r"cột D \(value\) đang bị ẩn") as refused:
+        parse_workbook(_saved(workbook, sheet_xml=shut), agency=AGENCY, limits=LIMITS)
+    assert refused.value.field == "value"
+
+
+def test_hidden_blank_rows_title_rows_and_other_columns_change_nothing() -> None:
+    workbook, sheet = _report()
+    sheet.row_dimensions[1].hidden = True  # the title
+    sheet.row_dimensions[9].hidden = True  # blank, below the figures
+    sheet.column_dimensions["G"].hidden = True  # no report column there
+    rows = parse_workbook(_saved(workbook), agency=AGENCY, limits=LIMITS).rows
+    assert [(row.row, row.problems) for row in rows] == [(n, ()) for n in (3, 4, 5, 6)]
+
+
+def test_a_range_of_hidden_columns_and_an_absent_part_are_read() -> None:
+    workbook, sheet = _report()
+    sheet.column_dimensions.group("B", "E", hidden=True)
+    data = _saved(workbook)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = hidden_parts(archive, "xl/worksheets/sheet1.xml")
+        assert hidden_parts(archive, "xl/worksheets/sheet9.xml").columns == frozenset()
+    assert parts.columns == frozenset({2, 3, 4, 5})
+
+
+@pytest.mark.connected
+async def test_the_gateway_refuses_a_filtered_report_and_publishes_none_of_it(
+    start_ingest: StartIngest, issue_key: IssueKey, topic: str, topic_size: TopicSize
+) -> None:
+    workbook, sheet = _report()
+    sheet.auto_filter.ref = "A2:E6"
+    sheet.row_dimensions[5].hidden = True
+    key = (await issue_key(AGENCY)).key
+    async with start_ingest(ingest_topic=topic) as ingest:
+        answer = await ingest.client.post(
+            "/v1/reports/xlsx",
+            content=_saved(workbook),
+            headers={"X-API-Key": key, "Content-Type": XLSX_MEDIA_TYPE},
+        )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert (error["sheet"], error["row"]) == ("Báo cáo", 5)
+    assert error["reason"] == HIDDEN_ROW
+    assert await topic_size(topic) == 0
