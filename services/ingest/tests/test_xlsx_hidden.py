@@ -99,14 +99,24 @@ def test_hidden_blank_rows_title_rows_and_other_columns_change_nothing() -> None
     assert [(row.row, row.problems) for row in rows] == [(n, ()) for n in (3, 4, 5, 6)]
 
 
-def test_a_range_of_hidden_columns_and_an_absent_part_are_read() -> None:
+def test_a_range_of_hidden_columns_and_an_absent_part_are_read_within_the_bounds() -> None:
+    """Columns past those the reader reads and rows past its bound are not looked at: a
+    hostile sheet's `<col min="1" max="16384">` costs 64 columns, not 16,384."""
     workbook, sheet = _report()
     sheet.column_dimensions.group("B", "E", hidden=True)
+    sheet.row_dimensions[2].hidden = True
+    sheet.row_dimensions[5].hidden = True
     data = _saved(workbook)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = hidden_parts(archive, "xl/worksheets/sheet1.xml")
-        assert hidden_parts(archive, "xl/worksheets/sheet9.xml").columns == frozenset()
-    assert parts.columns == frozenset({2, 3, 4, 5})
+        first_rows = hidden_parts(archive, "xl/worksheets/sheet1.xml", max_columns=4, max_rows=3)
+        assert first_rows.rows == frozenset({2})
+        parts = hidden_parts(archive, "xl/worksheets/sheet1.xml", max_columns=4, max_rows=100)
+        assert (
+            hidden_parts(archive, "xl/worksheets/sheet9.xml", max_columns=64, max_rows=100).columns
+            == set()
+        )
+    assert parts.columns == frozenset({2, 3, 4})  # E is past the columns read
+    assert parts.rows == frozenset({2, 5})
 
 
 @pytest.mark.connected

@@ -128,7 +128,12 @@ def _read_sheets(
         if sheet.sheet_state != "visible":
             continue  # what the data officer does not see is not what they report
         # Nor are hidden rows and columns; a report sheet with data in one is refused.
-        hidden = hidden_parts(archive, sheet._worksheet_path)
+        hidden = hidden_parts(
+            archive,
+            sheet._worksheet_path,
+            max_columns=limits.max_columns,
+            max_rows=limits.max_scanned_rows,
+        )
         header: SheetHeader | None = None
         recent: list[list[object]] = []
         for number, cells in enumerate(sheet.iter_rows(max_col=limits.max_columns), start=1):
