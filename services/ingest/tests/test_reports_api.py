@@ -190,3 +190,39 @@ async def test_unreadable_files_and_wrong_media_types_are_refused(
     assert "text/csv" in as_json.json()["detail"]
     assert not_utf8.status_code == 422
     assert "UTF-8" in not_utf8.json()["detail"]
+
+
+async def test_a_report_not_saved_as_utf8_says_how_to_save_it(
+    start_ingest: StartIngest, issue_key: IssueKey, topic: str, topic_size: TopicSize
+) -> None:
+    """Excel's plain "CSV" on a Vietnamese Windows is Windows-1258, its "Unicode Text"
+    UTF-16: each is named, with the Save As choice that works; a JSON body gets no
+    spreadsheet advice."""
+    key = await issue_key(AGENCY)
+    headers = {"X-API-Key": key.key, "Content-Type": "text/csv"}
+    async with start_ingest(ingest_topic=topic) as ingest:
+        # Windows-1258 writes "ớ" as "ơ" and a combining acute, as Excel saves it there.
+        in_code_page = REPORT.replace("Ước", "Ươ\u0301c").encode("cp1258")
+        code_page = await ingest.client.post(
+            "/v1/reports/csv", content=in_code_page, headers=headers
+        )
+        utf16 = await ingest.client.post(
+            "/v1/reports/csv", content=REPORT.encode("utf-16"), headers=headers
+        )
+        json_body = await ingest.client.post(
+            "/v1/events",
+            content='{"note": "Đơn"}'.encode("cp1258"),
+            headers={"X-API-Key": key.key, "Content-Type": "application/json"},
+        )
+    assert [a.status_code for a in (code_page, utf16, json_body)] == [422] * 3
+    resave = "'CSV UTF-8 (Comma delimited) (*.csv)'"
+    assert code_page.json()["detail"].startswith(
+        f"nội dung không phải văn bản UTF-8 hợp lệ; trong Excel, chọn Lưu thành (Save As) → {resave}"
+    )
+    assert "Windows-1258" in code_page.json()["errors"][0]["reason"]
+    assert utf16.json()["errors"][0]["reason"].startswith("tệp được mã hóa UTF-16")
+    assert resave in utf16.json()["detail"]
+    assert json_body.json()["detail"] == (
+        "nội dung không phải văn bản UTF-8 hợp lệ / the body is not valid UTF-8 text"
+    )
+    assert await topic_size(topic) == 0

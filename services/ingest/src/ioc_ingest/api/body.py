@@ -14,6 +14,17 @@ from ioc_catalog.wording import bilingual
 from ioc_contracts import member_names
 from ioc_ingest.api.errors import ApiError, ErrorItem
 
+# What to do about a body that is not UTF-8, per kind of body: a data officer's CSV comes
+# from Excel, whose plain "CSV" is saved in the machine's code page (Windows-1258 for
+# Vietnamese) and whose "Unicode Text" is UTF-16.
+_RESAVE = {
+    "text/csv": (
+        "; trong Excel, chọn Lưu thành (Save As) → 'CSV UTF-8 (Comma delimited) (*.csv)'",
+        "; in Excel, Save As → 'CSV UTF-8 (Comma delimited) (*.csv)'",
+    ),
+}
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
 
 async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str:
     """The body as text, once it is of `media_type`, at most `max_bytes` and UTF-8."""
@@ -21,19 +32,26 @@ async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
+        if body.startswith(_UTF16_MARKS):
+            reason = bilingual(
+                "tệp được mã hóa UTF-16 (Excel gọi là 'Unicode Text'), không phải UTF-8",
+                "the body is UTF-16 (Excel's 'Unicode Text'), not UTF-8",
+            )
+        else:
+            reason = bilingual(
+                f"byte thứ {error.start} không giải mã được theo UTF-8 (có thể tệp được lưu "
+                "theo bảng mã của máy, như Windows-1258)",
+                f"byte {error.start} cannot be decoded as UTF-8 (saved in the machine's code "
+                "page, such as Windows-1258, perhaps)",
+            )
+        resave_vi, resave_en = _RESAVE.get(media_type, ("", ""))
         raise ApiError(
             422,
             bilingual(
-                "nội dung không phải văn bản UTF-8 hợp lệ", "the body is not valid UTF-8 text"
+                "nội dung không phải văn bản UTF-8 hợp lệ" + resave_vi,
+                "the body is not valid UTF-8 text" + resave_en,
             ),
-            errors=[
-                ErrorItem(
-                    reason=bilingual(
-                        f"byte thứ {error.start} không giải mã được theo UTF-8",
-                        f"byte {error.start} cannot be decoded as UTF-8",
-                    )
-                )
-            ],
+            errors=[ErrorItem(reason=reason)],
         ) from error
 
 
