@@ -148,9 +148,11 @@ def test_a_formula_is_never_evaluated() -> None:
     sheet.append(["indicator", "scope", "observed_at", "value", "note"])
     sheet.append(["dvc.paperless-rate", "so-tttt", "30/06/2023", "=1+1", '=WEBSERVICE("http://x")'])
     [row] = parse_workbook(_saved(workbook), agency=AGENCY, limits=LIMITS).rows
-    # No value was saved with the formula, so the cell is empty: the row lacks a value.
+    # No value was saved with either formula: neither is read, both are named (the value
+    # Excel would show is not in the file; `test_xlsx_formulas.py` has the rest).
     assert "value" not in row.fields
     assert "note" not in row.fields
+    assert [(p.field, p.reason[:4]) for p in row.problems] == [("value", "ô D2"), ("note", "ô E2")]
 
 
 @pytest.mark.parametrize(

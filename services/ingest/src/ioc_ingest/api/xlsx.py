@@ -43,7 +43,8 @@ _RESPONSES = upload_answers(
     "số liệu, Giá trị) is read; a title block above the header and a header merged over two "
     "rows are fine. Numbers may be number cells, percentage cells or text with a decimal "
     "comma; dates may be date cells or text written day first (30/06/2023). Formulas are "
-    "never evaluated: the value Excel saved is read. A row with data that is hidden (by a "
+    "never evaluated: the value Excel saved is read, and a formula saved without one (by a "
+    "program that does not compute) is refused. A row with data that is hidden (by a "
     "filter, say) or a hidden report column is refused: what is sent is what was on the "
     "screen. Rows are checked like a CSV report's, all or nothing, and the answer names "
     "each row's sheet and row number.",

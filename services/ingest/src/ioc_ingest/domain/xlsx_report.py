@@ -4,7 +4,8 @@ Agencies keep their reports in Excel, so the workbook is read as they make it:
 - every visible sheet whose header names the required columns is a report sheet; other
   sheets (instructions, the template's list of indicators) are left alone; a report
   sheet whose data rows or report columns are hidden (a filter, say) is refused, naming
-  them (`xlsx_hidden`): what is sent is what the data officer saw;
+  them, and so is a report cell whose formula has no saved value Excel would show
+  (`xlsx_unseen`): what is sent is what the data officer saw;
 - the header may sit below a title block ("BÁO CÁO SỐ LIỆU THÁNG 6/2023", the agency's
   name), and may span two rows: a label merged down over two rows stands in the upper
   one, a group label merged across ("Số liệu") stands above the columns it groups;
@@ -13,7 +14,7 @@ Agencies keep their reports in Excel, so the workbook is read as they make it:
   a serial-number column ("STT") and the template's reference columns are ignored;
 - numbers and dates as `spreadsheet_cells` reads them;
 - a formula's value is the one Excel computed when the file was saved; nothing here
-  ever evaluates a formula (a formula saved without its value reads as an empty cell);
+  ever evaluates a formula (one saved without a value Excel computed is refused);
 - a row whose numbers and date are all empty is a template line left blank this period.
 
 A workbook is a zip of XML, so a hostile one is bounded before it is opened: the number
@@ -27,11 +28,10 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 
 from ioc_ingest.domain.csv_report import (
     NUMBER_COLUMNS,
@@ -46,7 +46,13 @@ from ioc_ingest.domain.xlsx_header import SheetHeader, header_at
 
 # Re-exported: the API names the workbook's errors through the report reader.
 from ioc_ingest.domain.xlsx_header import WorkbookShapeError as WorkbookShapeError
-from ioc_ingest.domain.xlsx_hidden import HiddenParts, hidden_parts
+from ioc_ingest.domain.xlsx_unseen import (
+    NOTHING_UNSEEN,
+    recalculated_on_open,
+    refuse_unseen_columns,
+    unseen_parts,
+    with_unseen,
+)
 
 MOMENT_COLUMNS = frozenset({"observed_at", "reported_at"})
 
@@ -124,16 +130,13 @@ def _read_sheets(
     rows: list[ReportRow] = []
     scanned = 0
     found_header = False
+    recalculated = recalculated_on_open(archive)
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
             continue  # what the data officer does not see is not what they report
-        # Nor are hidden rows and columns; a report sheet with data in one is refused.
-        hidden = hidden_parts(
-            archive,
-            sheet._worksheet_path,
-            max_columns=limits.max_columns,
-            max_rows=limits.max_scanned_rows,
-        )
+        # Nor are hidden rows and columns, or a formula's value Excel never saved: read
+        # from the sheet's XML once its report columns are known.
+        unseen = NOTHING_UNSEEN
         header: SheetHeader | None = None
         recent: list[list[object]] = []
         for number, cells in enumerate(sheet.iter_rows(max_col=limits.max_columns), start=1):
@@ -157,15 +160,21 @@ def _read_sheets(
                     if header is None and number >= limits.header_search_rows:
                         break  # not a report sheet
                     if header is not None:
-                        _refuse_hidden_columns(header, hidden, sheet=sheet.title)
+                        unseen = unseen_parts(
+                            archive,
+                            sheet._worksheet_path,
+                            columns=[position + 1 for position in header.columns],
+                            max_rows=limits.max_scanned_rows,
+                            recalculated=recalculated,
+                        )
+                        refuse_unseen_columns(header, unseen, sheet=sheet.title)
                     continue
             row = _read_row(cells, header, index=len(rows), number=number, sheet=sheet.title)
+            row = with_unseen(
+                row, header, unseen, index=len(rows), number=number, sheet=sheet.title
+            )
             if row is None:
                 continue
-            if number in hidden.rows:
-                row = replace(
-                    row, problems=(*row.problems, EventProblem(row.index, None, HIDDEN_ROW))
-                )
             if len(rows) >= limits.max_rows:
                 raise WorkbookShapeError(
                     "rows",
@@ -184,26 +193,6 @@ def _read_sheets(
             "the columns " + ", ".join(REQUIRED_COLUMNS),
         )
     return rows
-
-
-HIDDEN_ROW = (
-    "dòng này đang bị ẩn (có thể do bộ lọc): hãy hiện mọi dòng (bỏ lọc) rồi gửi lại, hoặc xóa "
-    "những dòng không gửi / this row is hidden (by a filter, perhaps): show every row (clear "
-    "the filter) and send again, or delete the rows not to send"
-)
-
-
-def _refuse_hidden_columns(header: SheetHeader, hidden: HiddenParts, *, sheet: str) -> None:
-    for position, code in header.columns.items():
-        if position + 1 in hidden.columns:
-            letter = get_column_letter(position + 1)
-            raise WorkbookShapeError(
-                code,
-                f"cột {letter} ({code}) đang bị ẩn; hãy hiện cột rồi gửi lại / column {letter} "
-                f"({code}) is hidden; unhide it and send again",
-                sheet=sheet,
-                row=header.row,
-            )
 
 
 def _with_id(row: ReportRow, *, agency: str) -> ReportRow:

@@ -7,69 +7,31 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ioc_ingest.api.xlsx import XLSX_MEDIA_TYPE
-from ioc_ingest.domain.xlsx_hidden import hidden_parts
-from ioc_ingest.domain.xlsx_report import (
-    HIDDEN_ROW,
-    WorkbookLimits,
-    WorkbookShapeError,
-    parse_workbook,
-)
+from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
+from ioc_ingest.domain.xlsx_unseen import HIDDEN_ROW, unseen_parts
+
+from .workbooks import AGENCY, SHEET_XML, report, saved
 
 if TYPE_CHECKING:
     from .conftest import IssueKey, StartIngest, TopicSize
 
-AGENCY = "so-tttt"
 LIMITS = WorkbookLimits(max_rows=100, max_unpacked_bytes=8 * 1024 * 1024)
-HEADER = ["indicator", "scope", "observed_at", "value", "note"]
-
-
-def _report(rows: int = 4) -> tuple[Workbook, Worksheet]:
-    """A title row, the header in row 2, then `rows` figures (rows 3 onwards)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert isinstance(sheet, Worksheet)
-    sheet.title = "Báo cáo"
-    sheet.append(["BÁO CÁO THÁNG 6/2023"])
-    sheet.append(HEADER)
-    for day in range(1, rows + 1):
-        sheet.append(["dvc.paperless-rate", AGENCY, datetime(2023, 6, day, 17), 30 + day, None])
-    return workbook, sheet
-
-
-def _saved(workbook: Workbook, *, sheet_xml: tuple[str, str] | None = None) -> bytes:
-    """The workbook's bytes; `sheet_xml` replaces a text of the sheet's XML, to write what
-    Excel writes and openpyxl does not (a height or width of zero)."""
-    output = io.BytesIO()
-    workbook.save(output)
-    if sheet_xml is None:
-        return output.getvalue()
-    patched = io.BytesIO()
-    with zipfile.ZipFile(output) as source, zipfile.ZipFile(patched, "w") as target:
-        for part in source.infolist():
-            content = source.read(part)
-            if part.filename == "xl/worksheets/sheet1.xml":
-                old, new = sheet_xml
-                assert old.encode() in content
-                content = content.replace(old.encode(), new.encode())
-            target.writestr(part, content)
-    return patched.getvalue()
 
 
 def test_a_row_left_out_by_a_filter_or_hidden_by_hand_is_named_and_refused() -> None:
-    workbook, sheet = _report()
+    workbook, sheet = report()
     sheet.auto_filter.ref = "A2:E6"
     sheet.row_dimensions[4].hidden = True  # what a filter on a department does
     # Row 6 dragged shut by hand: Excel writes a height of zero.
     shut = ('<row r="6">', '<row r="6" ht="0" customHeight="1">')
-    rows = parse_workbook(_saved(workbook, sheet_xml=shut), agency=AGENCY, limits=LIMITS).rows
+    rows = parse_workbook(
+        saved(workbook, {SHEET_XML: shut} if shut else None), agency=AGENCY, limits=LIMITS
+    ).rows
     refused = {row.row: [p.reason for p in row.problems] for row in rows if row.problems}
     assert refused == {4: [HIDDEN_ROW], 6: [HIDDEN_ROW]}
     assert HIDDEN_ROW.startswith("dòng này đang bị ẩn (có thể do bộ lọc)")
@@ -78,7 +40,7 @@ def test_a_row_left_out_by_a_filter_or_hidden_by_hand_is_named_and_refused() -> 
 
 @pytest.mark.parametrize("how", ["hidden", "width 0"])
 def test_a_hidden_report_column_refuses_the_sheet_naming_it(how: str) -> None:
-    workbook, sheet = _report()
+    workbook, sheet = report()
     shut = None
     if how == "hidden":
         sheet.column_dimensions["D"].hidden = True
@@ -86,36 +48,46 @@ def test_a_hidden_report_column_refuses_the_sheet_naming_it(how: str) -> None:
         sheet.column_dimensions["D"].width = 5
         shut = ('width="5"', 'width="0"')
     with pytest.raises(WorkbookShapeError, match=r"cột D \(value\) đang bị ẩn") as refused:
-        parse_workbook(_saved(workbook, sheet_xml=shut), agency=AGENCY, limits=LIMITS)
+        parse_workbook(
+            saved(workbook, {SHEET_XML: shut} if shut else None), agency=AGENCY, limits=LIMITS
+        )
     assert refused.value.field == "value"
 
 
 def test_hidden_blank_rows_title_rows_and_other_columns_change_nothing() -> None:
-    workbook, sheet = _report()
+    workbook, sheet = report()
     sheet.row_dimensions[1].hidden = True  # the title
     sheet.row_dimensions[9].hidden = True  # blank, below the figures
     sheet.column_dimensions["G"].hidden = True  # no report column there
-    rows = parse_workbook(_saved(workbook), agency=AGENCY, limits=LIMITS).rows
+    rows = parse_workbook(saved(workbook), agency=AGENCY, limits=LIMITS).rows
     assert [(row.row, row.problems) for row in rows] == [(n, ()) for n in (3, 4, 5, 6)]
 
 
 def test_a_range_of_hidden_columns_and_an_absent_part_are_read_within_the_bounds() -> None:
-    """Columns past those the reader reads and rows past its bound are not looked at: a
-    hostile sheet's `<col min="1" max="16384">` costs 64 columns, not 16,384."""
-    workbook, sheet = _report()
+    """Columns other than those asked about and rows past the bound are not looked at: a
+    hostile sheet's `<col min="1" max="16384">` costs the report's columns, not 16,384."""
+    workbook, sheet = report()
     sheet.column_dimensions.group("B", "E", hidden=True)
     sheet.row_dimensions[2].hidden = True
     sheet.row_dimensions[5].hidden = True
-    data = _saved(workbook)
+    data = saved(workbook)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        first_rows = hidden_parts(archive, "xl/worksheets/sheet1.xml", max_columns=4, max_rows=3)
-        assert first_rows.rows == frozenset({2})
-        parts = hidden_parts(archive, "xl/worksheets/sheet1.xml", max_columns=4, max_rows=100)
-        assert (
-            hidden_parts(archive, "xl/worksheets/sheet9.xml", max_columns=64, max_rows=100).columns
-            == set()
+        first_rows = unseen_parts(
+            archive, SHEET_XML, columns=[1, 2, 3, 4], recalculated=False, max_rows=3
         )
-    assert parts.columns == frozenset({2, 3, 4})  # E is past the columns read
+        assert first_rows.rows == frozenset({2})
+        parts = unseen_parts(
+            archive, SHEET_XML, columns=[1, 2, 3, 4], recalculated=False, max_rows=100
+        )
+        absent = unseen_parts(
+            archive,
+            "xl/worksheets/sheet9.xml",
+            columns=[1, 2, 3, 4],
+            recalculated=False,
+            max_rows=100,
+        )
+        assert absent.columns == set()
+    assert parts.columns == frozenset({2, 3, 4})  # E is not among those asked about
     assert parts.rows == frozenset({2, 5})
 
 
@@ -123,14 +95,14 @@ def test_a_range_of_hidden_columns_and_an_absent_part_are_read_within_the_bounds
 async def test_the_gateway_refuses_a_filtered_report_and_publishes_none_of_it(
     start_ingest: StartIngest, issue_key: IssueKey, topic: str, topic_size: TopicSize
 ) -> None:
-    workbook, sheet = _report()
+    workbook, sheet = report()
     sheet.auto_filter.ref = "A2:E6"
     sheet.row_dimensions[5].hidden = True
     key = (await issue_key(AGENCY)).key
     async with start_ingest(ingest_topic=topic) as ingest:
         answer = await ingest.client.post(
             "/v1/reports/xlsx",
-            content=_saved(workbook),
+            content=saved(workbook),
             headers={"X-API-Key": key, "Content-Type": XLSX_MEDIA_TYPE},
         )
     assert answer.status_code == 422, answer.text
