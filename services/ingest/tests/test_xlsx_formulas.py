@@ -80,3 +80,21 @@ def test_more_formulas_than_are_named_refuse_the_sheet_whole() -> None:
         sheet[f"D{number}"] = "=30+2"
     with pytest.raises(WorkbookShapeError, match=f"hơn {MAX_FORMULAS_NAMED} ô số liệu"):
         parse_workbook(saved(workbook), agency=AGENCY, limits=LIMITS)
+
+
+def test_a_formula_excel_computed_to_empty_text_is_an_empty_cell() -> None:
+    """`=IF(D3>50, "cao", "")` as Excel saves it when the text is empty: a `str` cell
+    with an empty value; the note is left out, nothing refused."""
+    workbook, sheet = report()
+    sheet["E4"] = '=IF(D4>50,"cao","")'
+    patches = {
+        SHEET_XML: (
+            '<c r="E4"><f>IF(D4&gt;50,"cao","")</f><v /></c>',
+            '<c r="E4" t="str"><f>IF(D4&gt;50,"cao","")</f><v /></c>',
+        ),
+        WORKBOOK_XML: AS_EXCEL_SAVES,
+    }
+    rows = parse_workbook(saved(workbook, patches), agency=AGENCY, limits=LIMITS).rows
+    [fourth] = [row for row in rows if row.row == 4]
+    assert fourth.problems == ()
+    assert "note" not in fourth.fields

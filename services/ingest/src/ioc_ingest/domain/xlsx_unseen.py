@@ -119,9 +119,10 @@ def unseen_parts(
 
 
 def _saved_value(cell: Any) -> bool:
-    """Whether the formula's cell holds a value: openpyxl writes an empty `<v/>`."""
+    """Whether the formula's cell holds a value. openpyxl writes an empty `<v/>`; Excel
+    writes one too for a formula it computed to empty text, but types that cell `str`."""
     value = cell.find(_VALUE)
-    return value is not None and bool(value.text)
+    return value is not None and (bool(value.text) or cell.get("t") == "str")
 
 
 def _column_of(cell: str) -> int:
