@@ -6,10 +6,15 @@ cell is refused, named; a formula Excel computed and saved is read as its value.
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import UTC, datetime
+
 import pytest
 
+from ioc_ingest.domain.report_template import build_template
 from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
-from ioc_ingest.domain.xlsx_unseen import MAX_FORMULAS_NAMED, UNCOMPUTED
+from ioc_ingest.domain.xlsx_unseen import MAX_FORMULAS_NAMED, UNCOMPUTED, recalculated_on_open
 
 from .workbooks import AGENCY, SHEET_XML, WORKBOOK_XML, report, saved
 
@@ -98,3 +103,13 @@ def test_a_formula_excel_computed_to_empty_text_is_an_empty_cell() -> None:
     [fourth] = [row for row in rows if row.row == 4]
     assert fourth.problems == ()
     assert "note" not in fourth.fields
+
+
+def test_the_template_is_not_marked_to_be_computed_on_opening() -> None:
+    """A program that keeps the mark when the officer fills the template would make every
+    formula the officer typed read as uncomputed."""
+    template = build_template(
+        [], agency=AGENCY, agency_name="Sở Thông tin và Truyền thông", made_at=datetime.now(UTC)
+    )
+    with zipfile.ZipFile(io.BytesIO(template)) as archive:
+        assert not recalculated_on_open(archive)

@@ -88,6 +88,11 @@ def build_template(
     _validations(report, lines)
     report.freeze_panes = f"{get_column_letter(_POSITION['observed_at'])}{HEADER_ROW + 1}"
     _reference(workbook.create_sheet(REFERENCE_SHEET), lines)
+    # openpyxl marks what it saves to be computed on opening; the template has no
+    # formula, and a program that keeps the mark would make the officer's own formulas
+    # read as uncomputed (`xlsx_unseen`).
+    assert workbook.calculation is not None
+    workbook.calculation.fullCalcOnLoad = False
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
