@@ -7,11 +7,9 @@ Content-Encoding says it is compressed, which was read as if it were not."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 from .event_requests import AGENCY, event
@@ -82,34 +80,3 @@ async def test_a_content_type_given_twice_is_refused(
         "Content-Type was sent 2 times; send it once: application/json"
     )
     assert await topic_size(topic) == 0
-
-
-async def test_a_compressed_body_is_refused_for_what_it_is(
-    start_ingest: StartIngest, issue_key: IssueKey, topic: str, topic_size: TopicSize
-) -> None:
-    """Read as it arrived, a gzip body was refused as "not valid UTF-8 text"."""
-    key = (await issue_key(AGENCY)).key
-    body = gzip.compress(json.dumps(event()).encode())
-    async with start_ingest(ingest_topic=topic) as ingest:
-
-        async def post(*codings: str) -> httpx.Response:
-            return await ingest.client.post(
-                "/v1/events",
-                content=body if codings != ("identity",) else gzip.decompress(body),
-                headers=[
-                    ("X-API-Key", key),
-                    ("Content-Type", "application/json"),
-                    *(("Content-Encoding", coding) for coding in codings),
-                ],
-            )
-
-        gzipped, twice, plain = (
-            await post("gzip"),
-            await post("identity", "br"),
-            await post("identity"),
-        )
-    assert (gzipped.status_code, twice.status_code) == (415, 415), gzipped.text
-    assert gzipped.json()["detail"].startswith("nội dung nén (gzip) không được nhận")
-    assert "(br)" in twice.json()["detail"]
-    assert plain.status_code == 202, plain.text
-    assert await topic_size(topic) == 1

@@ -1,7 +1,10 @@
-"""Reading a request body within limits: media type (415), size (413), then syntax (422).
+"""Reading a request body within limits: media type and coding (415), size (413), then
+syntax (422).
 
 The size is checked twice: against Content-Length before reading anything, and while
-streaming, because a chunked upload has no Content-Length and a header can lie.
+streaming, because a chunked upload has no Content-Length and a header can lie. A
+compressed body is held to the same limit twice, as sent and as unpacked
+(`content_coding.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from fastapi import Request
 
 from ioc_catalog.wording import bilingual
 from ioc_contracts import member_names
+from ioc_ingest.api.content_coding import Unpacker, content_coding
 from ioc_ingest.api.errors import ApiError, ErrorItem
 
 # What to do about a body that is not UTF-8, per kind of body: a data officer's CSV comes
@@ -56,10 +60,11 @@ async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str
 
 
 async def read_bytes(request: Request, *, media_type: str, max_bytes: int) -> bytes:
-    """The body as bytes, once it is of `media_type`, not compressed and at most
-    `max_bytes`."""
+    """The body as bytes, once it is of `media_type`, unpacked if compressed (gzip or
+    deflate) and at most `max_bytes`, as sent and as unpacked."""
     _require_media_type(request, media_type)
-    _require_no_content_coding(request)
+    coding = content_coding(request.headers.getlist("content-encoding"))
+    unpacker = None if coding is None else Unpacker(coding, max_bytes=max_bytes)
     too_large = ApiError(
         413,
         bilingual(
@@ -84,7 +89,9 @@ async def read_bytes(request: Request, *, media_type: str, max_bytes: int) -> by
         received += len(chunk)
         if received > max_bytes:
             raise too_large
-        chunks.append(chunk)
+        chunks.append(chunk if unpacker is None else unpacker.feed(chunk))
+    if unpacker is not None:
+        unpacker.finish()
     return b"".join(chunks)
 
 
@@ -155,26 +162,3 @@ def _require_media_type(request: Request, media_type: str) -> None:
                     f"the body must be UTF-8 (got charset={value.strip()})",
                 ),
             )
-
-
-def _require_no_content_coding(request: Request) -> None:
-    """A compressed body (`Content-Encoding: gzip`) would be read as it arrived and
-    refused as "not UTF-8" or "not a workbook", which says nothing of the cause."""
-    codings = [
-        coding.strip().lower()
-        for header in request.headers.getlist("content-encoding")
-        for coding in header.split(",")
-        if coding.strip()
-    ]
-    unread = [coding for coding in codings if coding != "identity"]
-    if unread:
-        shown = ", ".join(unread)
-        raise ApiError(
-            415,
-            bilingual(
-                f"nội dung nén ({shown}) không được nhận; hãy gửi nội dung không nén, bỏ "
-                "tiêu đề Content-Encoding",
-                f"a compressed body ({shown}) is not accepted; send it uncompressed, "
-                "without Content-Encoding",
-            ),
-        )

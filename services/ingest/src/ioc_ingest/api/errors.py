@@ -127,13 +127,21 @@ def upload_answers(
     the same codes everywhere, with what this route refuses (`refused` is the model of
     its 403 and 422 answers)."""
     return {
+        400: {
+            "model": ErrorBody,
+            "description": "Content-Length is not a number, or a compressed body cannot be "
+            "unpacked.",
+        },
         401: {"model": ErrorBody, "description": "No API key, or one that is unknown or revoked."},
         403: {"model": refused, "description": forbidden},
-        413: {"model": ErrorBody, "description": "The body is larger than the limit."},
+        413: {
+            "model": ErrorBody,
+            "description": "The body is larger than the limit, as sent or once unpacked.",
+        },
         415: {
             "model": ErrorBody,
             "description": f"Content-Type is not {media_type}, or the body is compressed "
-            "(Content-Encoding).",
+            "with a coding other than gzip or deflate (see Accept-Encoding), or twice.",
         },
         422: {"model": refused, "description": invalid},
         429: {"model": ErrorBody, "description": "Rate limit of the agency; see Retry-After."},

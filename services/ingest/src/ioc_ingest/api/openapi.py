@@ -42,8 +42,13 @@ became of one of the agency's own events: stored (and whether it is the figure o
 record) or refused by the pipeline, with the reason. Another agency's series or event
 is `404`, as an unknown one is. Messages are Vietnamese first, times in +07:00.
 
-**Limits.** Body size (413), `Content-Type` given once and a body sent uncompressed
-(415), events per request, string lengths, value ranges from the catalog and timestamps
+**Compression.** A body may be sent compressed with `Content-Encoding: gzip` or
+`deflate` (a batch of events shrinks about tenfold); the size limit holds for it as sent
+and once unpacked (413), and a body that does not unpack is 400. Other codings are 415,
+with the codings taken in `Accept-Encoding`.
+
+**Limits.** Body size (413), `Content-Type` given once and a coding taken (415), events
+per request, string lengths, value ranges from the catalog and timestamps
 too far in the future (422), and a rate limit per agency (429). A query parameter given
 twice or one the path does not take is 422, as is a field named twice in an event; two
 different keys in one request are 401. In a URL, a time's `+07:00` may be written as it
