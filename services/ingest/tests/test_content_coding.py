@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from ioc_ingest.api.content_coding import Unpacker, content_coding
+from ioc_ingest.api.content_coding import MOST_GZIP_MEMBERS, Unpacker, content_coding
 from ioc_ingest.api.errors import ApiError
 
 BODY = ('{"events": [' + ", ".join(['{"note": "Ước tính, số liệu sơ bộ"}'] * 400) + "]}").encode()
@@ -37,6 +37,15 @@ def test_gzip_members_one_after_another_are_one_body(chunk: int) -> None:
     half = len(BODY) // 2
     joined = gzip.compress(BODY[:half]) + gzip.compress(BODY[half:]) + gzip.compress(b"")
     assert unpacked("gzip", joined, chunk=chunk) == BODY
+
+
+def test_members_are_counted() -> None:
+    """Each member costs an unpacker: a megabyte of empty ones is not a body."""
+    assert unpacked("gzip", gzip.compress(b"") * MOST_GZIP_MEMBERS, chunk=100) == b""
+    with pytest.raises(ApiError) as refused:
+        unpacked("gzip", gzip.compress(b"") * (MOST_GZIP_MEMBERS + 1), chunk=100)
+    assert refused.value.status == 400
+    assert f"hơn {MOST_GZIP_MEMBERS} phần gzip nối tiếp nhau" in refused.value.detail
 
 
 def test_a_bomb_stops_at_the_limit_in_bounded_memory() -> None:
