@@ -16,17 +16,19 @@ from ioc_ingest.domain.report_template import build_template
 from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
 from ioc_ingest.domain.xlsx_unseen import MAX_FORMULAS_NAMED, UNCOMPUTED, recalculated_on_open
 
-from .workbooks import AGENCY, SHEET_XML, WORKBOOK_XML, report, saved
+from .workbooks import AGENCY, SHEET_XML, WORKBOOK_XML, report, saved, without_references
 
 LIMITS = WorkbookLimits(max_rows=2_000, max_unpacked_bytes=8 * 1024 * 1024)
 # openpyxl marks every workbook it saves to be computed on opening; Excel does not.
 AS_EXCEL_SAVES = ('fullCalcOnLoad="1"', 'fullCalcOnLoad="0"')
 
 
-def test_a_formula_saved_without_a_value_is_refused_naming_its_cell() -> None:
+@pytest.mark.parametrize("referenced", [True, False], ids=["as written", "no references"])
+def test_a_formula_saved_without_a_value_is_refused_naming_its_cell(referenced: bool) -> None:
     workbook, sheet = report()
     sheet["D4"] = "=30+2"
-    rows = parse_workbook(saved(workbook), agency=AGENCY, limits=LIMITS).rows
+    data = saved(workbook) if referenced else without_references(saved(workbook))
+    rows = parse_workbook(data, agency=AGENCY, limits=LIMITS).rows
     refused = {row.row: [(p.field, p.reason) for p in row.problems] for row in rows if row.problems}
     assert refused == {4: [("value", "ô D4 " + UNCOMPUTED)]}
     assert UNCOMPUTED.startswith("là công thức mà tệp không lưu giá trị Excel hiển thị")

@@ -15,7 +15,7 @@ from ioc_ingest.api.xlsx import XLSX_MEDIA_TYPE
 from ioc_ingest.domain.xlsx_report import WorkbookLimits, WorkbookShapeError, parse_workbook
 from ioc_ingest.domain.xlsx_unseen import HIDDEN_ROW, unseen_parts
 
-from .workbooks import AGENCY, SHEET_XML, report, saved
+from .workbooks import AGENCY, SHEET_XML, report, saved, without_references
 
 if TYPE_CHECKING:
     from .conftest import IssueKey, StartIngest, TopicSize
@@ -23,14 +23,18 @@ if TYPE_CHECKING:
 LIMITS = WorkbookLimits(max_rows=100, max_unpacked_bytes=8 * 1024 * 1024)
 
 
-def test_a_row_left_out_by_a_filter_or_hidden_by_hand_is_named_and_refused() -> None:
+@pytest.mark.parametrize("referenced", [True, False], ids=["as written", "no references"])
+def test_a_row_left_out_by_a_filter_or_hidden_by_hand_is_named_and_refused(
+    referenced: bool,
+) -> None:
     workbook, sheet = report()
     sheet.auto_filter.ref = "A2:E6"
     sheet.row_dimensions[4].hidden = True  # what a filter on a department does
     # Row 6 dragged shut by hand: Excel writes a height of zero.
     shut = ('<row r="6">', '<row r="6" ht="0" customHeight="1">')
+    data = saved(workbook, {SHEET_XML: shut})
     rows = parse_workbook(
-        saved(workbook, {SHEET_XML: shut} if shut else None), agency=AGENCY, limits=LIMITS
+        data if referenced else without_references(data), agency=AGENCY, limits=LIMITS
     ).rows
     refused = {row.row: [p.reason for p in row.problems] for row in rows if row.problems}
     assert refused == {4: [HIDDEN_ROW], 6: [HIDDEN_ROW]}

@@ -4,6 +4,7 @@ its XML written as Excel (or another program) writes them where openpyxl does no
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -46,5 +47,19 @@ def saved(workbook: Workbook, patches: Mapping[str, tuple[str, str]] | None = No
                 old, new = patches[part.filename]
                 assert old.encode() in content, (part.filename, old)
                 content = content.replace(old.encode(), new.encode())
+            target.writestr(part, content)
+    return patched.getvalue()
+
+
+def without_references(data: bytes) -> bytes:
+    """The workbook with its sheet's rows and cells left without their reference (`r`):
+    the schema lets a writer leave it out, the place then following the one before."""
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(patched, "w") as target:
+        for part in source.infolist():
+            content = source.read(part)
+            if part.filename == SHEET_XML:
+                content = re.sub(rb'(<(?:row|c)\b[^>]*?) r="[A-Z]*[0-9]+"', rb"\1", content)
+                assert b' r="' not in content
             target.writestr(part, content)
     return patched.getvalue()

@@ -81,25 +81,34 @@ def unseen_parts(
     formulas: list[str] = []
     parents: dict[str, Any] = {}
     read = 0
+    # Where the row and the cell being read are: a row or a cell may leave out its
+    # reference (`r`), its place then following the one before, as openpyxl reads it.
+    row_number = column = 0
     with archive.open(part) as stream:
         for event, element in iterparse(stream, events=("start", "end")):
             tag = element.tag
             if event == "start":
                 if tag in (_SHEET_DATA, _COLS):
                     parents[tag] = element
+                elif tag == _ROW:
+                    written = element.get("r")
+                    row_number = int(written) if written else row_number + 1
+                    column = 0
                 continue
             if tag == _CELL:
-                if element.find(_FORMULA) is not None and (
-                    recalculated or not _saved_value(element)
+                written = element.get("r")
+                column = _column_of(written) if written else column + 1
+                if (
+                    column in asked
+                    and element.find(_FORMULA) is not None
+                    and (recalculated or not _saved_value(element))
                 ):
-                    cell = element.get("r", "")
-                    if _column_of(cell) in asked:
-                        formulas.append(cell)
-                        if len(formulas) > MAX_FORMULAS_NAMED:
-                            break
+                    formulas.append(f"{get_column_letter(column)}{row_number}")
+                    if len(formulas) > MAX_FORMULAS_NAMED:
+                        break
             elif tag == _ROW:
                 if _hides(element.get("hidden"), element.get("ht")):
-                    hidden_rows.add(int(element.get("r", "0")))
+                    hidden_rows.add(row_number)
                 parents[_SHEET_DATA].clear()  # the rows read so far, cells and all
                 read += 1
                 if read >= max_rows:
