@@ -45,8 +45,9 @@ _RESPONSES = upload_answers(
     "comma; dates may be date cells or text written day first (30/06/2023). Formulas are "
     "never evaluated: the value Excel saved is read, and a formula saved without one (by a "
     "program that does not compute) is refused. A row with data that is hidden (by a "
-    "filter, say) or a hidden report column is refused: what is sent is what was on the "
-    "screen. Rows are checked like a CSV report's, all or nothing, and the answer names "
+    "filter, say), a hidden report column or a report cell whose number format shows "
+    "nothing of its value (`;;;`, a blank for zero) is refused: what is sent is what was "
+    "on the screen. Rows are checked like a CSV report's, all or nothing, and the answer names "
     "each row's sheet and row number.",
     response_description="Every row was acknowledged by Kafka.",
     responses=_RESPONSES,

@@ -5,7 +5,8 @@ Agencies keep their reports in Excel, so the workbook is read as they make it:
   sheets (instructions, the template's list of indicators) are left alone; a report
   sheet whose data rows or report columns are hidden (a filter, say) is refused, naming
   them, and so is a report cell whose formula has no saved value Excel would show
-  (`xlsx_unseen`): what is sent is what the data officer saw;
+  (`xlsx_unseen`), as is a report cell whose number format shows nothing of its value
+  (`;;;`, a blank for zero: `number_formats`): what is sent is what the data officer saw;
 - the header may sit below a title block ("BÁO CÁO SỐ LIỆU THÁNG 6/2023", the agency's
   name), and may span two rows: a label merged down over two rows stands in the upper
   one, a group label merged across ("Số liệu") stands above the columns it groups;
@@ -40,6 +41,7 @@ from ioc_ingest.domain.csv_report import (
     ReportRow,
     with_event_id,
 )
+from ioc_ingest.domain.number_formats import hidden_by_format, shows_nothing
 from ioc_ingest.domain.problems import EventProblem, RequestShapeError
 from ioc_ingest.domain.spreadsheet_cells import CellError, read_moment, read_number, read_text
 from ioc_ingest.domain.xlsx_header import SheetHeader, header_at
@@ -225,6 +227,8 @@ def _read_row(
 
 
 def _field(code: str, cell: Any) -> object:
+    if shows_nothing(cell.number_format, cell.value):
+        raise CellError(hidden_by_format(cell.number_format))
     if code in NUMBER_COLUMNS:
         return read_number(cell.value, number_format=cell.number_format or "General")
     if code in MOMENT_COLUMNS:
