@@ -46,8 +46,8 @@ _RESPONSES = upload_answers(
     "never evaluated: the value Excel saved is read, and a formula saved without one (by a "
     "program that does not compute) is refused. A row with data that is hidden (by a "
     "filter, say), a hidden report column or a report cell whose number format shows "
-    "nothing of its value (`;;;`, a blank for zero) is refused: what is sent is what was "
-    "on the screen. Rows are checked like a CSV report's, all or nothing, and the answer names "
+    "nothing of its value (`;;;`, a blank for zero) or whose text is the colour of its "
+    "background is refused: what is sent is what was on the screen. Rows are checked like a CSV report's, all or nothing, and the answer names "
     "each row's sheet and row number.",
     response_description="Every row was acknowledged by Kafka.",
     responses=_RESPONSES,

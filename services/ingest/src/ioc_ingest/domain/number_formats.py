@@ -53,27 +53,31 @@ def sections(code: str) -> list[str]:
 def shows_nothing(code: str | None, value: object) -> bool:
     """Whether Excel shows nothing of `value` (a cell's value as openpyxl reads it)
     under the number format `code`."""
-    if not code or ";" not in code:
-        return False  # one section (General among them) shows every value
+    section = applicable_section(code, value)
+    return section is not None and _SHOWS_NOTHING.fullmatch(section) is not None
+
+
+def applicable_section(code: str | None, value: object) -> str | None:
+    """The section of the format `code` that shows `value`; None when it is not
+    certain (conditions) or the value is shown as it is (text without a fourth section,
+    a boolean, an error)."""
+    if not code:
+        return None
     parts = sections(code)
     if isinstance(value, str):
         # Text takes the fourth section; with fewer, it is shown as it is.
-        return len(parts) >= 4 and _empty(parts[3])
+        return parts[3] if len(parts) >= 4 else None
     if isinstance(value, bool) or not isinstance(value, int | float | datetime | date | time):
-        return False
+        return None
     if any(_CONDITION.search(part) for part in parts):
-        return False
-    if not isinstance(value, int | float):
-        return _empty(parts[0])  # a date or time is a positive number to Excel
+        return None
+    if not isinstance(value, int | float) or len(parts) == 1:
+        return parts[0]  # a date or time is a positive number to Excel
     if value < 0:
-        return _empty(parts[1])
+        return parts[1]
     if value == 0 and len(parts) >= 3:
-        return _empty(parts[2])
-    return _empty(parts[0])
-
-
-def _empty(section: str) -> bool:
-    return _SHOWS_NOTHING.fullmatch(section) is not None
+        return parts[2]
+    return parts[0]
 
 
 def hidden_by_format(code: str) -> str:

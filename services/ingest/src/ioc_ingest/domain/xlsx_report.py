@@ -6,7 +6,8 @@ Agencies keep their reports in Excel, so the workbook is read as they make it:
   sheet whose data rows or report columns are hidden (a filter, say) is refused, naming
   them, and so is a report cell whose formula has no saved value Excel would show
   (`xlsx_unseen`), as is a report cell whose number format shows nothing of its value
-  (`;;;`, a blank for zero: `number_formats`): what is sent is what the data officer saw;
+  (`;;;`, a blank for zero: `number_formats`) or draws it in its background's colour
+  (`cell_colours`): what is sent is what the data officer saw;
 - the header may sit below a title block ("BÁO CÁO SỐ LIỆU THÁNG 6/2023", the agency's
   name), and may span two rows: a label merged down over two rows stands in the upper
   one, a group label merged across ("Số liệu") stands above the columns it groups;
@@ -34,6 +35,7 @@ from typing import Any
 
 import openpyxl
 
+from ioc_ingest.domain.cell_colours import hidden_by_colour, text_matches_background
 from ioc_ingest.domain.csv_report import (
     NUMBER_COLUMNS,
     REQUIRED_COLUMNS,
@@ -229,6 +231,8 @@ def _read_row(
 def _field(code: str, cell: Any) -> object:
     if shows_nothing(cell.number_format, cell.value):
         raise CellError(hidden_by_format(cell.number_format))
+    if text_matches_background(cell):
+        raise CellError(hidden_by_colour())
     if code in NUMBER_COLUMNS:
         return read_number(cell.value, number_format=cell.number_format or "General")
     if code in MOMENT_COLUMNS:
