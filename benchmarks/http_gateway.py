@@ -9,8 +9,9 @@ request goes through on: the key checked against its hash, the shared screening,
 conflict pre-check of known ids, the audit row, Kafka's acknowledgement (acks=all)
 before the 202. Only the per-agency rate limit is raised, or it would be what is
 measured. The benchmark's events (benchmarks/events.py) are sent by `--clients`
-concurrent clients, one event per request and then 100 per request, each request with
-its agency's key; the same events go straight to Kafka with the producer settings of
+concurrent clients, one event per request, then 100 per request, then 100 per request
+gzipped (as an agency on a slow line would send them, compressed by the client), each
+request with its agency's key; the same events go straight to Kafka with the producer settings of
 the services, one message at a time per client and then 100 at a time. Events/s and the
 p50/p99 of a request (or of a message's acknowledgement) are reported side by side.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import time
 import uuid
@@ -45,6 +47,8 @@ from ioc_testing.database import issue_api_key
 from ioc_testing.pipeline import ServiceProcess, migrate_with_catalog
 
 Send = Callable[[list[Event]], Awaitable[None]]
+# In the order they run; each sends events of its own.
+MODES = ("http_single", "http_batch", "http_batch_gzip", "kafka_single", "kafka_batch")
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -110,18 +114,22 @@ def by_agency(events: list[Event], size: int) -> list[list[Event]]:
     return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
 
 
-def over_http(client: KeepAliveClient, keys: dict[str, str]) -> Send:
+def over_http(client: KeepAliveClient, keys: dict[str, str], *, gzipped: bool = False) -> Send:
+    """Requests as an agency's script sends them; `gzipped` compresses each body as
+    `gzip.compress` does, in the client (its CPU counted as the client's)."""
+
     async def send(chunk: list[Event]) -> None:
         documents = [event.document() for event in chunk]
         body = documents[0] if len(documents) == 1 else {"events": documents}
-        status, answer = await client.post(
-            "/v1/events",
-            json.dumps(body, ensure_ascii=False).encode(),
-            {
-                "Authorization": f"Bearer {keys[chunk[0].series.agency]}",
-                "Content-Type": "application/json",
-            },
-        )
+        content = json.dumps(body, ensure_ascii=False).encode()
+        headers = {
+            "Authorization": f"Bearer {keys[chunk[0].series.agency]}",
+            "Content-Type": "application/json",
+        }
+        if gzipped:
+            content = gzip.compress(content, compresslevel=6)
+            headers["Content-Encoding"] = "gzip"
+        status, answer = await client.post("/v1/events", content, headers)
         if status != 202:
             raise RuntimeError(f"{status}: {answer[:300].decode(errors='replace')}")
 
@@ -152,7 +160,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         topic = await topics.create("events", 6)
         await migrate_with_catalog(database)
         workload = Workload()
-        every = list(workload.events(0, 4 * options.events))
+        every = list(workload.events(0, len(MODES) * options.events))
         agencies = sorted({e.series.agency for e in every})
         keys = {a: await issue_api_key(database, a, comment="benchmark") for a in agencies}
         log = ROOT / ".local" / "bench" / f"http-{run}.log"
@@ -178,12 +186,15 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         served = psutil.Process(gateway.process.pid)
         async with KeepAliveClient(gateway.url, options.clients) as client:
             http, kafka = over_http(client, keys), to_kafka(producer, topic)
+            gzipped = over_http(client, keys, gzipped=True)
             modes = [
                 ("http_single", by_agency(every[0:n], 1), http),
                 ("http_batch", by_agency(every[n : 2 * n], options.batch), http),
+                ("http_batch_gzip", by_agency(every[4 * n : 5 * n], options.batch), gzipped),
                 ("kafka_single", by_agency(every[2 * n : 3 * n], 1), kafka),
                 ("kafka_batch", by_agency(every[3 * n : 4 * n], options.batch), kafka),
             ]
+            assert [mode for mode, _, _ in modes] == list(MODES)
             for mode, chunks, send in modes:
                 progress(f"{mode}: {n} events, {options.clients} clients")
                 results[mode] = await timed(chunks, options.clients, send, served)
@@ -202,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     if options.json:
         print(json.dumps(results))
         return
-    for mode in ("http_single", "http_batch", "kafka_single", "kafka_batch"):
+    for mode in MODES:
         figures = results[mode]
         print(
             f"{mode:13} {figures['events_per_second']:>9,.0f} events/s  "

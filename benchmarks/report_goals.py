@@ -138,6 +138,7 @@ def gateway_table(result: dict[str, Any]) -> str:
     names = {
         "http_single": "HTTP gateway, one event per request",
         "http_batch": f"HTTP gateway, {result.get('batch', 100)} events per request",
+        "http_batch_gzip": f"HTTP gateway, {result.get('batch', 100)} events per request, gzipped",
         "kafka_single": "direct Kafka producer, one message at a time (limit)",
         "kafka_batch": f"direct Kafka producer, {result.get('batch', 100)} at a time (limit)",
     }
