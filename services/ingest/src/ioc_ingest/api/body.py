@@ -31,12 +31,23 @@ _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
 async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str:
-    """The body as text, once it is of `media_type`, at most `max_bytes` and UTF-8."""
+    """The body as text, once it is of `media_type`, at most `max_bytes` and UTF-8 (a
+    JSON body may also be UTF-16 or UTF-32, as below)."""
     body = await read_bytes(request, media_type=media_type, max_bytes=max_bytes)
+    # JSON is told apart by its first bytes, which are ASCII (RFC 4627 §3): the
+    # standard library's reading, which is how the aggregator reads the same bytes sent
+    # straight to Kafka. A PowerShell script's `Out-File` writes UTF-16 by default.
+    encoding = json.detect_encoding(body) if media_type == "application/json" else "utf-8"
     try:
-        return body.decode("utf-8")
+        return body.decode(encoding)
     except UnicodeDecodeError as error:
-        if body.startswith(_UTF16_MARKS):
+        if not encoding.startswith("utf-8"):
+            shown = encoding.upper()
+            reason = bilingual(
+                f"nội dung có dạng {shown} nhưng byte thứ {error.start} không giải mã được",
+                f"the body looks like {shown} but byte {error.start} cannot be decoded",
+            )
+        elif body.startswith(_UTF16_MARKS):
             reason = bilingual(
                 "tệp được mã hóa UTF-16 (Excel gọi là 'Unicode Text'), không phải UTF-8",
                 "the body is UTF-16 (Excel's 'Unicode Text'), not UTF-8",

@@ -42,6 +42,9 @@ became of one of the agency's own events: stored (and whether it is the figure o
 record) or refused by the pipeline, with the reason. Another agency's series or event
 is `404`, as an unknown one is. Messages are Vietnamese first, times in +07:00.
 
+**Encoding.** A JSON body is UTF-8, or UTF-16 or UTF-32 (told apart by its first bytes,
+as PowerShell and .NET write it); a CSV report is UTF-8.
+
 **Compression.** A body may be sent compressed with `Content-Encoding: gzip` or
 `deflate` (a batch of events shrinks about tenfold); the size limit holds for it as sent
 and once unpacked (413), and a body that does not unpack is 400. Other codings are 415,
