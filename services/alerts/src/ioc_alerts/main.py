@@ -25,8 +25,13 @@ from ioc_alerts.service import lifespan
 from ioc_alerts.specification import declare_publishers
 from ioc_messaging.clients import service_broker
 from ioc_messaging.settings import KafkaSettings
+from ioc_runtime.body_limit import BodyLimit
 from ioc_runtime.metrics_endpoint import MetricsEndpoint
 from ioc_runtime.rate_limit import KeyedRateLimiter
+
+# The largest body an operator or a leader's page sends: a silence with its comment, an
+# acknowledgement's comment, the link page's form (texts of at most 1,000 characters).
+MAX_REQUEST_BODY_BYTES = 64 * 1024
 
 
 def create_app(
@@ -65,6 +70,8 @@ def create_app(
     for router in (links.router, operator_routes.router, admin_routes.router, health.router):
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, readable_validation_answer)
+    # FastAPI reads a body whole before the token is checked: bounded here first.
+    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BODY_BYTES)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     # A route to an ASGI app: exactly /metrics (a mount would redirect it to /metrics/).
     endpoint = MetricsEndpoint(registry, token=token, elsewhere=settings.metrics_port is not None)
