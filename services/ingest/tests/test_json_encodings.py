@@ -42,16 +42,28 @@ async def test_utf16_and_utf32_bodies_are_read_as_the_aggregator_reads_them(
             ).status_code
             for name, document in sent.items()
         }
+        declared = await ingest.client.post(
+            "/v1/events",
+            content=json.dumps(event(note=NOTE)).encode("utf-16"),
+            headers=headers | {"Content-Type": "application/json; charset=UTF-16"},
+        )
+        code_page = await ingest.client.post(
+            "/v1/events",
+            content=json.dumps(event(note="Đơn")).encode(),
+            headers=headers | {"Content-Type": "application/json; charset=windows-1258"},
+        )
         compressed = await ingest.client.post(
             "/v1/events",
             content=gzip.compress(json.dumps(event(note=NOTE)).encode("utf-16")),
             headers=headers | {"Content-Encoding": "gzip"},
         )
     assert statuses == dict.fromkeys(ENCODINGS, 202)
-    assert compressed.status_code == 202, compressed.text
-    records = await read_topic(topic, len(ENCODINGS) + 1)
-    notes = {IndicatorEvent.model_validate_json(r.value).note for r in records}
-    assert notes == {f"{NOTE} ({name})" for name in ENCODINGS} | {NOTE}
+    assert (compressed.status_code, declared.status_code) == (202, 202), declared.text
+    # A charset the body cannot be read by is refused as before.
+    assert code_page.status_code == 415
+    records = await read_topic(topic, len(ENCODINGS) + 2)
+    notes = [IndicatorEvent.model_validate_json(r.value).note for r in records]
+    assert sorted(notes) == sorted([*(f"{NOTE} ({name})" for name in ENCODINGS), NOTE, NOTE])
     for name, document in sent.items():
         # The same event straight to Kafka (which names its agency): the aggregator
         # takes those bytes too.

@@ -28,6 +28,12 @@ _RESAVE = {
     ),
 }
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+# Charsets a body may declare. A JSON body is read by its first bytes (`read_body`), so
+# any of the encodings read so may be named; a CSV report is UTF-8.
+_UTF8 = frozenset({"utf-8", "utf8"})
+_JSON_CHARSETS = _UTF8 | {
+    f"utf-{bits}{order}" for bits in (16, 32) for order in ("", "le", "be", "-le", "-be")
+}
 
 
 async def read_body(request: Request, *, media_type: str, max_bytes: int) -> str:
@@ -160,12 +166,10 @@ def _require_media_type(request: Request, media_type: str) -> None:
                 f"Content-Type must be {media_type} (got {shown})",
             ),
         )
+    taken = _JSON_CHARSETS if media_type == "application/json" else _UTF8
     for parameter in parameters.split(";"):
         name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
-            "utf-8",
-            "utf8",
-        ):
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in taken:
             raise ApiError(
                 415,
                 bilingual(
