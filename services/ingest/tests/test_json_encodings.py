@@ -62,7 +62,7 @@ async def test_utf16_and_utf32_bodies_are_read_as_the_aggregator_reads_them(
     # A charset the body cannot be read by is refused as before.
     assert code_page.status_code == 415
     records = await read_topic(topic, len(ENCODINGS) + 2)
-    notes = [IndicatorEvent.model_validate_json(r.value).note for r in records]
+    notes = [IndicatorEvent.model_validate_json(r.value).note or "" for r in records]
     assert sorted(notes) == sorted([*(f"{NOTE} ({name})" for name in ENCODINGS), NOTE, NOTE])
     for name, document in sent.items():
         # The same event straight to Kafka (which names its agency): the aggregator
