@@ -8,7 +8,6 @@ silence with a reason of 1,000 Vietnamese characters) still passes."""
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -33,13 +32,6 @@ ENDLESS_MIB = 512
 MOST_GROWTH_MIB = 16.0
 
 
-def _resident_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.MULTILINE)
-    assert match is not None
-    return int(match.group(1)) / 1024
-
-
 async def _spaces(mib: int) -> AsyncIterator[bytes]:
     """A valid start of JSON, spaces, for as long as the server reads."""
     yield b'{"reason": "'
@@ -50,13 +42,11 @@ async def _spaces(mib: int) -> AsyncIterator[bytes]:
 async def test_a_huge_body_is_refused_at_the_limit_in_bounded_memory(
     alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
 ) -> None:
-    assert alerts_serving.process is not None
-    pid = alerts_serving.process.pid
     operator = await operator_with_token(catalog_database, "an.nguyen", role=Role.OPERATOR)
     json_type = {"Content-Type": "application/json"}
     paths = ("/v1/silences", f"/v1/alerts/{uuid.uuid4()}/ack", f"/ack/{uuid.uuid4()}")
     async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=120) as api:
-        before = _resident_mib(pid)
+        before = alerts_serving.resident_mib()
         streamed = {
             path: await api.post(path, content=_spaces(STREAMED_MIB), headers=json_type)
             for path in paths
@@ -70,7 +60,7 @@ async def test_a_huge_body_is_refused_at_the_limit_in_bounded_memory(
             ).status_code
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as cut_off:
             endless = type(cut_off).__name__
-        after = _resident_mib(pid)
+        after = alerts_serving.resident_mib()
         ready = await api.get("/readyz")
         now = datetime.now(UTC)
         silence = await api.post(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import re
 import zlib
 from pathlib import Path
 from uuid import uuid4
@@ -29,13 +28,6 @@ BOMBS = 120
 # Eight bombs unpacked at once hold 8 MiB of text, the allocator's slack on top; a
 # gateway unpacking a bomb whole would hold a gigabyte for one.
 MOST_GROWTH_MIB = 48.0
-
-
-def _resident_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.MULTILINE)
-    assert match is not None
-    return int(match.group(1)) / 1024
 
 
 def _bomb() -> bytes:
@@ -109,7 +101,6 @@ async def test_curl_posts_a_gzip_file_and_bombs_are_refused_in_bounded_memory(
     gateway.start()
     try:
         gateway.wait_ready()
-        assert gateway.process is not None
         body, status = await _curl(
             "--data-binary", f"@{report}",
             "--header", f"X-API-Key: {key}",
@@ -131,9 +122,9 @@ async def test_curl_posts_a_gzip_file_and_bombs_are_refused_in_bounded_memory(
                 }
 
             warm = set().union(*await asyncio.gather(*(flood(2) for _ in range(8))))
-            before = _resident_mib(gateway.process.pid)
+            before = gateway.resident_mib()
             statuses = set().union(*await asyncio.gather(*(flood(BOMBS // 8) for _ in range(8))))
-            after = _resident_mib(gateway.process.pid)
+            after = gateway.resident_mib()
             ready = (await client.get("/readyz")).status_code
     finally:
         gateway.kill()

@@ -9,7 +9,6 @@ settings is `libs/runtime/tests/test_collector.py`'s to show."""
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,6 @@ FLOOD = 3_000
 # Garbage the young generation may hold between two collections (50,000 objects) plus
 # the allocator's slack; a gateway keeping something per request grows by far more.
 MOST_GROWTH_MIB = 24.0
-
-
-def _resident_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.MULTILINE)
-    assert match is not None
-    return int(match.group(1)) / 1024
 
 
 def _bad_request(number: int) -> dict[str, Any]:
@@ -82,13 +74,11 @@ async def test_a_flood_of_bad_requests_is_answered_in_bounded_memory(
     gateway.start()
     try:
         gateway.wait_ready()
-        assert gateway.process is not None
-        pid = gateway.process.pid
         async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
             statuses = await _send(client, 0, WARM_UP)
-            before = _resident_mib(pid)
+            before = gateway.resident_mib()
             statuses |= await _send(client, WARM_UP, FLOOD)
-            after = _resident_mib(pid)
+            after = gateway.resident_mib()
             # Still serving: its readiness answers after the flood.
             assert (await client.get("/readyz")).status_code == 200
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -97,6 +98,14 @@ class ServiceProcess:
             return sample in text.splitlines()
 
         await wait_for(shown, within=within, what=f"{sample!r} in the metrics of {self.url}")
+
+    def resident_mib(self) -> float:
+        """The process's resident memory now (VmRSS), in MiB."""
+        assert self.process is not None, "not started"
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        match = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.MULTILINE)
+        assert match is not None, "no VmRSS line"
+        return int(match.group(1)) / 1024
 
     def log_tail(self, lines: int = 30) -> str:
         if not self.log_path.exists():
