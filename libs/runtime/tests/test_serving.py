@@ -35,7 +35,14 @@ def test_the_app_is_served_on_uvloop_with_the_options_given() -> None:
         mock.patch("uvloop.run", side_effect=served.append) as run,
         mock.patch.object(uvicorn, "Server", wraps=uvicorn.Server) as server,
     ):
-        serving.serve(_app, host="127.0.0.1", port=9999, access_log=False, proxy_headers=True)
+        serving.serve(
+            _app,
+            host="127.0.0.1",
+            port=9999,
+            close_stalled_after=20.0,
+            access_log=False,
+            proxy_headers=True,
+        )
     assert run.call_count == 1
     for coroutine in served:
         coroutine.close()  # the server's, never started here

@@ -17,10 +17,13 @@ from typing import Any
 import uvicorn
 import uvloop
 
+from ioc_runtime.stalled_connections import serve_closing_stalled
 
-def serve(app: Any, *, host: str, port: int, **options: Any) -> None:
-    """Runs `app` until SIGTERM or Ctrl-C. `options` are uvicorn's (`access_log`,
-    `proxy_headers`, ...); its own logging config is never applied, as it would replace
-    the JSON logging the process configured."""
+
+def serve(app: Any, *, host: str, port: int, close_stalled_after: float, **options: Any) -> None:
+    """Runs `app` until SIGTERM or Ctrl-C, closing connections with no request under way
+    for `close_stalled_after` seconds (`stalled_connections`). `options` are uvicorn's
+    (`access_log`, `proxy_headers`, ...); its own logging config is never applied, as it
+    would replace the JSON logging the process configured."""
     config = uvicorn.Config(app, host=host, port=port, log_config=None, loop="none", **options)
-    uvloop.run(uvicorn.Server(config).serve())
+    uvloop.run(serve_closing_stalled(uvicorn.Server(config), after=close_stalled_after))

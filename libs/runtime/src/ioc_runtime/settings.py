@@ -41,6 +41,12 @@ class ServiceSettings(BaseSettings):
         min_length=16,
         description="Require 'Authorization: Bearer <token>' for /metrics on the public port.",
     )
+    http_stalled_after_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="Close an HTTP connection that has had no request under way this long: "
+        "one that never sends a request, or whose request head never ends (slowloris).",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies (addresses or networks, comma-separated, '*' for any) whose "

@@ -15,7 +15,13 @@ def main() -> int:
     settings = load_settings(AggregatorSettings, "ioc-aggregator")
     configure_logging("aggregator", settings.log_level, secrets=settings.secret_values())
     tune_garbage_collector()
-    serve(create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False)
+    serve(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        close_stalled_after=settings.http_stalled_after_seconds,
+        access_log=False,
+    )
     return 0
 
 

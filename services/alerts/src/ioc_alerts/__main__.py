@@ -19,6 +19,7 @@ def main() -> int:
         create_app(settings, clock=settings.clock()),
         host=settings.http_host,
         port=settings.http_port,
+        close_stalled_after=settings.http_stalled_after_seconds,
         access_log=False,
         # The client address (audit, the per-address limit) comes from X-Forwarded-For
         # only when the proxy's address is listed here.

@@ -19,6 +19,7 @@ def main() -> int:
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
+        close_stalled_after=settings.http_stalled_after_seconds,
         # Behind the TLS proxy the client address comes from X-Forwarded-For; uvicorn
         # trusts it only from the addresses in IOC_FORWARDED_ALLOW_IPS.
         proxy_headers=True,
