@@ -15,6 +15,7 @@ from unittest import mock
 import uvicorn
 
 from ioc_runtime import serving
+from ioc_runtime.bounded_head import protocol_options
 
 
 async def _app(scope: object, receive: object, send: object) -> None:
@@ -55,3 +56,5 @@ def test_the_app_is_served_on_uvloop_with_the_options_given() -> None:
     assert config.log_config is None
     assert config.access_log is False
     assert config.proxy_headers is True
+    # A request's head is bounded whichever parser is installed (`bounded_head`).
+    assert config.http == protocol_options()["http"]

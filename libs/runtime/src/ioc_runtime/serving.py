@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 import uvloop
 
+from ioc_runtime.bounded_head import protocol_options
 from ioc_runtime.stalled_connections import serve_closing_stalled
 
 
@@ -25,5 +26,13 @@ def serve(app: Any, *, host: str, port: int, close_stalled_after: float, **optio
     for `close_stalled_after` seconds (`stalled_connections`). `options` are uvicorn's
     (`access_log`, `proxy_headers`, ...); its own logging config is never applied, as it
     would replace the JSON logging the process configured."""
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, loop="none", **options)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        loop="none",
+        **protocol_options(),  # a request's head bounded (`bounded_head`)
+        **options,
+    )
     uvloop.run(serve_closing_stalled(uvicorn.Server(config), after=close_stalled_after))

@@ -1,0 +1,120 @@
+"""A request's head is bounded whichever parser serves (`ioc_runtime.bounded_head`): a
+real uvicorn with httptools (as the workspace and the gateway's image have) and with h11
+(the other images) refuses a header, a pile of headers or a URL past the bound as it
+arrives, without holding it, and takes a head of ordinary size."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from ioc_runtime.bounded_head import MAX_HEAD_BYTES, protocol_options
+
+
+async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": str(len(scope["headers"])).encode()})
+
+
+@contextlib.asynccontextmanager
+async def _served(options: dict[str, Any]) -> AsyncIterator[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = uvicorn.Config(
+        _app, host="127.0.0.1", port=port, log_config=None, lifespan="off", **options
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:  # noqa: ASYNC110 - uvicorn gives a flag, not an event
+            await asyncio.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _send_head(port: int, start: bytes, piece: bytes, mib: int) -> tuple[int, bytes]:
+    """Sends `start`, then `piece` over and over (up to `mib` MiB) while the server
+    reads; the bytes sent before it answered or closed, and its answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(start)
+    sent = len(start)
+    chunk = piece * ((1 << 16) // len(piece))
+    try:
+        while sent < mib << 20:
+            writer.write(chunk)
+            await writer.drain()
+            sent += len(chunk)
+            if reader.at_eof() or writer.is_closing():
+                break
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    try:
+        answer = await asyncio.wait_for(reader.read(4096), 5)
+    except ConnectionResetError:
+        answer = b""
+    writer.close()
+    return sent, answer
+
+
+PROTOCOLS = {
+    "httptools, as served": protocol_options(),
+    "h11, as served without httptools": {
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    },
+}
+
+
+@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+@pytest.mark.parametrize(
+    ("start", "piece"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: ", b"a"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n", b"X-Many: b\r\n"),
+        (b"GET /", b"a"),
+    ],
+    ids=["one long header", "many headers", "a long URL"],
+)
+async def test_a_head_past_the_bound_is_refused_as_it_arrives(
+    protocol: str, start: bytes, piece: bytes
+) -> None:
+    async with _served(PROTOCOLS[protocol]) as port:
+        sent, answer = await _send_head(port, start, piece, mib=64)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            still = await client.get("/")
+    # Refused long before the 64 MiB (a few socket buffers past the bound), the answer
+    # a client error when one could be read before the close.
+    assert sent < 16 << 20, sent
+    assert answer == b"" or answer.startswith((b"HTTP/1.1 431", b"HTTP/1.1 400")), answer[:80]
+    assert still.status_code == 200
+
+
+@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+async def test_a_head_of_ordinary_size_is_taken(protocol: str) -> None:
+    headers = {f"x-field-{n}": "v" * 200 for n in range(150)}  # about 32 KiB
+    async with (
+        _served(PROTOCOLS[protocol]) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        answer = await client.get("/", headers=headers)
+    assert answer.status_code == 200
+    assert int(answer.text) >= 150
+
+
+def test_httptools_is_served_with_the_bound_where_it_is_installed() -> None:
+    options = protocol_options()
+    assert isinstance(options["http"], type)
+    assert options["http"].__name__ == "BoundedHeadHttpTools"
