@@ -15,19 +15,19 @@ from unittest import mock
 import uvicorn
 
 from ioc_runtime import serving
-from ioc_runtime.bounded_head import protocol_options
+from ioc_runtime.bounded_head import BoundedHeadHttpTools
 
 
 async def _app(scope: object, receive: object, send: object) -> None:
     return None
 
 
-def test_the_runtime_declares_uvloop_and_uvicorn() -> None:
+def test_the_runtime_declares_uvloop_uvicorn_and_httptools() -> None:
     declared = {
         re.split(r"[<>=!~\[ ;]", line, maxsplit=1)[0].lower()
         for line in requires("ioc-runtime") or []
     }
-    assert {"uvloop", "uvicorn"} <= declared
+    assert {"uvloop", "uvicorn", "httptools"} <= declared
 
 
 def test_the_app_is_served_on_uvloop_with_the_options_given() -> None:
@@ -56,5 +56,5 @@ def test_the_app_is_served_on_uvloop_with_the_options_given() -> None:
     assert config.log_config is None
     assert config.access_log is False
     assert config.proxy_headers is True
-    # A request's head is bounded whichever parser is installed (`bounded_head`).
-    assert config.http == protocol_options()["http"]
+    # Every service on the same strict parser, its heads bounded (`bounded_head`).
+    assert config.http is BoundedHeadHttpTools

@@ -1,20 +1,25 @@
-"""A request's head (its line and headers) bounded in size, whichever HTTP parser serves.
+"""Every service's HTTP parser: httptools, with a request's head (its line and headers)
+bounded in size.
 
-With httptools (uvicorn's choice when it is installed, as it is with the gateway's
-`uvicorn[standard]`), uvicorn holds a header however long it grows: one connection
-sending a single header of 200 MiB made the server hold it all, unauthenticated, and
-nothing else stops it before the process runs out of memory. h11 stops at its
-`max_incomplete_event_size`. Here both are held to `MAX_HEAD_BYTES`: httptools'
-protocol counts what it has received while a head is unfinished and answers 431 past
-it, and h11 is given the same bound.
+httptools (llhttp) is strict where h11, uvicorn's other parser, is lenient: h11 served a
+request carrying both Content-Length and Transfer-Encoding and then a second request
+hidden in its body on the same connection (request smuggling, were a proxy in front to
+read the length), and took bare line feeds and folded headers; httptools refuses all of
+them (400). So this package declares httptools and every service is served by it, not
+not only the gateway, whose `uvicorn[standard]` had brought it.
+
+But with httptools uvicorn holds a header however long it grows: one connection sending
+a single header of 200 MiB made the server hold it all, unauthenticated. The protocol
+here counts what it has received while a head is unfinished and answers 431 past
+`MAX_HEAD_BYTES`, as h11 does with its `max_incomplete_event_size`.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import logging
 from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 # nginx takes heads of up to 32 KiB by default; browsers send a few.
 MAX_HEAD_BYTES = 64 * 1024
@@ -29,44 +34,33 @@ _log = logging.getLogger(__name__)
 
 
 def protocol_options() -> dict[str, Any]:
-    """uvicorn's `http` protocol and the options that bound a request's head."""
-    if importlib.util.find_spec("httptools") is None:
-        return {"http": "h11", "h11_max_incomplete_event_size": MAX_HEAD_BYTES}
-    return {"http": _bounded_httptools()}
+    """uvicorn's `http` protocol for every service."""
+    return {"http": BoundedHeadHttpTools}
 
 
-@functools.cache
-def _bounded_httptools() -> type:
-    # Imported here: it needs httptools, which not every service image installs.
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+class BoundedHeadHttpTools(HttpToolsProtocol):
+    """httptools' protocol, refusing a head larger than `MAX_HEAD_BYTES`.
 
-    class BoundedHeadHttpTools(HttpToolsProtocol):
-        """httptools' protocol, refusing a head larger than `MAX_HEAD_BYTES`.
+    What arrives while a head is unfinished is counted whole, so the chunk that
+    ended one request and began the next (pipelining) counts toward the next."""
 
-        What arrives while a head is unfinished is counted whole, so the chunk that
-        ended one request and began the next (pipelining) counts toward the next."""
+    _in_head = False
+    _head_bytes = 0
 
-        _in_head = False
-        _head_bytes = 0
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head, self._head_bytes = True, 0
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._in_head, self._head_bytes = True, 0
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
 
-        def on_headers_complete(self) -> None:
-            self._in_head = False
-            super().on_headers_complete()
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            if not self._in_head or self.transport.is_closing():
-                return
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
-                _log.warning(
-                    "refused a request head past the limit", extra={"bytes": self._head_bytes}
-                )
-                self.transport.write(_TOO_LARGE)
-                self.transport.close()
-
-    return BoundedHeadHttpTools
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if not self._in_head or self.transport.is_closing():
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > MAX_HEAD_BYTES:
+            _log.warning("refused a request head past the limit", extra={"bytes": self._head_bytes})
+            self.transport.write(_TOO_LARGE)
+            self.transport.close()

@@ -6,8 +6,8 @@ package happened to install it, and a service's image installs that service's
 dependencies alone: the alert and derived services once ran on asyncio's loop in their
 images while the workspace, with the ingest gateway's `uvicorn[standard]`, had uvloop.
 Here uvloop is named, and this package declares it, so every service that serves
-through it has it. (The gateway's `uvicorn[standard]` also brings httptools, which
-uvicorn's "auto" HTTP parser takes.)
+through it has it; the same for the HTTP parser, httptools, handed to uvicorn with a
+request's head bounded (`bounded_head`).
 """
 
 from __future__ import annotations
