@@ -1,7 +1,8 @@
-"""Bodies sent to the real alert service are bounded before anything reads them: an
-unauthenticated client streaming megabytes to a route that takes a body (a silence, an
-acknowledgement, a leader's link) is answered 413 at the limit, one streaming without
-end is cut off, curl's `Expect: 100-continue` is answered before it sends, the service's
+"""Bodies sent to the real alert service are bounded before anything reads them: a client
+without a token streaming megabytes to a route that takes a body is answered 401 unread
+(a leader's link is judged before its body too), an operator's client streaming them is
+answered 413 at the limit, a body declared too large 413 before anything, one streaming
+without end is cut off, curl's `Expect: 100-continue` is answered before it sends, the service's
 memory does not grow with any of it and it stays ready; an operator's largest real request (a
 silence with a reason of 1,000 Vietnamese characters) still passes."""
 
@@ -47,16 +48,22 @@ async def test_a_huge_body_is_refused_at_the_limit_in_bounded_memory(
     paths = ("/v1/silences", f"/v1/alerts/{uuid.uuid4()}/ack", f"/ack/{uuid.uuid4()}")
     async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=120) as api:
         before = alerts_serving.resident_mib()
-        streamed = {
+        # Without a token nothing is read: the token comes first (401).
+        anonymous = {
             path: await api.post(path, content=_spaces(STREAMED_MIB), headers=json_type)
             for path in paths
+        }
+        with_token = {**json_type, "Authorization": f"Bearer {operator}"}
+        streamed = {
+            path: await api.post(path, content=_spaces(STREAMED_MIB), headers=with_token)
+            for path in paths[:2]
         }
         declared = await api.post(
             "/v1/silences", content=b" " * (MAX_REQUEST_BODY_BYTES + 1), headers=json_type
         )
         try:
             endless: int | str = (
-                await api.post(paths[0], content=_spaces(ENDLESS_MIB), headers=json_type)
+                await api.post(paths[0], content=_spaces(ENDLESS_MIB), headers=with_token)
             ).status_code
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as cut_off:
             endless = type(cut_off).__name__
@@ -74,10 +81,14 @@ async def test_a_huge_body_is_refused_at_the_limit_in_bounded_memory(
             headers={"Authorization": f"Bearer {operator}"},
         )
     limit = f"the request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"
-    statuses = {path: a.status_code for path, a in streamed.items()}
     # A link is judged before its body is read (a forged one never is): refused unread.
-    assert statuses == {paths[0]: 413, paths[1]: 413, paths[2]: 422}
-    assert streamed[paths[0]].json() == streamed[paths[1]].json() == {"detail": limit}
+    assert {path: a.status_code for path, a in anonymous.items()} == {
+        paths[0]: 401,
+        paths[1]: 401,
+        paths[2]: 422,
+    }
+    assert {path: a.status_code for path, a in streamed.items()} == dict.fromkeys(paths[:2], 413)
+    assert all(a.json() == {"detail": limit} for a in streamed.values())
     assert declared.status_code == 413
     assert endless in (413, "ReadError", "WriteError", "RemoteProtocolError")
     assert after - before < MOST_GROWTH_MIB, (before, after)

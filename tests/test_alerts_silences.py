@@ -187,3 +187,38 @@ async def test_the_audit_reads_a_time_pasted_into_the_url_with_its_plus(
             headers=_as(admin),
         )
     assert pasted.status_code == 200, pasted.text
+
+
+async def test_a_body_is_judged_only_after_the_token(
+    alerts_serving: ServiceProcess, catalog_database: ScratchDatabase
+) -> None:
+    """FastAPI parses a body before it solves the route's dependencies: without a token,
+    a body that was not JSON, or named a field twice, was answered 422, judged for
+    anyone. The token comes first; a caller with one has the body judged as before."""
+    operator = await operator_with_token(catalog_database, "truc.ban", role=Role.OPERATOR)
+    bodies = {
+        "not JSON": b"{not json",
+        "a field twice": b'{"comment": "a", "comment": "b"}',
+        "wrong fields": b'{"muted": true}',
+    }
+    json_type = {"Content-Type": "application/json"}
+    async with httpx.AsyncClient(base_url=alerts_serving.url, timeout=30) as api:
+        anonymous = {
+            name: (await api.post("/v1/silences", content=body, headers=json_type)).status_code
+            for name, body in bodies.items()
+        }
+        forged = await api.post(
+            f"/v1/alerts/{uuid.uuid4()}/ack",
+            content=bodies["not JSON"],
+            headers={**json_type, **_as("iocop_abcdefgh_" + "x" * 40)},
+        )
+        known = {
+            name: (
+                await api.post("/v1/silences", content=body, headers={**json_type, **_as(operator)})
+            ).status_code
+            for name, body in bodies.items()
+        }
+    assert anonymous == dict.fromkeys(bodies, 401)
+    assert forged.status_code == 401
+    assert forged.headers["www-authenticate"] == 'Bearer realm="ioc-alerts"'
+    assert known == dict.fromkeys(bodies, 422)

@@ -16,16 +16,22 @@ account and a role (docs/operations.md).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ioc_alerts.adapters import operators
 from ioc_alerts.adapters.operators import Principal
-from ioc_alerts.api.dependencies import BootstrapTokenDep, DatabaseDep, FailuresDep
+from ioc_alerts.api.dependencies import (
+    BootstrapTokenDep,
+    DatabaseDep,
+    FailuresDep,
+    bootstrap_token,
+)
 from ioc_alerts.api.guard import Database, count_failure, refuse_if_failing, same_secret
+from ioc_alerts.api.strict_json import StrictJsonRoute
 from ioc_runtime.presented_keys import presented_keys
 from ioc_storage.audit import ActorKind
 from ioc_storage.operators import Role, token_prefix_of
@@ -65,6 +71,9 @@ async def authenticated(
     # Declared for the OpenAPI document; the token is read from every header below.
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> Principal:
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known  # checked before the body was read (`AuthenticatedJsonRoute`)
     refuse_if_failing(failures, request)
     # `Authorization` given twice: the scheme above reads the first, a proxy may have
     # checked the other. Two different tokens are nobody's.
@@ -86,7 +95,30 @@ async def authenticated(
             "a valid operator token is required",
             headers=_CHALLENGE,
         )
+    request.state.principal = principal
     return principal
+
+
+class AuthenticatedJsonRoute(StrictJsonRoute):
+    """A route whose caller is authenticated before its body is read.
+
+    FastAPI reads and parses a route's body before it solves the route's dependencies:
+    without a token, a body that was not JSON or named a field twice was answered 422,
+    judged, and a stream of bodies was read whole, all before anyone was known. Here the
+    token comes first (401, counted as a failed attempt); the route's own dependency
+    then finds the caller already known."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def token_first(request: Request) -> Response:
+            state = request.app.state
+            await authenticated(
+                request, state.database, state.failures, await bootstrap_token(state.settings), None
+            )
+            return await handler(request)
+
+        return token_first
 
 
 def _requiring(needed: Role) -> Callable[[Principal], Awaitable[Principal]]:

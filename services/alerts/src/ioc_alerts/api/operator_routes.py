@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from ioc_alerts.adapters import operator_alerts, silences
-from ioc_alerts.api.auth import Operator, Viewer
+from ioc_alerts.api.auth import AuthenticatedJsonRoute, Operator, Viewer
 from ioc_alerts.api.dependencies import ClockDep, DatabaseDep, MetricsDep
 from ioc_alerts.api.guard import client_address
 from ioc_alerts.api.models import (
@@ -25,11 +25,10 @@ from ioc_alerts.api.models import (
     SilenceView,
     operator_answers,
 )
-from ioc_alerts.api.strict_json import StrictJsonRoute
 from ioc_alerts.api.strict_query import plain_query
 
 # Bodies read strictly: a name given twice or a lone surrogate is refused (`strict_json`).
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[Depends(plain_query)])
+router = APIRouter(route_class=AuthenticatedJsonRoute, dependencies=[Depends(plain_query)])
 
 
 @router.get("/v1/alerts", tags=["alerts"], responses=OPERATOR_ANSWERS)
