@@ -6,7 +6,7 @@ request carrying both Content-Length and Transfer-Encoding and then a second req
 hidden in its body on the same connection (request smuggling, were a proxy in front to
 read the length), and took bare line feeds and folded headers; httptools refuses all of
 them (400). So this package declares httptools and every service is served by it, not
-not only the gateway, whose `uvicorn[standard]` had brought it.
+only the gateway, whose `uvicorn[standard]` had brought it.
 
 But with httptools uvicorn holds a header however long it grows: one connection sending
 a single header of 200 MiB made the server hold it all, unauthenticated. The protocol
