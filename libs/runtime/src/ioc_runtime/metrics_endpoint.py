@@ -12,11 +12,17 @@ With neither (development, the local compose stack), /metrics is open on the pub
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, make_asgi_app, start_http_server
+import uvicorn
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from ioc_runtime.bounded_head import protocol_options
+from ioc_runtime.stalled_connections import serve_closing_stalled
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -73,13 +79,45 @@ async def _answer(
     await send({"type": "http.response.body", "body": body})
 
 
-def serve_metrics(registry: CollectorRegistry, *, host: str, port: int) -> Callable[[], None]:
-    """Serves /metrics on `port` in a thread of its own; returns what stops it."""
-    server, thread = start_http_server(port, addr=host, registry=registry)
+class _BesideTheService(uvicorn.Server):
+    """A second server in the service's process: the signals stay the service's own
+    server's, which stops this one through the lifespan."""
 
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
-    return stop
+
+@contextlib.asynccontextmanager
+async def metrics_port(
+    registry: CollectorRegistry, *, host: str, port: int, stalled_after: float
+) -> AsyncIterator[None]:
+    """Serves /metrics on `port` while the block runs, on the service's own event loop
+    and parser, with the same sweep of stalled connections as its public port.
+
+    It was prometheus_client's threaded server, a thread per connection that waits for
+    ever: a few hundred idle connections made a few hundred threads, which took the
+    interpreter from the service's own event loop and left the scrape unanswered."""
+    config = uvicorn.Config(
+        make_asgi_app(registry),
+        host=host,
+        port=port,
+        log_config=None,
+        lifespan="off",
+        access_log=False,
+        **protocol_options(),
+    )
+    server = _BesideTheService(config)
+    task = asyncio.create_task(
+        serve_closing_stalled(server, after=stalled_after), name="metrics-port"
+    )
+    while not server.started:
+        if task.done():
+            task.result()  # its error: the port taken, say
+            raise RuntimeError(f"the metrics port {port} stopped before it started")
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task

@@ -32,7 +32,7 @@ from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.loops import every
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.reminders import ReminderPlanner
-from ioc_runtime.metrics_endpoint import serve_metrics
+from ioc_runtime.metrics_endpoint import metrics_port
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.pooling import service_pool
 
@@ -59,10 +59,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         channels = build_channels(settings, pool)
         stack.push_async_callback(close_channels, channels)
         if settings.metrics_port is not None:
-            stop = serve_metrics(
-                app.state.registry, host=settings.metrics_host, port=settings.metrics_port
+            await stack.enter_async_context(
+                metrics_port(
+                    app.state.registry,
+                    host=settings.metrics_host,
+                    port=settings.metrics_port,
+                    stalled_after=settings.http_stalled_after_seconds,
+                )
             )
-            stack.push_async_callback(asyncio.to_thread, stop)
 
         evaluator = Evaluator(
             pool=pool,

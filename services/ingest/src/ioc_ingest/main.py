@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
@@ -22,7 +21,7 @@ from ioc_ingest.config import IngestSettings
 from ioc_ingest.metrics import IngestMetrics
 from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
 from ioc_messaging.settings import KafkaSettings
-from ioc_runtime.metrics_endpoint import MetricsEndpoint, serve_metrics
+from ioc_runtime.metrics_endpoint import MetricsEndpoint, metrics_port
 from ioc_runtime.rate_limit import Clock
 from ioc_runtime.service_metrics import RequestLatency, register_standard_metrics
 
@@ -44,21 +43,22 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop_metrics = (
-            serve_metrics(registry, host=settings.metrics_host, port=settings.metrics_port)
-            if settings.metrics_port is not None
-            else None
-        )
-        try:
-            async with open_services(
-                settings, metrics, kafka=kafka, monotonic=monotonic, now=now
-            ) as services:
-                app.state.services = services
-                yield
-                app.state.services = None
-        finally:
-            if stop_metrics is not None:
-                await asyncio.to_thread(stop_metrics)
+        async with AsyncExitStack() as stack:
+            if settings.metrics_port is not None:
+                await stack.enter_async_context(
+                    metrics_port(
+                        registry,
+                        host=settings.metrics_host,
+                        port=settings.metrics_port,
+                        stalled_after=settings.http_stalled_after_seconds,
+                    )
+                )
+            services = await stack.enter_async_context(
+                open_services(settings, metrics, kafka=kafka, monotonic=monotonic, now=now)
+            )
+            app.state.services = services
+            yield
+            app.state.services = None
 
     app = IngestApi(
         title="IOC monitor ingest",

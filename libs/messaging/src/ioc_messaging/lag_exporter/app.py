@@ -18,14 +18,16 @@ from ioc_messaging.lag_exporter.metrics import LagMetrics
 from ioc_messaging.lag_exporter.settings import LagExporterSettings
 from ioc_messaging.settings import KafkaSettings
 from ioc_runtime.backoff import Backoff
+from ioc_runtime.bounded_head import protocol_options
 from ioc_runtime.metrics_endpoint import (
     AsgiApp,
     MetricsEndpoint,
     Receive,
     Scope,
     Send,
-    serve_metrics,
+    metrics_port,
 )
+from ioc_runtime.stalled_connections import serve_closing_stalled
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +120,6 @@ async def run(settings: LagExporterSettings, kafka: KafkaSettings) -> None:
     """Serves until SIGTERM or Ctrl-C (uvicorn's signal handling ends `serve`)."""
     registry = CollectorRegistry()
     exporter = LagExporter(settings, kafka, LagMetrics.create(registry))
-    stop_metrics = (
-        serve_metrics(registry, host=settings.metrics_host, port=settings.metrics_port)
-        if settings.metrics_port is not None
-        else None
-    )
     server = uvicorn.Server(
         uvicorn.Config(
             http_app(exporter, registry, settings),
@@ -131,14 +128,24 @@ async def run(settings: LagExporterSettings, kafka: KafkaSettings) -> None:
             lifespan="off",
             log_config=None,
             access_log=False,
+            **protocol_options(),  # the services' parser, a request's head bounded
         )
     )
+    stalled_after = settings.http_stalled_after_seconds
     poller = asyncio.create_task(exporter.poll_forever())
     try:
-        await server.serve()
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.metrics_port is not None:
+                await stack.enter_async_context(
+                    metrics_port(
+                        registry,
+                        host=settings.metrics_host,
+                        port=settings.metrics_port,
+                        stalled_after=stalled_after,
+                    )
+                )
+            await serve_closing_stalled(server, after=stalled_after)
     finally:
         poller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await poller
-        if stop_metrics is not None:
-            stop_metrics()
