@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +16,8 @@ import pytest
 import uvicorn
 
 from ioc_runtime.bounded_head import MAX_HEAD_BYTES, protocol_options
+from ioc_runtime.stalled_connections import running
+from ioc_testing.service_process import free_port
 
 
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -28,22 +29,12 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @contextlib.asynccontextmanager
 async def _served(options: dict[str, Any]) -> AsyncIterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     config = uvicorn.Config(
         _app, host="127.0.0.1", port=port, log_config=None, lifespan="off", **options
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(10):
-        while not server.started:  # noqa: ASYNC110 - uvicorn gives a flag, not an event
-            await asyncio.sleep(0.02)
-    try:
+    async with running(uvicorn.Server(config), after=60):
         yield port
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def _send_head(port: int, start: bytes, piece: bytes, mib: int) -> tuple[int, bytes]:

@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter
 
 from ioc_runtime.metrics_endpoint import metrics_port
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from ioc_testing.service_process import free_port
 
 
 async def test_idle_connections_neither_stop_the_scrape_nor_stay_open() -> None:
     registry = CollectorRegistry()
     Counter("ioc_probe_total", "A counter to find in the scrape.", registry=registry).inc()
-    port = _free_port()
+    port = free_port()
     async with metrics_port(registry, host="127.0.0.1", port=port, stalled_after=1.0):
         idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(500)]
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
@@ -51,7 +45,7 @@ async def test_idle_connections_neither_stop_the_scrape_nor_stay_open() -> None:
 
 
 async def test_the_port_is_closed_when_the_block_ends() -> None:
-    port = _free_port()
+    port = free_port()
     async with metrics_port(CollectorRegistry(), host="127.0.0.1", port=port, stalled_after=5):
         pass
     try:

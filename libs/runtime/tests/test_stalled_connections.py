@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,8 @@ import httpx
 import pytest
 import uvicorn
 
-from ioc_runtime.stalled_connections import StalledConnections, serve_closing_stalled
+from ioc_runtime.stalled_connections import StalledConnections, running
+from ioc_testing.service_process import free_port
 
 
 @dataclass
@@ -68,12 +68,6 @@ def test_the_sweep_closes_only_what_had_no_request_under_way_for_long_enough() -
     assert not busy.transport.closed
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
@@ -90,20 +84,12 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @contextlib.asynccontextmanager
 async def _served(http: str, after: float) -> AsyncIterator[int]:
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         _app, host="127.0.0.1", port=port, http=http, log_config=None, lifespan="off"
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(serve_closing_stalled(server, after=after))
-    async with asyncio.timeout(10):
-        while not server.started:  # noqa: ASYNC110 - uvicorn gives a flag, not an event
-            await asyncio.sleep(0.02)
-    try:
+    async with running(uvicorn.Server(config), after=after):
         yield port
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def _closed_by_server(reader: asyncio.StreamReader) -> bool:

@@ -12,7 +12,6 @@ With neither (development, the local compose stack), /metrics is open on the pub
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
@@ -22,7 +21,8 @@ import uvicorn
 from prometheus_client import CollectorRegistry, make_asgi_app
 
 from ioc_runtime.bounded_head import protocol_options
-from ioc_runtime.stalled_connections import serve_closing_stalled
+from ioc_runtime.settings import ServiceSettings
+from ioc_runtime.stalled_connections import running
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -107,17 +107,20 @@ async def metrics_port(
         access_log=False,
         **protocol_options(),
     )
-    server = _BesideTheService(config)
-    task = asyncio.create_task(
-        serve_closing_stalled(server, after=stalled_after), name="metrics-port"
-    )
-    while not server.started:
-        if task.done():
-            task.result()  # its error: the port taken, say
-            raise RuntimeError(f"the metrics port {port} stopped before it started")
-        await asyncio.sleep(0.01)
-    try:
+    async with running(_BesideTheService(config), after=stalled_after):
         yield
-    finally:
-        server.should_exit = True
-        await task
+
+
+def metrics_port_of(
+    registry: CollectorRegistry, settings: ServiceSettings
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """`metrics_port` as a service's settings ask for it: none unless
+    `IOC_METRICS_PORT` is set."""
+    if settings.metrics_port is None:
+        return contextlib.nullcontext()
+    return metrics_port(
+        registry,
+        host=settings.metrics_host,
+        port=settings.metrics_port,
+        stalled_after=settings.http_stalled_after_seconds,
+    )

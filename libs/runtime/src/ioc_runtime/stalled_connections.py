@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
 _log = logging.getLogger(__name__)
@@ -87,3 +87,20 @@ async def serve_closing_stalled(server: Any, *, after: float) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@contextlib.asynccontextmanager
+async def running(server: Any, *, after: float) -> AsyncIterator[None]:
+    """A uvicorn `Server` served (`serve_closing_stalled`) while the block runs, beside
+    whatever else the event loop does: started before the block, stopped after it."""
+    task = asyncio.create_task(serve_closing_stalled(server, after=after), name="server")
+    while not server.started:
+        if task.done():
+            task.result()  # its error: the port taken, say
+            raise RuntimeError("the server stopped before it started")
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task

@@ -32,7 +32,7 @@ from ioc_alerts.lifecycle.routing import Delivery
 from ioc_alerts.loops import every
 from ioc_alerts.metrics import AlertMetrics
 from ioc_alerts.reminders import ReminderPlanner
-from ioc_runtime.metrics_endpoint import metrics_port
+from ioc_runtime.metrics_endpoint import metrics_port_of
 from ioc_storage.catalog_cache import CatalogCache
 from ioc_storage.pooling import service_pool
 
@@ -58,15 +58,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         channels = build_channels(settings, pool)
         stack.push_async_callback(close_channels, channels)
-        if settings.metrics_port is not None:
-            await stack.enter_async_context(
-                metrics_port(
-                    app.state.registry,
-                    host=settings.metrics_host,
-                    port=settings.metrics_port,
-                    stalled_after=settings.http_stalled_after_seconds,
-                )
-            )
+        await stack.enter_async_context(metrics_port_of(app.state.registry, settings))
 
         evaluator = Evaluator(
             pool=pool,

@@ -21,7 +21,7 @@ from ioc_ingest.config import IngestSettings
 from ioc_ingest.metrics import IngestMetrics
 from ioc_ingest.services import IngestServices, WallClock, open_services, utc_now
 from ioc_messaging.settings import KafkaSettings
-from ioc_runtime.metrics_endpoint import MetricsEndpoint, metrics_port
+from ioc_runtime.metrics_endpoint import MetricsEndpoint, metrics_port_of
 from ioc_runtime.rate_limit import Clock
 from ioc_runtime.service_metrics import RequestLatency, register_standard_metrics
 
@@ -44,15 +44,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            if settings.metrics_port is not None:
-                await stack.enter_async_context(
-                    metrics_port(
-                        registry,
-                        host=settings.metrics_host,
-                        port=settings.metrics_port,
-                        stalled_after=settings.http_stalled_after_seconds,
-                    )
-                )
+            await stack.enter_async_context(metrics_port_of(registry, settings))
             services = await stack.enter_async_context(
                 open_services(settings, metrics, kafka=kafka, monotonic=monotonic, now=now)
             )

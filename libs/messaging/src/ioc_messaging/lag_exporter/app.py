@@ -25,7 +25,7 @@ from ioc_runtime.metrics_endpoint import (
     Receive,
     Scope,
     Send,
-    metrics_port,
+    metrics_port_of,
 )
 from ioc_runtime.stalled_connections import serve_closing_stalled
 
@@ -131,20 +131,10 @@ async def run(settings: LagExporterSettings, kafka: KafkaSettings) -> None:
             **protocol_options(),  # the services' parser, a request's head bounded
         )
     )
-    stalled_after = settings.http_stalled_after_seconds
     poller = asyncio.create_task(exporter.poll_forever())
     try:
-        async with contextlib.AsyncExitStack() as stack:
-            if settings.metrics_port is not None:
-                await stack.enter_async_context(
-                    metrics_port(
-                        registry,
-                        host=settings.metrics_host,
-                        port=settings.metrics_port,
-                        stalled_after=stalled_after,
-                    )
-                )
-            await serve_closing_stalled(server, after=stalled_after)
+        async with metrics_port_of(registry, settings):
+            await serve_closing_stalled(server, after=settings.http_stalled_after_seconds)
     finally:
         poller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
