@@ -17,6 +17,7 @@ import pytest
 from ioc_testing import ScratchDatabase
 from ioc_testing.alert_service import AlertsLauncher
 from ioc_testing.pipeline import PipelineTopics, ServiceProcess, ingest_service
+from ioc_testing.service_process import closed_by_peer
 
 pytestmark = pytest.mark.connected
 
@@ -30,13 +31,7 @@ async def _stall_and_check(service: ServiceProcess) -> None:
         await writer.drain()
     await asyncio.sleep(2.0)  # the setting, and a sweep after it
 
-    async def closed(reader: asyncio.StreamReader) -> bool:
-        try:
-            return await asyncio.wait_for(reader.read(1024), 0.05) == b""
-        except (TimeoutError, ConnectionResetError):
-            return False
-
-    still_open = [not await closed(reader) for reader, _ in connections].count(True)
+    still_open = [not await closed_by_peer(reader) for reader, _ in connections].count(True)
     for _, writer in connections:
         writer.close()
     async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 
 from ioc_runtime.stalled_connections import StalledConnections, running
-from ioc_testing.service_process import free_port
+from ioc_testing.service_process import closed_by_peer, free_port
 
 
 @dataclass
@@ -92,13 +92,6 @@ async def _served(http: str, after: float) -> AsyncIterator[int]:
         yield port
 
 
-async def _closed_by_server(reader: asyncio.StreamReader) -> bool:
-    try:
-        return await asyncio.wait_for(reader.read(1024), 0.05) == b""
-    except (TimeoutError, ConnectionResetError):
-        return False
-
-
 @pytest.mark.parametrize("http", ["httptools", "h11"])
 async def test_a_real_server_closes_stalled_connections_and_no_upload_under_way(
     http: str,
@@ -120,7 +113,7 @@ async def test_a_real_server_closes_stalled_connections_and_no_upload_under_way(
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             upload = await client.post("/", content=slowly())
             await asyncio.sleep(0.5)  # past one more sweep after the upload
-            closed = [await _closed_by_server(reader) for reader, _ in idle + heads]
+            closed = [await closed_by_peer(reader) for reader, _ in idle + heads]
             after = await client.get("/")
         for _, writer in idle + heads:
             writer.close()

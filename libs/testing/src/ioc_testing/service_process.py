@@ -113,6 +113,15 @@ class ServiceProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+async def closed_by_peer(reader: asyncio.StreamReader) -> bool:
+    """Whether the other end closed the connection (an end of stream within 50 ms);
+    a reset or silence is not taken for a close."""
+    try:
+        return await asyncio.wait_for(reader.read(1024), 0.05) == b""
+    except (TimeoutError, ConnectionResetError):
+        return False
+
+
 async def wait_for(
     condition: Callable[[], Awaitable[bool]], *, within: float = 60.0, what: str = "condition"
 ) -> None:
