@@ -3,6 +3,9 @@ token. The real processes."""
 
 from __future__ import annotations
 
+import signal
+import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -39,8 +42,21 @@ async def test_alerts_metrics_on_a_port_of_their_own(
         async with httpx.AsyncClient(timeout=30) as client:
             public = await client.get(f"{alerts.url}/metrics")
             own = await client.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        # A rolling restart's SIGTERM: the metrics port (a second server on the
+        # service's loop) stops with the service, which exits cleanly and at once.
+        started_stopping = time.monotonic()
+        alerts.stop()
+        stopping_took = time.monotonic() - started_stopping
     finally:
         alerts.kill()
+    assert alerts.process is not None
+    # uvicorn passes SIGTERM on once it has shut down: the process ends by it, after the
+    # lifespan (and the metrics port with it) completed.
+    assert alerts.process.returncode == -signal.SIGTERM, alerts.log_tail()
+    assert "Application shutdown complete." in alerts.log_path.read_text(), alerts.log_tail()
+    assert stopping_took < 10, stopping_took
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", metrics_port), timeout=1).close()
     assert public.status_code == 404
     assert own.status_code == 200
     assert "ioc_alerts_evaluations_total" in own.text
